@@ -1,0 +1,19 @@
+// Test runner configuration: every package's test/ plus the cross-package tests in test/.
+import { defineConfig } from "vitest/config";
+
+// Workspace packages resolve to their TypeScript sources (the "source" export condition), so tests
+// never depend on a stale build.
+const conditions = ["source", "import", "module", "node", "default"];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
+  test: {
+    include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    globalSetup: ["test/harness/global-setup.ts"],
+    pool: "forks",
+  },
+});
