@@ -1,1 +1,37 @@
-export {};
+// @sluice/core: the event model, the stage contract, acknowledgements, flow control and the pipeline.
+export type {
+  ComponentContext,
+  HealthReport,
+  HealthStatus,
+  Sink,
+  SinkResult,
+  Source,
+  SourceContext,
+} from "./components.js";
+export { type DeadLetter, type DeadLetterContext, type DeadLetterSink, toDeadLetter } from "./dead-letter.js";
+export { describeError, ErrorCode, SluiceConfigError, SluiceError } from "./errors.js";
+export {
+  type Batch,
+  type Failure,
+  type HeaderValue,
+  type Origin,
+  type Outcome,
+  originId,
+  SluiceEvent,
+} from "./event.js";
+export { defaultFlowOptions, FlowController, type FlowOptions } from "./flow.js";
+export { type HttpEndpoint, startHttpEndpoint } from "./http.js";
+export { createLogger, type Logger, type LoggerOptions, redactedPaths, silentLogger } from "./logger.js";
+export { PipelineMetrics } from "./metrics.js";
+export { type OptionsSchema, validateOptions } from "./options.js";
+export {
+  createPipeline,
+  Pipeline,
+  type PipelineOptions,
+  type PipelineState,
+  type StopReport,
+} from "./pipeline.js";
+export { PartitionProgress } from "./progress.js";
+export { type BackoffOptions, backoffDelay, retry, sleep } from "./retry.js";
+export { failureFromError, filterEvents, mapValues, Rejection, reject, type Stage } from "./stage.js";
+export { Ticket } from "./ticket.js";

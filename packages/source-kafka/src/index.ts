@@ -1,1 +1,11 @@
-export {};
+// @sluice/source-kafka: the Kafka source (kafkajs, LZ4 through lz4-napi) and Kafka dead letters.
+export { lz4Codec } from "./codecs/lz4.js";
+export { registerCodecs } from "./codecs/register.js";
+export {
+  deadLetterHeaders,
+  KafkaDeadLetters,
+  type KafkaDeadLettersOptions,
+  kafkaDeadLetters,
+} from "./kafka-dead-letters.js";
+export { KafkaSource, kafkaSource } from "./kafka-source.js";
+export type { KafkaSourceOptions } from "./options.js";

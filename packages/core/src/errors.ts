@@ -1,0 +1,53 @@
+// The error vocabulary: every Sluice error is a SluiceError with a stable code users can switch on.
+
+/** Stable codes. Dead letters carry the same code as the error that produced them. */
+export const ErrorCode = {
+  /** An option is missing, of the wrong type or out of range. Thrown at construction. */
+  CONFIG: "SLUICE_ERR_CONFIG",
+  /** Kafka could not be reached (or refused us) when the pipeline started. */
+  KAFKA_UNREACHABLE: "SLUICE_ERR_KAFKA_UNREACHABLE",
+  /** Elasticsearch could not be reached when the pipeline started. */
+  ES_UNREACHABLE: "SLUICE_ERR_ES_UNREACHABLE",
+  /** Elasticsearch refused our credentials. */
+  ES_AUTH: "SLUICE_ERR_ES_AUTH",
+  /** The server answering at the Elasticsearch URL is not Elasticsearch. */
+  ES_NOT_ELASTICSEARCH: "SLUICE_ERR_ES_NOT_ELASTICSEARCH",
+  /** A record could not be parsed (bad JSON, bad encoding, too deep). */
+  PARSE: "SLUICE_ERR_PARSE",
+  /** A transform could not apply to a record (missing field, wrong type). */
+  TRANSFORM: "SLUICE_ERR_TRANSFORM",
+  /** Elasticsearch rejected a document for good (mapping conflict, bad index name, ...). */
+  REJECTED: "SLUICE_ERR_REJECTED",
+  /** A user stage threw: the pipeline stops without committing what that stage held. */
+  STAGE_CRASHED: "SLUICE_ERR_STAGE_CRASHED",
+  /** The shutdown deadline passed with events still in flight; they were not committed. */
+  SHUTDOWN_TIMEOUT: "SLUICE_ERR_SHUTDOWN_TIMEOUT",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class SluiceError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SluiceError";
+    this.code = code;
+  }
+}
+
+/** Thrown at construction when an option is wrong; `option` is its path, e.g. `flow.maxInFlightEvents`. */
+export class SluiceConfigError extends SluiceError {
+  readonly component: string;
+  readonly option: string;
+  constructor(component: string, option: string, message: string) {
+    super(ErrorCode.CONFIG, `${component}: option \`${option}\` ${message}`);
+    this.name = "SluiceConfigError";
+    this.component = component;
+    this.option = option;
+  }
+}
+
+/** A one-line description of anything thrown, for logs and dead letters. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

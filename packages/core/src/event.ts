@@ -1,0 +1,82 @@
+// The event: a record's value as stages see it, its raw bytes, its Kafka origin, and its fate.
+import type { Ticket } from "./ticket.js";
+
+export type HeaderValue = Buffer | string | undefined | Array<Buffer | string>;
+
+/** Where a record came from. Available to every stage and to index routing. */
+export interface Origin {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets are int64: kept as the decimal string Kafka clients give. */
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly headers: Readonly<Record<string, HeaderValue>>;
+  /** The Kafka record timestamp, milliseconds since the epoch, as a decimal string. */
+  readonly timestamp: string;
+}
+
+/** Why an event could not be delivered. Dead letters carry it verbatim. */
+export interface Failure {
+  /** A stable SluiceError code, e.g. SLUICE_ERR_PARSE. */
+  readonly code: string;
+  /** The error's type as the failing component names it (`json_parse_exception`, `document_parsing_exception`). */
+  readonly type: string;
+  readonly reason: string;
+  /** The stage (or sink) that failed it. */
+  readonly stage: string;
+}
+
+export type Outcome = "delivered" | "dead-lettered" | "dropped";
+
+/**
+ * One record in flight. Stages change `value` (and may mark the event failed or dropped); `raw` and
+ * `origin` never change, so a dead letter always has the exact bytes that were read.
+ */
+export class SluiceEvent<T = unknown> {
+  value: T;
+  readonly raw: Buffer;
+  readonly origin: Origin;
+  /** Set when a stage failed this event: it skips the remaining stages and goes to dead letters. */
+  failure: Failure | undefined = undefined;
+  /** Set when a stage dropped this event on purpose (a filter): it is acknowledged, not delivered. */
+  dropped = false;
+  /** Settled once: delivered, dead-lettered or dropped. A second settle is ignored. */
+  settled = false;
+  /** @internal the source batch this event belongs to. */
+  readonly ticket: Ticket | undefined;
+
+  constructor(value: T, raw: Buffer, origin: Origin, ticket?: Ticket) {
+    this.value = value;
+    this.raw = raw;
+    this.origin = origin;
+    this.ticket = ticket;
+  }
+
+  /** True while no stage failed or dropped it. */
+  get ok(): boolean {
+    return this.failure === undefined && !this.dropped;
+  }
+
+  fail(failure: Failure): void {
+    if (this.failure === undefined) this.failure = failure;
+  }
+
+  drop(): void {
+    this.dropped = true;
+  }
+
+  /** Records the final outcome and tells the source; only the pipeline calls this. */
+  settle(_outcome: Outcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.ticket?.settleOne(this.raw.length);
+  }
+}
+
+/** Stages work on batches: arrays of events, in source order within a partition. */
+export type Batch<T = unknown> = SluiceEvent<T>[];
+
+/** The deterministic id of a record: Kafka Connect's `<topic>+<partition>+<offset>`. */
+export function originId(origin: Origin): string {
+  return `${origin.topic}+${origin.partition}+${origin.offset}`;
+}

@@ -1,0 +1,373 @@
+// The pipeline: wires source → stages → sink, routes failures to dead letters, commits, shuts down.
+import { filter, map, type Observable, type Subscription } from "rxjs";
+import type { HealthReport, HealthStatus, Sink, SinkResult, Source, SourceContext } from "./components.js";
+import type { DeadLetterSink } from "./dead-letter.js";
+import { DeadLetterRouter } from "./dead-letter-router.js";
+import { describeError, ErrorCode, SluiceConfigError, SluiceError } from "./errors.js";
+import type { Batch, SluiceEvent } from "./event.js";
+import { defaultFlowOptions, FlowController, type FlowOptions, flowOptionsSchema } from "./flow.js";
+import { type HttpEndpoint, startHttpEndpoint } from "./http.js";
+import { createLogger, type Logger } from "./logger.js";
+import { PipelineMetrics } from "./metrics.js";
+import { validateOptions } from "./options.js";
+import type { Stage } from "./stage.js";
+import { meterStage } from "./stage-meter.js";
+
+export interface PipelineOptions<T = Buffer, U = unknown> {
+  /** Names the pipeline in logs, metrics and dead letters. */
+  name?: string;
+  source: Source<T>;
+  /** Transforms applied in order. Each is `(batches) => batches`; write your own the same way. */
+  stages?: ReadonlyArray<Stage<unknown, unknown> | { name: string; stage: Stage<unknown, unknown> }>;
+  sink: Sink<U>;
+  deadLetters: DeadLetterSink;
+  flow?: Partial<FlowOptions>;
+  /** How often finished offsets are committed (ms). */
+  commitIntervalMs?: number;
+  /** How long stop() waits for in-flight events before giving up on them (uncommitted, so re-read). */
+  shutdownTimeoutMs?: number;
+  /** Serve /metrics and /health on this port (0 picks one). Off when omitted. */
+  http?: { port: number; host?: string };
+  logger?: Logger;
+  /** Stop gracefully on SIGTERM/SIGINT; a second signal exits at once. Default true. */
+  handleSignals?: boolean;
+}
+
+interface PlainOptions {
+  name: string;
+  flow: FlowOptions;
+  commitIntervalMs: number;
+  shutdownTimeoutMs: number;
+  http?: { port: number; host: string };
+  handleSignals: boolean;
+}
+
+const schema = {
+  type: "object",
+  properties: {
+    name: { type: "string", minLength: 1, pattern: "^[A-Za-z0-9_.-]+$", default: "sluice" },
+    flow: { ...flowOptionsSchema, default: {} },
+    commitIntervalMs: { type: "integer", minimum: 10, default: 1000 },
+    shutdownTimeoutMs: { type: "integer", minimum: 0, default: 30_000 },
+    http: {
+      type: "object",
+      properties: {
+        port: { type: "integer", minimum: 0, maximum: 65535 },
+        host: { type: "string", default: "127.0.0.1" },
+      },
+      required: ["port"],
+      additionalProperties: false,
+    },
+    handleSignals: { type: "boolean", default: true },
+  },
+  additionalProperties: false,
+} as const;
+
+export type PipelineState = "created" | "starting" | "running" | "stopping" | "stopped" | "failed";
+
+export interface StopReport {
+  /** True when every in-flight event settled before the deadline. */
+  readonly drained: boolean;
+  /** Events still unsettled at the end (not committed: they will be read again). */
+  readonly unsettled: number;
+}
+
+export class Pipeline<T = Buffer, U = unknown> {
+  readonly name: string;
+  readonly metrics: PipelineMetrics;
+  readonly flow: FlowController;
+  readonly logger: Logger;
+  private readonly options: PlainOptions;
+  private readonly source: Source<T>;
+  private readonly stages: Array<{ name: string; stage: Stage<unknown, unknown> }>;
+  private readonly sink: Sink<U>;
+  private readonly deadLetters: DeadLetterSink;
+  private readonly abort = new AbortController();
+  private state: PipelineState = "created";
+  private subscription: Subscription | undefined;
+  private router: DeadLetterRouter | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  private http: HttpEndpoint | undefined;
+  private stopping: Promise<StopReport> | undefined;
+  private streamDone!: Promise<void>;
+  private failure: unknown;
+  private signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+  private resolveStopped!: (report: StopReport) => void;
+  /** Resolves when the pipeline has stopped, whether by stop(), a signal or a fatal error. */
+  readonly stopped: Promise<StopReport>;
+
+  constructor(options: PipelineOptions<T, U>) {
+    const { source, stages, sink, deadLetters, logger, ...plain } = options;
+    this.options = validateOptions<PlainOptions>("pipeline", schema, plain);
+    this.options.flow = { ...defaultFlowOptions, ...this.options.flow };
+    if (!isComponent(source, ["connect", "start", "stopFetching", "commit", "close"]))
+      throw new SluiceConfigError("pipeline", "source", "must be a Source (e.g. kafkaSource(...))");
+    if (!isComponent(sink, ["connect", "write", "close"]))
+      throw new SluiceConfigError("pipeline", "sink", "must be a Sink (e.g. elasticsearchSink(...))");
+    if (!isComponent(deadLetters, ["connect", "write", "close"]))
+      throw new SluiceConfigError(
+        "pipeline",
+        "deadLetters",
+        "must be a DeadLetterSink (e.g. elasticsearchDeadLetters(...)); failed records are never dropped silently",
+      );
+    this.stages = (stages ?? []).map((entry, i) => {
+      if (typeof entry === "function") return { name: entry.name || `stage${i + 1}`, stage: entry };
+      if (entry && typeof entry.stage === "function") return entry;
+      throw new SluiceConfigError("pipeline", `stages.${i}`, "must be a stage function or { name, stage }");
+    });
+    this.name = this.options.name;
+    this.source = source;
+    this.sink = sink;
+    this.deadLetters = deadLetters;
+    this.logger = (logger ?? createLogger()).child({ pipeline: this.name });
+    this.metrics = new PipelineMetrics({ pipeline: this.name });
+    this.flow = new FlowController(this.options.flow);
+    this.stopped = new Promise((resolve) => {
+      this.resolveStopped = resolve;
+    });
+  }
+
+  get currentState(): PipelineState {
+    return this.state;
+  }
+
+  /** The URL of the /metrics and /health endpoint, when enabled. */
+  get httpUrl(): string | undefined {
+    return this.http?.url;
+  }
+
+  /**
+   * Connects to the source, the sink and the dead-letter destination (rejecting with an error that
+   * names which one failed and why), then starts moving records.
+   */
+  async start(): Promise<void> {
+    if (this.state !== "created") throw new SluiceError(ErrorCode.CONFIG, `pipeline already ${this.state}`);
+    this.state = "starting";
+    const ctx: SourceContext = {
+      pipeline: this.name,
+      logger: this.logger,
+      metrics: this.metrics,
+      signal: this.abort.signal,
+      flow: this.flow,
+    };
+    try {
+      await Promise.all([
+        this.source.connect(ctx),
+        this.sink.connect(ctx),
+        this.deadLetters.connect({ logger: this.logger, pipeline: this.name }),
+      ]);
+      if (this.options.http)
+        this.http = await startHttpEndpoint(this.options.http, this.metrics, () => this.health());
+    } catch (error) {
+      this.state = "failed";
+      await this.closeComponents();
+      throw error;
+    }
+    this.router = new DeadLetterRouter(this.deadLetters, ctx);
+    this.flow.on("pause", () => this.metrics.sourcePaused.set(1));
+    this.flow.on("resume", () => this.metrics.sourcePaused.set(0));
+    this.streamDone = new Promise<void>((resolve) => {
+      this.subscription = this.wire(this.source.start()).subscribe({
+        next: (result) => this.settleResult(result),
+        error: (error: unknown) => {
+          this.failure = error;
+          this.logger.error(
+            { err: describeError(error), code: ErrorCode.STAGE_CRASHED },
+            "pipeline stream failed; stopping without committing unsettled events",
+          );
+          resolve();
+          void this.stop();
+        },
+        complete: () => resolve(),
+      });
+    });
+    this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs);
+    this.commitTimer.unref();
+    if (this.options.handleSignals) this.installSignalHandlers();
+    this.state = "running";
+    this.logger.info({ stages: this.stages.map((s) => s.name) }, "pipeline started");
+  }
+
+  /**
+   * Stops fetching, waits (up to shutdownTimeoutMs) for in-flight events to be delivered or
+   * dead-lettered, commits what finished, and disconnects. Safe to call more than once.
+   */
+  stop(): Promise<StopReport> {
+    if (!this.stopping) this.stopping = this.doStop();
+    return this.stopping;
+  }
+
+  health(): HealthReport {
+    const source = this.source.health();
+    const sink = this.sink.health();
+    const worst = worstOf([source.status, sink.status, this.state === "running" ? "ok" : "degraded"]);
+    return {
+      status: this.state === "failed" || this.state === "stopped" ? "down" : worst,
+      detail: {
+        state: this.state,
+        source: source,
+        sink: sink,
+        inFlight: { events: this.flow.events, bytes: this.flow.bytes, paused: this.flow.paused },
+        deadLettersPending: this.router?.pending ?? 0,
+      },
+    };
+  }
+
+  private wire(batches: Observable<Batch<T>>): Observable<SinkResult<U>> {
+    let stream = batches as unknown as Observable<Batch<unknown>>;
+    stream = stream.pipe(
+      map((batch) => {
+        let bytes = 0;
+        for (const event of batch) bytes += event.raw.length;
+        this.metrics.bytesIn.inc(bytes);
+        this.metrics.inFlightEvents.set(this.flow.events);
+        this.metrics.inFlightBytes.set(this.flow.bytes);
+        return batch;
+      }),
+    );
+    for (const { name, stage } of this.stages) stream = stream.pipe(meterStage(name, stage, this.metrics));
+    return stream.pipe(
+      map((batch) => this.divert(batch)),
+      filter((batch) => batch.length > 0),
+      this.sink.write() as unknown as (source: Observable<Batch<unknown>>) => Observable<SinkResult<U>>,
+    );
+  }
+
+  /** Takes failed events to dead letters and settles dropped ones; returns the events for the sink. */
+  private divert(batch: Batch<unknown>): Batch<unknown> {
+    let failed: SluiceEvent[] | undefined;
+    let ok: Batch<unknown> | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i]!;
+      if (event.ok) {
+        ok?.push(event);
+        continue;
+      }
+      // First non-ok event: copy the ok ones seen so far; the common all-ok batch is not copied.
+      ok ??= batch.slice(0, i);
+      if (event.failure) {
+        failed ??= [];
+        failed.push(event);
+      } else event.settle("dropped");
+    }
+    if (failed) this.router!.route(failed);
+    return ok ?? batch;
+  }
+
+  private settleResult(result: SinkResult<U>): void {
+    for (const event of result.delivered) event.settle("delivered");
+    this.metrics.eventsDelivered.inc(result.delivered.length);
+    if (result.rejected.length > 0) this.router!.route(result.rejected);
+    this.metrics.inFlightEvents.set(this.flow.events);
+    this.metrics.inFlightBytes.set(this.flow.bytes);
+  }
+
+  private commit(): Promise<void> {
+    if (this.committing) return this.committing;
+    this.committing = this.source
+      .commit()
+      .catch((error: unknown) =>
+        this.logger.warn({ err: describeError(error) }, "offset commit failed; will retry"),
+      )
+      .finally(() => {
+        this.committing = undefined;
+      });
+    return this.committing;
+  }
+
+  private async doStop(): Promise<StopReport> {
+    if (this.state === "created") {
+      this.state = "stopped";
+      const report = { drained: true, unsettled: 0 };
+      this.resolveStopped(report);
+      return report;
+    }
+    this.state = "stopping";
+    this.logger.info({ inFlight: this.flow.events }, "stopping: no more fetching, draining in-flight events");
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), this.options.shutdownTimeoutMs);
+    });
+    try {
+      await this.source.stopFetching();
+      const drained =
+        this.failure === undefined &&
+        (await Promise.race([this.streamDone.then(() => this.flow.whenDrained()), deadline])) !== "timeout";
+      if (!drained) {
+        this.logger.warn(
+          { unsettled: this.flow.events, code: ErrorCode.SHUTDOWN_TIMEOUT },
+          "stopping before every event settled; unsettled events are not committed and will be read again",
+        );
+      }
+      this.abort.abort(new SluiceError(ErrorCode.SHUTDOWN_TIMEOUT, "pipeline stopped"));
+      clearInterval(this.commitTimer);
+      if (this.committing) await this.committing;
+      await this.commit();
+      const report = { drained, unsettled: this.flow.events };
+      this.subscription?.unsubscribe();
+      await this.closeComponents();
+      this.state = this.failure === undefined ? "stopped" : "failed";
+      this.logger.info(report, "pipeline stopped");
+      this.resolveStopped(report);
+      return report;
+    } finally {
+      clearTimeout(timer);
+      this.removeSignalHandlers();
+    }
+  }
+
+  private async closeComponents(): Promise<void> {
+    const results = await Promise.allSettled([
+      this.source.close(),
+      this.sink.close(),
+      this.deadLetters.close(),
+      this.http?.close(),
+    ]);
+    for (const result of results)
+      if (result.status === "rejected")
+        this.logger.warn({ err: describeError(result.reason) }, "error while closing");
+  }
+
+  private installSignalHandlers(): void {
+    let received = 0;
+    this.signalHandler = (signal) => {
+      received++;
+      if (received > 1) {
+        this.logger.warn({ signal }, "second signal: exiting at once without draining");
+        process.exit(signal === "SIGINT" ? 130 : 143);
+      }
+      this.logger.info({ signal }, "signal received: stopping gracefully (send again to exit at once)");
+      void this.stop().then((report) => {
+        if (!report.drained) process.exitCode = 1;
+      });
+    };
+    process.on("SIGTERM", this.signalHandler);
+    process.on("SIGINT", this.signalHandler);
+  }
+
+  private removeSignalHandlers(): void {
+    if (!this.signalHandler) return;
+    // Keep the handler while stopping so a second signal can still force an exit; remove it once done.
+    process.off("SIGTERM", this.signalHandler);
+    process.off("SIGINT", this.signalHandler);
+    this.signalHandler = undefined;
+  }
+}
+
+/** Builds a pipeline; nothing connects until `start()`. Options are validated here. */
+export function createPipeline<T = Buffer, U = unknown>(options: PipelineOptions<T, U>): Pipeline<T, U> {
+  return new Pipeline(options);
+}
+
+function isComponent(value: unknown, methods: string[]): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const record = value as Record<string, unknown>;
+  return methods.every((m) => typeof record[m] === "function");
+}
+
+function worstOf(statuses: HealthStatus[]): HealthStatus {
+  if (statuses.includes("down")) return "down";
+  if (statuses.includes("degraded")) return "degraded";
+  return "ok";
+}

@@ -1,0 +1,78 @@
+// The stage contract, and helpers to write per-event stages with it.
+import { map, type OperatorFunction } from "rxjs";
+import { ErrorCode } from "./errors.js";
+import type { Batch, Failure, SluiceEvent } from "./event.js";
+
+/**
+ * A stage is an RxJS operator from batches to batches. Sluice's own transforms and yours use exactly
+ * this type. A stage changes events in place or returns new arrays; to fail an event it calls
+ * `event.fail(...)`, to discard one `event.drop()` — never remove an unsettled event from the batch
+ * without doing one of those, or its offset can never be committed.
+ */
+export type Stage<A = unknown, B = A> = OperatorFunction<Batch<A>, Batch<B>>;
+
+/** Returned by a `mapValues` function to fail the event without throwing. */
+export class Rejection {
+  constructor(
+    readonly type: string,
+    readonly reason: string,
+    readonly code: string = ErrorCode.TRANSFORM,
+  ) {}
+}
+
+export function reject(type: string, reason: string, code?: string): Rejection {
+  return new Rejection(type, reason, code);
+}
+
+/**
+ * A stage that computes each ok event's new value with `fn`. Events already failed or dropped pass
+ * through untouched. If `fn` throws or returns a Rejection, that event alone is failed; the batch goes on.
+ */
+export function mapValues<A, B>(
+  stageName: string,
+  fn: (value: A, event: SluiceEvent<A>) => B | Rejection,
+): Stage<A, B> {
+  return map((batch) => {
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i]!;
+      if (!event.ok) continue;
+      let result: B | Rejection;
+      try {
+        result = fn(event.value, event);
+      } catch (error) {
+        event.fail(failureFromError(stageName, error));
+        continue;
+      }
+      if (result instanceof Rejection) {
+        event.fail({ code: result.code, type: result.type, reason: result.reason, stage: stageName });
+      } else {
+        (event as unknown as SluiceEvent<B>).value = result;
+      }
+    }
+    return batch as unknown as Batch<B>;
+  });
+}
+
+/** A stage that drops (acknowledges without delivering) each ok event for which `keep` is false. */
+export function filterEvents<T>(
+  stageName: string,
+  keep: (value: T, event: SluiceEvent<T>) => boolean,
+): Stage<T, T> {
+  return mapValues<T, T>(stageName, (value, event) => {
+    if (!keep(value, event)) event.drop();
+    return value;
+  });
+}
+
+export function failureFromError(stage: string, error: unknown, code: string = ErrorCode.TRANSFORM): Failure {
+  if (error instanceof Error) {
+    const withCode = error as Error & { code?: unknown };
+    return {
+      code: typeof withCode.code === "string" && withCode.code.startsWith("SLUICE_") ? withCode.code : code,
+      type: error.name,
+      reason: error.message,
+      stage,
+    };
+  }
+  return { code, type: "Error", reason: String(error), stage };
+}

@@ -1,0 +1,123 @@
+// Connection options shared by the sink and the dead-letter writer: client construction and health check.
+import { readFileSync } from "node:fs";
+import { Client, type ClientOptions, errors } from "@elastic/elasticsearch";
+import { describeError, ErrorCode, type Logger, SluiceConfigError, SluiceError } from "@sluice/core";
+
+export interface ElasticsearchConnectionOptions {
+  /** One or more node URLs. */
+  node: string | string[];
+  auth?: { username: string; password: string } | { apiKey: string } | { bearer: string };
+  tls?: {
+    /** PEM file of the certificate authority that signed the cluster's certificate. */
+    caFile?: string;
+    /** Turning verification off is insecure; Sluice logs a warning when it is. Default true. */
+    rejectUnauthorized?: boolean;
+  };
+  /** Per-request timeout (ms). */
+  requestTimeoutMs?: number;
+  /** Send gzip-compressed request bodies. */
+  compression?: boolean;
+}
+
+export const connectionSchema = {
+  node: {
+    anyOf: [
+      { type: "string", pattern: "^https?://" },
+      { type: "array", items: { type: "string", pattern: "^https?://" }, minItems: 1 },
+    ],
+  },
+  auth: {
+    anyOf: [
+      {
+        type: "object",
+        properties: { username: { type: "string" }, password: { type: "string" } },
+        required: ["username", "password"],
+        additionalProperties: false,
+      },
+      {
+        type: "object",
+        properties: { apiKey: { type: "string", minLength: 1 } },
+        required: ["apiKey"],
+        additionalProperties: false,
+      },
+      {
+        type: "object",
+        properties: { bearer: { type: "string", minLength: 1 } },
+        required: ["bearer"],
+        additionalProperties: false,
+      },
+    ],
+  },
+  tls: {
+    type: "object",
+    properties: { caFile: { type: "string", minLength: 1 }, rejectUnauthorized: { type: "boolean" } },
+    additionalProperties: false,
+  },
+  requestTimeoutMs: { type: "integer", minimum: 100, default: 30_000 },
+  compression: { type: "boolean", default: false },
+} as const;
+
+/** Builds the official client. Retries are ours (backoff, unbounded), so the client's are off. */
+export function createClient(component: string, options: ElasticsearchConnectionOptions): Client {
+  const clientOptions: ClientOptions = {
+    node: options.node,
+    maxRetries: 0,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    compression: options.compression ?? false,
+  };
+  if (options.auth) clientOptions.auth = options.auth;
+  if (options.tls) {
+    let ca: Buffer | undefined;
+    if (options.tls.caFile) {
+      try {
+        ca = readFileSync(options.tls.caFile);
+      } catch (error) {
+        throw new SluiceConfigError(component, "tls.caFile", `cannot be read: ${describeError(error)}`);
+      }
+    }
+    clientOptions.tls = {
+      ...(ca ? { ca } : {}),
+      rejectUnauthorized: options.tls.rejectUnauthorized ?? true,
+    };
+  }
+  return new Client(clientOptions);
+}
+
+export function warnIfInsecure(options: ElasticsearchConnectionOptions, logger: Logger): void {
+  if (options.tls?.rejectUnauthorized === false)
+    logger.warn(
+      { node: options.node },
+      "TLS CERTIFICATE VERIFICATION IS OFF for Elasticsearch: anyone on the network path can read and alter what is sent",
+    );
+}
+
+/** GET / with a reason that says what is wrong: unreachable, credentials, TLS or not Elasticsearch. */
+export async function checkElasticsearch(
+  client: Client,
+  node: string | string[],
+  who: string,
+): Promise<string> {
+  const where = Array.isArray(node) ? node.join(",") : node;
+  try {
+    const info = await client.info();
+    return info.version.number;
+  } catch (error) {
+    if (error instanceof errors.ProductNotSupportedError)
+      throw new SluiceError(
+        ErrorCode.ES_NOT_ELASTICSEARCH,
+        `${who}: the server at ${where} is not Elasticsearch (no x-elastic-product header)`,
+        { cause: error },
+      );
+    if (error instanceof errors.ResponseError && (error.statusCode === 401 || error.statusCode === 403))
+      throw new SluiceError(
+        ErrorCode.ES_AUTH,
+        `${who}: Elasticsearch at ${where} refused the credentials (HTTP ${error.statusCode}): ${describeError(error)}`,
+        { cause: error },
+      );
+    throw new SluiceError(
+      ErrorCode.ES_UNREACHABLE,
+      `${who}: cannot reach Elasticsearch at ${where}: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+}

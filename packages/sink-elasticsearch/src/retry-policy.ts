@@ -1,0 +1,27 @@
+// What is retried: whole-request failures and per-item statuses, as Logstash and Vector classify them.
+import { errors } from "@elastic/elasticsearch";
+
+/** Connection errors, timeouts, 429 and 5xx (but 501) answers to the whole request are worth retrying. */
+export function isRetryableRequestError(error: unknown): boolean {
+  if (error instanceof errors.ResponseError) return isRetryableStatus(error.statusCode ?? 0);
+  return (
+    error instanceof errors.ConnectionError ||
+    error instanceof errors.TimeoutError ||
+    error instanceof errors.NoLivingConnectionsError ||
+    error instanceof errors.DeserializationError
+  );
+}
+
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status !== 501);
+}
+
+export type ItemVerdict = "delivered" | "retry" | "reject";
+
+/** One bulk item: 2xx is delivered, and so is a 409 on `create` (our deterministic _id is already there). */
+export function itemVerdict(status: number, action: string): ItemVerdict {
+  if (status >= 200 && status < 300) return "delivered";
+  if (status === 409 && action === "create") return "delivered";
+  if (isRetryableStatus(status)) return "retry";
+  return "reject";
+}

@@ -1,0 +1,119 @@
+// Dead letters to a Kafka topic: the record's bytes as the value, the error and origin as headers.
+import {
+  type DeadLetter,
+  type DeadLetterContext,
+  type DeadLetterSink,
+  describeError,
+  ErrorCode,
+  SluiceError,
+  validateOptions,
+} from "@sluice/core";
+import { CompressionTypes, Kafka, logLevel, type Producer } from "kafkajs";
+import { registerCodecs } from "./codecs/register.js";
+import { kafkaLogCreator } from "./kafka-logger.js";
+
+export interface KafkaDeadLettersOptions {
+  brokers: string[] | string;
+  topic: string;
+  clientId?: string;
+  connectionTimeoutMs?: number;
+}
+
+const schema = {
+  type: "object",
+  properties: {
+    brokers: {
+      anyOf: [
+        { type: "string", minLength: 1 },
+        { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
+      ],
+    },
+    topic: { type: "string", minLength: 1 },
+    clientId: { type: "string", minLength: 1, default: "sluice-dead-letters" },
+    connectionTimeoutMs: { type: "integer", minimum: 100, default: 3000 },
+  },
+  required: ["brokers", "topic"],
+  additionalProperties: false,
+} as const;
+
+/** Header names, after Kafka Connect's `__connect.errors.*` dead-letter headers. */
+export const deadLetterHeaders = {
+  code: "sluice.error.code",
+  type: "sluice.error.type",
+  reason: "sluice.error.reason",
+  stage: "sluice.error.stage",
+  topic: "sluice.origin.topic",
+  partition: "sluice.origin.partition",
+  offset: "sluice.origin.offset",
+  timestamp: "sluice.origin.timestamp",
+  failedAt: "sluice.failed_at",
+  pipeline: "sluice.pipeline",
+} as const;
+
+export class KafkaDeadLetters implements DeadLetterSink {
+  readonly name = "kafka-dead-letters";
+  private readonly options: Required<KafkaDeadLettersOptions> & { brokers: string[] };
+  private producer: Producer | undefined;
+
+  constructor(options: KafkaDeadLettersOptions) {
+    const valid = validateOptions<Required<KafkaDeadLettersOptions>>("kafkaDeadLetters", schema, options);
+    const brokers = typeof valid.brokers === "string" ? valid.brokers.split(",") : valid.brokers;
+    this.options = { ...valid, brokers };
+    registerCodecs();
+  }
+
+  async connect(ctx: DeadLetterContext): Promise<void> {
+    const kafka = new Kafka({
+      clientId: this.options.clientId,
+      brokers: this.options.brokers,
+      connectionTimeout: this.options.connectionTimeoutMs,
+      logLevel: logLevel.INFO,
+      logCreator: kafkaLogCreator(ctx.logger.child({ component: "kafka-dead-letters" })),
+    });
+    this.producer = kafka.producer({ allowAutoTopicCreation: false });
+    try {
+      await this.producer.connect();
+    } catch (error) {
+      throw new SluiceError(
+        ErrorCode.KAFKA_UNREACHABLE,
+        `dead letters: cannot reach Kafka at ${this.options.brokers.join(",")}: ${describeError(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async write(letters: readonly DeadLetter[]): Promise<void> {
+    if (!this.producer) throw new SluiceError(ErrorCode.CONFIG, "kafkaDeadLetters: write() before connect()");
+    await this.producer.send({
+      topic: this.options.topic,
+      acks: -1,
+      compression: CompressionTypes.LZ4,
+      messages: letters.map((letter) => ({
+        key: letter.origin.key,
+        value: letter.raw,
+        timestamp: letter.origin.timestamp,
+        headers: {
+          [deadLetterHeaders.code]: letter.error.code,
+          [deadLetterHeaders.type]: letter.error.type,
+          [deadLetterHeaders.reason]: letter.error.reason,
+          [deadLetterHeaders.stage]: letter.error.stage,
+          [deadLetterHeaders.topic]: letter.origin.topic,
+          [deadLetterHeaders.partition]: String(letter.origin.partition),
+          [deadLetterHeaders.offset]: letter.origin.offset,
+          [deadLetterHeaders.timestamp]: letter.origin.timestamp,
+          [deadLetterHeaders.failedAt]: letter.failedAt,
+          [deadLetterHeaders.pipeline]: letter.pipeline,
+        },
+      })),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect();
+  }
+}
+
+/** Dead letters to a Kafka topic (at least once: a retried write may repeat a letter). */
+export function kafkaDeadLetters(options: KafkaDeadLettersOptions): KafkaDeadLetters {
+  return new KafkaDeadLetters(options);
+}

@@ -1,0 +1,278 @@
+// The Kafka source: a kafkajs consumer group whose batches become events, committed only when settled.
+import {
+  type Batch,
+  describeError,
+  ErrorCode,
+  type HealthReport,
+  PartitionProgress,
+  SluiceError,
+  SluiceEvent,
+  type Source,
+  type SourceContext,
+} from "@sluice/core";
+import {
+  type Consumer,
+  type EachBatchPayload,
+  Kafka,
+  type Batch as KafkaBatch,
+  type KafkaMessage,
+  logLevel,
+} from "kafkajs";
+import { type Observable, Subject } from "rxjs";
+import { registerCodecs } from "./codecs/register.js";
+import { kafkaLogCreator } from "./kafka-logger.js";
+import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
+
+const EMPTY = Buffer.alloc(0);
+
+type SourceState = "created" | "connected" | "running" | "rebalancing" | "crashed" | "stopped";
+
+export class KafkaSource implements Source<Buffer> {
+  readonly name = "kafka";
+  readonly options: ResolvedKafkaSourceOptions;
+  private ctx: SourceContext | undefined;
+  private kafka: Kafka | undefined;
+  private consumer: Consumer | undefined;
+  private readonly batches = new Subject<Batch<Buffer>>();
+  /** Progress per "topic/partition" for the current group generation only. */
+  private progress = new Map<string, PartitionProgress>();
+  private generation = 0;
+  private stopping = false;
+  private state: SourceState = "created";
+  private lastError: string | undefined;
+  private assignment: Record<string, number[]> = {};
+
+  constructor(options: KafkaSourceOptions) {
+    this.options = resolveOptions(options);
+    registerCodecs();
+  }
+
+  async connect(ctx: SourceContext): Promise<void> {
+    this.ctx = ctx;
+    const logger = ctx.logger.child({ component: "kafka-source" });
+    this.kafka = new Kafka({
+      clientId: this.options.clientId,
+      brokers: this.options.brokers,
+      connectionTimeout: this.options.connectionTimeoutMs,
+      logLevel: logLevel.INFO,
+      logCreator: kafkaLogCreator(logger),
+    });
+    await this.probe();
+    this.consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: this.options.heartbeatIntervalMs,
+      maxBytesPerPartition: this.options.maxBytesPerPartition,
+      maxBytes: this.options.maxBytes,
+      // A crashed consumer always restarts: losing the group is recoverable, and nothing is committed
+      // that was not settled, so a restart re-reads rather than skips.
+      retry: { restartOnFailure: async () => !this.stopping },
+    });
+    this.watchConsumer(this.consumer);
+    try {
+      await this.consumer.connect();
+      await this.consumer.subscribe({
+        topics: this.options.topics,
+        fromBeginning: this.options.startFrom === "earliest",
+      });
+    } catch (error) {
+      throw this.unreachable(error);
+    }
+    ctx.flow.on("pause", () => this.pauseFetching());
+    ctx.flow.on("resume", () => this.resumeFetching());
+    this.state = "connected";
+  }
+
+  start(): Observable<Batch<Buffer>> {
+    const consumer = this.requireConsumer();
+    this.state = "running";
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+        eachBatch: async (payload) => this.onBatch(payload),
+      })
+      .catch((error: unknown) => this.batches.error(error));
+    return this.batches.asObservable();
+  }
+
+  async stopFetching(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.pauseFetching();
+    // eachBatch hands a batch over synchronously, so none is half-emitted when we get here.
+    this.batches.complete();
+  }
+
+  async commit(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || this.state === "created") return;
+    const generation = this.generation;
+    const offsets: Array<{ topic: string; partition: number; offset: string; progress: PartitionProgress }> =
+      [];
+    for (const [key, progress] of this.progress) {
+      const offset = progress.takeCommit();
+      if (offset === undefined) continue;
+      const [topic, partition] = splitKey(key);
+      offsets.push({ topic, partition, offset: String(offset), progress });
+    }
+    if (offsets.length === 0) return;
+    await consumer.commitOffsets(
+      offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+    );
+    if (generation !== this.generation) return;
+    for (const { topic, partition, offset, progress } of offsets) {
+      progress.markCommitted(Number(offset));
+      this.ctx?.metrics.committedOffset.set({ topic, partition: String(partition) }, Number(offset));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    this.state = "stopped";
+    await this.consumer?.disconnect();
+  }
+
+  health(): HealthReport {
+    const status = this.state === "crashed" ? "down" : this.state === "rebalancing" ? "degraded" : "ok";
+    return {
+      status: this.state === "created" ? "degraded" : status,
+      detail: {
+        state: this.state,
+        paused: this.ctx?.flow.paused ?? false,
+        assignment: this.assignment,
+        ...(this.lastError ? { lastError: this.lastError } : {}),
+      },
+    };
+  }
+
+  private onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): void {
+    if (this.stopping || !isRunning() || isStale()) return;
+    const messages = batch.messages;
+    if (messages.length === 0) return;
+    const progress = this.progressFor(batch.topic, batch.partition);
+    const events = this.toEvents(batch, messages, progress);
+    this.batches.next(events);
+    // Moves kafkajs's fetch position only: with autoCommit off, commits come from commit() alone.
+    resolveOffset(messages[messages.length - 1]!.offset);
+    this.recordLag(batch, messages[messages.length - 1]!.offset);
+    if (this.ctx?.flow.paused) this.pauseFetching();
+  }
+
+  private toEvents(batch: KafkaBatch, messages: KafkaMessage[], progress: PartitionProgress): Batch<Buffer> {
+    let bytes = 0;
+    for (const m of messages) bytes += m.value?.length ?? 0;
+    const first = Number(messages[0]!.offset);
+    const last = Number(messages[messages.length - 1]!.offset);
+    const ticket = progress.open(first, last, messages.length, bytes);
+    const { topic, partition } = batch;
+    const events: Batch<Buffer> = new Array(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      const raw = m.value ?? EMPTY;
+      events[i] = new SluiceEvent<Buffer>(
+        raw,
+        raw,
+        {
+          topic,
+          partition,
+          offset: m.offset,
+          key: m.key ?? null,
+          headers: m.headers ?? {},
+          timestamp: m.timestamp,
+        },
+        ticket,
+      );
+    }
+    return events;
+  }
+
+  private progressFor(topic: string, partition: number): PartitionProgress {
+    const key = `${topic}/${partition}`;
+    let progress = this.progress.get(key);
+    if (!progress) {
+      progress = new PartitionProgress(this.ctx?.flow);
+      this.progress.set(key, progress);
+    }
+    return progress;
+  }
+
+  private recordLag(batch: KafkaBatch, lastOffset: string): void {
+    const lag = Math.max(0, Number(batch.highWatermark) - Number(lastOffset) - 1);
+    this.ctx?.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
+  }
+
+  private pauseFetching(): void {
+    if (!this.consumer) return;
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    this.ctx?.logger.debug({ inFlight: this.ctx.flow.events }, "source paused (backpressure)");
+  }
+
+  private resumeFetching(): void {
+    if (!this.consumer || this.stopping) return;
+    this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+    this.ctx?.logger.debug({ inFlight: this.ctx.flow.events }, "source resumed");
+  }
+
+  private watchConsumer(consumer: Consumer): void {
+    const { events } = consumer;
+    consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      // A new generation re-reads from the committed offsets: progress of the old one no longer
+      // decides commits. Its in-flight events still settle (Elasticsearch sees them as duplicates by _id).
+      this.generation++;
+      this.progress = new Map();
+      this.assignment = payload.memberAssignment;
+      this.state = this.stopping ? "stopped" : "running";
+      this.ctx?.logger.info({ assignment: payload.memberAssignment }, "joined consumer group");
+      if (this.ctx?.flow.paused || this.stopping) this.pauseFetching();
+    });
+    consumer.on(events.REBALANCING, () => {
+      if (!this.stopping) this.state = "rebalancing";
+    });
+    consumer.on(events.CRASH, ({ payload }) => {
+      this.lastError = describeError(payload.error);
+      this.state = payload.restart ? "rebalancing" : "crashed";
+      this.ctx?.logger.error({ err: this.lastError, restart: payload.restart }, "kafka consumer crashed");
+      if (!payload.restart && !this.stopping) this.batches.error(payload.error);
+    });
+  }
+
+  /** Fails fast, with the reason, when no broker answers. */
+  private async probe(): Promise<void> {
+    const admin = this.kafka!.admin({
+      retry: { retries: this.options.connectRetries, initialRetryTime: 250 },
+    });
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+    } catch (error) {
+      throw this.unreachable(error);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  private unreachable(error: unknown): SluiceError {
+    return new SluiceError(
+      ErrorCode.KAFKA_UNREACHABLE,
+      `cannot reach Kafka at ${this.options.brokers.join(",")}: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+
+  private requireConsumer(): Consumer {
+    if (!this.consumer) throw new SluiceError(ErrorCode.CONFIG, "kafkaSource: start() before connect()");
+    return this.consumer;
+  }
+}
+
+function splitKey(key: string): [string, number] {
+  const slash = key.lastIndexOf("/");
+  return [key.slice(0, slash), Number(key.slice(slash + 1))];
+}
+
+/** A Kafka source for a pipeline: a consumer group over `topics`, LZ4 included. */
+export function kafkaSource(options: KafkaSourceOptions): KafkaSource {
+  return new KafkaSource(options);
+}

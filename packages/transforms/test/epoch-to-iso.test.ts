@@ -1,0 +1,75 @@
+import { SluiceEvent } from "@sluice/core";
+import fc from "fast-check";
+import { lastValueFrom, of } from "rxjs";
+import { describe, expect, it } from "vitest";
+import { epochSecondsToIso, epochToIso } from "../src/epoch-to-iso.js";
+import type { JsonObject } from "../src/parse-json.js";
+
+function event(value: JsonObject): SluiceEvent<JsonObject> {
+  return new SluiceEvent(value, Buffer.from(JSON.stringify(value)), {
+    topic: "t",
+    partition: 0,
+    offset: "0",
+    key: null,
+    headers: {},
+    timestamp: "0",
+  });
+}
+
+describe("epochSecondsToIso", () => {
+  it("converts Fluent Bit's six-decimal epoch seconds without floating-point error", () => {
+    expect(epochSecondsToIso(1732492800.001)).toBe("2024-11-25T00:00:00.001Z");
+    expect(epochSecondsToIso(1732492800.123456)).toBe("2024-11-25T00:00:00.123Z");
+    expect(epochSecondsToIso(1732492800.999999)).toBe("2024-11-25T00:00:00.999Z");
+    expect(epochSecondsToIso(1732492800.5)).toBe("2024-11-25T00:00:00.500Z");
+    expect(epochSecondsToIso(1732492800.0)).toBe("2024-11-25T00:00:00.000Z");
+    expect(epochSecondsToIso(0)).toBe("1970-01-01T00:00:00.000Z");
+  });
+
+  it("truncates to milliseconds for every microsecond value Fluent Bit can print (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4_102_444_800 }),
+        fc.integer({ min: 0, max: 999_999 }),
+        (s, us) => {
+          // %.16g of the double: what Fluent Bit's kafka output prints, parsed back by JSON.parse.
+          const printed = Number(`${s}.${String(us).padStart(6, "0")}`);
+          const expected = new Date(s * 1000 + Math.floor(us / 1000)).toISOString();
+          expect(epochSecondsToIso(printed)).toBe(expected);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("refuses values a Date cannot hold", () => {
+    expect(epochSecondsToIso(1e300)).toBeUndefined();
+    expect(epochSecondsToIso(Number.NaN)).toBeUndefined();
+  });
+});
+
+describe("epochToIso stage", () => {
+  it("rewrites the field in place, keeping it first", async () => {
+    const doc = { "@timestamp": 1732492800.001, log: "x", stream: "stdout" };
+    const [out] = await lastValueFrom(of([event(doc)]).pipe(epochToIso()));
+    expect(Object.keys(out!.value)).toEqual(["@timestamp", "log", "stream"]);
+    expect(out!.value["@timestamp"]).toBe("2024-11-25T00:00:00.001Z");
+  });
+
+  it("fails events whose field is missing or not a number, alone", async () => {
+    const batch = [
+      event({ "@timestamp": "2024-11-25", log: "a" }),
+      event({ log: "b" }),
+      event({ "@timestamp": 1, log: "c" }),
+    ];
+    const out = await lastValueFrom(of(batch).pipe(epochToIso()));
+    expect(out[0]!.failure).toMatchObject({ type: "timestamp_parse_exception", stage: "epochToIso" });
+    expect(out[0]!.failure!.reason).toBe("field [@timestamp] is a string, not epoch seconds");
+    expect(out[1]!.failure!.reason).toBe("field [@timestamp] is missing, not epoch seconds");
+    expect(out[2]!.ok).toBe(true);
+  });
+
+  it("names a bad option", () => {
+    expect(() => epochToIso({ field: "" })).toThrow(/epochToIso: option `field`/);
+  });
+});

@@ -1,0 +1,89 @@
+// 100k Fluent Bit records through the slice pipeline land in Elasticsearch exactly once.
+import { Client } from "@elastic/elasticsearch";
+import { silentLogger } from "@sluice/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { slicePipeline } from "../fixtures/slice-pipeline.js";
+import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
+import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
+import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
+import { fluentBitRecords } from "../harness/kafka/records.js";
+import { committedTotal, countDocs, waitFor } from "./helpers.js";
+
+const TOPIC = "insight-logs-exactly-once";
+const INDEX = "exactly-once";
+const RECORDS = 100_000;
+
+describe("slice pipeline: Kafka → Elasticsearch", () => {
+  let kafka: KafkaCluster;
+  let es: ElasticsearchHandle;
+  let client: Client;
+  let records: string[];
+
+  beforeAll(async () => {
+    [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
+    await kafka.createTopic(TOPIC, 4);
+    client = new Client({ node: es.url });
+    records = fluentBitRecords(RECORDS, { seed: 7 });
+    await produceWithKcat({ brokers: kafka.bootstrapServers, topic: TOPIC, messages: records });
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await es?.stop();
+    await kafka?.stop();
+  });
+
+  it("delivers 100k records exactly once, as Fluent Bit's es output would write them, and commits to the end", async () => {
+    const pipeline = slicePipeline({
+      brokers: kafka.bootstrapServers,
+      esUrl: es.url,
+      topics: [TOPIC],
+      groupId: "exactly-once",
+      index: INDEX,
+      logger: silentLogger(),
+    });
+    await pipeline.start();
+    await waitFor(
+      "100k documents",
+      () => countDocs(client, INDEX),
+      (n) => n >= RECORDS,
+      120_000,
+      500,
+    );
+    await waitFor(
+      "offsets committed to the end",
+      () => committedTotal(kafka.brokers, "exactly-once", TOPIC),
+      (n) => n === RECORDS,
+      30_000,
+    );
+    const report = await pipeline.stop();
+    expect(report).toEqual({ drained: true, unsettled: 0 });
+
+    expect(await countDocs(client, INDEX)).toBe(RECORDS);
+    // Every document is the record it came from, with @timestamp as ISO-8601 milliseconds.
+    const { hits } = await client.search<Record<string, unknown>>({
+      index: INDEX,
+      size: 50,
+      query: { match_all: {} },
+    });
+    expect(hits.hits.length).toBe(50);
+    const key = (doc: Record<string, unknown>) => `${doc.time}|${doc.log}`;
+    const byContent = new Map(
+      records.map((r) => {
+        const parsed = JSON.parse(r) as Record<string, unknown>;
+        return [key(parsed), parsed];
+      }),
+    );
+    for (const hit of hits.hits) {
+      const doc = hit._source!;
+      const original = byContent.get(key(doc))!;
+      expect(original, `document ${hit._id} matches a produced record`).toBeDefined();
+      const micros = Math.round((original["@timestamp"] as number) * 1e6);
+      expect(doc["@timestamp"]).toBe(new Date(Math.floor(micros / 1000)).toISOString());
+      expect(Object.keys(doc)[0]).toBe("@timestamp");
+      expect({ ...doc, "@timestamp": 0 }).toEqual({ ...original, "@timestamp": 0 });
+      expect(hit._id).toMatch(new RegExp(`^${TOPIC}\\+\\d\\+\\d+$`));
+    }
+    expect(await countDocs(client, "sluice-dead-letter")).toBe(0);
+  }, 180_000);
+});

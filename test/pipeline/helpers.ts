@@ -1,0 +1,89 @@
+// Shared helpers for the pipeline integration tests: waiting, counting, child pipelines, RSS.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Client } from "@elastic/elasticsearch";
+import { Kafka, logLevel } from "kafkajs";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  timeoutMs = 60_000,
+  intervalMs = 200,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (done(last)) return last;
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export async function countDocs(client: Client, index: string): Promise<number> {
+  const exists = await client.indices.exists({ index });
+  if (!exists) return 0;
+  await client.indices.refresh({ index });
+  return (await client.count({ index })).count;
+}
+
+/** Committed offsets of `groupId` on `topic`, summed over partitions (Kafka's next-to-read offsets). */
+export async function committedTotal(brokers: string[], groupId: string, topic: string): Promise<number> {
+  const kafka = new Kafka({ brokers, clientId: "test-offsets", logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface ChildPipeline {
+  readonly child: ChildProcess;
+  readonly started: Promise<void>;
+  readonly exited: Promise<number | null>;
+  output(): string;
+}
+
+/** Runs test/fixtures/slice-pipeline.ts in a child process with the given environment. */
+export function spawnSlicePipeline(env: Record<string, string>): ChildPipeline {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", "test/fixtures/slice-pipeline.ts"],
+    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const started = new Promise<void>((resolve, reject) => {
+    const onData = () => {
+      if (out.includes("started\n")) {
+        child.stdout!.off("data", onData);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", onData);
+    void exited.then((code) => reject(new Error(`pipeline exited (${code}) before starting:\n${out}`)));
+  });
+  started.catch(() => {});
+  return { child, started, exited, output: () => out };
+}
+
+/** Resident set size of a process, in bytes (Linux /proc). */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) * 1024 : 0;
+}

@@ -1,0 +1,182 @@
+// Starting, observing and stopping a pipeline: clear start errors, /metrics and /health, SIGTERM, redaction.
+import { Writable } from "node:stream";
+import { Client } from "@elastic/elasticsearch";
+import { createLogger, createPipeline, SluiceError, silentLogger } from "@sluice/core";
+import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
+import { kafkaSource } from "@sluice/source-kafka";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { slicePipeline } from "../fixtures/slice-pipeline.js";
+import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
+import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
+import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
+import { fluentBitRecords } from "../harness/kafka/records.js";
+import { committedTotal, countDocs, spawnSlicePipeline, waitFor } from "./helpers.js";
+
+/** A loopback port nothing listens on. */
+const DEAD_URL = "http://127.0.0.1:9";
+
+describe("pipeline lifecycle", () => {
+  let kafka: KafkaCluster;
+  let es: ElasticsearchHandle;
+  let client: Client;
+
+  beforeAll(async () => {
+    [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
+    client = new Client({ node: es.url });
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await es?.stop();
+    await kafka?.stop();
+  });
+
+  const build = (brokers: string, esUrl: string, deadLetterUrl = esUrl) =>
+    createPipeline({
+      source: kafkaSource({
+        brokers,
+        topics: ["t"],
+        groupId: "g",
+        connectRetries: 1,
+        connectionTimeoutMs: 500,
+      }),
+      sink: elasticsearchSink({ node: esUrl, index: "i" }),
+      deadLetters: elasticsearchDeadLetters({ node: deadLetterUrl }),
+      logger: silentLogger(),
+      handleSignals: false,
+    });
+
+  it("fails to start with an error that says Kafka is unreachable, and why", async () => {
+    const error = await build("127.0.0.1:9", es.url)
+      .start()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SluiceError);
+    expect((error as SluiceError).code).toBe("SLUICE_ERR_KAFKA_UNREACHABLE");
+    expect((error as SluiceError).message).toMatch(
+      /cannot reach Kafka at 127\.0\.0\.1:9: .*(ECONNREFUSED|Connection)/i,
+    );
+  }, 30_000);
+
+  it("fails to start with an error that says Elasticsearch is unreachable, and why", async () => {
+    const error = await build(kafka.bootstrapServers, DEAD_URL)
+      .start()
+      .catch((e: unknown) => e);
+    expect((error as SluiceError).code).toBe("SLUICE_ERR_ES_UNREACHABLE");
+    expect((error as SluiceError).message).toMatch(/cannot reach Elasticsearch at http:\/\/127\.0\.0\.1:9/);
+  }, 30_000);
+
+  it("fails to start when Elasticsearch refuses the credentials", async () => {
+    const secured = await startElasticsearch({ auth: { username: "elastic", password: "right" } });
+    try {
+      const pipeline = createPipeline({
+        source: kafkaSource({ brokers: kafka.bootstrapServers, topics: ["t"], groupId: "g" }),
+        sink: elasticsearchSink({
+          node: secured.url,
+          index: "i",
+          auth: { username: "elastic", password: "wrong" },
+        }),
+        deadLetters: elasticsearchDeadLetters({
+          node: secured.url,
+          auth: { username: "elastic", password: "right" },
+        }),
+        logger: silentLogger(),
+        handleSignals: false,
+      });
+      const error = await pipeline.start().catch((e: unknown) => e);
+      expect((error as SluiceError).code).toBe("SLUICE_ERR_ES_AUTH");
+      expect((error as SluiceError).message).toMatch(/refused the credentials \(HTTP 401\)/);
+    } finally {
+      await secured.stop();
+    }
+  }, 30_000);
+
+  it("serves /metrics and /health while running", async () => {
+    const topic = "metrics";
+    await kafka.createTopic(topic, 2);
+    await produceWithKcat({
+      brokers: kafka.bootstrapServers,
+      topic,
+      messages: fluentBitRecords(500, { seed: 2 }),
+    });
+    const pipeline = slicePipeline({
+      brokers: kafka.bootstrapServers,
+      esUrl: es.url,
+      topics: [topic],
+      groupId: "metrics",
+      index: "metrics",
+      logger: silentLogger(),
+      httpPort: 0,
+    });
+    await pipeline.start();
+    await waitFor(
+      "documents",
+      () => countDocs(client, "metrics"),
+      (n) => n >= 500,
+    );
+    const health = await fetch(`${pipeline.httpUrl}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", detail: { state: "running" } });
+    const metrics = await waitFor(
+      "lag 0 and delivered 500",
+      async () => (await fetch(`${pipeline.httpUrl}/metrics`)).text(),
+      (text) => /sluice_events_delivered_total\{pipeline="slice"\} 500/.test(text),
+    );
+    expect(metrics).toMatch(/sluice_events_in_total\{stage="parseJson",pipeline="slice"\} 500/);
+    expect(metrics).toMatch(/sluice_consumer_lag\{topic="metrics",partition="[01]",pipeline="slice"\} 0/);
+    expect(metrics).toMatch(
+      /sluice_batch_latency_seconds_count\{stage="elasticsearch",pipeline="slice"\} [1-9]/,
+    );
+    await pipeline.stop();
+  }, 60_000);
+
+  it("on SIGTERM drains, commits and exits 0", async () => {
+    const topic = "sigterm";
+    await kafka.createTopic(topic, 2);
+    await produceWithKcat({
+      brokers: kafka.bootstrapServers,
+      topic,
+      messages: fluentBitRecords(2000, { seed: 4 }),
+    });
+    const run = spawnSlicePipeline({
+      KAFKA_BROKERS: kafka.bootstrapServers,
+      ES_URL: es.url,
+      SLICE_TOPICS: topic,
+      SLICE_GROUP: "sigterm",
+      SLICE_INDEX: "sigterm",
+    });
+    await run.started;
+    await waitFor(
+      "all documents",
+      () => countDocs(client, "sigterm"),
+      (n) => n >= 2000,
+    );
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    expect(await committedTotal(kafka.brokers, "sigterm", topic)).toBe(2000);
+    expect(await countDocs(client, "sigterm")).toBe(2000);
+  }, 60_000);
+
+  it("never logs credentials", () => {
+    let out = "";
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        out += chunk.toString();
+        cb();
+      },
+    });
+    const logger = createLogger({ destination: sink, level: "info" });
+    logger.info(
+      {
+        options: { node: "http://es", auth: { username: "elastic", password: "hunter2" } },
+        sasl: { mechanism: "plain", password: "p4ss" },
+        apiKey: "c2VjcmV0",
+      },
+      "configured",
+    );
+    logger.flush();
+    expect(out).toContain("configured");
+    expect(out).not.toContain("hunter2");
+    expect(out).not.toContain("p4ss");
+    expect(out).not.toContain("c2VjcmV0");
+  });
+});
