@@ -1,4 +1,51 @@
-// Runs once around the whole test run. (Placeholder: the Kafka harness adds its leftover-process check here.)
+// Runs once around the whole test run: compiles the Kafka launcher once, and fails the run if any
+// launcher outlived it (no process may be left behind).
+import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { cacheDir, ensureMockClusterBinary } from "./kafka/launcher.js";
+
+/** Launchers of test run `run` still alive: processes of our cached binary carrying that run tag. */
+export function leftoverLaunchers(run: string): Array<{ pid: number; cmdline: string }> {
+  const found: Array<{ pid: number; cmdline: string }> = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+      if (
+        cmdline.startsWith(cacheDir) &&
+        cmdline.includes("sluice-kafka-mock-") &&
+        cmdline.endsWith(`--run ${run}`)
+      ) {
+        const state = /State:\s+(\w)/.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
+        if (state !== "Z") found.push({ pid: Number(entry), cmdline });
+      }
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
 export default async function setup(): Promise<() => Promise<void>> {
-  return async () => {};
+  if (!process.env.KAFKA_BROKERS) await ensureMockClusterBinary();
+  // Test workers inherit this and tag the launchers they start with it.
+  const run = randomUUID();
+  process.env.SLUICE_TEST_RUN = run;
+  return async () => {
+    // Give launchers whose parent just died a moment to notice (PR_SET_PDEATHSIG / stdin EOF).
+    for (let i = 0; i < 20 && leftoverLaunchers(run).length > 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const left = leftoverLaunchers(run);
+    if (left.length === 0) return;
+    for (const { pid } of left) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    throw new Error(
+      `Kafka mock cluster processes were left behind (now killed): ${left.map((p) => p.pid).join(", ")}`,
+    );
+  };
 }

@@ -21,8 +21,9 @@ describe("backpressure", () => {
 
   beforeAll(async () => {
     [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
-    // ~175 MB of records: six partitions keep each under the mock cluster's ~50 MB retention.
-    await kafka.createTopic(TOPIC, 6);
+    // ~180 MB of records: sixteen partitions keep each under the mock cluster's retention (~5 MB of
+    // compressed batches, ~19k of these records, per partition).
+    await kafka.createTopic(TOPIC, 16);
     client = new Client({ node: es.url });
     const records = fluentBitRecords(RECORDS, { seed: 3 });
     for (let i = 0; i < records.length; i += 50_000)

@@ -21,7 +21,7 @@ describe("crash safety", () => {
 
   beforeAll(async () => {
     [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
-    await kafka.createTopic(TOPIC, 3);
+    await kafka.createTopic(TOPIC, 6);
     client = new Client({ node: es.url });
   }, 60_000);
 

@@ -4,7 +4,10 @@ import { createPipeline, silentLogger } from "@sluice/core";
 import { elasticsearchSink } from "@sluice/sink-elasticsearch";
 import { deadLetterHeaders, kafkaDeadLetters, kafkaSource, registerCodecs } from "@sluice/source-kafka";
 import { epochToIso, parseJson } from "@sluice/transforms";
-import { Kafka, logLevel } from "kafkajs";
+import kafkajs from "kafkajs";
+
+const { Kafka, logLevel } = kafkajs;
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";

@@ -21,7 +21,8 @@ describe("slice pipeline: Kafka → Elasticsearch", () => {
 
   beforeAll(async () => {
     [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
-    await kafka.createTopic(TOPIC, 4);
+    // The mock cluster keeps ~5 MB of compressed batches per partition (~19k of these records).
+    await kafka.createTopic(TOPIC, 8);
     client = new Client({ node: es.url });
     records = fluentBitRecords(RECORDS, { seed: 7 });
     await produceWithKcat({ brokers: kafka.bootstrapServers, topic: TOPIC, messages: records });

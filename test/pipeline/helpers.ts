@@ -3,7 +3,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Client } from "@elastic/elasticsearch";
-import { Kafka, logLevel } from "kafkajs";
+import kafkajs from "kafkajs";
+
+const { Kafka, logLevel } = kafkajs;
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -117,15 +117,25 @@ describe("pipeline lifecycle", () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: "ok", detail: { state: "running" } });
     const metrics = await waitFor(
-      "lag 0 and delivered 500",
+      "500 delivered and committed",
       async () => (await fetch(`${pipeline.httpUrl}/metrics`)).text(),
-      (text) => /sluice_events_delivered_total\{pipeline="slice"\} 500/.test(text),
+      (text) =>
+        /sluice_events_delivered_total\{pipeline="slice"\} 500\n/.test(text) &&
+        text.includes("sluice_committed_offset{"),
     );
-    expect(metrics).toMatch(/sluice_events_in_total\{stage="parseJson",pipeline="slice"\} 500/);
-    expect(metrics).toMatch(/sluice_consumer_lag\{topic="metrics",partition="[01]",pipeline="slice"\} 0/);
-    expect(metrics).toMatch(
-      /sluice_batch_latency_seconds_count\{stage="elasticsearch",pipeline="slice"\} [1-9]/,
-    );
+    // Label order is prom-client's business: find each series by its labels, in any order.
+    const value = (name: string, ...labels: string[]) => {
+      for (const line of metrics.split("\n"))
+        if (line.startsWith(`${name}{`) && labels.every((l) => line.includes(l)))
+          return Number(line.split(" ").pop());
+      return undefined;
+    };
+    expect(value("sluice_events_in_total", 'stage="parseJson"')).toBe(500);
+    expect(value("sluice_events_out_total", 'stage="epochToIso"')).toBe(500);
+    expect(value("sluice_consumer_lag", 'topic="metrics"', 'partition="0"')).toBe(0);
+    expect(value("sluice_consumer_lag", 'topic="metrics"', 'partition="1"')).toBe(0);
+    expect(value("sluice_batch_latency_seconds_count", 'stage="elasticsearch"')).toBeGreaterThan(0);
+    expect(value("sluice_committed_offset", 'topic="metrics"', 'partition="0"')).toBeGreaterThan(0);
     await pipeline.stop();
   }, 60_000);
 
@@ -154,6 +164,40 @@ describe("pipeline lifecycle", () => {
     expect(await run.exited).toBe(0);
     expect(await committedTotal(kafka.brokers, "sigterm", topic)).toBe(2000);
     expect(await countDocs(client, "sigterm")).toBe(2000);
+  }, 60_000);
+
+  it("a second signal exits at once while the first is still draining", async () => {
+    const topic = "second-signal";
+    await kafka.createTopic(topic, 1);
+    await produceWithKcat({
+      brokers: kafka.bootstrapServers,
+      topic,
+      messages: fluentBitRecords(500, { seed: 8 }),
+    });
+    // Elasticsearch answers nothing for a minute: the first SIGTERM cannot finish draining.
+    es.faults.latency(60_000, { paths: /_bulk/ });
+    try {
+      const run = spawnSlicePipeline({
+        KAFKA_BROKERS: kafka.bootstrapServers,
+        ES_URL: es.url,
+        SLICE_TOPICS: topic,
+        SLICE_GROUP: "second-signal",
+        SLICE_INDEX: "second-signal",
+      });
+      await run.started;
+      await new Promise((r) => setTimeout(r, 1000));
+      run.child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 500));
+      expect(run.child.exitCode).toBeNull();
+      const t0 = Date.now();
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(143);
+      expect(Date.now() - t0).toBeLessThan(2000);
+      // Nothing was delivered, so nothing was committed.
+      expect(await committedTotal(kafka.brokers, "second-signal", topic)).toBe(0);
+    } finally {
+      es.faults.clear();
+    }
   }, 60_000);
 
   it("never logs credentials", () => {

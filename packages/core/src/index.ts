@@ -33,5 +33,14 @@ export {
 } from "./pipeline.js";
 export { PartitionProgress } from "./progress.js";
 export { type BackoffOptions, backoffDelay, retry, sleep } from "./retry.js";
-export { failureFromError, filterEvents, mapValues, Rejection, reject, type Stage } from "./stage.js";
+export {
+  type AnyStage,
+  failureFromError,
+  filterEvents,
+  mapValues,
+  namedStage,
+  Rejection,
+  reject,
+  type Stage,
+} from "./stage.js";
 export { Ticket } from "./ticket.js";

@@ -10,7 +10,7 @@ import { type HttpEndpoint, startHttpEndpoint } from "./http.js";
 import { createLogger, type Logger } from "./logger.js";
 import { PipelineMetrics } from "./metrics.js";
 import { validateOptions } from "./options.js";
-import type { Stage } from "./stage.js";
+import type { AnyStage, Stage } from "./stage.js";
 import { meterStage } from "./stage-meter.js";
 
 export interface PipelineOptions<T = Buffer, U = unknown> {
@@ -18,7 +18,7 @@ export interface PipelineOptions<T = Buffer, U = unknown> {
   name?: string;
   source: Source<T>;
   /** Transforms applied in order. Each is `(batches) => batches`; write your own the same way. */
-  stages?: ReadonlyArray<Stage<unknown, unknown> | { name: string; stage: Stage<unknown, unknown> }>;
+  stages?: ReadonlyArray<AnyStage | { name: string; stage: AnyStage }>;
   sink: Sink<U>;
   deadLetters: DeadLetterSink;
   flow?: Partial<FlowOptions>;
@@ -112,8 +112,11 @@ export class Pipeline<T = Buffer, U = unknown> {
         "must be a DeadLetterSink (e.g. elasticsearchDeadLetters(...)); failed records are never dropped silently",
       );
     this.stages = (stages ?? []).map((entry, i) => {
-      if (typeof entry === "function") return { name: entry.name || `stage${i + 1}`, stage: entry };
-      if (entry && typeof entry.stage === "function") return entry;
+      // Each stage's input type is checked where the user wrote the chain; here they are all batches.
+      if (typeof entry === "function")
+        return { name: entry.name || `stage${i + 1}`, stage: entry as unknown as Stage<unknown, unknown> };
+      if (entry && typeof entry.stage === "function")
+        return { name: entry.name, stage: entry.stage as unknown as Stage<unknown, unknown> };
       throw new SluiceConfigError("pipeline", `stages.${i}`, "must be a stage function or { name, stage }");
     });
     this.name = this.options.name;

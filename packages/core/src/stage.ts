@@ -11,6 +11,9 @@ import type { Batch, Failure, SluiceEvent } from "./event.js";
  */
 export type Stage<A = unknown, B = A> = OperatorFunction<Batch<A>, Batch<B>>;
 
+/** Any stage, whatever its input and output types: what a pipeline's `stages` list holds. */
+export type AnyStage = Stage<never, unknown>;
+
 /** Returned by a `mapValues` function to fail the event without throwing. */
 export class Rejection {
   constructor(
@@ -28,11 +31,17 @@ export function reject(type: string, reason: string, code?: string): Rejection {
  * A stage that computes each ok event's new value with `fn`. Events already failed or dropped pass
  * through untouched. If `fn` throws or returns a Rejection, that event alone is failed; the batch goes on.
  */
+/** Gives a stage the name the pipeline shows in metrics and logs (a function's own `name`). */
+export function namedStage<A, B>(name: string, stage: Stage<A, B>): Stage<A, B> {
+  Object.defineProperty(stage, "name", { value: name });
+  return stage;
+}
+
 export function mapValues<A, B>(
   stageName: string,
   fn: (value: A, event: SluiceEvent<A>) => B | Rejection,
 ): Stage<A, B> {
-  return map((batch) => {
+  const stage = map((batch: Batch<A>) => {
     for (let i = 0; i < batch.length; i++) {
       const event = batch[i]!;
       if (!event.ok) continue;
@@ -51,6 +60,7 @@ export function mapValues<A, B>(
     }
     return batch as unknown as Batch<B>;
   });
+  return namedStage(stageName, stage);
 }
 
 /** A stage that drops (acknowledges without delivering) each ok event for which `keep` is false. */

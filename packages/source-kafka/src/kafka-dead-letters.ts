@@ -8,7 +8,11 @@ import {
   SluiceError,
   validateOptions,
 } from "@sluice/core";
-import { CompressionTypes, Kafka, logLevel, type Producer } from "kafkajs";
+import kafkajs, { type Producer } from "kafkajs";
+
+// kafkajs is CommonJS: its values come through the default export under Node's ESM loader.
+const { CompressionTypes, Kafka, logLevel } = kafkajs;
+
 import { registerCodecs } from "./codecs/register.js";
 import { kafkaLogCreator } from "./kafka-logger.js";
 

@@ -1,6 +1,8 @@
 // Routes kafkajs's own log lines into the pipeline's pino logger (its INFO chatter goes to debug).
 import type { Logger } from "@sluice/core";
-import { type logCreator, logLevel } from "kafkajs";
+import kafkajs, { type logCreator } from "kafkajs";
+
+const { logLevel } = kafkajs;
 
 export function kafkaLogCreator(logger: Logger): logCreator {
   return () =>

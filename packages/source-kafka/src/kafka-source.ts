@@ -10,19 +10,20 @@ import {
   type Source,
   type SourceContext,
 } from "@sluice/core";
-import {
+import kafkajs, {
   type Consumer,
   type EachBatchPayload,
-  Kafka,
   type Batch as KafkaBatch,
+  type Kafka as KafkaClient,
   type KafkaMessage,
-  logLevel,
 } from "kafkajs";
 import { type Observable, Subject } from "rxjs";
 import { registerCodecs } from "./codecs/register.js";
 import { kafkaLogCreator } from "./kafka-logger.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
 
+// kafkajs is CommonJS: its values come through the default export under Node's ESM loader.
+const { Kafka, logLevel } = kafkajs;
 const EMPTY = Buffer.alloc(0);
 
 type SourceState = "created" | "connected" | "running" | "rebalancing" | "crashed" | "stopped";
@@ -31,7 +32,7 @@ export class KafkaSource implements Source<Buffer> {
   readonly name = "kafka";
   readonly options: ResolvedKafkaSourceOptions;
   private ctx: SourceContext | undefined;
-  private kafka: Kafka | undefined;
+  private kafka: KafkaClient | undefined;
   private consumer: Consumer | undefined;
   private readonly batches = new Subject<Batch<Buffer>>();
   /** Progress per "topic/partition" for the current group generation only. */

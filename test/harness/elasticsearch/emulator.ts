@@ -1,0 +1,154 @@
+// The Elasticsearch 8 emulator the tests talk to through the official client (or ES_URL's real cluster).
+//
+// Documents are visible to search and count as soon as they are written (as if every write carried
+// refresh=true); `_refresh` is accepted and does nothing more. Tests still call it, so they run
+// unchanged against a real cluster.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { FaultState, type Faults } from "./faults.js";
+import { createHandler, type Stats } from "./server.js";
+import { Store } from "./store.js";
+
+export type { Faults } from "./faults.js";
+
+export interface EmulatorOptions {
+  auth?: { username: string; password: string } | { apiKey: string };
+  /** Largest (decompressed) request body in bytes; larger → 413. Default 100 MiB, as Elasticsearch. */
+  maxContentLength?: number;
+  /** Bench mode: bulk items are answered 201 without parsing or storing documents. */
+  acceptAll?: boolean;
+  version?: string;
+}
+
+export interface ElasticsearchHandle {
+  readonly url: string;
+  readonly external: boolean;
+  readonly faults: Faults;
+  stats(): Stats;
+  stop(): Promise<void>;
+}
+
+export async function startElasticsearch(options: EmulatorOptions = {}): Promise<ElasticsearchHandle> {
+  const external = process.env.ES_URL;
+  if (external) return externalHandle(external);
+  return Emulator.start(options);
+}
+
+class Emulator implements ElasticsearchHandle {
+  readonly external = false;
+  readonly store = new Store();
+  readonly faults: FaultState;
+  private readonly counters: Stats = {
+    requests: 0,
+    bulkRequests: 0,
+    bulkItems: 0,
+    acceptedItems: 0,
+    rejectedItems: 0,
+  };
+  private readonly sockets = new Set<Socket>();
+  private server: Server;
+  private port = 0;
+  private outageTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  private constructor(private readonly options: EmulatorOptions) {
+    this.faults = new FaultState((forMs) => this.outage(forMs));
+    this.server = this.createServer();
+  }
+
+  static async start(options: EmulatorOptions): Promise<Emulator> {
+    const emulator = new Emulator(options);
+    await emulator.listen(0);
+    return emulator;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  stats(): Stats {
+    return { ...this.counters };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.outageTimer);
+    await this.close();
+  }
+
+  private createServer(): Server {
+    const server = createServer(
+      { keepAliveTimeout: 30_000 },
+      createHandler(
+        this.store,
+        this.faults,
+        {
+          ...(this.options.auth ? { auth: this.options.auth } : {}),
+          maxContentLength: this.options.maxContentLength ?? 100 * 1024 * 1024,
+          acceptAll: this.options.acceptAll ?? false,
+          version: this.options.version ?? "8.15.0",
+        },
+        this.counters,
+      ),
+    );
+    server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+    });
+    return server;
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, "127.0.0.1", () => {
+        this.server.off("error", reject);
+        this.port = (this.server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  private close(): Promise<void> {
+    return new Promise((resolve) => {
+      for (const socket of this.sockets) socket.destroy();
+      this.server.close(() => resolve());
+    });
+  }
+
+  /** Stops listening (connections refused), resets open connections, and comes back on the same port. */
+  private outage(forMs: number): void {
+    const port = this.port;
+    void this.close().then(() => {
+      this.outageTimer = setTimeout(() => {
+        if (this.stopped) return;
+        this.server = this.createServer();
+        this.listen(port).catch(() => {
+          // The port was taken meanwhile: extremely unlikely on loopback; the test will time out loudly.
+        });
+      }, forMs);
+      this.outageTimer.unref();
+    });
+  }
+}
+
+function externalHandle(url: string): ElasticsearchHandle {
+  const unsupported = (): never => {
+    throw new Error("fault injection needs the emulator (unset ES_URL)");
+  };
+  const faults: Faults = {
+    rejectItems: unsupported,
+    respondWith: unsupported,
+    latency: unsupported,
+    resetConnections: unsupported,
+    outage: unsupported,
+    clear: () => {},
+  };
+  return {
+    url: url.replace(/\/$/, ""),
+    external: true,
+    faults,
+    stats: () => ({ requests: 0, bulkRequests: 0, bulkItems: 0, acceptedItems: 0, rejectedItems: 0 }),
+    stop: async () => {},
+  };
+}
