@@ -15,5 +15,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     globalSetup: ["test/harness/global-setup.ts"],
     pool: "forks",
+    // In CI a JSON report lets .ci/run print a plain "N passed, N failed" line.
+    reporters: process.env.CI
+      ? ["default", ["json", { outputFile: ".cache/vitest-report.json" }]]
+      : ["default"],
   },
 });

@@ -19,7 +19,8 @@ afterAll(async () => {
 const docs = (n: number, index: string) =>
   Array.from({ length: n }, (_, i) => [{ create: { _index: index, _id: String(i) } }, { i }]).flat();
 
-describe("Elasticsearch emulator: faults", () => {
+// Fault injection needs the emulator: with ES_URL set (a real cluster) these do not apply.
+describe.skipIf(Boolean(process.env.ES_URL))("Elasticsearch emulator: faults", () => {
   it("rejects a fraction of bulk items with 429 and stores only the rest", async () => {
     es.faults.rejectItems(0.3, { seed: 1 });
     const response = await client.bulk({ operations: docs(1000, "rejects") });

@@ -77,60 +77,70 @@ describe("embedded Kafka cluster", () => {
     expect(meta.topics[0]!.partitions.length).toBe(5);
   });
 
-  it("sets a broker down and up: the partition it leads is unreachable meanwhile", async () => {
-    await cluster.createTopic("faulty", 1);
-    await cluster.setPartitionLeader("faulty", 0, 2);
-    const producer = new Kafka({
-      brokers: cluster.brokers,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
-      requestTimeout: 1000,
-      connectionTimeout: 500,
-    }).producer({ retry: { retries: 0 } });
-    await producer.connect();
-    await producer.send({ topic: "faulty", messages: [{ value: "before" }] });
-    await cluster.setBrokerDown(2);
-    await expect(producer.send({ topic: "faulty", messages: [{ value: "during" }] })).rejects.toThrow();
-    await cluster.setBrokerUp(2);
-    let sent = false;
-    for (let i = 0; i < 20 && !sent; i++) {
-      sent = await producer.send({ topic: "faulty", messages: [{ value: "after" }] }).then(
-        () => true,
-        () => false,
-      );
-      if (!sent) await new Promise((r) => setTimeout(r, 250));
-    }
-    await producer.disconnect();
-    expect(sent).toBe(true);
-  }, 30_000);
+  const embedded = !process.env.KAFKA_BROKERS;
 
-  it("injects request errors: the next Produce requests fail with the codes pushed", async () => {
-    await cluster.createTopic("errors", 1);
-    const producer = new Kafka({
-      brokers: cluster.brokers,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
-    }).producer({
-      retry: { retries: 0 },
-    });
-    await producer.connect();
-    await cluster.pushRequestErrors(ApiKey.Produce, [KafkaErrorCode.NOT_ENOUGH_REPLICAS]);
-    const error = await producer
-      .send({ topic: "errors", messages: [{ value: "x" }] })
-      .catch((e: unknown) => e);
-    expect(String((error as Error).message)).toMatch(/replicas/i);
-    await producer.send({ topic: "errors", messages: [{ value: "y" }] });
-    await producer.disconnect();
-  }, 30_000);
+  it.runIf(embedded)(
+    "sets a broker down and up: the partition it leads is unreachable meanwhile",
+    async () => {
+      await cluster.createTopic("faulty", 1);
+      await cluster.setPartitionLeader("faulty", 0, 2);
+      const producer = new Kafka({
+        brokers: cluster.brokers,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+        requestTimeout: 1000,
+        connectionTimeout: 500,
+      }).producer({ retry: { retries: 0 } });
+      await producer.connect();
+      await producer.send({ topic: "faulty", messages: [{ value: "before" }] });
+      await cluster.setBrokerDown(2);
+      await expect(producer.send({ topic: "faulty", messages: [{ value: "during" }] })).rejects.toThrow();
+      await cluster.setBrokerUp(2);
+      let sent = false;
+      for (let i = 0; i < 20 && !sent; i++) {
+        sent = await producer.send({ topic: "faulty", messages: [{ value: "after" }] }).then(
+          () => true,
+          () => false,
+        );
+        if (!sent) await new Promise((r) => setTimeout(r, 250));
+      }
+      await producer.disconnect();
+      expect(sent).toBe(true);
+    },
+    30_000,
+  );
 
-  it("reports a bad command instead of hanging", async () => {
+  it.runIf(embedded)(
+    "injects request errors: the next Produce requests fail with the codes pushed",
+    async () => {
+      await cluster.createTopic("errors", 1);
+      const producer = new Kafka({
+        brokers: cluster.brokers,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+      }).producer({
+        retry: { retries: 0 },
+      });
+      await producer.connect();
+      await cluster.pushRequestErrors(ApiKey.Produce, [KafkaErrorCode.NOT_ENOUGH_REPLICAS]);
+      const error = await producer
+        .send({ topic: "errors", messages: [{ value: "x" }] })
+        .catch((e: unknown) => e);
+      expect(String((error as Error).message)).toMatch(/replicas/i);
+      await producer.send({ topic: "errors", messages: [{ value: "y" }] });
+      await producer.disconnect();
+    },
+    30_000,
+  );
+
+  it.runIf(embedded)("reports a bad command instead of hanging", async () => {
     await expect(cluster.setBrokerDown(99)).rejects.toThrow(/mock cluster: down 99: ERR/);
     // And it still answers afterwards.
     await cluster.createTopic("still-answering", 1);
   });
 });
 
-describe("no process is left behind", () => {
+describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("no process is left behind", () => {
   function launcherAlive(pid: number): boolean {
     if (!existsSync(`/proc/${pid}`)) return false;
     try {

@@ -65,6 +65,14 @@ export class SluiceEvent<T = unknown> {
     this.dropped = true;
   }
 
+  /**
+   * Drops the value once a sink has encoded it, so what stays in flight until Elasticsearch answers is
+   * the encoded bytes alone (plus `raw`, kept for dead letters).
+   */
+  releaseValue(): void {
+    this.value = undefined as T;
+  }
+
   /** Records the final outcome and tells the source; only the pipeline calls this. */
   settle(_outcome: Outcome): void {
     if (this.settled) return;

@@ -20,16 +20,23 @@ interface BulkResponse {
   items?: Array<Record<string, BulkItemResult>>;
 }
 
-/** Throws what the client throws for the whole request; item failures come back sorted. */
+/** The request body for these items: their encoded lines, back to back. */
+export function bulkBody(items: readonly Encoded[]): Buffer {
+  return Buffer.concat(items.map((item) => item.lines));
+}
+
+/**
+ * Sends `body` (the items' lines, from bulkBody). Throws what the client throws for the whole request;
+ * item results come back sorted.
+ */
 export async function sendBulk(
   client: Client,
   items: readonly Encoded[],
+  body: Buffer,
   action: BulkAction,
   stage: string,
   signal?: AbortSignal,
 ): Promise<BulkOutcome> {
-  let body = "";
-  for (const item of items) body += item.lines;
   const response = (await client.transport.request(
     {
       method: "POST",

@@ -64,6 +64,10 @@ export function createClient(component: string, options: ElasticsearchConnection
     maxRetries: 0,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     compression: options.compression ?? false,
+    // "remove" drops headers (credentials included) from errors' diagnostics. The default, "replace",
+    // deep-copies them key by key, and a failed request's Buffer body becomes millions of keys: a
+    // 5 MB bulk body cost ~600 MB of heap per connection error.
+    redaction: { type: "remove" },
   };
   if (options.auth) clientOptions.auth = options.auth;
   if (options.tls) {

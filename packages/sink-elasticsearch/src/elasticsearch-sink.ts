@@ -14,7 +14,7 @@ import {
   validateOptions,
 } from "@sluice/core";
 import { Observable, type OperatorFunction } from "rxjs";
-import { type BulkOutcome, sendBulk } from "./bulk-request.js";
+import { type BulkOutcome, bulkBody, sendBulk } from "./bulk-request.js";
 import {
   checkElasticsearch,
   connectionSchema,
@@ -81,7 +81,7 @@ const schema = {
 
 interface Pending {
   items: Encoded[];
-  chars: number;
+  bytes: number;
 }
 
 export class ElasticsearchSink implements Sink<unknown> {
@@ -123,7 +123,7 @@ export class ElasticsearchSink implements Sink<unknown> {
     return (source) =>
       new Observable<SinkResult<unknown>>((subscriber) => {
         const queue: Pending[] = [];
-        let current: Pending = { items: [], chars: 0 };
+        let current: Pending = { items: [], bytes: 0 };
         let timer: NodeJS.Timeout | undefined;
         let inFlight = 0;
         let inputDone = false;
@@ -133,7 +133,7 @@ export class ElasticsearchSink implements Sink<unknown> {
           timer = undefined;
           if (current.items.length === 0) return;
           queue.push(current);
-          current = { items: [], chars: 0 };
+          current = { items: [], bytes: 0 };
           pump();
         };
         const finishIfDone = () => {
@@ -162,10 +162,10 @@ export class ElasticsearchSink implements Sink<unknown> {
             for (const event of batch) {
               const encoded = this.encoder.encode(event);
               current.items.push(encoded);
-              current.chars += encoded.lines.length;
+              current.bytes += encoded.lines.length;
               if (
                 current.items.length >= this.options.flushEvents ||
-                current.chars >= this.options.flushBytes
+                current.bytes >= this.options.flushBytes
               )
                 flush();
             }
@@ -215,7 +215,9 @@ export class ElasticsearchSink implements Sink<unknown> {
       if (round > 0) {
         ctx.metrics.eventsRetried.inc({ stage: this.name }, remaining.length);
       }
-      const outcome = await retry<BulkOutcome>(() => this.attempt(client, remaining), {
+      // Serialized once per round: whole-request retries resend these very bytes.
+      const body = bulkBody(remaining);
+      const outcome = await retry<BulkOutcome>(() => this.attempt(client, remaining, body), {
         ...this.options.retry,
         signal: ctx.signal,
         onError: (error, attempt) => {
@@ -238,12 +240,12 @@ export class ElasticsearchSink implements Sink<unknown> {
     }
   }
 
-  private async attempt(client: Client, items: Encoded[]): Promise<BulkOutcome> {
+  private async attempt(client: Client, items: Encoded[], body: Buffer): Promise<BulkOutcome> {
     const ctx = this.ctx!;
     const started = performance.now();
     this.requestsInFlight++;
     try {
-      const outcome = await sendBulk(client, items, this.options.action, this.name, ctx.signal);
+      const outcome = await sendBulk(client, items, body, this.options.action, this.name, ctx.signal);
       ctx.metrics.requests.inc({ target: this.name, status: "ok" });
       this.failingSince = undefined;
       this.lastError = undefined;

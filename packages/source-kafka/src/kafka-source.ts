@@ -206,13 +206,22 @@ export class KafkaSource implements Source<Buffer> {
 
   private pauseFetching(): void {
     if (!this.consumer) return;
-    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    try {
+      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    } catch {
+      // Not running (yet, or any more): there is no fetching to pause.
+      return;
+    }
     this.ctx?.logger.debug({ inFlight: this.ctx.flow.events }, "source paused (backpressure)");
   }
 
   private resumeFetching(): void {
     if (!this.consumer || this.stopping) return;
-    this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+    try {
+      this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+    } catch {
+      return;
+    }
     this.ctx?.logger.debug({ inFlight: this.ctx.flow.events }, "source resumed");
   }
 
