@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leftoverLaunchers } from "../harness/global-setup.js";
 import { ApiKey, type KafkaCluster, KafkaErrorCode, startKafkaCluster } from "../harness/kafka/cluster.js";
 
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
 
 async function consumeAll(

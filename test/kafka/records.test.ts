@@ -6,6 +6,7 @@ import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.j
 import { FLUENT_BIT_PRODUCER_SETTINGS, produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecord, fluentBitRecords, formatFluentBitTimestamp } from "../harness/kafka/records.js";
 
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { CompressionCodecs, CompressionTypes, Kafka, logLevel } = kafkajs;
 
 describe("formatFluentBitTimestamp (C's %.16g, %.1f when whole)", () => {

@@ -1,49 +1,33 @@
 // Records that cannot be delivered go to dead letters with their bytes intact; the pipeline goes on.
-import { Client } from "@elastic/elasticsearch";
 import { createPipeline, silentLogger } from "@sluice/core";
 import { elasticsearchSink } from "@sluice/sink-elasticsearch";
 import { deadLetterHeaders, kafkaDeadLetters, kafkaSource, registerCodecs } from "@sluice/source-kafka";
 import { epochToIso, parseJson } from "@sluice/transforms";
 import kafkajs from "kafkajs";
-
-const { Kafka, logLevel } = kafkajs;
-
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
-import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
-import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { countDocs, waitFor } from "./helpers.js";
+import { countDocs, useTestbed, waitFor } from "./helpers.js";
+
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
+const { Kafka, logLevel } = kafkajs;
 
 describe("dead letters", () => {
-  let kafka: KafkaCluster;
-  let es: ElasticsearchHandle;
-  let client: Client;
-
-  beforeAll(async () => {
-    [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
-    client = new Client({ node: es.url });
-  }, 60_000);
-
-  afterAll(async () => {
-    await client?.close();
-    await es?.stop();
-    await kafka?.stop();
-  });
+  const bed = useTestbed();
 
   it("sends a record that is not JSON to the dead-letter index with its bytes intact, and goes on", async () => {
     const topic = "dlq-es";
-    await kafka.createTopic(topic, 1);
+    await bed.kafka.createTopic(topic, 1);
     const good = fluentBitRecords(200, { seed: 5 });
     const notJson = '{"@timestamp":1732492800.5,"log":"truncated';
     const binary = Buffer.from([0x7b, 0xff, 0xfe, 0x00, 0x22, 0xc3, 0x28, 0x7d]); // not UTF-8, no newline
     const messages: Array<string | Buffer> = [...good.slice(0, 100), notJson, binary, ...good.slice(100)];
-    await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages });
+    await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic, messages });
 
     const pipeline = slicePipeline({
-      brokers: kafka.bootstrapServers,
-      esUrl: es.url,
+      brokers: bed.kafka.bootstrapServers,
+      esUrl: bed.es.url,
       topics: [topic],
       groupId: "dlq-es",
       index: "dlq-es-docs",
@@ -53,18 +37,18 @@ describe("dead letters", () => {
     await pipeline.start();
     await waitFor(
       "good records",
-      () => countDocs(client, "dlq-es-docs"),
+      () => countDocs(bed.client, "dlq-es-docs"),
       (n) => n >= 200,
     );
     await waitFor(
       "dead letters",
-      () => countDocs(client, "dlq-es-letters"),
+      () => countDocs(bed.client, "dlq-es-letters"),
       (n) => n >= 2,
     );
     await pipeline.stop();
 
-    expect(await countDocs(client, "dlq-es-docs")).toBe(200);
-    const letters = await client.search<{
+    expect(await countDocs(bed.client, "dlq-es-docs")).toBe(200);
+    const letters = await bed.client.search<{
       error: { code: string; type: string; stage: string; reason: string };
       kafka: { topic: string; partition: number; offset: string };
       raw: { base64: string; text?: string; bytes: number };
@@ -89,7 +73,7 @@ describe("dead letters", () => {
 
   it("routes Elasticsearch's refusals (a mapping conflict) to dead letters with Elasticsearch's reason", async () => {
     const topic = "dlq-mapping";
-    await kafka.createTopic(topic, 1);
+    await bed.kafka.createTopic(topic, 1);
     const records = [
       JSON.stringify({ "@timestamp": 1732492800.1, log: "a", kubernetes: { labels: { app: "x" } } }),
       JSON.stringify({
@@ -99,10 +83,10 @@ describe("dead letters", () => {
       }),
       JSON.stringify({ "@timestamp": 1732492800.3, log: "c", kubernetes: { labels: { app: "z" } } }),
     ];
-    await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: records });
+    await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic, messages: records });
     const pipeline = slicePipeline({
-      brokers: kafka.bootstrapServers,
-      esUrl: es.url,
+      brokers: bed.kafka.bootstrapServers,
+      esUrl: bed.es.url,
       topics: [topic],
       groupId: "dlq-mapping",
       index: "dlq-mapping-docs",
@@ -112,17 +96,20 @@ describe("dead letters", () => {
     await pipeline.start();
     await waitFor(
       "the refused record",
-      () => countDocs(client, "dlq-mapping-letters"),
+      () => countDocs(bed.client, "dlq-mapping-letters"),
       (n) => n >= 1,
     );
     await waitFor(
       "the others",
-      () => countDocs(client, "dlq-mapping-docs"),
+      () => countDocs(bed.client, "dlq-mapping-docs"),
       (n) => n >= 2,
     );
     await pipeline.stop();
     const [letter] = (
-      await client.search<{ error: { type: string; reason: string; code: string }; raw: { text: string } }>({
+      await bed.client.search<{
+        error: { type: string; reason: string; code: string };
+        raw: { text: string };
+      }>({
         index: "dlq-mapping-letters",
       })
     ).hits.hits.map((h) => h._source!);
@@ -135,32 +122,32 @@ describe("dead letters", () => {
   it("writes dead letters to a Kafka topic with the raw bytes as value and the error as headers", async () => {
     const topic = "dlq-kafka-in";
     const dlqTopic = "dlq-kafka-out";
-    await kafka.createTopic(topic, 1);
-    await kafka.createTopic(dlqTopic, 1);
+    await bed.kafka.createTopic(topic, 1);
+    await bed.kafka.createTopic(dlqTopic, 1);
     const bad = "not json at all";
     await produceWithKcat({
-      brokers: kafka.bootstrapServers,
+      brokers: bed.kafka.bootstrapServers,
       topic,
       messages: [...fluentBitRecords(3, { seed: 1 }), bad],
     });
     const pipeline = createPipeline({
       name: "kafka-dlq",
-      source: kafkaSource({ brokers: kafka.brokers, topics: [topic], groupId: "dlq-kafka" }),
+      source: kafkaSource({ brokers: bed.kafka.brokers, topics: [topic], groupId: "dlq-kafka" }),
       stages: [parseJson(), epochToIso()],
-      sink: elasticsearchSink({ node: es.url, index: "dlq-kafka-docs" }),
-      deadLetters: kafkaDeadLetters({ brokers: kafka.brokers, topic: dlqTopic }),
+      sink: elasticsearchSink({ node: bed.es.url, index: "dlq-kafka-docs" }),
+      deadLetters: kafkaDeadLetters({ brokers: bed.kafka.brokers, topic: dlqTopic }),
       logger: silentLogger(),
       handleSignals: false,
     });
     await pipeline.start();
     await waitFor(
       "good records",
-      () => countDocs(client, "dlq-kafka-docs"),
+      () => countDocs(bed.client, "dlq-kafka-docs"),
       (n) => n >= 3,
     );
 
     registerCodecs();
-    const consumer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
+    const consumer = new Kafka({ brokers: bed.kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
       groupId: "dlq-reader",
     });
     await consumer.connect();

@@ -1,43 +1,30 @@
 // 100k Fluent Bit records through the slice pipeline land in Elasticsearch exactly once.
-import { Client } from "@elastic/elasticsearch";
 import { silentLogger } from "@sluice/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
-import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
-import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, waitFor } from "./helpers.js";
+import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
 
 const TOPIC = "insight-logs-exactly-once";
 const INDEX = "exactly-once";
 const RECORDS = 100_000;
 
 describe("slice pipeline: Kafka → Elasticsearch", () => {
-  let kafka: KafkaCluster;
-  let es: ElasticsearchHandle;
-  let client: Client;
+  const bed = useTestbed();
   let records: string[];
 
   beforeAll(async () => {
-    [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
     // The mock cluster keeps ~5 MB of compressed batches per partition (~19k of these records).
-    await kafka.createTopic(TOPIC, 8);
-    client = new Client({ node: es.url });
+    await bed.kafka.createTopic(TOPIC, 8);
     records = fluentBitRecords(RECORDS, { seed: 7 });
-    await produceWithKcat({ brokers: kafka.bootstrapServers, topic: TOPIC, messages: records });
+    await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic: TOPIC, messages: records });
   }, 120_000);
-
-  afterAll(async () => {
-    await client?.close();
-    await es?.stop();
-    await kafka?.stop();
-  });
 
   it("delivers 100k records exactly once, as Fluent Bit's es output would write them, and commits to the end", async () => {
     const pipeline = slicePipeline({
-      brokers: kafka.bootstrapServers,
-      esUrl: es.url,
+      brokers: bed.kafka.bootstrapServers,
+      esUrl: bed.es.url,
       topics: [TOPIC],
       groupId: "exactly-once",
       index: INDEX,
@@ -46,23 +33,23 @@ describe("slice pipeline: Kafka → Elasticsearch", () => {
     await pipeline.start();
     await waitFor(
       "100k documents",
-      () => countDocs(client, INDEX),
+      () => countDocs(bed.client, INDEX),
       (n) => n >= RECORDS,
       120_000,
       500,
     );
     await waitFor(
       "offsets committed to the end",
-      () => committedTotal(kafka.brokers, "exactly-once", TOPIC),
+      () => committedTotal(bed.kafka.brokers, "exactly-once", TOPIC),
       (n) => n === RECORDS,
       30_000,
     );
     const report = await pipeline.stop();
     expect(report).toEqual({ drained: true, unsettled: 0 });
 
-    expect(await countDocs(client, INDEX)).toBe(RECORDS);
+    expect(await countDocs(bed.client, INDEX)).toBe(RECORDS);
     // Every document is the record it came from, with @timestamp as ISO-8601 milliseconds.
-    const { hits } = await client.search<Record<string, unknown>>({
+    const { hits } = await bed.client.search<Record<string, unknown>>({
       index: INDEX,
       size: 50,
       query: { match_all: {} },
@@ -85,6 +72,6 @@ describe("slice pipeline: Kafka → Elasticsearch", () => {
       expect({ ...doc, "@timestamp": 0 }).toEqual({ ...original, "@timestamp": 0 });
       expect(hit._id).toMatch(new RegExp(`^${TOPIC}\\+\\d\\+\\d+$`));
     }
-    expect(await countDocs(client, "sluice-dead-letter")).toBe(0);
+    expect(await countDocs(bed.client, "sluice-dead-letter")).toBe(0);
   }, 180_000);
 });

@@ -2,10 +2,39 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Client } from "@elastic/elasticsearch";
+import { Client } from "@elastic/elasticsearch";
 import kafkajs from "kafkajs";
+import { afterAll, beforeAll } from "vitest";
+import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
+import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
 
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
+
+export interface Testbed {
+  kafka: KafkaCluster;
+  es: ElasticsearchHandle;
+  /** The official client, on the emulator (or ES_URL). */
+  client: Client;
+}
+
+/**
+ * Starts the embedded Kafka cluster and the Elasticsearch emulator before a test file's tests and stops
+ * them after. Read the fields inside tests and hooks (they are set in beforeAll).
+ */
+export function useTestbed(): Testbed {
+  const bed = {} as Testbed;
+  beforeAll(async () => {
+    [bed.kafka, bed.es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
+    bed.client = new Client({ node: bed.es.url });
+  }, 60_000);
+  afterAll(async () => {
+    await bed.client?.close();
+    await bed.es?.stop();
+    await bed.kafka?.stop();
+  });
+  return bed;
+}
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -1,35 +1,20 @@
 // Starting, observing and stopping a pipeline: clear start errors, /metrics and /health, SIGTERM, redaction.
 import { Writable } from "node:stream";
-import { Client } from "@elastic/elasticsearch";
 import { createLogger, createPipeline, SluiceError, silentLogger } from "@sluice/core";
 import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
 import { kafkaSource } from "@sluice/source-kafka";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
-import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
-import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
+import { startElasticsearch } from "../harness/elasticsearch/index.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, spawnSlicePipeline, waitFor } from "./helpers.js";
+import { committedTotal, countDocs, spawnSlicePipeline, useTestbed, waitFor } from "./helpers.js";
 
 /** A loopback port nothing listens on. */
 const DEAD_URL = "http://127.0.0.1:9";
 
 describe("pipeline lifecycle", () => {
-  let kafka: KafkaCluster;
-  let es: ElasticsearchHandle;
-  let client: Client;
-
-  beforeAll(async () => {
-    [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
-    client = new Client({ node: es.url });
-  }, 60_000);
-
-  afterAll(async () => {
-    await client?.close();
-    await es?.stop();
-    await kafka?.stop();
-  });
+  const bed = useTestbed();
 
   const build = (brokers: string, esUrl: string, deadLetterUrl = esUrl) =>
     createPipeline({
@@ -47,7 +32,7 @@ describe("pipeline lifecycle", () => {
     });
 
   it("fails to start with an error that says Kafka is unreachable, and why", async () => {
-    const error = await build("127.0.0.1:9", es.url)
+    const error = await build("127.0.0.1:9", bed.es.url)
       .start()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SluiceError);
@@ -58,7 +43,7 @@ describe("pipeline lifecycle", () => {
   }, 30_000);
 
   it("fails to start with an error that says Elasticsearch is unreachable, and why", async () => {
-    const error = await build(kafka.bootstrapServers, DEAD_URL)
+    const error = await build(bed.kafka.bootstrapServers, DEAD_URL)
       .start()
       .catch((e: unknown) => e);
     expect((error as SluiceError).code).toBe("SLUICE_ERR_ES_UNREACHABLE");
@@ -71,7 +56,7 @@ describe("pipeline lifecycle", () => {
       const secured = await startElasticsearch({ auth: { username: "elastic", password: "right" } });
       try {
         const pipeline = createPipeline({
-          source: kafkaSource({ brokers: kafka.bootstrapServers, topics: ["t"], groupId: "g" }),
+          source: kafkaSource({ brokers: bed.kafka.bootstrapServers, topics: ["t"], groupId: "g" }),
           sink: elasticsearchSink({
             node: secured.url,
             index: "i",
@@ -96,15 +81,15 @@ describe("pipeline lifecycle", () => {
 
   it("serves /metrics and /health while running", async () => {
     const topic = "metrics";
-    await kafka.createTopic(topic, 2);
+    await bed.kafka.createTopic(topic, 2);
     await produceWithKcat({
-      brokers: kafka.bootstrapServers,
+      brokers: bed.kafka.bootstrapServers,
       topic,
       messages: fluentBitRecords(500, { seed: 2 }),
     });
     const pipeline = slicePipeline({
-      brokers: kafka.bootstrapServers,
-      esUrl: es.url,
+      brokers: bed.kafka.bootstrapServers,
+      esUrl: bed.es.url,
       topics: [topic],
       groupId: "metrics",
       index: "metrics",
@@ -114,7 +99,7 @@ describe("pipeline lifecycle", () => {
     await pipeline.start();
     await waitFor(
       "documents",
-      () => countDocs(client, "metrics"),
+      () => countDocs(bed.client, "metrics"),
       (n) => n >= 500,
     );
     const health = await fetch(`${pipeline.httpUrl}/health`);
@@ -145,15 +130,15 @@ describe("pipeline lifecycle", () => {
 
   it("on SIGTERM drains, commits and exits 0", async () => {
     const topic = "sigterm";
-    await kafka.createTopic(topic, 2);
+    await bed.kafka.createTopic(topic, 2);
     await produceWithKcat({
-      brokers: kafka.bootstrapServers,
+      brokers: bed.kafka.bootstrapServers,
       topic,
       messages: fluentBitRecords(2000, { seed: 4 }),
     });
     const run = spawnSlicePipeline({
-      KAFKA_BROKERS: kafka.bootstrapServers,
-      ES_URL: es.url,
+      KAFKA_BROKERS: bed.kafka.bootstrapServers,
+      ES_URL: bed.es.url,
       SLICE_TOPICS: topic,
       SLICE_GROUP: "sigterm",
       SLICE_INDEX: "sigterm",
@@ -161,31 +146,31 @@ describe("pipeline lifecycle", () => {
     await run.started;
     await waitFor(
       "all documents",
-      () => countDocs(client, "sigterm"),
+      () => countDocs(bed.client, "sigterm"),
       (n) => n >= 2000,
     );
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
-    expect(await committedTotal(kafka.brokers, "sigterm", topic)).toBe(2000);
-    expect(await countDocs(client, "sigterm")).toBe(2000);
+    expect(await committedTotal(bed.kafka.brokers, "sigterm", topic)).toBe(2000);
+    expect(await countDocs(bed.client, "sigterm")).toBe(2000);
   }, 60_000);
 
   it.skipIf(Boolean(process.env.ES_URL))(
     "a second signal exits at once while the first is still draining",
     async () => {
       const topic = "second-signal";
-      await kafka.createTopic(topic, 1);
+      await bed.kafka.createTopic(topic, 1);
       await produceWithKcat({
-        brokers: kafka.bootstrapServers,
+        brokers: bed.kafka.bootstrapServers,
         topic,
         messages: fluentBitRecords(500, { seed: 8 }),
       });
       // Elasticsearch answers nothing for a minute: the first SIGTERM cannot finish draining.
-      es.faults.latency(60_000, { paths: /_bulk/ });
+      bed.es.faults.latency(60_000, { paths: /_bulk/ });
       try {
         const run = spawnSlicePipeline({
-          KAFKA_BROKERS: kafka.bootstrapServers,
-          ES_URL: es.url,
+          KAFKA_BROKERS: bed.kafka.bootstrapServers,
+          ES_URL: bed.es.url,
           SLICE_TOPICS: topic,
           SLICE_GROUP: "second-signal",
           SLICE_INDEX: "second-signal",
@@ -200,9 +185,9 @@ describe("pipeline lifecycle", () => {
         expect(await run.exited).toBe(143);
         expect(Date.now() - t0).toBeLessThan(2000);
         // Nothing was delivered, so nothing was committed.
-        expect(await committedTotal(kafka.brokers, "second-signal", topic)).toBe(0);
+        expect(await committedTotal(bed.kafka.brokers, "second-signal", topic)).toBe(0);
       } finally {
-        es.faults.clear();
+        bed.es.faults.clear();
       }
     },
     60_000,

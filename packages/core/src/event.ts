@@ -88,3 +88,23 @@ export type Batch<T = unknown> = SluiceEvent<T>[];
 export function originId(origin: Origin): string {
   return `${origin.topic}+${origin.partition}+${origin.offset}`;
 }
+
+/**
+ * Builds an event outside any source: for tests of your own stages. `raw` defaults to the value's JSON
+ * (or the value itself when it is a Buffer); the origin to partition 0, offset 0 of topic `test`.
+ */
+export function eventOf<T>(
+  value: T,
+  options: { raw?: Buffer; origin?: Partial<Origin> } = {},
+): SluiceEvent<T> {
+  const raw = options.raw ?? (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value) ?? ""));
+  return new SluiceEvent(value, raw, {
+    topic: "test",
+    partition: 0,
+    offset: "0",
+    key: null,
+    headers: {},
+    timestamp: "0",
+    ...options.origin,
+  });
+}

@@ -12,6 +12,7 @@ export { type DeadLetter, type DeadLetterContext, type DeadLetterSink, toDeadLet
 export { describeError, ErrorCode, SluiceConfigError, SluiceError } from "./errors.js";
 export {
   type Batch,
+  eventOf,
   type Failure,
   type HeaderValue,
   type Origin,

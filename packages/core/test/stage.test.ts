@@ -1,18 +1,10 @@
 import { lastValueFrom, of, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { SluiceEvent } from "../src/event.js";
+import { eventOf, type SluiceEvent } from "../src/event.js";
 import { filterEvents, mapValues, reject } from "../src/stage.js";
 
 function event(value: unknown, offset = 0): SluiceEvent {
-  const raw = Buffer.from(JSON.stringify(value));
-  return new SluiceEvent(value, raw, {
-    topic: "t",
-    partition: 0,
-    offset: String(offset),
-    key: null,
-    headers: {},
-    timestamp: "0",
-  });
+  return eventOf(value, { origin: { offset: String(offset) } });
 }
 
 describe("mapValues", () => {

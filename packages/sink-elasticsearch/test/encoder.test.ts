@@ -1,16 +1,12 @@
-import { SluiceEvent } from "@sluice/core";
+import { eventOf, type SluiceEvent } from "@sluice/core";
 import { describe, expect, it } from "vitest";
 import { BulkEncoder } from "../src/encoder.js";
 import { itemVerdict } from "../src/retry-policy.js";
 
-function event(value: unknown, topic = "insight-logs", partition = 2, offset = "41"): SluiceEvent {
-  return new SluiceEvent(value, Buffer.from("raw"), {
-    topic,
-    partition,
-    offset,
-    key: null,
-    headers: {},
-    timestamp: "0",
+function event(value: unknown): SluiceEvent {
+  return eventOf(value, {
+    raw: Buffer.from("raw"),
+    origin: { topic: "insight-logs", partition: 2, offset: "41" },
   });
 }
 

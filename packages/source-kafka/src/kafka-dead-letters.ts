@@ -9,12 +9,12 @@ import {
   validateOptions,
 } from "@sluice/core";
 import kafkajs, { type Producer } from "kafkajs";
-
-// kafkajs is CommonJS: its values come through the default export under Node's ESM loader.
-const { CompressionTypes, Kafka, logLevel } = kafkajs;
-
 import { registerCodecs } from "./codecs/register.js";
 import { kafkaLogCreator } from "./kafka-logger.js";
+import { brokersSchema, parseBrokers } from "./options.js";
+
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
+const { CompressionTypes, Kafka, logLevel } = kafkajs;
 
 export interface KafkaDeadLettersOptions {
   brokers: string[] | string;
@@ -26,12 +26,7 @@ export interface KafkaDeadLettersOptions {
 const schema = {
   type: "object",
   properties: {
-    brokers: {
-      anyOf: [
-        { type: "string", minLength: 1 },
-        { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
-      ],
-    },
+    brokers: brokersSchema,
     topic: { type: "string", minLength: 1 },
     clientId: { type: "string", minLength: 1, default: "sluice-dead-letters" },
     connectionTimeoutMs: { type: "integer", minimum: 100, default: 3000 },
@@ -61,8 +56,7 @@ export class KafkaDeadLetters implements DeadLetterSink {
 
   constructor(options: KafkaDeadLettersOptions) {
     const valid = validateOptions<Required<KafkaDeadLettersOptions>>("kafkaDeadLetters", schema, options);
-    const brokers = typeof valid.brokers === "string" ? valid.brokers.split(",") : valid.brokers;
-    this.options = { ...valid, brokers };
+    this.options = { ...valid, brokers: parseBrokers(valid.brokers) };
     registerCodecs();
   }
 

@@ -2,6 +2,7 @@
 import type { Logger } from "@sluice/core";
 import kafkajs, { type logCreator } from "kafkajs";
 
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { logLevel } = kafkajs;
 
 export function kafkaLogCreator(logger: Logger): logCreator {

@@ -22,8 +22,9 @@ import { registerCodecs } from "./codecs/register.js";
 import { kafkaLogCreator } from "./kafka-logger.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
 
-// kafkajs is CommonJS: its values come through the default export under Node's ESM loader.
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
+
 const EMPTY = Buffer.alloc(0);
 
 type SourceState = "created" | "connected" | "running" | "rebalancing" | "crashed" | "stopped";

@@ -26,15 +26,23 @@ export interface ResolvedKafkaSourceOptions extends Required<Omit<KafkaSourceOpt
   brokers: string[];
 }
 
+/** Brokers as an array or a comma-separated string. */
+export const brokersSchema = {
+  anyOf: [
+    { type: "string", minLength: 1 },
+    { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
+  ],
+} as const;
+
+export function parseBrokers(brokers: string | string[]): string[] {
+  const list = typeof brokers === "string" ? brokers.split(",") : brokers;
+  return list.map((b) => b.trim()).filter((b) => b.length > 0);
+}
+
 const schema = {
   type: "object",
   properties: {
-    brokers: {
-      anyOf: [
-        { type: "string", minLength: 1 },
-        { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
-      ],
-    },
+    brokers: brokersSchema,
     topics: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
     groupId: { type: "string", minLength: 1 },
     clientId: { type: "string", minLength: 1, default: "sluice" },

@@ -1,20 +1,11 @@
-import { SluiceEvent } from "@sluice/core";
+import { eventOf } from "@sluice/core";
 import fc from "fast-check";
 import { lastValueFrom, of } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { epochSecondsToIso, epochToIso } from "../src/epoch-to-iso.js";
 import type { JsonObject } from "../src/parse-json.js";
 
-function event(value: JsonObject): SluiceEvent<JsonObject> {
-  return new SluiceEvent(value, Buffer.from(JSON.stringify(value)), {
-    topic: "t",
-    partition: 0,
-    offset: "0",
-    key: null,
-    headers: {},
-    timestamp: "0",
-  });
-}
+const event = (value: JsonObject) => eventOf(value);
 
 describe("epochSecondsToIso", () => {
   it("converts Fluent Bit's six-decimal epoch seconds without floating-point error", () => {

@@ -1,18 +1,9 @@
-import { SluiceEvent } from "@sluice/core";
+import { eventOf } from "@sluice/core";
 import { lastValueFrom, of } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { parseJson } from "../src/parse-json.js";
 
-function event(raw: Buffer): SluiceEvent<Buffer> {
-  return new SluiceEvent(raw, raw, {
-    topic: "t",
-    partition: 0,
-    offset: "0",
-    key: null,
-    headers: {},
-    timestamp: "0",
-  });
-}
+const event = (raw: Buffer) => eventOf(raw);
 
 async function run(...raws: Array<string | Buffer>) {
   const batch = raws.map((r) => event(Buffer.isBuffer(r) ? r : Buffer.from(r)));

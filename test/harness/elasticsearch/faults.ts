@@ -1,4 +1,5 @@
 // Fault injection: what the emulator does wrong on purpose, as tests ask.
+import { prng } from "../prng.js";
 
 export interface Faults {
   /** That fraction of bulk items is answered 429 es_rejected_execution_exception (and not stored). */
@@ -37,17 +38,6 @@ function take(w: Window | undefined, path: string): boolean {
   if (w.paths && !w.paths.test(path)) return false;
   w.remaining--;
   return true;
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultState implements Faults {

@@ -2,10 +2,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import kafkajs from "kafkajs";
-
-const { Kafka, logLevel } = kafkajs;
-
 import { ensureMockClusterBinary } from "./launcher.js";
+
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
+const { Kafka, logLevel } = kafkajs;
 
 export interface KafkaClusterOptions {
   /** Brokers in the mock cluster (ids 1..n). Default 1. */

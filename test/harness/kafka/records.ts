@@ -1,4 +1,5 @@
 // Realistic Kubernetes log records exactly as Fluent Bit's kafka output emits them.
+import { prng } from "../prng.js";
 
 /**
  * A double as Fluent Bit's kafka output prints `@timestamp` (timestamp_format double): C's `%.16g`
@@ -18,18 +19,6 @@ export interface RecordOptions {
   /** Target size of the whole record in bytes. Default 836. */
   recordBytes?: number;
   namespace?: string;
-}
-
-/** mulberry32: a small deterministic PRNG, so (i, seed) always gives the same record. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const APPS = ["checkout", "payments", "gateway", "insight-agent", "skoala-gw", "orders", "search-api"];
