@@ -1,21 +1,27 @@
 // Runs once around the whole test run: compiles the Kafka launcher once, and fails the run if any
-// launcher outlived it (no process may be left behind).
+// process it started outlived it (no process may be left behind).
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { cacheDir, ensureMockClusterBinary } from "./kafka/launcher.js";
 
-/** Launchers of test run `run` still alive: processes of our cached binary carrying that run tag. */
-export function leftoverLaunchers(run: string): Array<{ pid: number; cmdline: string }> {
+/**
+ * Processes of test run `run` still alive: Kafka launchers carrying its tag, and pipelines the tests
+ * spawned from test/fixtures (they inherit SLUICE_TEST_RUN).
+ */
+export function leftoverProcesses(run: string): Array<{ pid: number; cmdline: string }> {
   const found: Array<{ pid: number; cmdline: string }> = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-      if (
+      const launcher =
         cmdline.startsWith(cacheDir) &&
         cmdline.includes("sluice-kafka-mock-") &&
-        cmdline.endsWith(`--run ${run}`)
-      ) {
+        cmdline.endsWith(`--run ${run}`);
+      const fixture =
+        cmdline.includes("test/fixtures/") &&
+        readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(`SLUICE_TEST_RUN=${run}`);
+      if (launcher || fixture) {
         const state = /State:\s+(\w)/.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
         if (state !== "Z") found.push({ pid: Number(entry), cmdline });
       }
@@ -33,9 +39,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.SLUICE_TEST_RUN = run;
   return async () => {
     // Give launchers whose parent just died a moment to notice (PR_SET_PDEATHSIG / stdin EOF).
-    for (let i = 0; i < 20 && leftoverLaunchers(run).length > 0; i++)
+    for (let i = 0; i < 20 && leftoverProcesses(run).length > 0; i++)
       await new Promise((r) => setTimeout(r, 100));
-    const left = leftoverLaunchers(run);
+    const left = leftoverProcesses(run);
     if (left.length === 0) return;
     for (const { pid } of left) {
       try {
@@ -44,8 +50,6 @@ export default async function setup(): Promise<() => Promise<void>> {
         // already gone
       }
     }
-    throw new Error(
-      `Kafka mock cluster processes were left behind (now killed): ${left.map((p) => p.pid).join(", ")}`,
-    );
+    throw new Error(`test processes were left behind (now killed): ${left.map((p) => p.pid).join(", ")}`);
   };
 }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { registerCodecs } from "@sluice/source-kafka";
 import kafkajs from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { leftoverLaunchers } from "../harness/global-setup.js";
+import { leftoverProcesses } from "../harness/global-setup.js";
 import { ApiKey, type KafkaCluster, KafkaErrorCode, startKafkaCluster } from "../harness/kafka/cluster.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
@@ -186,5 +186,5 @@ describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("no process is left behind",
 
 /** PIDs of live launchers tagged with `run` (this test run's tag by default). */
 function launcherPids(run = process.env.SLUICE_TEST_RUN ?? "adhoc"): number[] {
-  return leftoverLaunchers(run).map((p) => p.pid);
+  return leftoverProcesses(run).map((p) => p.pid);
 }

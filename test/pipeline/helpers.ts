@@ -88,7 +88,8 @@ export function spawnSlicePipeline(env: Record<string, string>): ChildPipeline {
   const child = spawn(
     process.execPath,
     ["--conditions=source", "--import", "tsx", "test/fixtures/slice-pipeline.ts"],
-    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+    // stdin stays open while this process lives: the child exits when it closes.
+    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] },
   );
   let out = "";
   child.stdout!.on("data", (d: Buffer) => {
