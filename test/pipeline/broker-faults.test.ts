@@ -1,0 +1,94 @@
+// Broker faults: a broker down and back, injected fetch and commit errors, the whole cluster
+// unreachable for a while. The source retries, says so in /health, and loses nothing.
+import { silentLogger } from "@sluice/core";
+import { describe, expect, it } from "vitest";
+import { slicePipeline } from "../fixtures/slice-pipeline.js";
+import { ApiKey, KafkaErrorCode, startKafkaCluster } from "../harness/kafka/cluster.js";
+import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
+import { fluentBitRecords } from "../harness/kafka/records.js";
+import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
+
+describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("broker faults", () => {
+  const bed = useTestbed();
+
+  it("rides out a broker down and up, fetch and commit errors, and a full outage, losing nothing", async () => {
+    const kafka = await startKafkaCluster({ brokers: 3 });
+    const topic = "faults";
+    const total = 30_000;
+    try {
+      await kafka.createTopic(topic, 3, 1);
+      const records = fluentBitRecords(total, { seed: 31 });
+      await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: records.slice(0, 10_000) });
+      const pipeline = slicePipeline({
+        brokers: kafka.bootstrapServers,
+        esUrl: bed.es.url,
+        topics: [topic],
+        groupId: "faults",
+        index: "faults",
+        logger: silentLogger(),
+        httpPort: 0,
+        sessionTimeoutMs: 10_000,
+      });
+      await pipeline.start();
+      await waitFor(
+        "first records",
+        () => countDocs(bed.client, "faults"),
+        (n) => n > 0,
+        60_000,
+        100,
+      );
+
+      // Fetch and commit requests fail for a while.
+      await kafka.pushRequestErrors(ApiKey.Fetch, Array(5).fill(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER));
+      await kafka.pushRequestErrors(ApiKey.OffsetCommit, Array(3).fill(KafkaErrorCode.REQUEST_TIMED_OUT));
+      await produceWithKcat({
+        brokers: kafka.bootstrapServers,
+        topic,
+        messages: records.slice(10_000, 20_000),
+      });
+
+      // One broker down, then up.
+      await kafka.setBrokerDown(2);
+      await new Promise((r) => setTimeout(r, 3000));
+      await kafka.setBrokerUp(2);
+
+      // The whole cluster unreachable: /health says the source is not well.
+      for (const id of [1, 2, 3]) await kafka.setBrokerDown(id);
+      const health = await waitFor(
+        "an unhealthy source in /health",
+        async () =>
+          (await (await fetch(`${pipeline.httpUrl}/health`)).json()) as {
+            detail: { source: { status: string } };
+          },
+        (h) => h.detail.source.status !== "ok",
+        30_000,
+        250,
+      );
+      expect(["degraded", "down"]).toContain(health.detail.source.status);
+      for (const id of [1, 2, 3]) await kafka.setBrokerUp(id);
+
+      await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: records.slice(20_000) });
+      await waitFor(
+        "every record",
+        () => countDocs(bed.client, "faults"),
+        (n) => n >= total,
+        180_000,
+        500,
+      );
+      await waitFor(
+        "commits to the end",
+        () => committedTotal(kafka.brokers, "faults", topic),
+        (n) => n === total,
+        60_000,
+      );
+      const after = (await (await fetch(`${pipeline.httpUrl}/health`)).json()) as {
+        detail: { source: { status: string } };
+      };
+      expect(after.detail.source.status).toBe("ok");
+      await pipeline.stop();
+      expect(await countDocs(bed.client, "faults")).toBe(total);
+    } finally {
+      await kafka.stop();
+    }
+  }, 300_000);
+});
