@@ -1,11 +1,15 @@
 // @sluice/source-kafka: the Kafka source (kafkajs, LZ4 through lz4-napi) and Kafka dead letters.
 export { lz4Codec } from "./codecs/lz4.js";
 export { registerCodecs } from "./codecs/register.js";
+export { snappyCodec } from "./codecs/snappy.js";
+export { zstdCodec } from "./codecs/zstd.js";
+export { type KafkaConnectionOptions, kafkaClientConfig } from "./connection.js";
 export {
   deadLetterHeaders,
   KafkaDeadLetters,
   type KafkaDeadLettersOptions,
   kafkaDeadLetters,
 } from "./kafka-dead-letters.js";
+export { type KafkaMetadataOptions, kafkaMetadata } from "./kafka-metadata.js";
 export { KafkaSource, kafkaSource } from "./kafka-source.js";
 export type { KafkaSourceOptions } from "./options.js";

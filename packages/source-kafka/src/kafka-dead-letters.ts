@@ -10,26 +10,26 @@ import {
 } from "@sluice/core";
 import kafkajs, { type Producer } from "kafkajs";
 import { registerCodecs } from "./codecs/register.js";
-import { kafkaLogCreator } from "./kafka-logger.js";
-import { brokersSchema, parseBrokers } from "./options.js";
+import {
+  connectionSchema,
+  type KafkaConnectionOptions,
+  kafkaClientConfig,
+  parseBrokers,
+} from "./connection.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
-const { CompressionTypes, Kafka, logLevel } = kafkajs;
+const { CompressionTypes, Kafka } = kafkajs;
 
-export interface KafkaDeadLettersOptions {
-  brokers: string[] | string;
+export interface KafkaDeadLettersOptions extends KafkaConnectionOptions {
   topic: string;
-  clientId?: string;
-  connectionTimeoutMs?: number;
 }
 
 const schema = {
   type: "object",
   properties: {
-    brokers: brokersSchema,
+    ...connectionSchema,
     topic: { type: "string", minLength: 1 },
     clientId: { type: "string", minLength: 1, default: "sluice-dead-letters" },
-    connectionTimeoutMs: { type: "integer", minimum: 100, default: 3000 },
   },
   required: ["brokers", "topic"],
   additionalProperties: false,
@@ -51,23 +51,27 @@ export const deadLetterHeaders = {
 
 export class KafkaDeadLetters implements DeadLetterSink {
   readonly name = "kafka-dead-letters";
-  private readonly options: Required<KafkaDeadLettersOptions> & { brokers: string[] };
+  private readonly options: KafkaDeadLettersOptions & { clientId: string; brokers: string[] };
   private producer: Producer | undefined;
 
   constructor(options: KafkaDeadLettersOptions) {
-    const valid = validateOptions<Required<KafkaDeadLettersOptions>>("kafkaDeadLetters", schema, options);
+    const valid = validateOptions<KafkaDeadLettersOptions & { clientId: string }>(
+      "kafkaDeadLetters",
+      schema,
+      options,
+    );
     this.options = { ...valid, brokers: parseBrokers(valid.brokers) };
     registerCodecs();
   }
 
   async connect(ctx: DeadLetterContext): Promise<void> {
-    const kafka = new Kafka({
-      clientId: this.options.clientId,
-      brokers: this.options.brokers,
-      connectionTimeout: this.options.connectionTimeoutMs,
-      logLevel: logLevel.INFO,
-      logCreator: kafkaLogCreator(ctx.logger.child({ component: "kafka-dead-letters" })),
-    });
+    const kafka = new Kafka(
+      kafkaClientConfig(
+        "kafkaDeadLetters",
+        this.options,
+        ctx.logger.child({ component: "kafka-dead-letters" }),
+      ),
+    );
     this.producer = kafka.producer({ allowAutoTopicCreation: false });
     try {
       await this.producer.connect();

@@ -19,11 +19,11 @@ import kafkajs, {
 } from "kafkajs";
 import { type Observable, Subject } from "rxjs";
 import { registerCodecs } from "./codecs/register.js";
-import { kafkaLogCreator } from "./kafka-logger.js";
+import { kafkaClientConfig } from "./connection.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
-const { Kafka, logLevel } = kafkajs;
+const { Kafka } = kafkajs;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -52,13 +52,7 @@ export class KafkaSource implements Source<Buffer> {
   async connect(ctx: SourceContext): Promise<void> {
     this.ctx = ctx;
     const logger = ctx.logger.child({ component: "kafka-source" });
-    this.kafka = new Kafka({
-      clientId: this.options.clientId,
-      brokers: this.options.brokers,
-      connectionTimeout: this.options.connectionTimeoutMs,
-      logLevel: logLevel.INFO,
-      logCreator: kafkaLogCreator(logger),
-    });
+    this.kafka = new Kafka(kafkaClientConfig("kafkaSource", this.options, logger));
     await this.probe();
     this.consumer = this.kafka.consumer({
       groupId: this.options.groupId,
@@ -74,7 +68,7 @@ export class KafkaSource implements Source<Buffer> {
     try {
       await this.consumer.connect();
       await this.consumer.subscribe({
-        topics: this.options.topics,
+        topics: [...this.options.topics, ...(this.options.topicPattern ? [this.options.topicPattern] : [])],
         fromBeginning: this.options.startFrom === "earliest",
       });
     } catch (error) {
@@ -208,7 +202,7 @@ export class KafkaSource implements Source<Buffer> {
   private pauseFetching(): void {
     if (!this.consumer) return;
     try {
-      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+      this.consumer.pause(this.fetchedTopics());
     } catch {
       // Not running (yet, or any more): there is no fetching to pause.
       return;
@@ -219,11 +213,17 @@ export class KafkaSource implements Source<Buffer> {
   private resumeFetching(): void {
     if (!this.consumer || this.stopping) return;
     try {
-      this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+      this.consumer.resume(this.fetchedTopics());
     } catch {
       return;
     }
     this.ctx?.logger.debug({ inFlight: this.ctx.flow.events }, "source resumed");
+  }
+
+  /** The topics to pause and resume: those named, and those a pattern matched (known from the assignment). */
+  private fetchedTopics(): Array<{ topic: string }> {
+    const topics = new Set([...this.options.topics, ...Object.keys(this.assignment)]);
+    return [...topics].map((topic) => ({ topic }));
   }
 
   private watchConsumer(consumer: Consumer): void {

@@ -1,12 +1,13 @@
 // Options of the Kafka source, their schema and defaults.
-import { validateOptions } from "@sluice/core";
+import { SluiceConfigError, validateOptions } from "@sluice/core";
+import { connectionSchema, type KafkaConnectionOptions, parseBrokers } from "./connection.js";
 
-export interface KafkaSourceOptions {
-  /** Bootstrap brokers, as an array or a comma-separated string ("host:9092,host2:9092"). */
-  brokers: string[] | string;
-  topics: string[];
+export interface KafkaSourceOptions extends KafkaConnectionOptions {
+  /** Topics to read. */
+  topics?: string[];
+  /** A regular expression: every existing topic whose name matches is read too (Logstash's topics_pattern). */
+  topicPattern?: string;
   groupId: string;
-  clientId?: string;
   /** Where a group with no committed offset starts: the oldest record (default) or only new ones. */
   startFrom?: "earliest" | "latest";
   sessionTimeoutMs?: number;
@@ -17,51 +18,59 @@ export interface KafkaSourceOptions {
   maxBytesPerPartition?: number;
   /** Largest fetch response (bytes). */
   maxBytes?: number;
-  connectionTimeoutMs?: number;
   /** How long connect() keeps trying before it reports Kafka unreachable. */
   connectRetries?: number;
 }
 
-export interface ResolvedKafkaSourceOptions extends Required<Omit<KafkaSourceOptions, "brokers">> {
-  brokers: string[];
-}
-
-/** Brokers as an array or a comma-separated string. */
-export const brokersSchema = {
-  anyOf: [
-    { type: "string", minLength: 1 },
-    { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
-  ],
-} as const;
-
-export function parseBrokers(brokers: string | string[]): string[] {
-  const list = typeof brokers === "string" ? brokers.split(",") : brokers;
-  return list.map((b) => b.trim()).filter((b) => b.length > 0);
-}
+export type ResolvedKafkaSourceOptions = Required<
+  Omit<KafkaSourceOptions, "brokers" | "topics" | "topicPattern" | "sasl" | "ssl">
+> &
+  Pick<KafkaSourceOptions, "sasl" | "ssl"> & {
+    brokers: string[];
+    topics: string[];
+    topicPattern: RegExp | undefined;
+  };
 
 const schema = {
   type: "object",
   properties: {
-    brokers: brokersSchema,
-    topics: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
-    groupId: { type: "string", minLength: 1 },
+    ...connectionSchema,
     clientId: { type: "string", minLength: 1, default: "sluice" },
+    topics: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
+    topicPattern: { type: "string", minLength: 1 },
+    groupId: { type: "string", minLength: 1 },
     startFrom: { enum: ["earliest", "latest"], default: "earliest" },
     sessionTimeoutMs: { type: "integer", minimum: 1000, default: 30_000 },
     heartbeatIntervalMs: { type: "integer", minimum: 100, default: 3000 },
     partitionsConsumedConcurrently: { type: "integer", minimum: 1, default: 4 },
     maxBytesPerPartition: { type: "integer", minimum: 1024, default: 1024 * 1024 },
     maxBytes: { type: "integer", minimum: 1024, default: 8 * 1024 * 1024 },
-    connectionTimeoutMs: { type: "integer", minimum: 100, default: 3000 },
     connectRetries: { type: "integer", minimum: 0, default: 3 },
   },
-  required: ["brokers", "topics", "groupId"],
+  required: ["brokers", "groupId"],
   additionalProperties: false,
 } as const;
 
 export function resolveOptions(options: KafkaSourceOptions): ResolvedKafkaSourceOptions {
   const valid = validateOptions<KafkaSourceOptions>("kafkaSource", schema, options);
-  const brokers =
-    typeof valid.brokers === "string" ? valid.brokers.split(",").map((b) => b.trim()) : valid.brokers;
-  return { ...(valid as Required<KafkaSourceOptions>), brokers: brokers.filter((b) => b.length > 0) };
+  if (!valid.topics && !valid.topicPattern)
+    throw new SluiceConfigError("kafkaSource", "topics", "is required (or give `topicPattern`)");
+  let topicPattern: RegExp | undefined;
+  if (valid.topicPattern) {
+    try {
+      topicPattern = new RegExp(valid.topicPattern);
+    } catch (error) {
+      throw new SluiceConfigError(
+        "kafkaSource",
+        "topicPattern",
+        `is not a valid regular expression: ${(error as Error).message}`,
+      );
+    }
+  }
+  return {
+    ...(valid as Required<KafkaSourceOptions>),
+    brokers: parseBrokers(valid.brokers),
+    topics: valid.topics ?? [],
+    topicPattern,
+  };
 }

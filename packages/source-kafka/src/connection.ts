@@ -1,0 +1,100 @@
+// Connection options shared by the source and the Kafka dead-letter writer: brokers, SASL and TLS,
+// turned into kafkajs's client configuration.
+import { readFileSync } from "node:fs";
+import { describeError, type Logger, SluiceConfigError } from "@sluice/core";
+import kafkajs, { type KafkaConfig, type SASLOptions } from "kafkajs";
+import { kafkaLogCreator } from "./kafka-logger.js";
+
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
+const { logLevel } = kafkajs;
+
+export interface KafkaConnectionOptions {
+  /** Bootstrap brokers, as an array or a comma-separated string ("host:9092,host2:9092"). */
+  brokers: string[] | string;
+  clientId?: string;
+  connectionTimeoutMs?: number;
+  sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
+  /** `true` for TLS with the system's CAs, or files for a private CA and client certificates. */
+  ssl?: boolean | { caFile?: string; certFile?: string; keyFile?: string; rejectUnauthorized?: boolean };
+}
+
+/** Brokers as an array or a comma-separated string. */
+export const brokersSchema = {
+  anyOf: [
+    { type: "string", minLength: 1 },
+    { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
+  ],
+} as const;
+
+export const connectionSchema = {
+  brokers: brokersSchema,
+  clientId: { type: "string", minLength: 1 },
+  connectionTimeoutMs: { type: "integer", minimum: 100, default: 3000 },
+  sasl: {
+    type: "object",
+    properties: {
+      mechanism: { enum: ["plain", "scram-sha-256", "scram-sha-512"] },
+      username: { type: "string", minLength: 1 },
+      password: { type: "string" },
+    },
+    required: ["mechanism", "username", "password"],
+    additionalProperties: false,
+  },
+  ssl: {
+    anyOf: [
+      { type: "boolean" },
+      {
+        type: "object",
+        properties: {
+          caFile: { type: "string", minLength: 1 },
+          certFile: { type: "string", minLength: 1 },
+          keyFile: { type: "string", minLength: 1 },
+          rejectUnauthorized: { type: "boolean" },
+        },
+        additionalProperties: false,
+      },
+    ],
+  },
+} as const;
+
+export function parseBrokers(brokers: string | string[]): string[] {
+  const list = typeof brokers === "string" ? brokers.split(",") : brokers;
+  return list.map((b) => b.trim()).filter((b) => b.length > 0);
+}
+
+function readPem(component: string, option: string, file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new SluiceConfigError(component, option, `cannot be read: ${describeError(error)}`);
+  }
+}
+
+/** kafkajs's client configuration for these options; certificate files are read here, once. */
+export function kafkaClientConfig(
+  component: string,
+  options: KafkaConnectionOptions & { clientId: string },
+  logger: Logger,
+): KafkaConfig {
+  const config: KafkaConfig = {
+    clientId: options.clientId,
+    brokers: parseBrokers(options.brokers),
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    logLevel: logLevel.INFO,
+    logCreator: kafkaLogCreator(logger),
+  };
+  if (options.sasl) config.sasl = { ...options.sasl } as SASLOptions;
+  if (options.ssl === true) config.ssl = true;
+  else if (options.ssl) {
+    const { caFile, certFile, keyFile, rejectUnauthorized } = options.ssl;
+    if (rejectUnauthorized === false)
+      logger.warn({ brokers: options.brokers }, "TLS CERTIFICATE VERIFICATION IS OFF for Kafka");
+    config.ssl = {
+      ...(caFile ? { ca: [readPem(component, "ssl.caFile", caFile)] } : {}),
+      ...(certFile ? { cert: readPem(component, "ssl.certFile", certFile) } : {}),
+      ...(keyFile ? { key: readPem(component, "ssl.keyFile", keyFile) } : {}),
+      rejectUnauthorized: rejectUnauthorized ?? true,
+    };
+  }
+  return config;
+}
