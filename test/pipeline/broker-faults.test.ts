@@ -65,6 +65,13 @@ describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("broker faults", () => {
         250,
       );
       expect(["degraded", "down"]).toContain(health.detail.source.status);
+      const sourceUp = async () =>
+        Number(
+          /sluice_source_up\{[^}]*\} (\d+)/.exec(
+            await (await fetch(`${pipeline.httpUrl}/metrics`)).text(),
+          )?.[1],
+        );
+      expect(await sourceUp()).toBe(0);
       for (const id of [1, 2, 3]) await kafka.setBrokerUp(id);
 
       await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: records.slice(20_000) });
@@ -85,6 +92,7 @@ describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("broker faults", () => {
         detail: { source: { status: string } };
       };
       expect(after.detail.source.status).toBe("ok");
+      expect(await sourceUp()).toBe(1);
       await pipeline.stop();
       expect(await countDocs(bed.client, "faults")).toBe(total);
     } finally {

@@ -17,6 +17,8 @@ export class PipelineMetrics {
   readonly consumerLag: Gauge<"topic" | "partition">;
   readonly committedOffset: Gauge<"topic" | "partition">;
   readonly sourcePaused: Gauge;
+  readonly sourceUp: Gauge;
+  readonly rebalances: Counter;
   readonly requests: Counter<"target" | "status">;
 
   constructor(labels: Record<string, string> = {}) {
@@ -101,6 +103,16 @@ export class PipelineMetrics {
     this.sourcePaused = new Gauge({
       name: "sluice_source_paused",
       help: "1 while the source is paused by backpressure",
+      registers,
+    });
+    this.sourceUp = new Gauge({
+      name: "sluice_source_up",
+      help: "1 while the source is connected and consuming, 0 while it is down or rejoining its group",
+      registers,
+    });
+    this.rebalances = new Counter({
+      name: "sluice_source_rebalances_total",
+      help: "Consumer group (re)joins: each one reassigns partitions",
       registers,
     });
     this.requests = new Counter({

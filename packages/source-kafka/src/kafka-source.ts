@@ -235,15 +235,22 @@ export class KafkaSource implements Source<Buffer> {
       this.progress = new Map();
       this.assignment = payload.memberAssignment;
       this.state = this.stopping ? "stopped" : "running";
+      this.ctx?.metrics.rebalances.inc();
+      this.ctx?.metrics.sourceUp.set(1);
       this.ctx?.logger.info({ assignment: payload.memberAssignment }, "joined consumer group");
       if (this.ctx?.flow.paused || this.stopping) this.pauseFetching();
     });
     consumer.on(events.REBALANCING, () => {
-      if (!this.stopping) this.state = "rebalancing";
+      if (this.stopping) return;
+      this.state = "rebalancing";
+      this.ctx?.metrics.sourceUp.set(0);
+      // Partitions may be taken away: commit what is finished while this generation still may.
+      void this.commit().catch(() => {});
     });
     consumer.on(events.CRASH, ({ payload }) => {
       this.lastError = describeError(payload.error);
       this.state = payload.restart ? "rebalancing" : "crashed";
+      this.ctx?.metrics.sourceUp.set(0);
       this.ctx?.logger.error({ err: this.lastError, restart: payload.restart }, "kafka consumer crashed");
       if (!payload.restart && !this.stopping) this.batches.error(payload.error);
     });
