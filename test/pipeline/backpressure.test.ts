@@ -1,56 +1,48 @@
 // With Elasticsearch stalled and then down while 200k+ records wait, the pipeline's memory stays bounded.
-import { Client } from "@elastic/elasticsearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
-import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { type ChildPipeline, countDocs, rssBytes, spawnSlicePipeline, waitFor } from "./helpers.js";
+import {
+  type ChildPipeline,
+  countDocs,
+  rssBytes,
+  sliceEnv,
+  spawnSlicePipeline,
+  useTestbed,
+  waitFor,
+} from "./helpers.js";
 
 const TOPIC = "insight-logs-stall";
-const INDEX = "stall";
+const NAME = "stall";
 const RECORDS = 210_000;
 /** The bound stated in the README: the pipeline process's RSS with default flow limits. */
 const RSS_BOUND = 400 * 1024 * 1024;
 
 // Stalling Elasticsearch needs the emulator's fault injection.
 describe.skipIf(Boolean(process.env.ES_URL))("backpressure", () => {
-  let kafka: KafkaCluster;
-  let es: ElasticsearchHandle;
-  let client: Client;
+  const bed = useTestbed();
   let run: ChildPipeline | undefined;
 
   beforeAll(async () => {
-    [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
     // ~180 MB of records: sixteen partitions keep each under the mock cluster's retention (~5 MB of
     // compressed batches, ~19k of these records, per partition).
-    await kafka.createTopic(TOPIC, 16);
-    client = new Client({ node: es.url });
+    await bed.kafka.createTopic(TOPIC, 16);
     const records = fluentBitRecords(RECORDS, { seed: 3 });
     for (let i = 0; i < records.length; i += 50_000)
       await produceWithKcat({
-        brokers: kafka.bootstrapServers,
+        brokers: bed.kafka.bootstrapServers,
         topic: TOPIC,
         messages: records.slice(i, i + 50_000),
       });
   }, 180_000);
 
-  afterAll(async () => {
+  afterAll(() => {
     if (run && run.child.exitCode === null) run.child.kill("SIGKILL");
-    await client?.close();
-    await es?.stop();
-    await kafka?.stop();
   });
 
   it("keeps RSS under the bound through seconds of latency and an outage, then delivers everything", async () => {
-    es.faults.latency(4000, { paths: /_bulk/ });
-    run = spawnSlicePipeline({
-      KAFKA_BROKERS: kafka.bootstrapServers,
-      ES_URL: es.url,
-      SLICE_TOPICS: TOPIC,
-      SLICE_GROUP: "stall",
-      SLICE_INDEX: INDEX,
-    });
+    bed.es.faults.latency(4000, { paths: /_bulk/ });
+    run = spawnSlicePipeline(sliceEnv(bed, TOPIC, NAME));
     await run.started;
     let peak = 0;
     const sampler = setInterval(() => {
@@ -62,14 +54,14 @@ describe.skipIf(Boolean(process.env.ES_URL))("backpressure", () => {
     }, 50);
     try {
       await new Promise((r) => setTimeout(r, 8000));
-      const duringLatency = await countDocs(client, INDEX);
-      es.faults.clear();
-      es.faults.outage(8000);
+      const duringLatency = await countDocs(bed.client, NAME);
+      bed.es.faults.clear();
+      bed.es.faults.outage(8000);
       await new Promise((r) => setTimeout(r, 8000));
       expect(duringLatency).toBeLessThan(RECORDS);
       await waitFor(
         "every record after recovery",
-        () => countDocs(client, INDEX),
+        () => countDocs(bed.client, NAME),
         (n) => n >= RECORDS,
         180_000,
         500,
@@ -77,7 +69,7 @@ describe.skipIf(Boolean(process.env.ES_URL))("backpressure", () => {
     } finally {
       clearInterval(sampler);
     }
-    expect(await countDocs(client, INDEX)).toBe(RECORDS);
+    expect(await countDocs(bed.client, NAME)).toBe(RECORDS);
     console.log(
       `backpressure: peak RSS ${(peak / 1024 / 1024).toFixed(0)} MiB (bound ${RSS_BOUND / 1024 / 1024} MiB)`,
     );

@@ -1,47 +1,40 @@
 // SIGKILL the pipeline process at random moments while it consumes; every record still lands once.
-import { Client } from "@elastic/elasticsearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
-import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { type ChildPipeline, committedTotal, countDocs, spawnSlicePipeline, waitFor } from "./helpers.js";
+import {
+  type ChildPipeline,
+  committedTotal,
+  countDocs,
+  sliceEnv,
+  spawnSlicePipeline,
+  useTestbed,
+  waitFor,
+} from "./helpers.js";
 
 const TOPIC = "insight-logs-crash";
-const INDEX = "crash";
-const GROUP = "crash-safety";
+const NAME = "crash";
 const RECORDS = 60_000;
 const KILLS = 4;
 
 describe("crash safety", () => {
-  let kafka: KafkaCluster;
-  let es: ElasticsearchHandle;
-  let client: Client;
+  const bed = useTestbed();
   const children: ChildPipeline[] = [];
 
   beforeAll(async () => {
-    [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
-    await kafka.createTopic(TOPIC, 6);
-    client = new Client({ node: es.url });
-  }, 60_000);
+    await bed.kafka.createTopic(TOPIC, 6);
+  });
 
-  afterAll(async () => {
+  afterAll(() => {
     for (const { child } of children) if (child.exitCode === null) child.kill("SIGKILL");
-    await client?.close();
-    await es?.stop();
-    await kafka?.stop();
   });
 
-  const env = () => ({
-    KAFKA_BROKERS: kafka.bootstrapServers,
-    ES_URL: es.url,
-    SLICE_TOPICS: TOPIC,
-    SLICE_GROUP: GROUP,
-    SLICE_INDEX: INDEX,
-    // Small batches in flight and a short session, so kills land mid-stream and restarts are quick.
-    SLICE_MAX_IN_FLIGHT_EVENTS: "3000",
-    SLICE_SESSION_TIMEOUT_MS: "6000",
-  });
+  const env = () =>
+    sliceEnv(bed, TOPIC, NAME, {
+      // Small batches in flight and a short session, so kills land mid-stream and restarts are quick.
+      SLICE_MAX_IN_FLIGHT_EVENTS: "3000",
+      SLICE_SESSION_TIMEOUT_MS: "6000",
+    });
 
   it(`survives ${KILLS} SIGKILLs mid-stream with every record in Elasticsearch exactly once`, async () => {
     // Records arrive while the pipeline runs and dies, as in production.
@@ -49,7 +42,7 @@ describe("crash safety", () => {
     const producing = (async () => {
       for (let i = 0; i < records.length; i += 10_000)
         await produceWithKcat({
-          brokers: kafka.bootstrapServers,
+          brokers: bed.kafka.bootstrapServers,
           topic: TOPIC,
           messages: records.slice(i, i + 10_000),
         });
@@ -61,10 +54,10 @@ describe("crash safety", () => {
       children.push(run);
       await run.started;
       // Wait until this run has moved some records, then kill it at a random moment.
-      const before = await countDocs(client, INDEX);
+      const before = await countDocs(bed.client, NAME);
       await waitFor(
         `run ${k} to make progress`,
-        () => countDocs(client, INDEX),
+        () => countDocs(bed.client, NAME),
         (n) => n > before,
         60_000,
         100,
@@ -72,7 +65,7 @@ describe("crash safety", () => {
       await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 900)));
       run.child.kill("SIGKILL");
       await run.exited;
-      seenAtKill.push(await countDocs(client, INDEX));
+      seenAtKill.push(await countDocs(bed.client, NAME));
     }
     await producing;
     // Kills happened mid-stream: after each, work was left to do.
@@ -83,14 +76,14 @@ describe("crash safety", () => {
     await last.started;
     await waitFor(
       "every record",
-      () => countDocs(client, INDEX),
+      () => countDocs(bed.client, NAME),
       (n) => n >= RECORDS,
       120_000,
       500,
     );
     await waitFor(
       "offsets committed to the end",
-      () => committedTotal(kafka.brokers, GROUP, TOPIC),
+      () => committedTotal(bed.kafka.brokers, NAME, TOPIC),
       (n) => n === RECORDS,
       30_000,
     );
@@ -99,6 +92,6 @@ describe("crash safety", () => {
 
     // Each record has its own _id (<topic>+<partition>+<offset>): the count is exact only if none was lost,
     // and a replayed record is answered 409 instead of being stored twice.
-    expect(await countDocs(client, INDEX)).toBe(RECORDS);
+    expect(await countDocs(bed.client, NAME)).toBe(RECORDS);
   }, 300_000);
 });

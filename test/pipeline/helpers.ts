@@ -83,6 +83,18 @@ export interface ChildPipeline {
   output(): string;
 }
 
+/** The environment of a child slice pipeline on the testbed: `name` is its group and its index. */
+export function sliceEnv(bed: Testbed, topic: string, name: string, extra: Record<string, string> = {}) {
+  return {
+    KAFKA_BROKERS: bed.kafka.bootstrapServers,
+    ES_URL: bed.es.url,
+    SLICE_TOPICS: topic,
+    SLICE_GROUP: name,
+    SLICE_INDEX: name,
+    ...extra,
+  };
+}
+
 /** Runs test/fixtures/slice-pipeline.ts in a child process with the given environment. */
 export function spawnSlicePipeline(env: Record<string, string>): ChildPipeline {
   const child = spawn(

@@ -8,7 +8,7 @@ import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { startElasticsearch } from "../harness/elasticsearch/index.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, spawnSlicePipeline, useTestbed, waitFor } from "./helpers.js";
+import { committedTotal, countDocs, sliceEnv, spawnSlicePipeline, useTestbed, waitFor } from "./helpers.js";
 
 /** A loopback port nothing listens on. */
 const DEAD_URL = "http://127.0.0.1:9";
@@ -136,13 +136,7 @@ describe("pipeline lifecycle", () => {
       topic,
       messages: fluentBitRecords(2000, { seed: 4 }),
     });
-    const run = spawnSlicePipeline({
-      KAFKA_BROKERS: bed.kafka.bootstrapServers,
-      ES_URL: bed.es.url,
-      SLICE_TOPICS: topic,
-      SLICE_GROUP: "sigterm",
-      SLICE_INDEX: "sigterm",
-    });
+    const run = spawnSlicePipeline(sliceEnv(bed, topic, "sigterm"));
     await run.started;
     await waitFor(
       "all documents",
@@ -168,13 +162,7 @@ describe("pipeline lifecycle", () => {
       // Elasticsearch answers nothing for a minute: the first SIGTERM cannot finish draining.
       bed.es.faults.latency(60_000, { paths: /_bulk/ });
       try {
-        const run = spawnSlicePipeline({
-          KAFKA_BROKERS: bed.kafka.bootstrapServers,
-          ES_URL: bed.es.url,
-          SLICE_TOPICS: topic,
-          SLICE_GROUP: "second-signal",
-          SLICE_INDEX: "second-signal",
-        });
+        const run = spawnSlicePipeline(sliceEnv(bed, topic, "second-signal"));
         await run.started;
         await new Promise((r) => setTimeout(r, 1000));
         run.child.kill("SIGTERM");

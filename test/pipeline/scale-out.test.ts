@@ -7,13 +7,14 @@ import {
   type ChildPipeline,
   committedTotal,
   countDocs,
+  sliceEnv,
   spawnSlicePipeline,
   useTestbed,
   waitFor,
 } from "./helpers.js";
 
 const TOPIC = "insight-logs-scale";
-const GROUP = "scale-out";
+const NAME = "scale";
 const RECORDS = 60_000;
 
 /** The partitions a child holds, from its last "joined consumer group" log line. */
@@ -33,16 +34,11 @@ describe("scale-out across processes", () => {
 
   it("three processes share six partitions; SIGKILL one and the others finish its work, exactly once", async () => {
     await bed.kafka.createTopic(TOPIC, 6);
-    const env = {
-      KAFKA_BROKERS: bed.kafka.bootstrapServers,
-      ES_URL: bed.es.url,
-      SLICE_TOPICS: TOPIC,
-      SLICE_GROUP: GROUP,
-      SLICE_INDEX: "scale",
+    const env = sliceEnv(bed, TOPIC, NAME, {
       SLICE_SESSION_TIMEOUT_MS: "6000",
       SLICE_MAX_IN_FLIGHT_EVENTS: "3000",
       SLUICE_LOG_LEVEL: "info",
-    };
+    });
     const runs = [spawnSlicePipeline(env), spawnSlicePipeline(env), spawnSlicePipeline(env)];
     try {
       await Promise.all(runs.map((r) => r.started));
@@ -65,7 +61,7 @@ describe("scale-out across processes", () => {
       })();
       await waitFor(
         "progress",
-        () => countDocs(bed.client, "scale"),
+        () => countDocs(bed.client, NAME),
         (n) => n > 10_000,
         60_000,
         100,
@@ -84,20 +80,20 @@ describe("scale-out across processes", () => {
       );
       await waitFor(
         "every record",
-        () => countDocs(bed.client, "scale"),
+        () => countDocs(bed.client, NAME),
         (n) => n >= RECORDS,
         120_000,
         500,
       );
       await waitFor(
         "offsets committed to the end",
-        () => committedTotal(bed.kafka.brokers, GROUP, TOPIC),
+        () => committedTotal(bed.kafka.brokers, NAME, TOPIC),
         (n) => n === RECORDS,
         30_000,
       );
       for (const run of survivors) run.child.kill("SIGTERM");
       for (const run of survivors) expect(await run.exited).toBe(0);
-      expect(await countDocs(bed.client, "scale")).toBe(RECORDS);
+      expect(await countDocs(bed.client, NAME)).toBe(RECORDS);
     } finally {
       for (const run of runs)
         if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill("SIGKILL");
