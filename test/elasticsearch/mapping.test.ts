@@ -82,4 +82,20 @@ describe("Elasticsearch emulator: dynamic mapping", () => {
     ]);
     expect(statuses.map((s) => s.status)).toEqual([201, 400]);
   });
+
+  it("maps fields named __proto__, constructor and prototype like any other, polluting nothing", async () => {
+    const doc = JSON.parse('{"__proto__":{"a":1},"constructor":{"prototype":{"x":"y"}},"log":"p"}');
+    expect(await bulkStatuses("protos", [doc])).toEqual([{ status: 201, error: undefined }]);
+    await client.indices.refresh({ index: "protos" });
+    const mapping = await client.indices.getMapping({ index: "protos" });
+    const properties = mapping.protos!.mappings.properties as Record<string, { properties?: unknown }>;
+    expect(Object.hasOwn(properties, "__proto__")).toBe(true);
+    expect(properties.constructor).toMatchObject({ properties: { prototype: { properties: { x: {} } } } });
+    expect(Object.keys(Object.prototype)).toEqual([]);
+    const found = await client.search({
+      index: "protos",
+      query: { term: { "constructor.prototype.x": "y" } },
+    });
+    expect(found.hits.hits.length).toBe(1);
+  });
 });

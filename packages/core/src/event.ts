@@ -38,6 +38,11 @@ export class SluiceEvent<T = unknown> {
   readonly origin: Origin;
   /** Set when a stage failed this event: it skips the remaining stages and goes to dead letters. */
   failure: Failure | undefined = undefined;
+  /**
+   * Per-event data for stages and sinks that never reaches the document (Logstash's `[@metadata]`):
+   * e.g. the route a `route` stage chose, read by the sink's index function.
+   */
+  metadata: Record<string, unknown> | undefined = undefined;
   /** Set when a stage dropped this event on purpose (a filter): it is acknowledged, not delivered. */
   dropped = false;
   /** Settled once: delivered, dead-lettered or dropped. A second settle is ignored. */

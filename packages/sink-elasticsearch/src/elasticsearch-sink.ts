@@ -5,11 +5,14 @@ import {
   backoffDelay,
   type ComponentContext,
   describeError,
+  ErrorCode,
+  failureFromError,
   type HealthReport,
   retry,
   type Sink,
   type SinkResult,
   SluiceConfigError,
+  type SluiceEvent,
   sleep,
   validateOptions,
 } from "@sluice/core";
@@ -159,8 +162,19 @@ export class ElasticsearchSink implements Sink<unknown> {
 
         const subscription = source.subscribe({
           next: (batch) => {
+            let unencodable: SluiceEvent<unknown>[] | undefined;
             for (const event of batch) {
-              const encoded = this.encoder.encode(event);
+              let encoded: Encoded;
+              try {
+                encoded = this.encoder.encode(event);
+              } catch (error) {
+                // A document JSON cannot write (nested too deep, a BigInt) or an index function that
+                // threw: that event alone goes to dead letters.
+                event.fail(failureFromError(this.name, error, ErrorCode.REJECTED));
+                unencodable ??= [];
+                unencodable.push(event);
+                continue;
+              }
               current.items.push(encoded);
               current.bytes += encoded.lines.length;
               if (
@@ -169,6 +183,7 @@ export class ElasticsearchSink implements Sink<unknown> {
               )
                 flush();
             }
+            if (unencodable) subscriber.next({ delivered: [], rejected: unencodable });
             if (current.items.length > 0 && timer === undefined)
               timer = setTimeout(flush, this.options.flushIntervalMs);
           },

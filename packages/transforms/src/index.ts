@@ -1,3 +1,30 @@
 // @sluice/transforms: stages that parse and reshape log records.
 export { type EpochToIsoOptions, epochSecondsToIso, epochToIso } from "./epoch-to-iso.js";
+export {
+  addTag,
+  deleteField,
+  type FieldPath,
+  FieldReferenceError,
+  fieldOption,
+  getField,
+  hasField,
+  isUnsafeKey,
+  parseFieldReference,
+  removeTag,
+  type Segment,
+  setField,
+  setOwn,
+  sprintf,
+} from "./fields/index.js";
+export { type ReplaceDotsOptions, replaceDots } from "./fluent-bit/replace-dots.js";
+export {
+  epochTextToIso,
+  type FluentBitToElasticsearchOptions,
+  fluentBitToElasticsearch,
+} from "./fluent-bit/to-elasticsearch.js";
+export type { FailureMode } from "./logstash/failure.js";
+export { type JsonOptions, json } from "./logstash/json.js";
+export { type PlainOptions, plain } from "./logstash/plain.js";
 export { type JsonObject, type ParseJsonOptions, parseJson } from "./parse-json.js";
+export { type FilterOptions, filter, type Predicate, type RouteOptions, route, routeOf } from "./route.js";
+export { type ValidateSchemaOptions, validateSchema } from "./validate-schema.js";

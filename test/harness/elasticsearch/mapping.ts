@@ -127,7 +127,8 @@ export class IndexMapping {
     let props: Record<string, FieldMapping> | undefined = this.properties;
     let found: FieldMapping | undefined;
     for (const part of path.split(".")) {
-      found = props?.[part];
+      // Own keys only: a document's "constructor" or "__proto__" field is a field like any other.
+      found = props && Object.hasOwn(props, part) ? props[part] : undefined;
       if (!found) return undefined;
       props = found.properties;
     }
@@ -202,12 +203,18 @@ export class IndexMapping {
     let props = this.properties;
     for (let i = 0; i < parts.length - 1; i++) {
       const part = parts[i]!;
-      props[part] ??= { type: "object", properties: {} };
-      const node = props[part];
+      if (!Object.hasOwn(props, part)) setOwn(props, part, { type: "object", properties: {} });
+      const node = props[part]!;
       node.properties ??= {};
       props = node.properties;
     }
     const leaf = parts[parts.length - 1]!;
-    if (!props[leaf]) props[leaf] = mapping.type === "object" ? { type: "object", properties: {} } : mapping;
+    if (!Object.hasOwn(props, leaf))
+      setOwn(props, leaf, mapping.type === "object" ? { type: "object", properties: {} } : mapping);
   }
+}
+
+/** `target[key] = value`, where `__proto__` is an ordinary key as it is in Elasticsearch. */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }

@@ -1,0 +1,39 @@
+// Checks on JSON text that JSON.parse lets through but that must not reach a document.
+
+/**
+ * Nesting deeper than `maxDepth` (Elasticsearch refuses it, and writing it back would overflow the
+ * stack) and lone UTF-16 surrogate escapes. Only long texts, or texts with `\u` escapes, are scanned.
+ */
+export function checkJsonText(text: string, maxDepth: number): { type: string; reason: string } | undefined {
+  if (text.length > maxDepth && nestingDepth(text) > maxDepth)
+    return { type: "depth_limit_exceeded", reason: `record is nested deeper than ${maxDepth} levels` };
+  if (text.includes("\\u") && hasLoneSurrogateEscape(text))
+    return { type: "invalid_unicode", reason: "record holds a lone UTF-16 surrogate escape" };
+  return undefined;
+}
+
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
+const SURROGATE_ESCAPE =
+  /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
+
+/** Vector's parser refuses them and Elasticsearch stores U+FFFD instead: either way not the log line. */
+function hasLoneSurrogateEscape(text: string): boolean {
+  // An escaped backslash followed by "u" is text, not an escape: remove those pairs first.
+  return SURROGATE_ESCAPE.test(text.replaceAll("\\\\", ""));
+}

@@ -1,0 +1,94 @@
+// json: Logstash's json filter — parse a string field into the event or into a target field.
+import { type Stage, validateOptions } from "@sluice/core";
+import { addTag, fieldOption, getField, isPlainObject, setField, setOwn } from "../fields/index.js";
+import type { JsonObject } from "../parse-json.js";
+import { type FailureMode, failureModeSchema, onFailure } from "./failure.js";
+
+export interface JsonOptions {
+  /** The field holding the JSON text (a Logstash field reference). Required, as in Logstash. */
+  source: string;
+  /** Where to put the parsed value; without it, the parsed object's keys go to the event's root. */
+  target?: string;
+  /** Leave an event whose source is not JSON untouched, without a tag. Default false. */
+  skip_on_invalid_json?: boolean;
+  /** Tags added when parsing fails. Default `["_jsonparsefailure"]`. */
+  tag_on_failure?: string[];
+  /** `tag` (Logstash's way, the event goes on) or `deadLetter` (the event goes to dead letters). */
+  onFailure?: FailureMode;
+  name?: string;
+}
+
+const schema = {
+  type: "object",
+  properties: {
+    source: { type: "string", minLength: 1 },
+    target: { type: "string", minLength: 1 },
+    skip_on_invalid_json: { type: "boolean", default: false },
+    tag_on_failure: { type: "array", items: { type: "string" }, default: ["_jsonparsefailure"] },
+    onFailure: failureModeSchema,
+    name: { type: "string", minLength: 1, default: "json" },
+  },
+  required: ["source"],
+  additionalProperties: false,
+} as const;
+
+type Resolved = Required<Omit<JsonOptions, "target">> & { target?: string };
+
+/** Logstash's tag and field for an `@timestamp` it could not take as a time. */
+export const TIMESTAMP_FAILURE_TAG = "_timestampparsefailure";
+export const TIMESTAMP_FAILURE_FIELD = "_@timestamp";
+
+/**
+ * As Logstash's json filter does: a missing source does nothing; text that is not JSON tags the event
+ * (or nothing with `skip_on_invalid_json`); without `target` the parsed value must be an object, and an
+ * `@timestamp` in it must be an ISO-8601 string — anything else (Fluent Bit's float, for one) sets
+ * `@timestamp` to now, keeps the original as text in `_@timestamp` and tags `_timestampparsefailure`.
+ */
+export function json(options: JsonOptions): Stage<JsonObject, JsonObject> {
+  const o = validateOptions<Resolved>("json", schema, options);
+  const source = fieldOption("json", "source", o.source);
+  const target = o.target === undefined ? undefined : fieldOption("json", "target", o.target);
+  const fail = onFailure(o.name, o.onFailure, o.tag_on_failure);
+
+  return fail.stage((doc) => {
+    const text = getField(doc, source);
+    if (text === undefined || text === null) return doc;
+    let parsed: unknown;
+    try {
+      // Logstash hands non-string values to the parser as their text; an object there is not JSON text.
+      parsed = JSON.parse(typeof text === "string" ? text : String(text));
+    } catch (error) {
+      if (o.skip_on_invalid_json) return doc;
+      return fail.failed(doc, "json_parse_exception", (error as Error).message);
+    }
+    if (target) {
+      setField(doc, target, parsed);
+      return doc;
+    }
+    if (!isPlainObject(parsed))
+      return fail.failed(doc, "json_not_object", "parsed JSON is not an object and no target is set");
+    const hasTimestamp = Object.hasOwn(parsed, "@timestamp");
+    const timestamp = parsed["@timestamp"];
+    for (const key of Object.keys(parsed)) {
+      if (key !== "@timestamp") setOwn(doc, key, parsed[key]);
+    }
+    if (hasTimestamp) {
+      if (typeof timestamp === "string" && isIso8601(timestamp)) {
+        doc["@timestamp"] = timestamp;
+      } else {
+        doc["@timestamp"] = new Date().toISOString();
+        doc[TIMESTAMP_FAILURE_FIELD] = typeof timestamp === "string" ? timestamp : JSON.stringify(timestamp);
+        addTag(doc, TIMESTAMP_FAILURE_TAG);
+      }
+    }
+    return doc;
+  });
+}
+
+// What Logstash's Timestamp parser takes: an ISO-8601 date-time, `T` or space, optional zone.
+const ISO8601 =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+function isIso8601(text: string): boolean {
+  return ISO8601.test(text) && !Number.isNaN(Date.parse(text.replace(" ", "T").replace(",", ".")));
+}

@@ -1,0 +1,96 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { epochSecondsToIso } from "../../src/epoch-to-iso.js";
+import { epochTextToIso, fluentBitToElasticsearch } from "../../src/fluent-bit/to-elasticsearch.js";
+import { runOne, runStage } from "../run.js";
+
+const record =
+  '{"@timestamp":1732492800.001,"log":"GET /healthz 200 \\"@timestamp\\"\\n","stream":"stdout",' +
+  '"time":"2024-11-25T00:00:00.001234567Z","trace":12345678901234567890,"ratio":1.50,' +
+  '"kubernetes":{"pod_name":"gw-0","labels":{"app.kubernetes.io/name":"gw"}}}';
+
+describe("fluentBitToElasticsearch", () => {
+  it("writes the es output's @timestamp and keeps every other byte as Fluent Bit wrote it", async () => {
+    const e = await runOne(fluentBitToElasticsearch(), Buffer.from(record));
+    const expected = record.replace("1732492800.001", '"2024-11-25T00:00:00.001Z"');
+    expect(e.value.toString()).toBe(expected);
+    // A number beyond 2^53 and a trailing zero survive: the document was never re-serialized.
+    expect(e.value.toString()).toContain('"trace":12345678901234567890,"ratio":1.50');
+  });
+
+  it("truncates to milliseconds, or writes nine digits with nanos (time_key_nanos)", async () => {
+    const raw = Buffer.from('{"@timestamp":1732492800.999999,"log":"x"}');
+    expect((await runOne(fluentBitToElasticsearch(), raw)).value.toString()).toBe(
+      '{"@timestamp":"2024-11-25T00:00:00.999Z","log":"x"}',
+    );
+    expect((await runOne(fluentBitToElasticsearch({ nanos: true }), raw)).value.toString()).toBe(
+      '{"@timestamp":"2024-11-25T00:00:00.999999000Z","log":"x"}',
+    );
+    const whole = Buffer.from('{"@timestamp":1732492800.0}');
+    expect((await runOne(fluentBitToElasticsearch(), whole)).value.toString()).toBe(
+      '{"@timestamp":"2024-11-25T00:00:00.000Z"}',
+    );
+  });
+
+  it("moves a timestamp found elsewhere to the front, and replaces dots in keys when asked", async () => {
+    const late = Buffer.from('{"log":"x","@timestamp":1732492800.5}');
+    expect((await runOne(fluentBitToElasticsearch(), late)).value.toString()).toBe(
+      '{"@timestamp":"2024-11-25T00:00:00.500Z","log":"x"}',
+    );
+    const dotted = await runOne(fluentBitToElasticsearch({ replaceDots: true }), Buffer.from(record));
+    expect(JSON.parse(dotted.value.toString()).kubernetes.labels).toEqual({ "app_kubernetes_io/name": "gw" });
+  });
+
+  it("keeps a record's own string timestamp (Fluent Bit wrote two keys; JSON keeps the later)", async () => {
+    const twice = Buffer.from('{"@timestamp":1732492800.5,"log":"x","@timestamp":"2024-01-01T00:00:00Z"}');
+    const e = await runOne(fluentBitToElasticsearch(), twice);
+    expect(JSON.parse(e.value.toString())["@timestamp"]).toBe("2024-01-01T00:00:00Z");
+  });
+
+  it("sends what is not a Fluent Bit record to dead letters, each with its reason", async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${"}".repeat(5000)}`;
+    const out = await runStage(fluentBitToElasticsearch(), [
+      Buffer.from("{not json"),
+      Buffer.from([0x7b, 0xff, 0x7d]),
+      Buffer.from("[1]"),
+      Buffer.from('{"log":"no time"}'),
+      Buffer.from(deep),
+      Buffer.from('{"@timestamp":1.5,"log":"lone \\ud800 surrogate"}'),
+      Buffer.from('{"@timestamp":1e300}'),
+      Buffer.from('{"@timestamp":1.5,"log":"a pair \\ud83d\\ude00 and an escaped \\\\ud800"}'),
+    ]);
+    expect(out.map((e) => e.failure?.type)).toEqual([
+      "json_parse_exception",
+      "invalid_utf8",
+      "json_not_object",
+      "timestamp_missing",
+      "depth_limit_exceeded",
+      "invalid_unicode",
+      "timestamp_parse_exception",
+      undefined,
+    ]);
+  });
+
+  it("property: converting the decimal text equals converting exact integers, and the float path", () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.integer({ min: 0, max: 8_000_000_000 }),
+        fc.integer({ min: 0, max: 999_999 }),
+        (negative, seconds, micros) => {
+          // As Fluent Bit prints it: six decimals at most, trailing zeros dropped, `.0` when whole.
+          const fraction = String(micros).padStart(6, "0").replace(/0+$/, "");
+          const text = `${negative ? "-" : ""}${seconds}.${fraction || "0"}`;
+          const totalMicros = (BigInt(seconds) * 1_000_000n + BigInt(micros)) * (negative ? -1n : 1n);
+          const millis = Number(
+            totalMicros / 1000n - (totalMicros < 0n && totalMicros % 1000n !== 0n ? 1n : 0n),
+          );
+          const exact = new Date(millis).toISOString();
+          expect(epochTextToIso(text)).toBe(exact);
+          if (Math.abs(seconds) < 1e10) expect(epochSecondsToIso(Number(text))).toBe(exact);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
