@@ -4,13 +4,20 @@
  * Nesting deeper than `maxDepth` (Elasticsearch refuses it, and writing it back would overflow the
  * stack) and lone UTF-16 surrogate escapes. Only long texts, or texts with `\u` escapes, are scanned.
  */
-export function checkJsonText(text: string, maxDepth: number): { type: string; reason: string } | undefined {
+export function checkJsonText(
+  raw: Buffer,
+  text: string,
+  maxDepth: number,
+): { type: string; reason: string } | undefined {
   if (text.length > maxDepth && nestingDepth(text) > maxDepth)
     return { type: "depth_limit_exceeded", reason: `record is nested deeper than ${maxDepth} levels` };
-  if (text.includes("\\u") && hasLoneSurrogateEscape(text))
+  // Searching the bytes is native and several times faster than searching the string.
+  if (raw.indexOf(ESCAPE) >= 0 && hasLoneSurrogateEscape(text))
     return { type: "invalid_unicode", reason: "record holds a lone UTF-16 surrogate escape" };
   return undefined;
 }
+
+const ESCAPE = Buffer.from("\\u");
 
 function nestingDepth(text: string): number {
   let depth = 0;

@@ -42,7 +42,7 @@ export function parseJson(options: ParseJsonOptions = {}): Stage<Buffer, JsonObj
       const kind = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : typeof parsed;
       return reject("json_not_object", `record is JSON ${kind}, not an object`, ErrorCode.PARSE);
     }
-    const problem = checkJsonText(text, maxDepth);
+    const problem = checkJsonText(raw, text, maxDepth);
     if (problem) return reject(problem.type, problem.reason, ErrorCode.PARSE);
     return parsed as JsonObject;
   });

@@ -56,7 +56,7 @@ export function fluentBitToElasticsearch(
     }
     if (!isPlainObject(parsed))
       return reject("json_not_object", "record is not a JSON object", ErrorCode.PARSE);
-    const problem = checkJsonText(text, o.maxDepth);
+    const problem = checkJsonText(raw, text, o.maxDepth);
     if (problem) return reject(problem.type, problem.reason, ErrorCode.PARSE);
     if (!o.replaceDots && raw.subarray(0, prefix.length).equals(prefix)) {
       const end = numberEnd(raw, prefix.length);
@@ -64,7 +64,12 @@ export function fluentBitToElasticsearch(
         const iso = epochTextToIso(raw.toString("latin1", prefix.length, end), digits);
         if (iso === undefined)
           return reject("timestamp_parse_exception", `${o.timestampKey} is out of range`);
-        return Buffer.concat([prefix, Buffer.from(`"${iso}"`), raw.subarray(end)]);
+        // One allocation: the prefix, the quoted ISO text (ASCII), then the record's bytes from the comma on.
+        const out = Buffer.allocUnsafe(raw.length - end + prefix.length + iso.length + 2);
+        prefix.copy(out, 0);
+        out.write(`"${iso}"`, prefix.length, "latin1");
+        raw.copy(out, prefix.length + iso.length + 2, end);
+        return out;
       }
     }
     // The timestamp is not where Fluent Bit puts it, or keys are rewritten: build the document.
