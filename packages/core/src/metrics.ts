@@ -20,6 +20,7 @@ export class PipelineMetrics {
   readonly sourceUp: Gauge;
   readonly rebalances: Counter;
   readonly requests: Counter<"target" | "status">;
+  readonly sinkConcurrency: Gauge<"target">;
 
   constructor(labels: Record<string, string> = {}) {
     this.registry = new Registry();
@@ -119,6 +120,12 @@ export class PipelineMetrics {
       name: "sluice_sink_requests_total",
       help: "Requests sent by sinks, by outcome",
       labelNames: ["target", "status"],
+      registers,
+    });
+    this.sinkConcurrency = new Gauge({
+      name: "sluice_sink_concurrency_limit",
+      help: "Requests a sink may have in flight (adaptive concurrency moves it)",
+      labelNames: ["target"],
       registers,
     });
   }

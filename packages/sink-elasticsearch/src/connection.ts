@@ -68,6 +68,10 @@ export function createClient(component: string, options: ElasticsearchConnection
     // deep-copies them key by key, and a failed request's Buffer body becomes millions of keys: a
     // 5 MB bulk body cost ~600 MB of heap per connection error.
     redaction: { type: "remove" },
+    // Plain JSON media types instead of the client's `compatible-with=8` ones, which Elasticsearch 7
+    // refuses; 8.x and 9.x take both. (The client still insists on the x-elastic-product header,
+    // which Elasticsearch sends from 7.14 on.)
+    headers: { accept: "application/json", "content-type": "application/json" },
   };
   if (options.auth) clientOptions.auth = options.auth;
   if (options.tls) {
@@ -104,12 +108,19 @@ export async function checkElasticsearch(
   const where = Array.isArray(node) ? node.join(",") : node;
   try {
     const info = await client.info();
+    const major = Number(info.version.number.split(".")[0]);
+    if (major < 7)
+      throw new SluiceError(
+        ErrorCode.ES_NOT_ELASTICSEARCH,
+        `${who}: Elasticsearch ${info.version.number} at ${where} is too old: 7.14 or later is needed`,
+      );
     return info.version.number;
   } catch (error) {
+    if (error instanceof SluiceError) throw error;
     if (error instanceof errors.ProductNotSupportedError)
       throw new SluiceError(
         ErrorCode.ES_NOT_ELASTICSEARCH,
-        `${who}: the server at ${where} is not Elasticsearch (no x-elastic-product header)`,
+        `${who}: the server at ${where} is not Elasticsearch, or one older than 7.14 (no x-elastic-product header)`,
         { cause: error },
       );
     if (error instanceof errors.ResponseError && (error.statusCode === 401 || error.statusCode === 403))

@@ -19,55 +19,132 @@ import {
 import { Observable, type OperatorFunction } from "rxjs";
 import { type BulkOutcome, bulkBody, sendBulk } from "./bulk-request.js";
 import {
+  AdaptiveConcurrency,
+  type AdaptiveConcurrencyOptions,
+  type ConcurrencyLimiter,
+  FixedConcurrency,
+} from "./concurrency.js";
+import {
   checkElasticsearch,
   connectionSchema,
   createClient,
   type ElasticsearchConnectionOptions,
   warnIfInsecure,
 } from "./connection.js";
-import {
-  type BulkAction,
-  BulkEncoder,
-  type Encoded,
-  type IdStrategy,
-  type IndexResolver,
-} from "./encoder.js";
-import { isRetryableRequestError } from "./retry-policy.js";
+import { ensureDataStreamTemplate, indexPatterns } from "./data-stream.js";
+import { type BulkAction, BulkEncoder, type Encoded } from "./encoder.js";
+import { isBackPressure, isRetryableRequestError } from "./retry-policy.js";
+import { type IdOption, type IndexOption, Target } from "./target.js";
 
 export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions {
-  /** The target index, data stream or alias; or a function of the event. */
-  index: IndexResolver;
+  /**
+   * The target index, data stream or alias: a name; a name with `%{[field]}` references or a
+   * `%{+yyyy.MM.dd}` date of the event's @timestamp (Logstash's sprintf); `{ topics: { <topic>: <name> },
+   * default }`; or a function of the event.
+   */
+  index: IndexOption;
   /** `create` (default: with our deterministic _id, a replay is a 409, not a duplicate) or `index`. */
   action?: BulkAction;
-  /** `origin` (default): `_id` is `<topic>+<partition>+<offset>`. `none`: Elasticsearch picks one. */
-  id?: IdStrategy;
+  /**
+   * `origin` (default): `_id` is `<topic>+<partition>+<offset>`. `{ field }`: a field of the document
+   * (a Logstash reference). `none`: Elasticsearch picks one, and a replay duplicates.
+   */
+  id?: IdOption;
+  /** An ingest pipeline every document goes through. */
+  pipeline?: string;
+  /**
+   * Write to a data stream: the action is `create` and, with `template`, an index template making
+   * the target(s) data streams is put at start unless one by that name exists.
+   */
+  dataStream?: boolean | { template?: { name: string; body?: Record<string, unknown> } };
   /** A request is sent when it holds this many bytes... */
   flushBytes?: number;
   /** ...or this many events... */
   flushEvents?: number;
   /** ...or when its first event has waited this long (ms). */
   flushIntervalMs?: number;
-  /** Bulk requests in flight at once. */
-  concurrency?: number;
+  /**
+   * Bulk requests in flight at once: a number, or `adaptive` (default) to let round-trip times and
+   * 429s set it, as Vector's adaptive request concurrency does; `{ adaptive: {...} }` tunes it.
+   */
+  concurrency?: number | "adaptive" | { adaptive: AdaptiveConcurrencyOptions };
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
 }
 
-type Resolved = Required<Omit<ElasticsearchSinkOptions, "auth" | "tls" | "index">> &
-  Pick<ElasticsearchSinkOptions, "auth" | "tls" | "index"> & {
+type Resolved = Required<
+  Omit<ElasticsearchSinkOptions, "auth" | "tls" | "index" | "id" | "pipeline" | "dataStream" | "concurrency">
+> &
+  Pick<ElasticsearchSinkOptions, "auth" | "tls" | "index" | "pipeline" | "dataStream"> & {
+    id: IdOption;
+    concurrency: number | "adaptive" | { adaptive: AdaptiveConcurrencyOptions };
     retry: { initialDelayMs: number; maxDelayMs: number };
   };
 
+const positive = { type: "number", exclusiveMinimum: 0 } as const;
 const schema = {
   type: "object",
   properties: {
     ...connectionSchema,
-    index: { type: "string", minLength: 1 },
+    index: {},
     action: { enum: ["create", "index"], default: "create" },
-    id: { enum: ["origin", "none"], default: "origin" },
+    id: {
+      anyOf: [
+        { enum: ["origin", "none"] },
+        {
+          type: "object",
+          properties: { field: { type: "string", minLength: 1 } },
+          required: ["field"],
+          additionalProperties: false,
+        },
+      ],
+      default: "origin",
+    },
+    pipeline: { type: "string", minLength: 1 },
+    dataStream: {
+      anyOf: [
+        { type: "boolean" },
+        {
+          type: "object",
+          properties: {
+            template: {
+              type: "object",
+              properties: { name: { type: "string", minLength: 1 }, body: { type: "object" } },
+              required: ["name"],
+              additionalProperties: false,
+            },
+          },
+          additionalProperties: false,
+        },
+      ],
+    },
     flushBytes: { type: "integer", minimum: 1024, default: 5 * 1024 * 1024 },
     flushEvents: { type: "integer", minimum: 1, default: 5000 },
     flushIntervalMs: { type: "integer", minimum: 1, default: 200 },
-    concurrency: { type: "integer", minimum: 1, maximum: 256, default: 4 },
+    concurrency: {
+      anyOf: [
+        { type: "integer", minimum: 1, maximum: 256 },
+        { const: "adaptive" },
+        {
+          type: "object",
+          properties: {
+            adaptive: {
+              type: "object",
+              properties: {
+                initial: { type: "integer", minimum: 1, maximum: 256 },
+                max: { type: "integer", minimum: 1, maximum: 256 },
+                decreaseRatio: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+                ewmaAlpha: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+                rttDeviationScale: positive,
+              },
+              additionalProperties: false,
+            },
+          },
+          required: ["adaptive"],
+          additionalProperties: false,
+        },
+      ],
+      default: "adaptive",
+    },
     retry: {
       type: "object",
       properties: {
@@ -91,6 +168,8 @@ export class ElasticsearchSink implements Sink<unknown> {
   readonly name = "elasticsearch";
   readonly options: Resolved;
   private readonly encoder: BulkEncoder;
+  private readonly target: Target;
+  private readonly limiter: ConcurrencyLimiter;
   private client: Client | undefined;
   private ctx: ComponentContext | undefined;
   private lastError: string | undefined;
@@ -98,20 +177,16 @@ export class ElasticsearchSink implements Sink<unknown> {
   private requestsInFlight = 0;
 
   constructor(options: ElasticsearchSinkOptions) {
-    const { index, ...rest } = options ?? ({} as ElasticsearchSinkOptions);
-    if (typeof index !== "function" && typeof index !== "string")
-      throw new SluiceConfigError(
-        "elasticsearchSink",
-        "index",
-        "is required (a name or a function of the event)",
-      );
-    // The schema checks the index only as a string; a function is checked above.
-    const valid = validateOptions<Resolved>("elasticsearchSink", schema, {
-      ...rest,
-      index: typeof index === "string" ? index : "function",
-    });
-    this.options = { ...valid, index };
-    this.encoder = new BulkEncoder(this.options.action, index, this.options.id);
+    const o = validateOptions<Resolved>("elasticsearchSink", schema, options);
+    if (o.dataStream && o.action !== "create")
+      throw new SluiceConfigError("elasticsearchSink", "action", 'must be "create" for a data stream');
+    this.options = o;
+    this.target = new Target("elasticsearchSink", o.index, o.id);
+    this.encoder = new BulkEncoder(o.action, this.target, o.pipeline);
+    this.limiter =
+      typeof o.concurrency === "number"
+        ? new FixedConcurrency(o.concurrency)
+        : new AdaptiveConcurrency(o.concurrency === "adaptive" ? {} : o.concurrency.adaptive);
   }
 
   async connect(ctx: ComponentContext): Promise<void> {
@@ -120,6 +195,13 @@ export class ElasticsearchSink implements Sink<unknown> {
     this.client = createClient("elasticsearchSink", this.options);
     const version = await checkElasticsearch(this.client, this.options.node, "elasticsearchSink");
     ctx.logger.info({ node: this.options.node, version }, "connected to Elasticsearch");
+    const template =
+      typeof this.options.dataStream === "object" ? this.options.dataStream.template : undefined;
+    if (template) {
+      const patterns = indexPatterns(this.options.index);
+      const result = await ensureDataStreamTemplate(this.client, template.name, patterns, template.body);
+      ctx.logger.info({ template: template.name, patterns, result }, "data stream index template");
+    }
   }
 
   write(): OperatorFunction<Batch<unknown>, SinkResult<unknown>> {
@@ -144,7 +226,7 @@ export class ElasticsearchSink implements Sink<unknown> {
             subscriber.complete();
         };
         const pump = () => {
-          while (inFlight < this.options.concurrency && queue.length > 0) {
+          while (inFlight < this.limiter.limit && queue.length > 0) {
             const request = queue.shift()!;
             inFlight++;
             this.deliver(request.items, (result) => subscriber.next(result))
@@ -226,6 +308,7 @@ export class ElasticsearchSink implements Sink<unknown> {
     const client = this.client!;
     let remaining = items;
     let round = 0;
+    let fruitless = 0;
     while (remaining.length > 0) {
       if (round > 0) {
         ctx.metrics.eventsRetried.inc({ stage: this.name }, remaining.length);
@@ -245,13 +328,19 @@ export class ElasticsearchSink implements Sink<unknown> {
             );
         },
       });
-      if (outcome.delivered.length > 0 || outcome.rejected.length > 0)
-        report({ delivered: outcome.delivered, rejected: outcome.rejected });
+      const progressed = outcome.delivered.length > 0 || outcome.rejected.length > 0;
+      if (progressed) report({ delivered: outcome.delivered, rejected: outcome.rejected });
       remaining = outcome.retry;
       round++;
-      // Items refused with 429/5xx wait out a backoff too, growing with each round.
+      // Items refused with 429/5xx wait out a backoff too. It grows only while rounds make no progress:
+      // a storm that refuses 30% of items is answered by fewer requests in flight (adaptive
+      // concurrency), not by each batch waiting longer and longer for its last few items.
+      fruitless = progressed ? 0 : fruitless + 1;
       if (remaining.length > 0)
-        await sleep(backoffDelay(round, { ...this.options.retry, maxAttempts: Infinity }), ctx.signal);
+        await sleep(
+          backoffDelay(fruitless + 1, { ...this.options.retry, maxAttempts: Infinity }),
+          ctx.signal,
+        );
     }
   }
 
@@ -259,21 +348,33 @@ export class ElasticsearchSink implements Sink<unknown> {
     const ctx = this.ctx!;
     const started = performance.now();
     this.requestsInFlight++;
+    let backPressure = false;
     try {
       const outcome = await sendBulk(client, items, body, this.options.action, this.name, ctx.signal);
       ctx.metrics.requests.inc({ target: this.name, status: "ok" });
       this.failingSince = undefined;
       this.lastError = undefined;
+      // Items refused with 429 mean the cluster is saturated, as much as a refused request does.
+      backPressure = outcome.retry.length > 0;
       return outcome;
     } catch (error) {
       ctx.metrics.requests.inc({ target: this.name, status: "error" });
       this.lastError = describeError(error);
       this.failingSince ??= Date.now();
+      backPressure = isBackPressure(error);
       throw error;
     } finally {
+      const rtt = performance.now() - started;
+      this.limiter.record(rtt, backPressure, this.requestsInFlight);
       this.requestsInFlight--;
-      ctx.metrics.batchLatency.observe({ stage: this.name }, (performance.now() - started) / 1000);
+      ctx.metrics.sinkConcurrency.set({ target: this.name }, this.limiter.limit);
+      ctx.metrics.batchLatency.observe({ stage: this.name }, rtt / 1000);
     }
+  }
+
+  /** The in-flight limit now (fixed, or where adaptive concurrency has taken it). */
+  get concurrencyLimit(): number {
+    return this.limiter.limit;
   }
 }
 

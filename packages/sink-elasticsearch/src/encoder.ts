@@ -1,11 +1,9 @@
-// Encodes an event as its two bulk lines (action and document), once; retries reuse the text.
-import { originId, type SluiceEvent } from "@sluice/core";
+// Encodes an event as its two bulk lines (action and document), once; retries reuse the bytes.
+import type { SluiceEvent } from "@sluice/core";
+import type { Target } from "./target.js";
 
 export type BulkAction = "create" | "index";
-export type IdStrategy = "origin" | "none";
 const NEWLINE = Buffer.from("\n");
-
-export type IndexResolver = string | ((event: SluiceEvent) => string);
 
 export interface Encoded {
   readonly event: SluiceEvent;
@@ -14,21 +12,21 @@ export interface Encoded {
 }
 
 export class BulkEncoder {
-  private readonly fixedIndex: string | undefined;
+  private readonly pipeline: string;
 
   constructor(
     private readonly action: BulkAction,
-    private readonly index: IndexResolver,
-    private readonly id: IdStrategy,
+    private readonly target: Target,
+    pipeline?: string,
   ) {
-    this.fixedIndex = typeof index === "string" ? JSON.stringify(index) : undefined;
+    this.pipeline = pipeline ? `,"pipeline":${JSON.stringify(pipeline)}` : "";
   }
 
+  /** Throws when the event cannot be encoded (no index for it, a document JSON cannot write). */
   encode(event: SluiceEvent): Encoded {
-    const index = this.fixedIndex ?? JSON.stringify((this.index as (event: SluiceEvent) => string)(event));
-    const id = this.id === "origin" ? `,"_id":${JSON.stringify(originId(event.origin))}` : "";
+    const { index, id } = this.target.resolve(event);
     const value = event.value;
-    const action = `{"${this.action}":{"_index":${index}${id}}}\n`;
+    const action = `{"${this.action}":{"_index":${index}${id}${this.pipeline}}}\n`;
     // A value still in bytes is already a JSON document: send it as it came, without a parse round trip.
     const lines = Buffer.isBuffer(value)
       ? Buffer.concat([Buffer.from(action), value, NEWLINE])

@@ -1,4 +1,6 @@
 // @sluice/sink-elasticsearch: the bulk sink and the dead-letter index writer.
+
+export { AdaptiveConcurrency, type AdaptiveConcurrencyOptions } from "./concurrency.js";
 export type { ElasticsearchConnectionOptions } from "./connection.js";
 export {
   type DeadLetterDocument,
@@ -8,4 +10,5 @@ export {
   elasticsearchDeadLetters,
 } from "./elasticsearch-dead-letters.js";
 export { ElasticsearchSink, type ElasticsearchSinkOptions, elasticsearchSink } from "./elasticsearch-sink.js";
-export type { BulkAction, IdStrategy, IndexResolver } from "./encoder.js";
+export type { BulkAction } from "./encoder.js";
+export type { IdOption, IndexOption } from "./target.js";

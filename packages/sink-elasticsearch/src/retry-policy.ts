@@ -12,6 +12,12 @@ export function isRetryableRequestError(error: unknown): boolean {
   );
 }
 
+/** Answers that say the cluster is overloaded, which adaptive concurrency backs off from. */
+export function isBackPressure(error: unknown): boolean {
+  if (error instanceof errors.ResponseError) return error.statusCode === 429 || error.statusCode === 503;
+  return error instanceof errors.TimeoutError;
+}
+
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 501);
 }

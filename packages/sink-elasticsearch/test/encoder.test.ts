@@ -2,6 +2,11 @@ import { eventOf, type SluiceEvent } from "@sluice/core";
 import { describe, expect, it } from "vitest";
 import { BulkEncoder } from "../src/encoder.js";
 import { itemVerdict } from "../src/retry-policy.js";
+import { type IdOption, type IndexOption, Target } from "../src/target.js";
+
+function encoder(action: "create" | "index", index: IndexOption, id: IdOption, pipeline?: string) {
+  return new BulkEncoder(action, new Target("test", index, id), pipeline);
+}
 
 function event(value: unknown): SluiceEvent {
   return eventOf(value, {
@@ -12,24 +17,56 @@ function event(value: unknown): SluiceEvent {
 
 describe("BulkEncoder", () => {
   it("writes a create action with the deterministic id, then the document", () => {
-    const { lines } = new BulkEncoder("create", "logs", "origin").encode(
-      event({ "@timestamp": "t", log: 'a"b' }),
-    );
+    const { lines } = encoder("create", "logs", "origin").encode(event({ "@timestamp": "t", log: 'a"b' }));
     expect(lines.toString()).toBe(
       '{"create":{"_index":"logs","_id":"insight-logs+2+41"}}\n{"@timestamp":"t","log":"a\\"b"}\n',
     );
   });
 
   it("routes by a function of the event and can leave the id to Elasticsearch", () => {
-    const encoder = new BulkEncoder("index", (e) => `logs-${e.origin.topic}`, "none");
-    expect(encoder.encode(event({ a: 1 })).lines.toString()).toBe(
+    const byFunction = encoder("index", (e) => `logs-${e.origin.topic}`, "none");
+    expect(byFunction.encode(event({ a: 1 })).lines.toString()).toBe(
       '{"index":{"_index":"logs-insight-logs"}}\n{"a":1}\n',
     );
   });
 
   it("sends a value still in bytes as it came", () => {
-    const { lines } = new BulkEncoder("create", "logs", "none").encode(event(Buffer.from('{"x":1}')));
+    const { lines } = encoder("create", "logs", "none").encode(event(Buffer.from('{"x":1}')));
     expect(lines.toString()).toBe('{"create":{"_index":"logs"}}\n{"x":1}\n');
+  });
+});
+
+describe("targets", () => {
+  const doc = {
+    "@timestamp": "2024-11-25T13:14:15.000Z",
+    kubernetes: { namespace_name: "shop" },
+    uid: "abc-1",
+  };
+
+  it("routes by topic, with a default, and fails an event no route covers", () => {
+    const byTopic = encoder("create", { topics: { "insight-logs": "k8s-logs", other: "x" } }, "none");
+    expect(byTopic.encode(event(doc)).lines.toString()).toContain('"_index":"k8s-logs"');
+    const noDefault = encoder("create", { topics: { other: "x" } }, "none");
+    expect(() => noDefault.encode(event(doc))).toThrow(/no index for topic insight-logs/);
+    const withDefault = encoder("create", { topics: { other: "x" }, default: "rest" }, "none");
+    expect(withDefault.encode(event(doc)).lines.toString()).toContain('"_index":"rest"');
+  });
+
+  it("fills %{field} and %{+date} templates from the document, also from a document still in bytes", () => {
+    const templated = encoder("create", "logs-%{[kubernetes][namespace_name]}-%{+yyyy.MM.dd}", "none");
+    expect(templated.encode(event(doc)).lines.toString()).toContain('"_index":"logs-shop-2024.11.25"');
+    const fromBytes = templated.encode(event(Buffer.from(JSON.stringify(doc))));
+    expect(fromBytes.lines.toString()).toBe(
+      `{"create":{"_index":"logs-shop-2024.11.25"}}\n${JSON.stringify(doc)}\n`,
+    );
+  });
+
+  it("takes _id from a field and names an ingest pipeline", () => {
+    const lines = encoder("index", "logs", { field: "uid" }, "geoip").encode(event(doc)).lines.toString();
+    expect(lines.split("\n")[0]).toBe('{"index":{"_index":"logs","_id":"abc-1","pipeline":"geoip"}}');
+    expect(() => encoder("index", "logs", { field: "missing" }).encode(event(doc))).toThrow(
+      /_id field is missing/,
+    );
   });
 });
 

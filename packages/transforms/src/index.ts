@@ -8,6 +8,7 @@ export {
   fieldOption,
   getField,
   hasField,
+  hasReferences,
   isUnsafeKey,
   parseFieldReference,
   removeTag,

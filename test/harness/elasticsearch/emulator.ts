@@ -44,6 +44,7 @@ class Emulator implements ElasticsearchHandle {
     bulkItems: 0,
     acceptedItems: 0,
     rejectedItems: 0,
+    gzipRequests: 0,
   };
   private readonly sockets = new Set<Socket>();
   private server: Server;
@@ -148,7 +149,14 @@ function externalHandle(url: string): ElasticsearchHandle {
     url: url.replace(/\/$/, ""),
     external: true,
     faults,
-    stats: () => ({ requests: 0, bulkRequests: 0, bulkItems: 0, acceptedItems: 0, rejectedItems: 0 }),
+    stats: () => ({
+      requests: 0,
+      bulkRequests: 0,
+      bulkItems: 0,
+      acceptedItems: 0,
+      rejectedItems: 0,
+      gzipRequests: 0,
+    }),
     stop: async () => {},
   };
 }

@@ -21,6 +21,8 @@ export interface Stats {
   bulkItems: number;
   acceptedItems: number;
   rejectedItems: number;
+  /** Requests whose body came gzip-compressed. */
+  gzipRequests: number;
 }
 
 const PRODUCT_HEADERS = { "x-elastic-product": "Elasticsearch", "content-type": "application/json" };
@@ -97,6 +99,22 @@ function authenticate(req: IncomingMessage, config: ServerConfig): EsError | und
   );
 }
 
+/**
+ * Elasticsearch 7 knows the `compatible-with=7` media types only: the client 8's default
+ * `compatible-with=8` is refused with 406, as a 7.x cluster answers it.
+ */
+function checkMediaType(req: IncomingMessage, config: ServerConfig): unknown {
+  if (!config.version.startsWith("7.")) return undefined;
+  for (const header of ["content-type", "accept"] as const) {
+    const value = String(req.headers[header] ?? "");
+    if (/compatible-with=(?!7\b)\d+/.test(value)) {
+      const name = header === "accept" ? "Accept" : "Content-Type";
+      return { error: `${name} header [${value}] is not supported`, status: 406 };
+    }
+  }
+  return undefined;
+}
+
 function json(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   try {
@@ -134,6 +152,12 @@ export function createHandler(store: Store, faults: FaultState, config: ServerCo
           return;
         }
         throw error;
+      }
+      if (/gzip/i.test(String(req.headers["content-encoding"] ?? ""))) stats.gzipRequests++;
+      const mediaError = checkMediaType(req, config);
+      if (mediaError) {
+        send(req, res, 406, mediaError);
+        return;
       }
       const authError = authenticate(req, config);
       if (authError) {
