@@ -1,6 +1,7 @@
 // Broker faults: a broker down and back, injected fetch and commit errors, the whole cluster
 // unreachable for a while. The source retries, says so in /health, and loses nothing.
-import { silentLogger } from "@sluice/core";
+import { Writable } from "node:stream";
+import { createLogger, silentLogger } from "@sluice/core";
 import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { ApiKey, KafkaErrorCode, startKafkaCluster } from "../harness/kafka/cluster.js";
@@ -99,4 +100,63 @@ describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("broker faults", () => {
       await kafka.stop();
     }
   }, 300_000);
+
+  it("rejoins the group after an error kafkajs will not retry, and still delivers exactly once", async () => {
+    const topic = "fatal-heartbeat";
+    const total = 20_000;
+    await bed.kafka.createTopic(topic, 2);
+    const records = fluentBitRecords(total, { seed: 37 });
+    await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic, messages: records.slice(0, 10_000) });
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: "warn",
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    const pipeline = slicePipeline({
+      brokers: bed.kafka.bootstrapServers,
+      esUrl: bed.es.url,
+      topics: [topic],
+      groupId: topic,
+      index: topic,
+      logger,
+      sessionTimeoutMs: 6000,
+    });
+    await pipeline.start();
+    try {
+      await waitFor(
+        "first records",
+        () => countDocs(bed.client, topic),
+        (n) => n > 0,
+        60_000,
+        100,
+      );
+      // INVALID_REQUEST is not retriable for kafkajs: its consumer crashes for good (the mock cluster
+      // answers it, for one, to a SyncGroup that arrives while the group is still joining).
+      await bed.kafka.pushRequestErrors(ApiKey.Heartbeat, [KafkaErrorCode.INVALID_REQUEST]);
+      await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic, messages: records.slice(10_000) });
+      await waitFor(
+        "every record",
+        () => countDocs(bed.client, topic),
+        (n) => n >= total,
+        120_000,
+        500,
+      );
+      await waitFor(
+        "commits to the end",
+        () => committedTotal(bed.kafka.brokers, topic, topic),
+        (n) => n === total,
+        60_000,
+      );
+      expect(lines.some((l) => l.includes('"restart":false'))).toBe(true);
+      expect(lines.some((l) => l.includes("rejoining the consumer group"))).toBe(true);
+      expect(await countDocs(bed.client, topic)).toBe(total);
+    } finally {
+      await pipeline.stop();
+    }
+  }, 240_000);
 });

@@ -94,6 +94,11 @@ describe("scale-out across processes", () => {
       for (const run of survivors) run.child.kill("SIGTERM");
       for (const run of survivors) expect(await run.exited).toBe(0);
       expect(await countDocs(bed.client, NAME)).toBe(RECORDS);
+    } catch (error) {
+      // What each process logged tells a group that never settled from one that lost records.
+      for (const [i, run] of runs.entries())
+        console.error(`--- process ${i} (last 6000 chars) ---\n${run.output().slice(-6000)}`);
+      throw error;
     } finally {
       for (const run of runs)
         if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill("SIGKILL");

@@ -39,6 +39,8 @@ export class KafkaSource implements Source<Buffer> {
   /** Progress per "topic/partition" for the current group generation only. */
   private progress = new Map<string, PartitionProgress>();
   private generation = 0;
+  /** Consumer rebuilds after non-retriable crashes, for the backoff. */
+  private restarts = 0;
   private stopping = false;
   private state: SourceState = "created";
   private lastError: string | undefined;
@@ -54,23 +56,8 @@ export class KafkaSource implements Source<Buffer> {
     const logger = ctx.logger.child({ component: "kafka-source" });
     this.kafka = new Kafka(kafkaClientConfig("kafkaSource", this.options, logger));
     await this.probe();
-    this.consumer = this.kafka.consumer({
-      groupId: this.options.groupId,
-      sessionTimeout: this.options.sessionTimeoutMs,
-      heartbeatInterval: this.options.heartbeatIntervalMs,
-      maxBytesPerPartition: this.options.maxBytesPerPartition,
-      maxBytes: this.options.maxBytes,
-      // A crashed consumer always restarts: losing the group is recoverable, and nothing is committed
-      // that was not settled, so a restart re-reads rather than skips.
-      retry: { restartOnFailure: async () => !this.stopping },
-    });
-    this.watchConsumer(this.consumer);
     try {
-      await this.consumer.connect();
-      await this.consumer.subscribe({
-        topics: [...this.options.topics, ...(this.options.topicPattern ? [this.options.topicPattern] : [])],
-        fromBeginning: this.options.startFrom === "earliest",
-      });
+      this.consumer = await this.subscribedConsumer();
     } catch (error) {
       throw this.unreachable(error);
     }
@@ -80,7 +67,31 @@ export class KafkaSource implements Source<Buffer> {
   }
 
   start(): Observable<Batch<Buffer>> {
-    const consumer = this.requireConsumer();
+    this.run(this.requireConsumer());
+    return this.batches.asObservable();
+  }
+
+  private async subscribedConsumer(): Promise<Consumer> {
+    const consumer = this.kafka!.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: this.options.heartbeatIntervalMs,
+      maxBytesPerPartition: this.options.maxBytesPerPartition,
+      maxBytes: this.options.maxBytes,
+      // A crashed consumer always restarts: losing the group is recoverable, and nothing is committed
+      // that was not settled, so a restart re-reads rather than skips.
+      retry: { restartOnFailure: async () => !this.stopping },
+    });
+    this.watchConsumer(consumer);
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [...this.options.topics, ...(this.options.topicPattern ? [this.options.topicPattern] : [])],
+      fromBeginning: this.options.startFrom === "earliest",
+    });
+    return consumer;
+  }
+
+  private run(consumer: Consumer): void {
     this.state = "running";
     consumer
       .run({
@@ -90,7 +101,49 @@ export class KafkaSource implements Source<Buffer> {
         eachBatch: async (payload) => this.onBatch(payload),
       })
       .catch((error: unknown) => this.batches.error(error));
-    return this.batches.asObservable();
+  }
+
+  /**
+   * kafkajs gives up on errors it deems non-retriable, also where the group coordinator merely answered
+   * an unexpected code mid-rebalance. Unless the error is one that no retry can fix (authentication,
+   * authorization), the source builds a new consumer and joins the group again, with growing pauses.
+   * The old member's partitions are re-read from the committed offsets: nothing is skipped.
+   */
+  private restartAfterCrash(crashed: Consumer, error: Error): void {
+    if (this.stopping || crashed !== this.consumer) return;
+    if (isPermanent(error)) {
+      this.state = "crashed";
+      this.batches.error(error);
+      return;
+    }
+    this.retiredGeneration();
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(this.restarts++, 6));
+    this.ctx?.logger.warn({ err: describeError(error), delayMs: delay }, "rejoining the consumer group");
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.subscribedConsumer().then(
+        (consumer) => {
+          if (this.stopping) {
+            void consumer.disconnect().catch(() => {});
+            return;
+          }
+          this.consumer = consumer;
+          this.run(consumer);
+        },
+        (retryError: unknown) =>
+          this.restartAfterCrash(
+            crashed,
+            retryError instanceof Error ? retryError : new Error(String(retryError)),
+          ),
+      );
+    }, delay).unref();
+  }
+
+  /** The events of the generation that ended settle, but can no longer move its commits. */
+  private retiredGeneration(): void {
+    this.generation++;
+    this.progress = new Map();
+    this.assignment = {};
   }
 
   async stopFetching(): Promise<void> {
@@ -231,8 +284,8 @@ export class KafkaSource implements Source<Buffer> {
     consumer.on(events.GROUP_JOIN, ({ payload }) => {
       // A new generation re-reads from the committed offsets: progress of the old one no longer
       // decides commits. Its in-flight events still settle (Elasticsearch sees them as duplicates by _id).
-      this.generation++;
-      this.progress = new Map();
+      this.retiredGeneration();
+      this.restarts = 0;
       this.assignment = payload.memberAssignment;
       this.state = this.stopping ? "stopped" : "running";
       this.ctx?.metrics.rebalances.inc();
@@ -249,10 +302,11 @@ export class KafkaSource implements Source<Buffer> {
     });
     consumer.on(events.CRASH, ({ payload }) => {
       this.lastError = describeError(payload.error);
-      this.state = payload.restart ? "rebalancing" : "crashed";
+      // Restarting, by kafkajs or by restartAfterCrash, unless the error is permanent.
+      this.state = payload.restart || !isPermanent(payload.error) ? "rebalancing" : "crashed";
       this.ctx?.metrics.sourceUp.set(0);
       this.ctx?.logger.error({ err: this.lastError, restart: payload.restart }, "kafka consumer crashed");
-      if (!payload.restart && !this.stopping) this.batches.error(payload.error);
+      if (!payload.restart) this.restartAfterCrash(consumer, payload.error);
     });
   }
 
@@ -283,6 +337,26 @@ export class KafkaSource implements Source<Buffer> {
     if (!this.consumer) throw new SluiceError(ErrorCode.CONFIG, "kafkaSource: start() before connect()");
     return this.consumer;
   }
+}
+
+/** Errors that rejoining cannot fix: the pipeline stops and says why. */
+const PERMANENT = new Set([
+  "SASL_AUTHENTICATION_FAILED",
+  "TOPIC_AUTHORIZATION_FAILED",
+  "GROUP_AUTHORIZATION_FAILED",
+  "CLUSTER_AUTHORIZATION_FAILED",
+  "UNSUPPORTED_VERSION",
+]);
+
+function isPermanent(error: Error): boolean {
+  let cause: unknown = error;
+  while (cause instanceof Error && (cause as { cause?: unknown }).cause instanceof Error)
+    cause = (cause as { cause: unknown }).cause;
+  const type = (cause as { type?: unknown }).type;
+  return (
+    (typeof type === "string" && PERMANENT.has(type)) ||
+    (cause instanceof Error && cause.name === "KafkaJSSASLAuthenticationError")
+  );
 }
 
 function splitKey(key: string): [string, number] {

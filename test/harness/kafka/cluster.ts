@@ -61,6 +61,7 @@ export const KafkaErrorCode = {
   ILLEGAL_GENERATION: 22,
   UNKNOWN_MEMBER_ID: 25,
   REBALANCE_IN_PROGRESS: 27,
+  INVALID_REQUEST: 42,
 } as const;
 
 /** Launchers alive in this process, killed synchronously if the process exits without stopping them. */
