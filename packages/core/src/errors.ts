@@ -10,6 +10,8 @@ export const ErrorCode = {
   ES_UNREACHABLE: "SLUICE_ERR_ES_UNREACHABLE",
   /** Elasticsearch refused our credentials. */
   ES_AUTH: "SLUICE_ERR_ES_AUTH",
+  /** The TLS handshake with Elasticsearch failed (an untrusted or mismatched certificate, ...). */
+  ES_TLS: "SLUICE_ERR_ES_TLS",
   /** The server answering at the Elasticsearch URL is not Elasticsearch. */
   ES_NOT_ELASTICSEARCH: "SLUICE_ERR_ES_NOT_ELASTICSEARCH",
   /** A record could not be parsed (bad JSON, bad encoding, too deep). */

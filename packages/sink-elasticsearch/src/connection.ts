@@ -129,10 +129,27 @@ export async function checkElasticsearch(
         `${who}: Elasticsearch at ${where} refused the credentials (HTTP ${error.statusCode}): ${describeError(error)}`,
         { cause: error },
       );
+    if (isTlsFailure(error))
+      throw new SluiceError(
+        ErrorCode.ES_TLS,
+        `${who}: the TLS handshake with Elasticsearch at ${where} failed: ${describeError(error)} ` +
+          "(give the CA that signed its certificate as tls.caFile)",
+        { cause: error },
+      );
     throw new SluiceError(
       ErrorCode.ES_UNREACHABLE,
       `${who}: cannot reach Elasticsearch at ${where}: ${describeError(error)}`,
       { cause: error },
     );
   }
+}
+
+/** Node's certificate and handshake error codes, on the error or anywhere in its causes. */
+function isTlsFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_(GET|VERIFY)/.test(code)) return true;
+    if (/certificate|self[- ]signed|ssl|tls/i.test(e.message)) return true;
+  }
+  return false;
 }
