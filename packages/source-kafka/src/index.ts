@@ -11,5 +11,5 @@ export {
   kafkaDeadLetters,
 } from "./kafka-dead-letters.js";
 export { type KafkaMetadataOptions, kafkaMetadata } from "./kafka-metadata.js";
-export { KafkaSource, kafkaSource } from "./kafka-source.js";
+export { type Backlog, KafkaSource, kafkaSource } from "./kafka-source.js";
 export type { KafkaSourceOptions } from "./options.js";

@@ -11,6 +11,7 @@ import {
   type SourceContext,
 } from "@sluice/core";
 import kafkajs, {
+  type Admin,
   type Consumer,
   type EachBatchPayload,
   type Batch as KafkaBatch,
@@ -26,6 +27,11 @@ import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOption
 const { Kafka } = kafkajs;
 
 const EMPTY = Buffer.alloc(0);
+
+export interface Backlog {
+  total: number;
+  partitions: Array<{ topic: string; partition: number; lag: number }>;
+}
 
 type SourceState = "created" | "connected" | "running" | "rebalancing" | "crashed" | "stopped";
 
@@ -45,6 +51,9 @@ export class KafkaSource implements Source<Buffer> {
   private state: SourceState = "created";
   private lastError: string | undefined;
   private assignment: Record<string, number[]> = {};
+  private admin: Admin | undefined;
+  /** When the last non-empty batch arrived (ms since the epoch); undefined before the first. */
+  lastBatchAt: number | undefined;
 
   constructor(options: KafkaSourceOptions) {
     this.options = resolveOptions(options);
@@ -180,7 +189,41 @@ export class KafkaSource implements Source<Buffer> {
   async close(): Promise<void> {
     this.stopping = true;
     this.state = "stopped";
+    await this.admin?.disconnect().catch(() => {});
     await this.consumer?.disconnect();
+  }
+
+  /**
+   * What the consumer group has not committed yet, per partition of the subscribed topics (all of them,
+   * not only this member's): the high watermark minus the committed offset (minus the log start when
+   * the group has committed nothing there). A total of 0 means the group has finished everything written.
+   */
+  async backlog(): Promise<Backlog> {
+    if (!this.kafka) throw new SluiceError(ErrorCode.CONFIG, "kafkaSource: backlog() before connect()");
+    if (!this.admin) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    const admin = this.admin;
+    let topics = [...this.options.topics];
+    if (this.options.topicPattern) {
+      const pattern = this.options.topicPattern;
+      topics.push(...(await admin.listTopics()).filter((t) => pattern.test(t)));
+      topics = [...new Set(topics)];
+    }
+    const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics });
+    const partitions: Backlog["partitions"] = [];
+    for (const topic of topics) {
+      const done = new Map(
+        (committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+      );
+      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+        const next = done.get(partition) ?? -1;
+        const lag = Number(high) - (next >= 0 ? next : Number(low));
+        partitions.push({ topic, partition, lag: Math.max(0, lag) });
+      }
+    }
+    return { total: partitions.reduce((sum, p) => sum + p.lag, 0), partitions };
   }
 
   health(): HealthReport {
@@ -202,6 +245,7 @@ export class KafkaSource implements Source<Buffer> {
     if (messages.length === 0) return;
     const progress = this.progressFor(batch.topic, batch.partition);
     const events = this.toEvents(batch, messages, progress);
+    this.lastBatchAt = Date.now();
     this.batches.next(events);
     // Moves kafkajs's fetch position only: with autoCommit off, commits come from commit() alone.
     resolveOffset(messages[messages.length - 1]!.offset);
