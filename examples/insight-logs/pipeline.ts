@@ -22,7 +22,7 @@ export interface InsightLogsConfig {
   groupId?: string;
   /** Kafka's session timeout (ms): how long a member that vanished keeps its partitions. */
   sessionTimeoutMs?: number;
-  /** Topic → target; default DEFAULT_TARGETS. */
+  /** Topic → target; default DEFAULT_TARGETS. These are the topics read. */
   targets?: Record<string, string>;
   elasticsearch: ElasticsearchConnectionOptions;
   /** Where records that cannot be written go, with their bytes and the reason. */
@@ -39,7 +39,7 @@ export interface InsightLogs {
 }
 
 export function insightLogsPipeline(config: InsightLogsConfig): InsightLogs {
-  const targets = { ...DEFAULT_TARGETS, ...config.targets };
+  const targets = config.targets ?? DEFAULT_TARGETS;
   const source = kafkaSource({
     brokers: config.brokers,
     topics: Object.keys(targets),

@@ -16,6 +16,30 @@ afterAll(async () => {
 });
 
 describe("Elasticsearch emulator: bulk", () => {
+  it("trims the response to what filter_path names, as Logstash's and Sluice's bulk requests ask", async () => {
+    const response = await client.bulk({
+      filter_path: "errors,items.*.status,items.*.error",
+      operations: [
+        { create: { _index: "filtered", _id: "a" } },
+        { n: 1 },
+        { create: { _index: "filtered", _id: "a" } },
+        { n: 2 },
+      ],
+    });
+    expect(response).toEqual({
+      errors: true,
+      items: [
+        { create: { status: 201 } },
+        {
+          create: {
+            status: 409,
+            error: expect.objectContaining({ type: "version_conflict_engine_exception" }),
+          },
+        },
+      ],
+    });
+  });
+
   it("reports each item in Elasticsearch's shape, errors:true when any failed", async () => {
     const response = await client.bulk({
       operations: [

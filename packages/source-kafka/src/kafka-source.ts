@@ -52,6 +52,13 @@ export class KafkaSource implements Source<Buffer> {
   private lastError: string | undefined;
   private assignment: Record<string, number[]> = {};
   private admin: Admin | undefined;
+  /** Batches fetched and registered, not yet handed to the stages. */
+  private pending: Batch<Buffer>[] = [];
+  private readonly emitPending = (): void => {
+    const batches = this.pending;
+    this.pending = [];
+    for (const batch of batches) this.batches.next(batch);
+  };
   /** When the last non-empty batch arrived (ms since the epoch); undefined before the first. */
   lastBatchAt: number | undefined;
 
@@ -160,6 +167,7 @@ export class KafkaSource implements Source<Buffer> {
     this.stopping = true;
     this.pauseFetching();
     // eachBatch hands a batch over synchronously, so none is half-emitted when we get here.
+    this.emitPending();
     this.batches.complete();
   }
 
@@ -246,7 +254,11 @@ export class KafkaSource implements Source<Buffer> {
     const progress = this.progressFor(batch.topic, batch.partition);
     const events = this.toEvents(batch, messages, progress);
     this.lastBatchAt = Date.now();
-    this.batches.next(events);
+    // Handed on in a later turn of the event loop: eachBatch returns at once, so kafkajs sends the next
+    // fetch while this batch goes through the stages, instead of after. (Its offsets are registered
+    // above, so flow control and commits already account for it.)
+    this.pending.push(events);
+    if (this.pending.length === 1) setImmediate(this.emitPending);
     // Moves kafkajs's fetch position only: with autoCommit off, commits come from commit() alone.
     resolveOffset(messages[messages.length - 1]!.offset);
     this.recordLag(batch, messages[messages.length - 1]!.offset);

@@ -5,6 +5,7 @@ import { executeBulk } from "./bulk.js";
 import { writeDocument } from "./documents.js";
 import { EsError, esError, indexNotFound } from "./errors.js";
 import type { FaultState } from "./faults.js";
+import { filterPath } from "./filter-path.js";
 import { count, search } from "./search.js";
 import type { Store } from "./store.js";
 
@@ -179,7 +180,7 @@ export function createHandler(store: Store, faults: FaultState, config: ServerCo
         return;
       }
       const result = route(store, config, stats, req.method ?? "GET", path, url.searchParams, body, faults);
-      send(req, res, result.status, result.body);
+      send(req, res, result.status, filterPath(result.body, url.searchParams.get("filter_path")));
     } catch (error) {
       if (error instanceof EsError) send(req, res, error.status, error.toResponse());
       else

@@ -1,0 +1,88 @@
+// End to end: the same Fluent Bit-like LZ4 records from a 3-partition topic of the embedded cluster into
+// the emulator (bench mode, documents unparsed), by (a) kafkajs alone, (b) the hand-written baseline,
+// (c) Sluice's insight-logs pipeline. Records/s and MB/s per run, medians, ratios c/b and c/a.
+// The mock cluster keeps ~5 MB of compressed batches per partition, so records go in rounds of a fresh
+// topic each; every contestant reads every round. Run: pnpm bench:e2e [records] [runs]
+
+import { startKafkaCluster } from "../test/harness/kafka/cluster.js";
+import { produceWithKcat } from "../test/harness/kafka/fluent-bit-producer.js";
+import { fluentBitRecords } from "../test/harness/kafka/records.js";
+import { median, spawnScript } from "./lib/child.js";
+import { baseline, type Round, raw, sluice } from "./lib/contestants.js";
+
+export interface E2eResult {
+  records: number;
+  runs: number;
+  meanBytes: number;
+  contestants: Array<{ name: string; recordsPerSecond: number; mbPerSecond: number; perRun: number[] }>;
+  ratios: { sluiceOverBaseline: number; sluiceOverRaw: number };
+}
+
+const ROUND = 45_000;
+
+export async function runE2e(records: number, runs: number, log = console.log): Promise<E2eResult> {
+  const data = fluentBitRecords(Math.min(ROUND, records), { seed: 8 });
+  const meanBytes = data.reduce((n, r) => n + Buffer.byteLength(r), 0) / data.length;
+  const kafka = await startKafkaCluster({ brokers: 1 });
+  const es = spawnScript("bench/lib/emulator-process.ts", ["--accept-all"]);
+  const esUrl = (await es.line(/^http:\/\//)).trim();
+  const contestants = { raw, baseline, sluice } as const;
+  const names = Object.keys(contestants) as Array<keyof typeof contestants>;
+  const rates: Record<string, number[]> = { raw: [], baseline: [], sluice: [] };
+  try {
+    for (let run = 0; run < runs; run++) {
+      const seconds: Record<string, number> = { raw: 0, baseline: 0, sluice: 0 };
+      for (let done = 0, round = 0; done < records; done += ROUND, round++) {
+        const count = Math.min(ROUND, records - done);
+        const topic = `bench-${run}-${round}`;
+        await kafka.createTopic(topic, 3);
+        await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: data.slice(0, count) });
+        // Rotated order, so no contestant always runs first (or last) on a warm machine.
+        for (let k = 0; k < names.length; k++) {
+          const name = names[(round + run + k) % names.length]!;
+          const r: Round = {
+            brokers: kafka.bootstrapServers,
+            esUrl,
+            topic,
+            count,
+            groupId: `${name}-${topic}`,
+          };
+          seconds[name]! += await contestants[name](r);
+        }
+      }
+      for (const name of names) rates[name]!.push(records / seconds[name]!);
+      log(
+        `e2e run ${run + 1}/${runs}: ${names.map((n) => `${n} ${Math.round(records / seconds[n]!).toLocaleString("en-US")}/s`).join(", ")}`,
+      );
+    }
+  } finally {
+    es.child.stdin!.end();
+    await es.exited;
+    await kafka.stop();
+  }
+  const result = names.map((name) => {
+    const rps = median(rates[name]!);
+    return {
+      name,
+      recordsPerSecond: Math.round(rps),
+      mbPerSecond: Number(((rps * meanBytes) / 1e6).toFixed(1)),
+      perRun: rates[name]!.map(Math.round),
+    };
+  });
+  const by = Object.fromEntries(result.map((r) => [r.name, r.recordsPerSecond]));
+  return {
+    records,
+    runs,
+    meanBytes: Math.round(meanBytes),
+    contestants: result,
+    ratios: {
+      sluiceOverBaseline: Number((by.sluice! / by.baseline!).toFixed(2)),
+      sluiceOverRaw: Number((by.sluice! / by.raw!).toFixed(2)),
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await runE2e(Number(process.argv[2] ?? 500_000), Number(process.argv[3] ?? 3));
+  console.log(JSON.stringify(result, null, 2));
+}

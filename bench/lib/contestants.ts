@@ -1,0 +1,117 @@
+// The three ways to move the same records from Kafka to Elasticsearch that the end-to-end bench compares.
+// Each reports the seconds from its first record to its last one finished (group joins excluded).
+import { Client } from "@elastic/elasticsearch";
+import { silentLogger } from "@sluice/core";
+import { registerCodecs } from "@sluice/source-kafka";
+import kafkajs from "kafkajs";
+import { insightLogsPipeline } from "../../examples/insight-logs/pipeline.js";
+
+const { Kafka, logLevel } = kafkajs;
+
+export interface Round {
+  brokers: string;
+  esUrl: string;
+  topic: string;
+  /** Records in the topic: the contestant is done when it has finished this many. */
+  count: number;
+  groupId: string;
+}
+
+/** Same fetch sizes as Sluice's source defaults, so fetching is not what differs. */
+const FETCH = { maxBytesPerPartition: 1024 * 1024, maxBytes: 8 * 1024 * 1024 };
+
+/** (a) The raw ceiling: kafkajs consuming (LZ4 through lz4-napi) and doing nothing with the records. */
+export async function raw(round: Round): Promise<number> {
+  registerCodecs();
+  const kafka = new Kafka({ brokers: [round.brokers], clientId: "bench-raw", logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: round.groupId, ...FETCH });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [round.topic], fromBeginning: true });
+  let seen = 0;
+  let first = 0;
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        if (seen === 0) first = performance.now();
+        seen += batch.messages.length;
+        if (seen >= round.count) resolve((performance.now() - first) / 1000);
+      },
+    });
+  });
+  const seconds = await done;
+  await consumer.disconnect();
+  return seconds;
+}
+
+/**
+ * (b) What a user writes by hand: kafkajs eachBatch, JSON.parse and the timestamp converted per record,
+ * `client.helpers.bulk` per batch, offsets committed after each batch.
+ */
+export async function baseline(round: Round): Promise<number> {
+  registerCodecs();
+  const kafka = new Kafka({
+    brokers: [round.brokers],
+    clientId: "bench-baseline",
+    logLevel: logLevel.NOTHING,
+  });
+  const client = new Client({ node: round.esUrl });
+  const consumer = kafka.consumer({ groupId: round.groupId, ...FETCH });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [round.topic], fromBeginning: true });
+  let finished = 0;
+  let first = 0;
+  const done = new Promise<number>((resolve, reject) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, heartbeat }) => {
+        if (first === 0) first = performance.now();
+        const docs = batch.messages.map((m) => {
+          const doc = JSON.parse(m.value!.toString()) as Record<string, unknown>;
+          doc["@timestamp"] = new Date(Number(doc["@timestamp"]) * 1000).toISOString();
+          return { doc, id: `${batch.topic}+${batch.partition}+${m.offset}` };
+        });
+        const result = await client.helpers.bulk({
+          datasource: docs,
+          onDocument: ({ id }) => ({ create: { _index: "bench-baseline", _id: id } }),
+          refreshOnCompletion: false,
+        });
+        if (result.failed > 0) reject(new Error(`baseline: ${result.failed} documents failed`));
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) },
+        ]);
+        await heartbeat();
+        finished += batch.messages.length;
+        if (finished >= round.count) resolve((performance.now() - first) / 1000);
+      },
+    });
+  });
+  const seconds = await done;
+  await consumer.disconnect();
+  await client.close();
+  return seconds;
+}
+
+/** (c) Sluice: the insight-logs example pipeline, as users run it. */
+export async function sluice(round: Round): Promise<number> {
+  const { pipeline, source } = insightLogsPipeline({
+    brokers: round.brokers,
+    groupId: round.groupId,
+    targets: { [round.topic]: "bench-sluice" },
+    elasticsearch: { node: round.esUrl },
+    logger: silentLogger(),
+    handleSignals: false,
+  });
+  await pipeline.start();
+  const delivered = async () => (await pipeline.metrics.eventsDelivered.get()).values[0]?.value ?? 0;
+  let first = 0;
+  for (;;) {
+    if (first === 0 && source.lastBatchAt !== undefined) first = performance.now();
+    if ((await delivered()) >= round.count) break;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const seconds = (performance.now() - first) / 1000;
+  await pipeline.stop();
+  return seconds;
+}
