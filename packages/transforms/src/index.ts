@@ -25,6 +25,13 @@ export {
 } from "./fluent-bit/to-elasticsearch.js";
 export type { FailureMode } from "./logstash/failure.js";
 export { type JsonOptions, json } from "./logstash/json.js";
+export {
+  type Conversion,
+  type HashOption,
+  type ListOption,
+  type MutateOptions,
+  mutate,
+} from "./logstash/mutate.js";
 export { type PlainOptions, plain } from "./logstash/plain.js";
 export { type JsonObject, type ParseJsonOptions, parseJson } from "./parse-json.js";
 export { type FilterOptions, filter, type Predicate, type RouteOptions, route, routeOf } from "./route.js";
