@@ -1,7 +1,7 @@
 // Sends one bulk request and sorts its items into delivered, to retry, and rejected.
 import type { Client } from "@elastic/elasticsearch";
 import { ErrorCode, type SluiceEvent } from "@sluice/core";
-import type { BulkAction, Encoded } from "./encoder.js";
+import { type BulkAction, bodyOf, type Encoded } from "./encoder.js";
 import { itemVerdict } from "./retry-policy.js";
 
 export interface BulkOutcome {
@@ -22,7 +22,7 @@ interface BulkResponse {
 
 /** The request body for these items: their encoded lines, back to back. */
 export function bulkBody(items: readonly Encoded[]): Buffer {
-  return Buffer.concat(items.map((item) => item.lines));
+  return bodyOf(items);
 }
 
 /**

@@ -258,7 +258,7 @@ export class ElasticsearchSink implements Sink<unknown> {
                 continue;
               }
               current.items.push(encoded);
-              current.bytes += encoded.lines.length;
+              current.bytes += encoded.bytes;
               if (
                 current.items.length >= this.options.flushEvents ||
                 current.bytes >= this.options.flushBytes

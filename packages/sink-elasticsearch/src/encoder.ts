@@ -3,12 +3,46 @@ import type { SluiceEvent } from "@sluice/core";
 import type { Target } from "./target.js";
 
 export type BulkAction = "create" | "index";
-const NEWLINE = Buffer.from("\n");
 
-export interface Encoded {
-  readonly event: SluiceEvent;
-  /** `{"create":{...}}\n{...}\n` as UTF-8: built once, resent as is on retries, kept off the JS heap. */
-  readonly lines: Buffer;
+/**
+ * An event's two bulk lines, `{"create":{...}}\n{...}\n`, built once and resent as they are on retries.
+ * The document stays in the bytes it came in; the request body is written from the parts in one copy.
+ */
+export class Encoded {
+  /** The lines' length in bytes. */
+  readonly bytes: number;
+  private readonly actionBytes: number;
+
+  constructor(
+    readonly event: SluiceEvent,
+    private readonly action: string,
+    private readonly doc: Buffer,
+  ) {
+    this.actionBytes = Buffer.byteLength(action);
+    this.bytes = this.actionBytes + doc.length + 1;
+  }
+
+  /** Writes the lines into `body` at `offset`; returns the offset after them. */
+  writeTo(body: Buffer, offset: number): number {
+    body.write(this.action, offset, this.actionBytes, "utf8");
+    this.doc.copy(body, offset + this.actionBytes);
+    body[offset + this.bytes - 1] = 0x0a;
+    return offset + this.bytes;
+  }
+
+  get lines(): Buffer {
+    return bodyOf([this]);
+  }
+}
+
+/** The request body for these items: their lines, back to back, in one allocation. */
+export function bodyOf(items: readonly Encoded[]): Buffer {
+  let size = 0;
+  for (const item of items) size += item.bytes;
+  const body = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (const item of items) offset = item.writeTo(body, offset);
+  return body;
 }
 
 export class BulkEncoder {
@@ -28,10 +62,8 @@ export class BulkEncoder {
     const value = event.value;
     const action = `{"${this.action}":{"_index":${index}${id}${this.pipeline}}}\n`;
     // A value still in bytes is already a JSON document: send it as it came, without a parse round trip.
-    const lines = Buffer.isBuffer(value)
-      ? Buffer.concat([Buffer.from(action), value, NEWLINE])
-      : Buffer.from(`${action}${JSON.stringify(value)}\n`);
+    const doc = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
     event.releaseValue();
-    return { event, lines };
+    return new Encoded(event, action, doc);
   }
 }

@@ -2,7 +2,7 @@
 import { isUtf8 } from "node:buffer";
 import { ErrorCode, mapValues, reject, type Stage, validateOptions } from "@sluice/core";
 import { isPlainObject, setOwn } from "../fields/index.js";
-import { checkJsonText } from "../json-text.js";
+import { scanJsonObject } from "../json-bytes.js";
 import { replaceDotsIn } from "./replace-dots.js";
 
 export interface FluentBitToElasticsearchOptions {
@@ -47,21 +47,19 @@ export function fluentBitToElasticsearch(
   const digits = o.nanos ? 9 : 3;
   return mapValues<Buffer, Buffer>(o.name, (raw) => {
     if (!isUtf8(raw)) return reject("invalid_utf8", "record is not valid UTF-8", ErrorCode.PARSE);
-    const text = raw.toString("utf8");
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      return reject("json_parse_exception", (error as Error).message, ErrorCode.PARSE);
-    }
-    if (!isPlainObject(parsed))
-      return reject("json_not_object", "record is not a JSON object", ErrorCode.PARSE);
-    const problem = checkJsonText(raw, text, o.maxDepth);
-    if (problem) return reject(problem.type, problem.reason, ErrorCode.PARSE);
-    if (!o.replaceDots && raw.subarray(0, prefix.length).equals(prefix)) {
+    // One pass over the bytes checks everything JSON.parse would, without building the record.
+    const scan = scanJsonObject(raw, o.maxDepth);
+    if (scan.problem && scan.problem.type !== "json_not_object")
+      return reject(scan.problem.type, scan.problem.reason, ErrorCode.PARSE);
+    if (
+      !scan.problem &&
+      !scan.hasLineBreak &&
+      !o.replaceDots &&
+      raw.subarray(0, prefix.length).equals(prefix)
+    ) {
       const end = numberEnd(raw, prefix.length);
       if (end > 0) {
-        const iso = epochTextToIso(raw.toString("latin1", prefix.length, end), digits);
+        const iso = fastEpochToIso(raw, prefix.length, end, digits);
         if (iso === undefined)
           return reject("timestamp_parse_exception", `${o.timestampKey} is out of range`);
         // One allocation: the prefix, the quoted ISO text (ASCII), then the record's bytes from the comma on.
@@ -72,9 +70,47 @@ export function fluentBitToElasticsearch(
         return out;
       }
     }
-    // The timestamp is not where Fluent Bit puts it, or keys are rewritten: build the document.
+    // Not an object, the timestamp not where Fluent Bit puts it, line breaks between tokens, or keys
+    // to rewrite: parse and build the document.
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString("utf8"));
+    } catch (error) {
+      return reject("json_parse_exception", (error as Error).message, ErrorCode.PARSE);
+    }
+    if (!isPlainObject(parsed))
+      return reject("json_not_object", "record is not a JSON object", ErrorCode.PARSE);
     return fromObject(parsed, o, digits);
   });
+}
+
+/**
+ * The common case without BigInt: a plain decimal of at most 15 integer digits (the epoch seconds of any
+ * Date) with milliseconds asked. Integer seconds times 1000 plus the first three fraction digits is
+ * exact in a double. Anything else goes to epochTextToIso.
+ */
+function fastEpochToIso(raw: Buffer, start: number, end: number, digits: number): string | undefined {
+  if (digits === 3 && raw[start] !== 0x2d) {
+    let seconds = 0;
+    let i = start;
+    while (i < end && raw[i]! >= 0x30 && raw[i]! <= 0x39 && i - start < 15)
+      seconds = seconds * 10 + raw[i++]! - 0x30;
+    if (i === end || raw[i] === 0x2e) {
+      let millis = 0;
+      let k = 0;
+      let j = i + 1;
+      for (; k < 3 && j < end && raw[j]! >= 0x30 && raw[j]! <= 0x39; k++, j++)
+        millis = millis * 10 + raw[j]! - 0x30;
+      for (; k < 3; k++) millis *= 10;
+      while (j < end && raw[j]! >= 0x30 && raw[j]! <= 0x39) j++;
+      if (j === end && (i === end || j > i + 1)) {
+        const ms = seconds * 1000 + millis;
+        if (ms <= 8_640_000_000_000_000) return new Date(ms).toISOString();
+        return undefined;
+      }
+    }
+  }
+  return epochTextToIso(raw.toString("latin1", start, end), digits);
 }
 
 function fromObject(

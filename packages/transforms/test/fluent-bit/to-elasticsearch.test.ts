@@ -10,6 +10,26 @@ const record =
   '"kubernetes":{"pod_name":"gw-0","labels":{"app.kubernetes.io/name":"gw"}}}';
 
 describe("fluentBitToElasticsearch", () => {
+  it("converts any epoch text in the record's bytes exactly as the decimal conversion does", async () => {
+    const epochText = fc.oneof(
+      fc
+        .tuple(fc.nat({ max: 253_402_300_799 }), fc.option(fc.stringMatching(/^[0-9]{1,9}$/)))
+        .map(([s, f]) => (f === null ? String(s) : `${s}.${f}`)),
+      fc.double({ min: -1e10, max: 2.5e11, noNaN: true }).map(String),
+    );
+    await fc.assert(
+      fc.asyncProperty(epochText, async (text) => {
+        const out = await runStage(fluentBitToElasticsearch(), [
+          Buffer.from(`{"@timestamp":${text},"log":"x"}`),
+        ]);
+        const expected = epochTextToIso(text);
+        if (expected === undefined) expect(out[0]!.ok).toBe(false);
+        else expect(out[0]!.value.toString()).toBe(`{"@timestamp":"${expected}","log":"x"}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("writes the es output's @timestamp and keeps every other byte as Fluent Bit wrote it", async () => {
     const e = await runOne(fluentBitToElasticsearch(), Buffer.from(record));
     const expected = record.replace("1732492800.001", '"2024-11-25T00:00:00.001Z"');

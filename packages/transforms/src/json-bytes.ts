@@ -1,0 +1,226 @@
+// One pass over a record's bytes that says whether it is a JSON object Elasticsearch can take as it is,
+// without building it: the Fluent Bit preset's fast path. UTF-8 validity is checked apart (natively).
+
+export interface JsonProblem {
+  type: string;
+  reason: string;
+}
+
+export interface ScanResult {
+  /** Set when the bytes are not acceptable JSON (or nest deeper than allowed). */
+  problem?: JsonProblem;
+  /** A raw CR or LF between tokens: valid JSON, but it would break the bulk body's lines. */
+  hasLineBreak: boolean;
+}
+
+const SYNTAX = "json_parse_exception";
+
+function syntax(at: number, what: string): ScanResult {
+  return { problem: { type: SYNTAX, reason: `${what} at byte ${at}` }, hasLineBreak: false };
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+}
+
+function hexValue(b: Buffer, i: number): number {
+  let v = 0;
+  for (let k = 0; k < 4; k++) {
+    const c = b[i + k]!;
+    v = v * 16 + (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
+  }
+  return v;
+}
+
+/**
+ * Scans `b` as RFC 8259 JSON whose top level is an object. Refuses what JSON.parse refuses, plus
+ * nesting deeper than `maxDepth` and lone UTF-16 surrogate escapes (`\ud800` without its pair), which
+ * Elasticsearch would store as U+FFFD. Iterative: hostile nesting cannot overflow the stack.
+ */
+export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
+  const n = b.length;
+  let i = 0;
+  let hasLineBreak = false;
+  // Containers open, innermost last: 1 = object, 2 = array.
+  const stack: number[] = [];
+  // What may come next: 0 value, 1 key or '}' (after '{'), 2 ',' or close, 3 ':' , 4 key (after ',').
+  let expect = 0;
+  let rootSeen = false;
+  while (i < n) {
+    const c = b[i]!;
+    if (c === 0x20 || c === 0x09) {
+      i++;
+      continue;
+    }
+    if (c === 0x0a || c === 0x0d) {
+      hasLineBreak = true;
+      i++;
+      continue;
+    }
+    if (rootSeen && stack.length === 0) return syntax(i, "unexpected data after the top-level object");
+    switch (expect) {
+      case 3:
+        if (c !== 0x3a) return syntax(i, "expected ':'");
+        expect = 0;
+        i++;
+        continue;
+      case 2:
+        if (c === 0x2c) {
+          expect = stack[stack.length - 1] === 1 ? 4 : 0;
+          i++;
+          continue;
+        }
+        if ((c === 0x7d && stack[stack.length - 1] === 1) || (c === 0x5d && stack[stack.length - 1] === 2)) {
+          stack.pop();
+          expect = 2;
+          i++;
+          continue;
+        }
+        return syntax(i, "expected ',' or the end of the container");
+      case 1:
+      case 4:
+        if (c === 0x7d && expect === 1) {
+          stack.pop();
+          expect = 2;
+          i++;
+          continue;
+        }
+        if (c !== 0x22) return syntax(i, "expected a string key");
+        break;
+      default:
+        break;
+    }
+    // A value (or, in states 1/4, a key string). Anything but an object at the top is the caller's to classify.
+    if (!rootSeen && c !== 0x7b) return { problem: NOT_OBJECT, hasLineBreak };
+    const isKey = expect === 1 || expect === 4;
+    if (c === 0x22) {
+      i++;
+      let pendingHigh = false;
+      for (;;) {
+        if (i >= n) return syntax(i, "unterminated string");
+        const s = b[i]!;
+        if (s === 0x22) {
+          if (pendingHigh) return loneSurrogate();
+          i++;
+          break;
+        }
+        if (s < 0x20) return syntax(i, "control character in a string");
+        if (s === 0x5c) {
+          const e = b[i + 1];
+          if (e === 0x75) {
+            if (
+              i + 5 >= n ||
+              !isHex(b[i + 2]!) ||
+              !isHex(b[i + 3]!) ||
+              !isHex(b[i + 4]!) ||
+              !isHex(b[i + 5]!)
+            )
+              return syntax(i, "bad \\u escape");
+            const unit = hexValue(b, i + 2);
+            if (unit >= 0xd800 && unit <= 0xdbff) {
+              if (pendingHigh) return loneSurrogate();
+              pendingHigh = true;
+            } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+              if (!pendingHigh) return loneSurrogate();
+              pendingHigh = false;
+            } else if (pendingHigh) return loneSurrogate();
+            i += 6;
+            continue;
+          }
+          if (
+            e === 0x22 ||
+            e === 0x5c ||
+            e === 0x2f ||
+            e === 0x62 ||
+            e === 0x66 ||
+            e === 0x6e ||
+            e === 0x72 ||
+            e === 0x74
+          ) {
+            if (pendingHigh) return loneSurrogate();
+            i += 2;
+            continue;
+          }
+          return syntax(i, "bad escape");
+        }
+        if (pendingHigh) return loneSurrogate();
+        i++;
+      }
+      expect = isKey ? 3 : 2;
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) {
+      rootSeen = true;
+      stack.push(c === 0x7b ? 1 : 2);
+      if (stack.length > maxDepth)
+        return {
+          problem: {
+            type: "depth_limit_exceeded",
+            reason: `record is nested deeper than ${maxDepth} levels`,
+          },
+          hasLineBreak,
+        };
+      i++;
+      if (c === 0x7b) expect = 1;
+      else {
+        // An empty array closes at once.
+        let j = i;
+        while (j < n && (b[j] === 0x20 || b[j] === 0x09 || b[j] === 0x0a || b[j] === 0x0d)) j++;
+        if (b[j] === 0x5d) {
+          if (j > i && b.subarray(i, j).some((x) => x === 0x0a || x === 0x0d)) hasLineBreak = true;
+          stack.pop();
+          i = j + 1;
+          expect = 2;
+        } else expect = 0;
+      }
+      continue;
+    }
+    if (c === 0x74 || c === 0x66 || c === 0x6e) {
+      const word = c === 0x74 ? TRUE : c === 0x66 ? FALSE : NULL;
+      if (i + word.length > n || b.compare(word, 0, word.length, i, i + word.length) !== 0)
+        return syntax(i, "unexpected literal");
+      i += word.length;
+      expect = 2;
+      continue;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      let j = i;
+      if (b[j] === 0x2d) j++;
+      if (b[j] === 0x30) j++;
+      else if (b[j]! >= 0x31 && b[j]! <= 0x39) while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) j++;
+      else return syntax(j, "bad number");
+      if (b[j] === 0x2e) {
+        j++;
+        const start = j;
+        while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) j++;
+        if (j === start) return syntax(j, "bad number");
+      }
+      if (b[j] === 0x65 || b[j] === 0x45) {
+        j++;
+        if (b[j] === 0x2b || b[j] === 0x2d) j++;
+        const start = j;
+        while (j < n && b[j]! >= 0x30 && b[j]! <= 0x39) j++;
+        if (j === start) return syntax(j, "bad number");
+      }
+      i = j;
+      expect = 2;
+      continue;
+    }
+    return syntax(i, "unexpected byte");
+  }
+  if (!rootSeen) return { problem: NOT_OBJECT, hasLineBreak };
+  if (stack.length > 0) return syntax(n, "unexpected end of the record");
+  return { hasLineBreak };
+
+  function loneSurrogate(): ScanResult {
+    return {
+      problem: { type: "invalid_unicode", reason: "record holds a lone UTF-16 surrogate escape" },
+      hasLineBreak,
+    };
+  }
+}
+
+const NOT_OBJECT: JsonProblem = { type: "json_not_object", reason: "record is not a JSON object" };
+const TRUE = Buffer.from("true");
+const FALSE = Buffer.from("false");
+const NULL = Buffer.from("null");
