@@ -23,6 +23,7 @@ export {
   type FluentBitToElasticsearchOptions,
   fluentBitToElasticsearch,
 } from "./fluent-bit/to-elasticsearch.js";
+export { type DateOptions, date } from "./logstash/date.js";
 export type { FailureMode } from "./logstash/failure.js";
 export { type JsonOptions, json } from "./logstash/json.js";
 export {
@@ -35,4 +36,20 @@ export {
 export { type PlainOptions, plain } from "./logstash/plain.js";
 export { type JsonObject, type ParseJsonOptions, parseJson } from "./parse-json.js";
 export { type FilterOptions, filter, type Predicate, type RouteOptions, route, routeOf } from "./route.js";
+export {
+  compileIso8601Parser,
+  compileJodaFormatter,
+  compileJodaParser,
+  formatJoda,
+  type Instant,
+  instantToIso,
+  type JodaOptions,
+  type JodaParser,
+  JodaPatternError,
+  parseTai64n,
+  resolveZone,
+  unixMillisToIso,
+  unixSecondsToIso,
+  type Zone,
+} from "./time/index.js";
 export { type ValidateSchemaOptions, validateSchema } from "./validate-schema.js";

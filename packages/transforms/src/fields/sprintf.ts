@@ -1,4 +1,5 @@
 // Logstash's sprintf: `%{[a][b]}` field references and `%{+yyyy.MM.dd}` dates inside a string.
+import { formatJoda } from "../time/joda.js";
 import { getField } from "./access.js";
 import { parseFieldReference } from "./path.js";
 
@@ -15,7 +16,7 @@ export type DateFormatter = (epochMillis: number, pattern: string) => string;
  */
 export function sprintf(
   template: string,
-  formatDate: DateFormatter = basicFormat,
+  formatDate: DateFormatter = formatJoda,
 ): (doc: JsonObject) => string {
   if (!template.includes("%{")) return () => template;
   const parts: Part[] = [];
@@ -27,6 +28,13 @@ export function sprintf(
     const literal = match[0];
     if (body.startsWith("+")) {
       const pattern = body.slice(1);
+      try {
+        formatDate(0, pattern);
+      } catch {
+        // A pattern the formatter cannot write stays as written, as a missing field does.
+        parts.push(literal);
+        continue;
+      }
       parts.push((doc) => {
         const millis = timestampMillis(doc);
         return millis === undefined ? literal : formatDate(millis, pattern);
@@ -75,31 +83,4 @@ function timestampMillis(doc: JsonObject): number | undefined {
     return Number.isNaN(millis) ? undefined : millis;
   }
   return undefined;
-}
-
-/** The common date tokens (yyyy YYYY yy MM dd HH mm ss SSS), UTC; the date filter's formatter replaces it. */
-function basicFormat(epochMillis: number, pattern: string): string {
-  const d = new Date(epochMillis);
-  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-  return pattern.replace(/yyyy|YYYY|yy|MM|dd|HH|mm|ss|SSS/g, (token) => {
-    switch (token) {
-      case "yyyy":
-      case "YYYY":
-        return pad(d.getUTCFullYear(), 4);
-      case "yy":
-        return pad(d.getUTCFullYear() % 100);
-      case "MM":
-        return pad(d.getUTCMonth() + 1);
-      case "dd":
-        return pad(d.getUTCDate());
-      case "HH":
-        return pad(d.getUTCHours());
-      case "mm":
-        return pad(d.getUTCMinutes());
-      case "ss":
-        return pad(d.getUTCSeconds());
-      default:
-        return pad(d.getUTCMilliseconds(), 3);
-    }
-  });
 }

@@ -1,0 +1,120 @@
+// Month, weekday and AM/PM names per locale, built once from Intl and matched without regexes.
+
+export interface NameTable {
+  /** Index 0 = January / Monday / AM. */
+  readonly short: readonly string[];
+  readonly long: readonly string[];
+  /** Every accepted text, lower-cased, longest first, with the value it stands for. */
+  readonly parse: ReadonlyArray<readonly [string, number]>;
+}
+
+export interface LocaleNames {
+  readonly locale: string;
+  readonly months: NameTable;
+  readonly weekdays: NameTable;
+  readonly halfdays: NameTable;
+}
+
+const cache = new Map<string, LocaleNames>();
+
+/** Normalizes a Logstash locale (`en`, `en-US`, POSIX `en_US`) to a BCP 47 tag; undefined when unknown. */
+export function normalizeLocale(locale: string): string | undefined {
+  const tag = locale.replaceAll("_", "-");
+  try {
+    const [canonical] = Intl.getCanonicalLocales(tag);
+    return canonical;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name tables of a locale (a BCP 47 tag), built on first use. */
+export function localeNames(locale: string): LocaleNames {
+  let names = cache.get(locale);
+  if (names === undefined) {
+    names = build(locale);
+    cache.set(locale, names);
+  }
+  return names;
+}
+
+function build(locale: string): LocaleNames {
+  const utc = { timeZone: "UTC" } as const;
+  const monthShort = new Intl.DateTimeFormat(locale, { ...utc, month: "short" });
+  const monthLong = new Intl.DateTimeFormat(locale, { ...utc, month: "long" });
+  // The forms months take inside a date ("Dez." in German) are accepted too.
+  const monthShortInDate = new Intl.DateTimeFormat(locale, { ...utc, month: "short", day: "numeric" });
+  const monthLongInDate = new Intl.DateTimeFormat(locale, { ...utc, month: "long", day: "numeric" });
+  const months = { short: [] as string[], long: [] as string[], extra: [] as string[][] };
+  for (let m = 0; m < 12; m++) {
+    const date = Date.UTC(2001, m, 15);
+    months.short.push(monthShort.format(date));
+    months.long.push(monthLong.format(date));
+    months.extra.push([part(monthShortInDate, date, "month"), part(monthLongInDate, date, "month")]);
+  }
+  const dayShort = new Intl.DateTimeFormat(locale, { ...utc, weekday: "short" });
+  const dayLong = new Intl.DateTimeFormat(locale, { ...utc, weekday: "long" });
+  const days = { short: [] as string[], long: [] as string[] };
+  for (let d = 0; d < 7; d++) {
+    // 2001-01-01 was a Monday.
+    const date = Date.UTC(2001, 0, 1 + d);
+    days.short.push(dayShort.format(date));
+    days.long.push(dayLong.format(date));
+  }
+  const hour12 = new Intl.DateTimeFormat(locale, { ...utc, hour: "numeric", hourCycle: "h12" });
+  const halfdays = [
+    part(hour12, Date.UTC(2001, 0, 1, 1), "dayPeriod") || "AM",
+    part(hour12, Date.UTC(2001, 0, 1, 13), "dayPeriod") || "PM",
+  ];
+  return {
+    locale,
+    months: table(months.short, months.long, months.extra, 12),
+    weekdays: table(days.short, days.long, [], 7),
+    halfdays: table(
+      halfdays,
+      halfdays,
+      [
+        ["am", "a.m."],
+        ["pm", "p.m."],
+      ],
+      0,
+    ),
+  };
+}
+
+function part(format: Intl.DateTimeFormat, date: number, type: string): string {
+  return format.formatToParts(date).find((p) => p.type === type)?.value ?? "";
+}
+
+/** As Joda's symbol tables: long and short names, case-insensitive, and (for months and days) numerals. */
+function table(short: string[], long: string[], extra: string[][], numerals: number): NameTable {
+  const accepted = new Map<string, number>();
+  const add = (text: string, value: number) => {
+    const key = text.toLowerCase();
+    if (key.length > 0 && !accepted.has(key)) accepted.set(key, value);
+    // Abbreviations written with or without their trailing dot ("Dez." / "Dez").
+    if (key.endsWith(".") && key.length > 1 && !accepted.has(key.slice(0, -1)))
+      accepted.set(key.slice(0, -1), value);
+  };
+  long.forEach(add);
+  short.forEach(add);
+  extra.forEach((texts, value) => {
+    for (const text of texts) add(text, value);
+  });
+  for (let n = 1; n <= numerals; n++) add(String(n), n - 1);
+  const parse = [...accepted].sort((a, b) => b[0].length - a[0].length);
+  return { short, long, parse };
+}
+
+/**
+ * The longest name in `table` that `text` holds at `position`, case-insensitively: [value, end], or
+ * undefined. Names are a few dozen short strings, so this is a bounded scan.
+ */
+export function matchName(table: NameTable, text: string, position: number): [number, number] | undefined {
+  for (const [name, value] of table.parse) {
+    const end = position + name.length;
+    if (end > text.length) continue;
+    if (text.slice(position, end).toLowerCase() === name) return [value, end];
+  }
+  return undefined;
+}

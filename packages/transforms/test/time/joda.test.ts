@@ -1,0 +1,203 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { sprintf } from "../../src/fields/index.js";
+import { instantToIso } from "../../src/time/instant.js";
+import { compileJodaParser, formatJoda, JodaPatternError } from "../../src/time/joda.js";
+
+const parse = (pattern: string, text: string, options = {}) => {
+  const instant = compileJodaParser(pattern, options)(text);
+  return instant === undefined ? undefined : instantToIso(instant);
+};
+
+describe("compileJodaParser", () => {
+  it("reads the patterns of Logstash's date filter documentation", () => {
+    expect(parse("MMM dd yyyy HH:mm:ss", "Aug 13 2010 00:03:44")).toBe("2010-08-13T00:03:44.000Z");
+    expect(parse("MMM  d yyyy HH:mm:ss", "Apr  7 2013 10:00:00")).toBe("2013-04-07T10:00:00.000Z");
+    // Syslog pads single-digit days with a space: "MMM dd" does not read them, hence the second pattern.
+    expect(parse("MMM dd yyyy HH:mm:ss", "Apr  7 2013 10:00:00")).toBeUndefined();
+    expect(parse("yyyy-MM-dd'T'HH:mm:ss", "2015-01-01T01:12:23")).toBe("2015-01-01T01:12:23.000Z");
+    expect(parse("dd/MMM/yyyy:HH:mm:ss Z", "10/Oct/2000:13:55:36 -0700")).toBe("2000-10-10T20:55:36.000Z");
+  });
+
+  it("reads numbers as Joda does: up to two digits whatever the count, years fixed-width before a number", () => {
+    expect(parse("dd/MM/yyyy", "5/1/2024")).toBe("2024-01-05T00:00:00.000Z");
+    expect(parse("d/M/yyyy", "05/01/2024")).toBe("2024-01-05T00:00:00.000Z");
+    expect(parse("yyyyMMddHHmmss", "20240105103000")).toBe("2024-01-05T10:30:00.000Z");
+    expect(parse("dd/MM/yyyy", "123/01/2024")).toBeUndefined();
+    expect(parse("yyyy-MM-dd", "2024-02-30")).toBeUndefined();
+    expect(parse("yyyy-MM-dd", "2024-13-01")).toBeUndefined();
+    expect(parse("HH:mm:ss", "24:00:00")).toBeUndefined();
+    expect(parse("HH:mm:ss", "10:00:60")).toBeUndefined();
+  });
+
+  it("requires the whole text to match", () => {
+    expect(parse("yyyy-MM-dd", "2024-01-05 ")).toBeUndefined();
+    expect(parse("yyyy-MM-dd", " 2024-01-05")).toBeUndefined();
+    expect(parse("yyyy-MM-dd", "")).toBeUndefined();
+  });
+
+  it("reads month and day names in any case, long or short, by locale", () => {
+    expect(parse("dd MMM yyyy", "24 DECEMBER 2024")).toBe("2024-12-24T00:00:00.000Z");
+    expect(parse("dd MMMM yyyy", "24 dec 2024")).toBe("2024-12-24T00:00:00.000Z");
+    expect(parse("dd MMM yyyy", "24 Dez 2024", { locale: "de" })).toBe("2024-12-24T00:00:00.000Z");
+    expect(parse("dd MMMM yyyy", "24 Dezember 2024", { locale: "de" })).toBe("2024-12-24T00:00:00.000Z");
+    expect(parse("dd MMMM yyyy", "24 Dezember 2024", { locale: "de_DE" })).toBe("2024-12-24T00:00:00.000Z");
+    expect(parse("dd MMM yyyy", "24 Dez 2024")).toBeUndefined();
+    expect(parse("EEE, dd MMM yyyy", "Tue, 24 Dec 2024")).toBe("2024-12-24T00:00:00.000Z");
+    expect(parse("EEEE dd MMM yyyy", "Dienstag 24 Dez 2024", { locale: "de" })).toBe(
+      "2024-12-24T00:00:00.000Z",
+    );
+    expect(parse("EEE dd MMM yyyy", "Xyz 24 Dec 2024")).toBeUndefined();
+  });
+
+  it("reads 12-hour clocks with AM/PM", () => {
+    expect(parse("yyyy-MM-dd hh:mm a", "2024-01-01 12:30 AM")).toBe("2024-01-01T00:30:00.000Z");
+    expect(parse("yyyy-MM-dd hh:mm a", "2024-01-01 12:30 PM")).toBe("2024-01-01T12:30:00.000Z");
+    expect(parse("yyyy-MM-dd h:mm a", "2024-01-01 1:30 pm")).toBe("2024-01-01T13:30:00.000Z");
+    expect(parse("yyyy-MM-dd hh:mm a", "2024-01-01 13:30 PM")).toBeUndefined();
+  });
+
+  it("reads fractions up to nine digits and keeps them", () => {
+    const nine = compileJodaParser("yyyy-MM-dd HH:mm:ss.SSSSSSSSS")("2024-01-01 00:00:00.123456789");
+    expect(nine && instantToIso(nine, 9)).toBe("2024-01-01T00:00:00.123456789Z");
+    expect(parse("yyyy-MM-dd HH:mm:ss.SSS", "2024-01-01 00:00:00.5")).toBe("2024-01-01T00:00:00.500Z");
+    expect(parse("yyyy-MM-dd HH:mm:ss.SSS", "2024-01-01 00:00:00.123999")).toBe("2024-01-01T00:00:00.123Z");
+  });
+
+  it("reads offsets (Z, ZZ, leniently), zone ids (ZZZ) and Joda's zone abbreviations (z)", () => {
+    expect(parse("yyyy-MM-dd HH:mm Z", "2024-07-01 12:00 +0100")).toBe("2024-07-01T11:00:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm Z", "2024-07-01 12:00 +01:00")).toBe("2024-07-01T11:00:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm ZZ", "2024-07-01 12:00 -05:30")).toBe("2024-07-01T17:30:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm ZZ", "2024-07-01 12:00 Z")).toBe("2024-07-01T12:00:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm ZZZ", "2024-07-01 12:00 Europe/Berlin")).toBe("2024-07-01T10:00:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm ZZZ", "2024-01-01 12:00 America/Los_Angeles")).toBe(
+      "2024-01-01T20:00:00.000Z",
+    );
+    expect(parse("yyyy-MM-dd HH:mm ZZZ", "2024-01-01 12:00 Mars/Olympus")).toBeUndefined();
+    expect(parse("yyyy-MM-dd HH:mm z", "2024-07-01 12:00 UTC")).toBe("2024-07-01T12:00:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm z", "2024-07-01 12:00 PDT")).toBe("2024-07-01T19:00:00.000Z");
+    // An offset in the text wins over the configured zone.
+    expect(parse("yyyy-MM-dd HH:mm Z", "2024-07-01 12:00 +0000", { timeZone: "Asia/Tokyo" })).toBe(
+      "2024-07-01T12:00:00.000Z",
+    );
+  });
+
+  it("reads local times in the configured zone, DST-correct, with Joda's gap and overlap rules", () => {
+    const berlin = { timeZone: "Europe/Berlin" };
+    expect(parse("yyyy-MM-dd HH:mm", "2024-01-15 12:00", berlin)).toBe("2024-01-15T11:00:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm", "2024-07-15 12:00", berlin)).toBe("2024-07-15T10:00:00.000Z");
+    // 2024-03-31 02:30 does not exist in Berlin: Joda throws IllegalInstantException, so no match.
+    expect(parse("yyyy-MM-dd HH:mm", "2024-03-31 02:30", berlin)).toBeUndefined();
+    expect(parse("yyyy-MM-dd HH:mm", "2024-03-31 03:00", berlin)).toBe("2024-03-31T01:00:00.000Z");
+    // 2024-10-27 02:30 happens twice: Joda takes the earlier instant (still summer time, +02:00).
+    expect(parse("yyyy-MM-dd HH:mm", "2024-10-27 02:30", berlin)).toBe("2024-10-27T00:30:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm", "2024-10-27 03:30", berlin)).toBe("2024-10-27T02:30:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm", "2024-11-03 01:30", { timeZone: "America/New_York" })).toBe(
+      "2024-11-03T05:30:00.000Z",
+    );
+    expect(parse("yyyy-MM-dd HH:mm", "2024-07-01 12:00", { timeZone: "+05:30" })).toBe(
+      "2024-07-01T06:30:00.000Z",
+    );
+  });
+
+  it("guesses the year of year-less patterns as Logstash does around New Year", () => {
+    const at = (iso: string) => ({ now: () => Date.parse(iso) });
+    expect(parse("MMM dd HH:mm:ss", "Apr 17 09:32:01", at("2025-06-01T00:00:00Z"))).toBe(
+      "2025-04-17T09:32:01.000Z",
+    );
+    // A December line read in January is last year's; a January line read in December next year's.
+    expect(parse("MMM dd HH:mm:ss", "Dec 31 23:59:59", at("2025-01-01T00:00:05Z"))).toBe(
+      "2024-12-31T23:59:59.000Z",
+    );
+    expect(parse("MMM dd HH:mm:ss", "Jan 01 00:00:01", at("2025-12-31T23:59:59Z"))).toBe(
+      "2026-01-01T00:00:01.000Z",
+    );
+    expect(parse("MMM dd HH:mm:ss", "Dec 01 00:00:00", at("2025-12-31T00:00:00Z"))).toBe(
+      "2025-12-01T00:00:00.000Z",
+    );
+    // Parsed in a leap year, then moved: 29 February becomes the 28th in a common year.
+    expect(parse("MMM dd", "Feb 29", at("2025-03-01T00:00:00Z"))).toBe("2025-02-28T00:00:00.000Z");
+  });
+
+  it("resolves two-digit years into the century window Joda uses (80 years back, 20 ahead)", () => {
+    const now = { now: () => Date.parse("2026-06-01T00:00:00Z") };
+    expect(parse("yy-MM-dd", "24-01-05", now)).toBe("2024-01-05T00:00:00.000Z");
+    expect(parse("yy-MM-dd", "45-01-05", now)).toBe("2045-01-05T00:00:00.000Z");
+    expect(parse("yy-MM-dd", "46-01-05", now)).toBe("1946-01-05T00:00:00.000Z");
+    // Lenient, as Joda: more digits are a full year.
+    expect(parse("yy-MM-dd", "2024-01-05", now)).toBe("2024-01-05T00:00:00.000Z");
+  });
+
+  it("refuses bad patterns, zones and locales when compiled", () => {
+    expect(() => compileJodaParser("yyyy-MM-ddTHH:mm")).toThrow(JodaPatternError);
+    expect(() => compileJodaParser("yyyy 'unclosed")).toThrow(JodaPatternError);
+    expect(() => compileJodaParser("")).toThrow(JodaPatternError);
+    expect(() => compileJodaParser("yyyy-ww")).toThrow(/not supported/);
+    expect(() => compileJodaParser("yyyy", { timeZone: "Mars/Olympus" })).toThrow(RangeError);
+    expect(() => compileJodaParser("yyyy", { locale: "not a locale!" })).toThrow(RangeError);
+  });
+
+  it("survives hostile text without throwing", () => {
+    const parsers = ["yyyy-MM-dd HH:mm:ss.SSS Z", "MMM dd HH:mm:ss ZZZ", "EEE hh a z"].map((p) =>
+      compileJodaParser(p),
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (text) => {
+        for (const p of parsers) p(text);
+      }),
+    );
+    expect(parsers[0]!(`2024-01-01 00:00:00.${"9".repeat(100_000)} Z`)).toBeUndefined();
+  });
+});
+
+describe("formatJoda", () => {
+  const t = Date.UTC(2024, 11, 24, 13, 5, 6, 789);
+  it("formats as Joda prints, for sprintf's %{+pattern}", () => {
+    expect(formatJoda(t, "yyyy.MM.dd")).toBe("2024.12.24");
+    expect(formatJoda(t, "yyyy-MM-dd'T'HH:mm:ss.SSSZ")).toBe("2024-12-24T13:05:06.789+0000");
+    expect(formatJoda(t, "yyyy-MM-dd'T'HH:mm:ss.SSSZZ")).toBe("2024-12-24T13:05:06.789+00:00");
+    expect(formatJoda(t, "EEE, d MMM yy hh:mm a")).toBe("Tue, 24 Dec 24 01:05 PM");
+    expect(formatJoda(t, "EEEE MMMM")).toBe("Tuesday December");
+    expect(formatJoda(t, "SSSSSS")).toBe("789000");
+    expect(formatJoda(t, "ZZZ z")).toBe("UTC UTC");
+    expect(formatJoda(t, "dd MMMM yyyy HH:mm ZZ", "Europe/Berlin", "de")).toBe(
+      "24 Dezember 2024 14:05 +01:00",
+    );
+    expect(formatJoda(Date.UTC(2024, 6, 1, 12), "HH:mm Z", "America/New_York")).toBe("08:00 -0400");
+  });
+
+  it("serves as sprintf's date formatter", () => {
+    const index = sprintf("logs-%{+YYYY.MM.dd}-%{+MMM}", (m, p) => formatJoda(m, p));
+    expect(index({ "@timestamp": "2024-12-24T13:05:06.789Z" })).toBe("logs-2024.12.24-Dec");
+  });
+
+  it("round-trips: what it formats, the same pattern parses back", () => {
+    const patterns = [
+      "yyyy-MM-dd'T'HH:mm:ss.SSSZ",
+      "dd/MMM/yyyy:HH:mm:ss.SSS Z",
+      "EEE MMM dd HH:mm:ss.SSS yyyy ZZ",
+      "yyyy-MM-dd hh:mm:ss.SSS a ZZZ",
+      "EEEE, d MMMM yyyy HH:mm:ss.SSS z",
+      "yyyyMMddHHmmssSSS",
+    ];
+    const zones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "+05:45"];
+    const locales = ["en", "de", "fr"];
+    fc.assert(
+      fc.property(
+        // From 1970: older local mean times have offsets in seconds, which Z and ZZ do not print.
+        fc.integer({ min: 0, max: Date.UTC(9999, 11, 31) }),
+        fc.constantFrom(...patterns),
+        fc.constantFrom(...zones),
+        fc.constantFrom(...locales),
+        (millis, pattern, zone, locale) => {
+          const text = formatJoda(millis, pattern, zone, locale);
+          // `z` prints names like "GMT+1" that Joda cannot parse back; it reads UTC/GMT and US names.
+          if (pattern.endsWith(" z") && zone !== "UTC") return;
+          const parsed = compileJodaParser(pattern, { timeZone: zone, locale })(text);
+          expect(parsed?.millis).toBe(millis);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
