@@ -53,3 +53,15 @@ export {
   type Zone,
 } from "./time/index.js";
 export { type ValidateSchemaOptions, validateSchema } from "./validate-schema.js";
+export {
+  compileVrl,
+  type RemapOptions,
+  remap,
+  type TimestampUnit,
+  type VectorKafkaEventOptions,
+  VrlAbort,
+  VrlError,
+  VrlTimestamp,
+  vectorKafkaEvent,
+  vrl,
+} from "./vector/index.js";

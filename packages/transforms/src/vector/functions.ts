@@ -1,0 +1,348 @@
+// The VRL functions this subset knows: their parameters, kinds, fallibility and plain JS implementations.
+import { formatTimestamp as formatWith, parseTimestamp as parseWith, parseZone, type Zone } from "./time.js";
+import {
+  deepClone,
+  getOwn,
+  isObject,
+  type JsonObject,
+  K,
+  kindNames,
+  kindOf,
+  setKey,
+  VrlError,
+  VrlTimestamp,
+} from "./value.js";
+
+export interface Param {
+  readonly name: string;
+  readonly kind: number;
+  readonly required: boolean;
+  /** Allowed literal values (VRL checks enum arguments at compile time). */
+  readonly oneOf?: readonly string[];
+}
+
+/** What a running program hands a function besides its arguments. */
+export interface CallContext {
+  /** The remap's `timezone`, used where a format carries no offset. */
+  readonly zone: Zone;
+}
+
+export interface FunctionDef {
+  readonly params: readonly Param[];
+  /** The function's own fallibility, given its arguments' kinds (argument kind mismatches are added). */
+  fallible(argKinds: readonly number[]): boolean;
+  returnKind(argKinds: readonly number[]): number;
+  /** May the result hold a timestamp? */
+  returnsTimestamp?(argTs: readonly boolean[]): boolean;
+  impl(a: unknown, b: unknown, c: unknown, ctx: CallContext): unknown;
+}
+
+const never = (): boolean => false;
+const always = (): boolean => true;
+const value: Param = { name: "value", kind: K.ANY, required: true };
+
+function is(bit: number): FunctionDef {
+  return {
+    params: [value],
+    fallible: never,
+    returnKind: () => K.BOOLEAN,
+    impl: (v) => (bit === K.NULL ? v === null || v === undefined : matches(v, bit)),
+  };
+}
+
+function matches(v: unknown, bit: number): boolean {
+  switch (bit) {
+    case K.BYTES:
+      return typeof v === "string";
+    case K.OBJECT:
+      return isObject(v);
+    case K.ARRAY:
+      return Array.isArray(v);
+    case K.BOOLEAN:
+      return typeof v === "boolean";
+    case K.INTEGER:
+      return typeof v === "number" && Number.isInteger(v);
+    case K.FLOAT:
+      return typeof v === "number" && !Number.isInteger(v);
+    case K.TIMESTAMP:
+      return v instanceof VrlTimestamp;
+    default:
+      return false;
+  }
+}
+
+export function expected(kind: number, got: unknown): VrlError {
+  return new VrlError(`expected ${kindNames(kind)}, got ${kindOf(got)}`);
+}
+
+// ---- plain JS versions, exported through `vrl` for custom transforms ----
+
+/** serde_json's default recursion limit, which parse_json without max_depth runs into. */
+const SERDE_DEPTH_LIMIT = 128;
+
+/** VRL's parse_json: any JSON value; `maxDepth` (1..128) keeps deeper levels as their JSON text. */
+export function parseJson(text: string, maxDepth?: number): unknown {
+  if (maxDepth !== undefined) {
+    if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > SERDE_DEPTH_LIMIT)
+      throw new VrlError(`max_depth value should be greater than 0 and less than 128, got ${maxDepth}`);
+  }
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const verb = maxDepth === undefined ? "parse" : "read";
+  // serde_json stops at 128 levels (with or without max_depth, which cuts only after reading): so do we,
+  // before JSON.parse, whose own recursion could overflow the stack.
+  if (source.length > SERDE_DEPTH_LIMIT) {
+    const tooDeep = deepestPosition(source, SERDE_DEPTH_LIMIT);
+    if (tooDeep >= 0)
+      throw new VrlError(`unable to ${verb} json: recursion limit exceeded ${position(source, tooDeep)}`);
+  }
+  if (source.indexOf("\\u") >= 0 && hasLoneSurrogate(source))
+    throw new VrlError(`unable to ${verb} json: lone surrogate found in hex escape`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(source);
+  } catch (error) {
+    throw new VrlError(
+      `unable to ${maxDepth === undefined ? "parse" : "read"} json: ${(error as Error).message}`,
+    );
+  }
+  return maxDepth === undefined ? parsed : cutAtDepth(parsed, source, maxDepth);
+}
+
+/** The offset of the first bracket opening level `limit + 1`, or -1. */
+function deepestPosition(text: string, limit: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return -1;
+}
+
+function position(text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++)
+    if (text.charCodeAt(i) === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  return `at line ${line} column ${offset - lineStart + 1}`;
+}
+
+const LONE_SURROGATE =
+  /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
+
+function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text.replaceAll("\\\\", ""));
+}
+
+/**
+ * parse_json's max_depth: containers below `maxDepth` levels become their JSON text. JSON.parse loses
+ * the original text, so it is rebuilt with JSON.stringify (compact; Vector keeps the input's spacing).
+ */
+function cutAtDepth(parsed: unknown, _source: string, maxDepth: number): unknown {
+  const cut = (node: unknown, remaining: number): unknown => {
+    if (node === null || typeof node !== "object") return node;
+    if (remaining === 0) return JSON.stringify(node);
+    if (Array.isArray(node)) return node.map((item) => cut(item, remaining - 1));
+    const out: JsonObject = {};
+    for (const key of Object.keys(node)) setKey(out, key, cut((node as JsonObject)[key], remaining - 1));
+    return out;
+  };
+  return cut(parsed, maxDepth); // maxDepth <= 128: the recursion is bounded
+}
+
+/** VRL's to_string: strings as they are, numbers and booleans as text, null as "", timestamps as RFC 3339. */
+export function coerceToString(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (v instanceof VrlTimestamp) return v.toString();
+  throw new VrlError(`unable to coerce ${kindOf(v)} into string`);
+}
+
+export type TimestampUnit = "seconds" | "milliseconds" | "microseconds" | "nanoseconds";
+
+/** VRL's to_unix_timestamp. Beyond 2^53 a JavaScript number rounds (Vector's i64 does not). */
+export function toUnixTimestamp(ts: VrlTimestamp, unit: TimestampUnit = "seconds"): number {
+  switch (unit) {
+    case "seconds":
+      return ts.seconds;
+    case "milliseconds":
+      return ts.ms;
+    case "microseconds":
+      return ts.ms * 1000 + Math.floor(ts.nanos / 1000);
+    case "nanoseconds": {
+      // chrono's timestamp_nanos_opt: out of range beyond ~year 2262.
+      if (Math.abs(ts.ms) > 9_223_372_036_854) throw new VrlError("can't convert out of range timestamp");
+      return ts.ms * 1_000_000 + ts.nanos;
+    }
+    default:
+      throw new VrlError(`unit not recognized: ${String(unit)}`);
+  }
+}
+
+function zoneOf(timezone: unknown, fallback: Zone): Zone {
+  if (timezone === undefined || timezone === null) return fallback;
+  const zone = parseZone(String(timezone));
+  if (!zone) throw new VrlError(`unable to parse timezone: ${String(timezone)}`);
+  return zone;
+}
+
+/** VRL's format_timestamp (chrono strftime); `timezone` an IANA name or "local"; UTC by default. */
+export function formatTimestamp(ts: VrlTimestamp, format: string, timezone?: string): string {
+  return formatWith(ts, format, timezone === undefined ? undefined : zoneOf(timezone, UTC));
+}
+
+/** VRL's parse_timestamp (chrono strptime); a format without an offset is read in `timezone` (UTC by default). */
+export function parseTimestamp(text: string | VrlTimestamp, format: string, timezone?: string): VrlTimestamp {
+  if (text instanceof VrlTimestamp) return text;
+  return parseWith(text, format, timezone === undefined ? UTC : zoneOf(timezone, UTC));
+}
+
+const UTC = parseZone("UTC")!;
+
+/** The current time (millisecond precision: what JavaScript's clock gives). */
+export function now(): VrlTimestamp {
+  return new VrlTimestamp(Date.now(), 0);
+}
+
+/** VRL's merge: a copy of `to` with `from`'s keys; with `deep`, objects on both sides merge recursively. */
+export function merge(to: JsonObject, from: JsonObject, deep = false): JsonObject {
+  const out: JsonObject = {};
+  for (const key of Object.keys(to)) setKey(out, key, to[key]);
+  // Iterative: (target, source) pairs still to merge.
+  const stack: Array<[JsonObject, JsonObject]> = [[out, from]];
+  while (stack.length > 0) {
+    const [target, source] = stack.pop()!;
+    for (const key of Object.keys(source)) {
+      const incoming = source[key];
+      const existing = getOwn(target, key);
+      if (deep && isObject(existing) && isObject(incoming)) {
+        const copy: JsonObject = {};
+        for (const k of Object.keys(existing)) setKey(copy, k, existing[k]);
+        setKey(target, key, copy);
+        stack.push([copy, incoming]);
+      } else setKey(target, key, deepClone(incoming));
+    }
+  }
+  return out;
+}
+
+export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
+  parse_json: {
+    params: [
+      { name: "value", kind: K.BYTES, required: true },
+      { name: "max_depth", kind: K.INTEGER, required: false },
+      { name: "lossy", kind: K.BOOLEAN, required: false },
+    ],
+    fallible: always,
+    returnKind: () => K.JSON,
+    returnsTimestamp: never,
+    impl: (text, maxDepth) =>
+      parseJson(text as string, maxDepth === undefined ? undefined : (maxDepth as number)),
+  },
+  string: {
+    params: [value],
+    fallible: ([kind]) => (kind! & ~K.BYTES) !== 0,
+    returnKind: () => K.BYTES,
+    impl: (v) => {
+      if (typeof v === "string") return v;
+      throw expected(K.BYTES, v);
+    },
+  },
+  to_string: {
+    params: [value],
+    fallible: ([kind]) => (kind! & (K.OBJECT | K.ARRAY)) !== 0,
+    returnKind: () => K.BYTES,
+    impl: (v) => coerceToString(v),
+  },
+  now: {
+    params: [],
+    fallible: never,
+    returnKind: () => K.TIMESTAMP,
+    returnsTimestamp: always,
+    impl: () => now(),
+  },
+  merge: {
+    params: [
+      { name: "to", kind: K.OBJECT, required: true },
+      { name: "from", kind: K.OBJECT, required: true },
+      { name: "deep", kind: K.BOOLEAN, required: false },
+    ],
+    fallible: never,
+    returnKind: () => K.OBJECT,
+    returnsTimestamp: ([a, b]) => a! || b!,
+    impl: (to, from, deep) => merge(to as JsonObject, from as JsonObject, deep === true),
+  },
+  parse_timestamp: {
+    params: [
+      { name: "value", kind: K.BYTES | K.TIMESTAMP, required: true },
+      { name: "format", kind: K.BYTES, required: true },
+      { name: "timezone", kind: K.BYTES, required: false },
+    ],
+    fallible: always,
+    returnKind: () => K.TIMESTAMP,
+    returnsTimestamp: always,
+    impl: (v, format, timezone, ctx) => {
+      if (v instanceof VrlTimestamp) return v;
+      return parseWith(v as string, format as string, zoneOf(timezone, ctx.zone));
+    },
+  },
+  format_timestamp: {
+    params: [
+      { name: "value", kind: K.TIMESTAMP, required: true },
+      { name: "format", kind: K.BYTES, required: true },
+      { name: "timezone", kind: K.BYTES, required: false },
+    ],
+    fallible: always,
+    returnKind: () => K.BYTES,
+    impl: (ts, format, timezone) =>
+      formatWith(
+        ts as VrlTimestamp,
+        format as string,
+        timezone === undefined ? undefined : zoneOf(timezone, UTC),
+      ),
+  },
+  to_unix_timestamp: {
+    params: [
+      { name: "value", kind: K.TIMESTAMP, required: true },
+      {
+        name: "unit",
+        kind: K.BYTES,
+        required: false,
+        oneOf: ["seconds", "milliseconds", "microseconds", "nanoseconds"],
+      },
+    ],
+    fallible: never,
+    returnKind: () => K.INTEGER,
+    impl: (ts, unit) => toUnixTimestamp(ts as VrlTimestamp, (unit ?? "seconds") as TimestampUnit),
+  },
+  upcase: {
+    params: [{ name: "value", kind: K.BYTES, required: true }],
+    fallible: never,
+    returnKind: () => K.BYTES,
+    impl: (v) => (v as string).toUpperCase(),
+  },
+  downcase: {
+    params: [{ name: "value", kind: K.BYTES, required: true }],
+    fallible: never,
+    returnKind: () => K.BYTES,
+    impl: (v) => (v as string).toLowerCase(),
+  },
+  is_string: is(K.BYTES),
+  is_object: is(K.OBJECT),
+  is_null: is(K.NULL),
+  is_array: is(K.ARRAY),
+  is_boolean: is(K.BOOLEAN),
+  is_integer: is(K.INTEGER),
+  is_float: is(K.FLOAT),
+  is_timestamp: is(K.TIMESTAMP),
+};

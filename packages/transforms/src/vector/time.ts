@@ -1,0 +1,625 @@
+// chrono-style strftime/strptime for VRL's parse_timestamp and format_timestamp, with IANA time zones.
+import { autoSiFraction, VrlError, VrlTimestamp } from "./value.js";
+
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+/** A time zone: a fixed offset, or a named IANA zone (its offset depends on the instant). */
+export interface Zone {
+  readonly name: string;
+  /** Offset east of UTC in minutes at the UTC instant `ms`. */
+  offsetAt(ms: number): number;
+}
+
+const UTC_ZONE: Zone = { name: "UTC", offsetAt: () => 0 };
+const zones = new Map<string, Zone | null>();
+
+/** `UTC`, `local`, or an IANA name (`Europe/Berlin`); undefined when unknown (VRL: "unable to parse timezone"). */
+export function parseZone(name: string): Zone | undefined {
+  if (name === "UTC" || name === "utc" || name === "Z") return UTC_ZONE;
+  const cached = zones.get(name);
+  if (cached !== undefined) return cached ?? undefined;
+  let zone: Zone | null = null;
+  const iana = name === "local" ? Intl.DateTimeFormat().resolvedOptions().timeZone : name;
+  try {
+    const format = new Intl.DateTimeFormat("en-US", {
+      timeZone: iana,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+      era: "short",
+    });
+    zone = {
+      name: iana,
+      offsetAt(ms: number): number {
+        const parts: Record<string, string> = {};
+        for (const part of format.formatToParts(new Date(ms))) parts[part.type] = part.value;
+        let year = Number(parts.year);
+        if (parts.era === "BC" || parts.era === "B") year = 1 - year;
+        const local = Date.UTC(
+          year,
+          Number(parts.month) - 1,
+          Number(parts.day),
+          Number(parts.hour),
+          Number(parts.minute),
+          Number(parts.second),
+        );
+        const whole = ms - (((ms % 1000) + 1000) % 1000);
+        return Math.round((local - whole) / 60_000);
+      },
+    };
+  } catch {
+    zone = null;
+  }
+  if (zones.size < 1000) zones.set(name, zone);
+  return zone ?? undefined;
+}
+
+/** The UTC instant of a wall-clock time (`localMs` as if it were UTC) in `zone`. */
+export function fromLocal(localMs: number, zone: Zone): number {
+  let guess = localMs - zone.offsetAt(localMs) * 60_000;
+  const second = localMs - zone.offsetAt(guess) * 60_000;
+  if (second !== guess) guess = second;
+  return guess;
+}
+
+function pad(value: number, width: number, fill = "0"): string {
+  const text = String(Math.abs(value)).padStart(width, fill);
+  return value < 0 ? `-${text}` : text;
+}
+
+function offsetText(minutes: number, colon: boolean): string {
+  const sign = minutes < 0 ? "-" : "+";
+  const abs = Math.abs(minutes);
+  return `${sign}${pad(Math.floor(abs / 60), 2)}${colon ? ":" : ""}${pad(abs % 60, 2)}`;
+}
+
+function zoneAbbreviation(zone: Zone | undefined, ms: number, offset: number): string {
+  if (!zone || zone.name === "UTC") return "UTC";
+  try {
+    const parts = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone.name,
+      timeZoneName: "short",
+    }).formatToParts(new Date(ms));
+    const name = parts.find((p) => p.type === "timeZoneName")?.value;
+    if (name && !name.startsWith("GMT")) return name;
+  } catch {
+    // fall through to the numeric offset, as chrono prints for zones without an abbreviation
+  }
+  return offsetText(offset, false);
+}
+
+/** chrono's strftime. Unknown specifiers: VrlError("invalid format"). */
+export function formatTimestamp(ts: VrlTimestamp, format: string, zone?: Zone): string {
+  const offset = zone ? zone.offsetAt(ts.ms) : 0;
+  const d = new Date(ts.ms + offset * 60_000);
+  const year = d.getUTCFullYear();
+  const month = d.getUTCMonth();
+  const day = d.getUTCDate();
+  const hour = d.getUTCHours();
+  const minute = d.getUTCMinutes();
+  const second = d.getUTCSeconds();
+  const weekday = d.getUTCDay();
+  const nanos = ts.subsecNanos;
+  const yday = Math.floor((Date.UTC(year, month, day) - Date.UTC(year, 0, 1)) / 86_400_000) + 1;
+  let out = "";
+  for (let i = 0; i < format.length; i++) {
+    const c = format[i]!;
+    if (c !== "%") {
+      out += c;
+      continue;
+    }
+    let spec = format[++i];
+    let width = "";
+    if (spec === ".") {
+      const next = format[i + 1];
+      if (next === "f") {
+        i++;
+        out += autoSiFraction(nanos);
+        continue;
+      }
+      if ((next === "3" || next === "6" || next === "9") && format[i + 2] === "f") {
+        i += 2;
+        out += `.${pad(nanos, 9).slice(0, Number(next))}`;
+        continue;
+      }
+      throw new VrlError("invalid format");
+    }
+    if ((spec === "3" || spec === "6" || spec === "9") && format[i + 1] === "f") {
+      i++;
+      out += pad(nanos, 9).slice(0, Number(spec));
+      continue;
+    }
+    if (spec === ":") {
+      if (format[i + 1] === "z") {
+        i++;
+        out += offsetText(offset, true);
+        continue;
+      }
+      throw new VrlError("invalid format");
+    }
+    if (spec === "-" || spec === "_" || spec === "0") {
+      width = spec;
+      spec = format[++i];
+    }
+    const num = (value: number, w: number, space = false): string => {
+      if (width === "-") return String(value);
+      if (width === "_" || (space && width !== "0")) return pad(value, w, " ");
+      return pad(value, w);
+    };
+    switch (spec) {
+      case "Y":
+        out += year >= 0 && year <= 9999 ? num(year, 4) : year > 0 ? `+${year}` : pad(year, 4);
+        break;
+      case "C":
+        out += num(Math.floor(year / 100), 2);
+        break;
+      case "y":
+        out += num(((year % 100) + 100) % 100, 2);
+        break;
+      case "m":
+        out += num(month + 1, 2);
+        break;
+      case "b":
+      case "h":
+        out += MONTHS[month]!.slice(0, 3);
+        break;
+      case "B":
+        out += MONTHS[month]!;
+        break;
+      case "d":
+        out += num(day, 2);
+        break;
+      case "e":
+        out += num(day, 2, true);
+        break;
+      case "a":
+        out += DAYS[weekday]!.slice(0, 3);
+        break;
+      case "A":
+        out += DAYS[weekday]!;
+        break;
+      case "w":
+        out += String(weekday);
+        break;
+      case "u":
+        out += String(weekday === 0 ? 7 : weekday);
+        break;
+      case "j":
+        out += num(yday, 3);
+        break;
+      case "H":
+        out += num(hour, 2);
+        break;
+      case "k":
+        out += num(hour, 2, true);
+        break;
+      case "I":
+        out += num(hour % 12 === 0 ? 12 : hour % 12, 2);
+        break;
+      case "l":
+        out += num(hour % 12 === 0 ? 12 : hour % 12, 2, true);
+        break;
+      case "P":
+        out += hour < 12 ? "am" : "pm";
+        break;
+      case "p":
+        out += hour < 12 ? "AM" : "PM";
+        break;
+      case "M":
+        out += num(minute, 2);
+        break;
+      case "S":
+        out += num(second, 2);
+        break;
+      case "f":
+        out += pad(nanos, 9);
+        break;
+      case "z":
+        out += offsetText(offset, false);
+        break;
+      case "Z":
+        out += zoneAbbreviation(zone, ts.ms, offset);
+        break;
+      case "s":
+        out += String(ts.seconds);
+        break;
+      case "F":
+        out += `${pad(year, 4)}-${pad(month + 1, 2)}-${pad(day, 2)}`;
+        break;
+      case "T":
+      case "X":
+        out += `${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}`;
+        break;
+      case "R":
+        out += `${pad(hour, 2)}:${pad(minute, 2)}`;
+        break;
+      case "D":
+      case "x":
+        out += `${pad(month + 1, 2)}/${pad(day, 2)}/${pad(((year % 100) + 100) % 100, 2)}`;
+        break;
+      case "v":
+        out += `${pad(day, 2, " ")}-${MONTHS[month]!.slice(0, 3)}-${pad(year, 4)}`;
+        break;
+      case "r":
+        out += `${pad(hour % 12 === 0 ? 12 : hour % 12, 2)}:${pad(minute, 2)}:${pad(second, 2)} ${hour < 12 ? "AM" : "PM"}`;
+        break;
+      case "c":
+        out += `${DAYS[weekday]!.slice(0, 3)} ${MONTHS[month]!.slice(0, 3)} ${pad(day, 2, " ")} ${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)} ${year}`;
+        break;
+      case "+":
+        out += `${pad(year, 4)}-${pad(month + 1, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${autoSiFraction(nanos)}${offsetText(offset, true)}`;
+        break;
+      case "n":
+        out += "\n";
+        break;
+      case "t":
+        out += "\t";
+        break;
+      case "%":
+        out += "%";
+        break;
+      default:
+        throw new VrlError("invalid format");
+    }
+  }
+  return out;
+}
+
+/** chrono's ParseError kinds, worded as chrono prints them. */
+const INVALID = "input contains invalid characters";
+const SHORT = "premature end of input";
+const TRAILING = "trailing input";
+const RANGE = "input is out of range";
+const NOT_ENOUGH = "input is not enough for unique date and time";
+const BAD_FORMAT = "bad or unsupported format string";
+
+class ParseFailure extends Error {}
+
+interface Fields {
+  year?: number;
+  month?: number;
+  day?: number;
+  yday?: number;
+  hour?: number;
+  hour12?: number;
+  pm?: boolean;
+  minute?: number;
+  second?: number;
+  nanos?: number;
+  offset?: number;
+  epoch?: number;
+}
+
+/**
+ * chrono's strptime as VRL's parse_timestamp uses it: a format with an offset (%z, %:z, %+) gives that
+ * instant; without one the wall-clock time is read in `zone`. Errors read `Invalid timestamp "…": …`.
+ */
+export function parseTimestamp(text: string, format: string, zone: Zone): VrlTimestamp {
+  const f: Fields = {};
+  try {
+    const end = parseInto(text, 0, format, f, 0);
+    if (end < text.length) throw new ParseFailure(TRAILING);
+    return resolve(f, zone);
+  } catch (error) {
+    if (error instanceof ParseFailure)
+      throw new VrlError(`Invalid timestamp ${JSON.stringify(text)}: ${error.message}`);
+    throw error;
+  }
+}
+
+function isSpace(c: string | undefined): boolean {
+  return c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\v" || c === "\f";
+}
+
+function readNumber(text: string, pos: number, maxDigits: number, signed = false): [number, number] {
+  let i = pos;
+  let sign = 1;
+  if (signed && (text[i] === "-" || text[i] === "+")) {
+    if (text[i] === "-") sign = -1;
+    i++;
+  }
+  const start = i;
+  while (i < text.length && i - start < maxDigits && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57)
+    i++;
+  if (i === start) throw new ParseFailure(pos >= text.length ? SHORT : INVALID);
+  return [sign * Number(text.slice(start, i)), i];
+}
+
+function readName(text: string, pos: number, names: string[], short: boolean): [number, number] {
+  const rest = text.slice(pos).toLowerCase();
+  for (let n = 0; n < names.length; n++) {
+    const full = names[n]!.toLowerCase();
+    const abbreviation = full.slice(0, 3);
+    // chrono accepts the abbreviation, or the full name where the long form is asked for or written.
+    if (rest.startsWith(full)) return [n, pos + full.length];
+    if (rest.startsWith(abbreviation)) return [n, pos + 3];
+  }
+  if (pos >= text.length) throw new ParseFailure(SHORT);
+  void short;
+  throw new ParseFailure(INVALID);
+}
+
+function readOffset(text: string, pos: number, allowZ: boolean): [number, number] {
+  let i = pos;
+  while (isSpace(text[i])) i++;
+  if (allowZ && (text[i] === "Z" || text[i] === "z")) return [0, i + 1];
+  const sign = text[i];
+  if (sign !== "+" && sign !== "-") throw new ParseFailure(i >= text.length ? SHORT : INVALID);
+  i++;
+  const digits = (n: number): number => {
+    const chunk = text.slice(i, i + n);
+    if (chunk.length < n) throw new ParseFailure(SHORT);
+    if (!/^\d+$/.test(chunk)) throw new ParseFailure(INVALID);
+    i += n;
+    return Number(chunk);
+  };
+  const hours = digits(2);
+  if (text[i] === ":") i++;
+  let minutes = 0;
+  if (/^\d\d/.test(text.slice(i, i + 2))) minutes = digits(2);
+  const total = hours * 60 + minutes;
+  return [sign === "-" ? -total : total, i];
+}
+
+function parseInto(text: string, start: number, format: string, f: Fields, depth: number): number {
+  if (depth > 2) throw new ParseFailure(BAD_FORMAT);
+  let pos = start;
+  for (let i = 0; i < format.length; i++) {
+    const c = format[i]!;
+    if (isSpace(c)) {
+      // chrono: whitespace in the format matches any amount of whitespace, including none.
+      while (isSpace(text[pos])) pos++;
+      continue;
+    }
+    if (c !== "%") {
+      if (pos >= text.length) throw new ParseFailure(SHORT);
+      if (text[pos] !== c) throw new ParseFailure(INVALID);
+      pos++;
+      continue;
+    }
+    let spec = format[++i];
+    if (spec === "-" || spec === "_" || spec === "0") spec = format[++i];
+    // Numeric fields may be preceded by spaces (chrono skips leading whitespace for numbers).
+    const num = (max: number, signed = false): number => {
+      while (isSpace(text[pos])) pos++;
+      const [value, next] = readNumber(text, pos, max, signed);
+      pos = next;
+      return value;
+    };
+    switch (spec) {
+      case "Y":
+        f.year = num(9, true);
+        break;
+      case "C": {
+        const century = num(2);
+        f.year = century * 100 + ((f.year ?? 0) % 100);
+        break;
+      }
+      case "y": {
+        const yy = num(2);
+        f.year = yy < 70 ? 2000 + yy : 1900 + yy;
+        break;
+      }
+      case "m":
+        f.month = num(2);
+        break;
+      case "b":
+      case "h":
+      case "B": {
+        const [month, next] = readName(text, pos, MONTHS, spec !== "B");
+        f.month = month + 1;
+        pos = next;
+        break;
+      }
+      case "d":
+      case "e":
+        f.day = num(2);
+        break;
+      case "a":
+      case "A": {
+        const [, next] = readName(text, pos, DAYS, spec === "a");
+        pos = next;
+        break;
+      }
+      case "w":
+      case "u":
+        num(1);
+        break;
+      case "j":
+        f.yday = num(3);
+        break;
+      case "H":
+      case "k":
+        f.hour = num(2);
+        break;
+      case "I":
+      case "l":
+        f.hour12 = num(2);
+        break;
+      case "p":
+      case "P": {
+        const ampm = text.slice(pos, pos + 2).toLowerCase();
+        if (ampm === "am" || ampm === "pm") {
+          f.pm = ampm === "pm";
+          pos += 2;
+        } else throw new ParseFailure(pos >= text.length ? SHORT : INVALID);
+        break;
+      }
+      case "M":
+        f.minute = num(2);
+        break;
+      case "S":
+        f.second = num(2);
+        break;
+      case "f":
+        // chrono reads %f as a number of nanoseconds (up to 9 digits), not as a fraction.
+        f.nanos = num(9);
+        break;
+      case ".": {
+        // %.f, %.3f, %.6f, %.9f: a dot and a fraction (optional for %.f).
+        let n = format[i + 1];
+        if (n === "3" || n === "6" || n === "9") {
+          i++;
+          n = format[i + 1];
+        }
+        if (n !== "f") throw new ParseFailure(BAD_FORMAT);
+        i++;
+        if (text[pos] === ".") {
+          pos++;
+          const begin = pos;
+          while (pos < text.length && pos - begin < 9 && /\d/.test(text[pos]!)) pos++;
+          if (pos === begin) throw new ParseFailure(pos >= text.length ? SHORT : INVALID);
+          f.nanos = Number(text.slice(begin, pos).padEnd(9, "0"));
+          while (/\d/.test(text[pos] ?? "")) pos++;
+        }
+        break;
+      }
+      case "3":
+      case "6":
+      case "9": {
+        if (format[i + 1] !== "f") throw new ParseFailure(BAD_FORMAT);
+        i++;
+        const width = Number(spec);
+        const chunk = text.slice(pos, pos + width);
+        if (chunk.length < width) throw new ParseFailure(SHORT);
+        if (!/^\d+$/.test(chunk)) throw new ParseFailure(INVALID);
+        f.nanos = Number(chunk.padEnd(9, "0"));
+        pos += width;
+        break;
+      }
+      case "z": {
+        const [offset, next] = readOffset(text, pos, false);
+        f.offset = offset;
+        pos = next;
+        break;
+      }
+      case ":":
+        if (format[i + 1] !== "z") throw new ParseFailure(BAD_FORMAT);
+        i++;
+        {
+          const [offset, next] = readOffset(text, pos, false);
+          f.offset = offset;
+          pos = next;
+        }
+        break;
+      case "Z":
+        // chrono skips a zone name without reading it.
+        if (pos >= text.length) throw new ParseFailure(SHORT);
+        while (pos < text.length && !isSpace(text[pos])) pos++;
+        break;
+      case "s":
+        f.epoch = num(20, true);
+        break;
+      case "F":
+        pos = parseInto(text, pos, "%Y-%m-%d", f, depth + 1);
+        break;
+      case "T":
+      case "X":
+        pos = parseInto(text, pos, "%H:%M:%S", f, depth + 1);
+        break;
+      case "R":
+        pos = parseInto(text, pos, "%H:%M", f, depth + 1);
+        break;
+      case "D":
+      case "x":
+        pos = parseInto(text, pos, "%m/%d/%y", f, depth + 1);
+        break;
+      case "v":
+        pos = parseInto(text, pos, "%e-%b-%Y", f, depth + 1);
+        break;
+      case "r":
+        pos = parseInto(text, pos, "%I:%M:%S %p", f, depth + 1);
+        break;
+      case "+": {
+        pos = parseInto(text, pos, "%Y-%m-%d", f, depth + 1);
+        if (text[pos] !== "T" && text[pos] !== "t" && text[pos] !== " ")
+          throw new ParseFailure(pos >= text.length ? SHORT : INVALID);
+        pos = parseInto(text, pos + 1, "%H:%M:%S%.f", f, depth + 1);
+        const [offset, next] = readOffset(text, pos, true);
+        f.offset = offset;
+        pos = next;
+        break;
+      }
+      case "n":
+      case "t":
+        while (isSpace(text[pos])) pos++;
+        break;
+      case "%":
+        if (text[pos] !== "%") throw new ParseFailure(pos >= text.length ? SHORT : INVALID);
+        pos++;
+        break;
+      default:
+        throw new ParseFailure(BAD_FORMAT);
+    }
+  }
+  return pos;
+}
+
+function resolve(f: Fields, zone: Zone): VrlTimestamp {
+  if (f.epoch !== undefined) {
+    const ms = f.epoch * 1000;
+    if (!Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15) throw new ParseFailure(RANGE);
+    return new VrlTimestamp(ms, 0);
+  }
+  if (f.year === undefined) throw new ParseFailure(NOT_ENOUGH);
+  let month = f.month;
+  let day = f.day;
+  if (f.yday !== undefined && (month === undefined || day === undefined)) {
+    if (f.yday < 1 || f.yday > 366) throw new ParseFailure(RANGE);
+    const date = new Date(Date.UTC(2000, 0, f.yday));
+    date.setUTCFullYear(f.year);
+    const probe = new Date(Date.UTC(0, 0, 1));
+    probe.setUTCFullYear(f.year, 0, f.yday);
+    if (probe.getUTCFullYear() !== f.year) throw new ParseFailure(RANGE);
+    month = probe.getUTCMonth() + 1;
+    day = probe.getUTCDate();
+  }
+  if (month === undefined || day === undefined) throw new ParseFailure(NOT_ENOUGH);
+  let hour = f.hour;
+  if (f.hour12 !== undefined) {
+    if (f.hour12 < 1 || f.hour12 > 12) throw new ParseFailure(RANGE);
+    if (f.pm === undefined) throw new ParseFailure(NOT_ENOUGH);
+    hour = (f.hour12 % 12) + (f.pm ? 12 : 0);
+  }
+  if (hour === undefined || f.minute === undefined) throw new ParseFailure(NOT_ENOUGH);
+  const second = f.second ?? 0;
+  const nanos = f.nanos ?? 0;
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 31 ||
+    hour > 23 ||
+    f.minute > 59 ||
+    second > 60 ||
+    nanos > 999_999_999
+  )
+    throw new ParseFailure(RANGE);
+  const date = new Date(0);
+  date.setUTCFullYear(f.year, month - 1, day);
+  date.setUTCHours(hour, f.minute, Math.min(second, 59), 0);
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) throw new ParseFailure(RANGE);
+  const local = date.getTime() + (second === 60 ? 1000 : 0);
+  const utc = f.offset !== undefined ? local - f.offset * 60_000 : fromLocal(local, zone);
+  if (!Number.isFinite(utc) || Math.abs(utc) > 8.64e15) throw new ParseFailure(RANGE);
+  const ms = utc + Math.floor(nanos / 1_000_000);
+  return new VrlTimestamp(ms, nanos % 1_000_000);
+}
