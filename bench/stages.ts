@@ -4,13 +4,17 @@ import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { type AnyStage, eventOf, mapValues, type SluiceEvent } from "@sluice/core";
 import {
+  date,
   epochToIso,
   fluentBitToElasticsearch,
   json,
+  mutate,
   parseJson,
   plain,
+  remap,
   replaceDots,
   validateSchema,
+  vectorKafkaEvent,
 } from "@sluice/transforms";
 import { lastValueFrom, from as observableFrom, toArray } from "rxjs";
 import { fluentBitRecords } from "../test/harness/kafka/records.js";
@@ -51,6 +55,52 @@ export const cases: Case[] = [
   { name: "validateSchema", input: "object", stages: () => [validateSchema({ schema: k8sSchema })] },
   { name: "plain", input: "bytes", stages: () => [plain()] },
   { name: "json (Logstash)", input: "message", stages: () => [json({ source: "message" })] },
+  {
+    name: "mutate (seed's gsub)",
+    input: "message",
+    stages: () => [mutate({ gsub: [["message", "@timestamp", "_@timestamp"]] })],
+  },
+  {
+    name: "mutate (rename, convert, add_field, remove_field)",
+    input: "object",
+    stages: () => [
+      mutate({
+        rename: { stream: "[log_stream][name]" },
+        convert: { "[kubernetes][host]": "string" },
+        add_field: { app: "%{[kubernetes][container_name]}" },
+        remove_field: ["[kubernetes][docker_id]"],
+      }),
+    ],
+  },
+  {
+    name: "date (ISO8601 on time)",
+    input: "object",
+    stages: () => [date({ match: ["time", "ISO8601"], target: "t" })],
+  },
+  {
+    name: "date (UNIX on @timestamp)",
+    input: "object",
+    stages: () => [date({ match: ["@timestamp", "UNIX"] })],
+  },
+  {
+    name: "Logstash seed chain (plain→gsub→json→date→remove)",
+    input: "bytes",
+    stages: () => [
+      plain(),
+      mutate({ gsub: [["message", "@timestamp", "_@timestamp"]] }),
+      json({ source: "message" }),
+      date({ match: ["_@timestamp", "UNIX"] }),
+      mutate({ remove_field: ["message", "_@timestamp"] }),
+    ],
+  },
+  {
+    name: "Vector seed chain (kafka event→remap)",
+    input: "bytes",
+    stages: () => [
+      vectorKafkaEvent(),
+      remap({ source: ". = parse_json!(string!(.message))\n.@timestamp = now()" }),
+    ],
+  },
 ];
 
 function inputs(kind: Case["input"], raws: Buffer[]): SluiceEvent<unknown>[][] {
@@ -95,7 +145,7 @@ const results: Array<{ stage: string; recordsPerSecond: number }> = [];
 for (const c of cases) {
   const rate = await measure(c, raws);
   results.push({ stage: c.name, recordsPerSecond: Math.round(rate) });
-  console.log(`${c.name.padEnd(34)} ${Math.round(rate).toLocaleString("en-US").padStart(12)} records/s`);
+  console.log(`${c.name.padEnd(52)} ${Math.round(rate).toLocaleString("en-US").padStart(12)} records/s`);
 }
 writeFileSync(
   new URL("./results/stages.json", import.meta.url),
