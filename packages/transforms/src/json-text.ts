@@ -9,7 +9,7 @@ export function checkJsonText(
   text: string,
   maxDepth: number,
 ): { type: string; reason: string } | undefined {
-  if (text.length > maxDepth && nestingDepth(text) > maxDepth)
+  if (text.length > maxDepth && beyondDepth(text, maxDepth) >= 0)
     return { type: "depth_limit_exceeded", reason: `record is nested deeper than ${maxDepth} levels` };
   // Searching the bytes is native and several times faster than searching the string.
   if (raw.indexOf(ESCAPE) >= 0 && hasLoneSurrogateEscape(text))
@@ -19,9 +19,9 @@ export function checkJsonText(
 
 const ESCAPE = Buffer.from("\\u");
 
-function nestingDepth(text: string): number {
+/** The offset of the first bracket that opens nesting level `limit + 1` in JSON text, or -1. */
+export function beyondDepth(text: string, limit: number): number {
   let depth = 0;
-  let max = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -30,10 +30,10 @@ function nestingDepth(text: string): number {
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) max = depth;
+      if (++depth > limit) return i;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
-  return max;
+  return -1;
 }
 
 const SURROGATE_ESCAPE =

@@ -1,4 +1,6 @@
 // The VRL functions this subset knows: their parameters, kinds, fallibility and plain JS implementations.
+
+import { beyondDepth } from "../json-text.js";
 import { formatTimestamp as formatWith, parseTimestamp as parseWith, parseZone, type Zone } from "./time.js";
 import {
   deepClone,
@@ -91,7 +93,7 @@ export function parseJson(text: string, maxDepth?: number): unknown {
   // serde_json stops at 128 levels (with or without max_depth, which cuts only after reading): so do we,
   // before JSON.parse, whose own recursion could overflow the stack.
   if (source.length > SERDE_DEPTH_LIMIT) {
-    const tooDeep = deepestPosition(source, SERDE_DEPTH_LIMIT);
+    const tooDeep = beyondDepth(source, SERDE_DEPTH_LIMIT);
     if (tooDeep >= 0)
       throw new VrlError(`unable to ${verb} json: recursion limit exceeded ${position(source, tooDeep)}`);
   }
@@ -106,23 +108,6 @@ export function parseJson(text: string, maxDepth?: number): unknown {
     );
   }
   return maxDepth === undefined ? parsed : cutAtDepth(parsed, source, maxDepth);
-}
-
-/** The offset of the first bracket opening level `limit + 1`, or -1. */
-function deepestPosition(text: string, limit: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > limit) return i;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return -1;
 }
 
 function position(text: string, offset: number): string {

@@ -1,4 +1,5 @@
 // chrono-style strftime/strptime for VRL's parse_timestamp and format_timestamp, with IANA time zones.
+import { resolveZone } from "../time/zone.js";
 import { autoSiFraction, VrlError, VrlTimestamp } from "./value.js";
 
 const MONTHS = [
@@ -25,51 +26,17 @@ export interface Zone {
 }
 
 const UTC_ZONE: Zone = { name: "UTC", offsetAt: () => 0 };
-const zones = new Map<string, Zone | null>();
 
-/** `UTC`, `local`, or an IANA name (`Europe/Berlin`); undefined when unknown (VRL: "unable to parse timezone"). */
+/**
+ * `UTC`, `local`, or an IANA name (`Europe/Berlin`); undefined when unknown (VRL: "unable to parse
+ * timezone"). Offsets come from the date filter's zones (cached per day, no Intl call per record).
+ */
 export function parseZone(name: string): Zone | undefined {
   if (name === "UTC" || name === "utc" || name === "Z") return UTC_ZONE;
-  const cached = zones.get(name);
-  if (cached !== undefined) return cached ?? undefined;
-  let zone: Zone | null = null;
   const iana = name === "local" ? Intl.DateTimeFormat().resolvedOptions().timeZone : name;
-  try {
-    const format = new Intl.DateTimeFormat("en-US", {
-      timeZone: iana,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-      era: "short",
-    });
-    zone = {
-      name: iana,
-      offsetAt(ms: number): number {
-        const parts: Record<string, string> = {};
-        for (const part of format.formatToParts(new Date(ms))) parts[part.type] = part.value;
-        let year = Number(parts.year);
-        if (parts.era === "BC" || parts.era === "B") year = 1 - year;
-        const local = Date.UTC(
-          year,
-          Number(parts.month) - 1,
-          Number(parts.day),
-          Number(parts.hour),
-          Number(parts.minute),
-          Number(parts.second),
-        );
-        const whole = ms - (((ms % 1000) + 1000) % 1000);
-        return Math.round((local - whole) / 60_000);
-      },
-    };
-  } catch {
-    zone = null;
-  }
-  if (zones.size < 1000) zones.set(name, zone);
-  return zone ?? undefined;
+  const zone = resolveZone(iana);
+  if (zone === undefined) return undefined;
+  return { name: iana, offsetAt: (ms) => Math.round(zone.offsetAt(ms) / 60_000) };
 }
 
 /** The UTC instant of a wall-clock time (`localMs` as if it were UTC) in `zone`. */
