@@ -223,7 +223,10 @@ export class KafkaSource implements Source<Buffer> {
     const partitions: Backlog["partitions"] = [];
     for (const topic of topics) {
       const done = new Map(
-        (committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+        (committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [
+          p.partition,
+          Number(p.offset),
+        ]),
       );
       for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
         const next = done.get(partition) ?? -1;
