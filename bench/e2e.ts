@@ -1,14 +1,13 @@
 // End to end: the same Fluent Bit-like LZ4 records from a 3-partition topic of the embedded cluster into
 // the emulator (bench mode, documents unparsed), by (a) kafkajs alone, (b) the hand-written baseline,
-// (c) Sluice's insight-logs pipeline. Records/s and MB/s per run, medians, ratios c/b and c/a.
-// The mock cluster keeps ~5 MB of compressed batches per partition, so records go in rounds of a fresh
-// topic each; every contestant reads every round. Run: pnpm bench:e2e [records] [runs]
-
+// (c) Sluice's insight-logs pipeline. Records/s and MB/s per run, medians, ratios c/b and c/a. The mock
+// cluster keeps ~5 MB of compressed batches per partition, so records go in rounds of a fresh topic
+// each; every contestant reads every round. Run: pnpm bench:e2e [records] [runs]
 import { startKafkaCluster } from "../test/harness/kafka/cluster.js";
 import { produceWithKcat } from "../test/harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../test/harness/kafka/records.js";
 import { median, spawnScript } from "./lib/child.js";
-import { baseline, type Round, raw, sluice } from "./lib/contestants.js";
+import { baseline, type Round, raw, sluice, sluiceConcurrency } from "./lib/contestants.js";
 
 export interface E2eResult {
   records: number;
@@ -16,6 +15,8 @@ export interface E2eResult {
   meanBytes: number;
   contestants: Array<{ name: string; recordsPerSecond: number; mbPerSecond: number; perRun: number[] }>;
   ratios: { sluiceOverBaseline: number; sluiceOverRaw: number };
+  /** Sluice's adaptive bulk concurrency limit at the end of its rounds: median and max. */
+  sluiceConcurrency: { median: number; max: number };
 }
 
 const ROUND = 45_000;
@@ -28,10 +29,10 @@ export async function runE2e(records: number, runs: number, log = console.log): 
   const esUrl = (await es.line(/^http:\/\//)).trim();
   const contestants = { raw, baseline, sluice } as const;
   const names = Object.keys(contestants) as Array<keyof typeof contestants>;
-  const rates: Record<string, number[]> = { raw: [], baseline: [], sluice: [] };
+  const rates: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   try {
     for (let run = 0; run < runs; run++) {
-      const seconds: Record<string, number> = { raw: 0, baseline: 0, sluice: 0 };
+      const seconds: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
       for (let done = 0, round = 0; done < records; done += ROUND, round++) {
         const count = Math.min(ROUND, records - done);
         const topic = `bench-${run}-${round}`;
@@ -79,6 +80,7 @@ export async function runE2e(records: number, runs: number, log = console.log): 
       sluiceOverBaseline: Number((by.sluice! / by.baseline!).toFixed(2)),
       sluiceOverRaw: Number((by.sluice! / by.raw!).toFixed(2)),
     },
+    sluiceConcurrency: { median: median(sluiceConcurrency), max: Math.max(...sluiceConcurrency) },
   };
 }
 

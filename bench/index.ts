@@ -21,6 +21,9 @@ const verdict = (value: number, target: number) =>
   `${value} (target ≥ ${target}: ${value >= target ? "met" : "NOT met"})`;
 console.log(`e2e sluice/baseline ${verdict(e2e.ratios.sluiceOverBaseline, 4)}`);
 console.log(`e2e sluice/raw      ${verdict(e2e.ratios.sluiceOverRaw, 0.6)}`);
+console.log(
+  `e2e sluice's adaptive bulk concurrency at the end of a round: median ${e2e.sluiceConcurrency.median}, max ${e2e.sluiceConcurrency.max}`,
+);
 
 const memory = await runMemory(records);
 console.log(

@@ -93,6 +93,9 @@ export async function baseline(round: Round): Promise<number> {
   return seconds;
 }
 
+/** The adaptive concurrency limit each Sluice round ended with. */
+export const sluiceConcurrency: number[] = [];
+
 /** (c) Sluice: the insight-logs example pipeline, as users run it. */
 export async function sluice(round: Round): Promise<number> {
   const { pipeline, source } = insightLogsPipeline({
@@ -112,6 +115,7 @@ export async function sluice(round: Round): Promise<number> {
     await new Promise((r) => setTimeout(r, 2));
   }
   const seconds = (performance.now() - first) / 1000;
+  sluiceConcurrency.push((await pipeline.metrics.sinkConcurrency.get()).values[0]?.value ?? 0);
   await pipeline.stop();
   return seconds;
 }
