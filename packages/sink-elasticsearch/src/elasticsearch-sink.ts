@@ -61,7 +61,7 @@ export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions
   flushBytes?: number;
   /** ...or this many events... */
   flushEvents?: number;
-  /** ...or when its first event has waited this long (ms). */
+  /** ...or when its first event has waited this long (ms). Default 50, as Logstash's pipeline.batch.delay. */
   flushIntervalMs?: number;
   /**
    * Bulk requests in flight at once: a number, or `adaptive` (default) to let round-trip times and
@@ -119,7 +119,7 @@ const schema = {
     },
     flushBytes: { type: "integer", minimum: 1024, default: 5 * 1024 * 1024 },
     flushEvents: { type: "integer", minimum: 1, default: 5000 },
-    flushIntervalMs: { type: "integer", minimum: 1, default: 200 },
+    flushIntervalMs: { type: "integer", minimum: 1, default: 50 },
     concurrency: {
       anyOf: [
         { type: "integer", minimum: 1, maximum: 256 },
