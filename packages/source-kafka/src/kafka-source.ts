@@ -166,7 +166,7 @@ export class KafkaSource implements Source<Buffer> {
     if (this.stopping) return;
     this.stopping = true;
     this.pauseFetching();
-    // eachBatch hands a batch over synchronously, so none is half-emitted when we get here.
+    // Batches already fetched and registered go to the stages first, so every one of them settles.
     this.emitPending();
     this.batches.complete();
   }
