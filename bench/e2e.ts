@@ -25,7 +25,7 @@ export async function runE2e(records: number, runs: number, log = console.log): 
   const data = fluentBitRecords(Math.min(ROUND, records), { seed: 8 });
   const meanBytes = data.reduce((n, r) => n + Buffer.byteLength(r), 0) / data.length;
   const kafka = await startKafkaCluster({ brokers: 1 });
-  const es = spawnScript("bench/lib/emulator-process.ts", ["--accept-all"]);
+  const es = spawnScript("bench/lib/emulator-process.ts", { args: ["--accept-all"] });
   const esUrl = (await es.line(/^http:\/\//)).trim();
   const contestants = { raw, baseline, sluice } as const;
   const names = Object.keys(contestants) as Array<keyof typeof contestants>;

@@ -30,7 +30,7 @@ console.log(
   `memory: peak RSS ${memory.peakRssMiB} MiB with ${memory.records} records waiting (bound ${memory.boundMiB} MiB: ${memory.peakRssMiB <= memory.boundMiB ? "kept" : "EXCEEDED"}); all delivered ${memory.secondsToDrain} s after recovery`,
 );
 
-const stagesRun = spawnScript("bench/stages.ts", []);
+const stagesRun = spawnScript("bench/stages.ts");
 stagesRun.child.stdin!.end();
 if ((await stagesRun.exited) !== 0) throw new Error(`bench/stages.ts failed:\n${stagesRun.output()}`);
 process.stdout.write(stagesRun.output());

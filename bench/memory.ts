@@ -37,12 +37,14 @@ export async function runMemory(records: number, log = console.log): Promise<Mem
       `memory: ${records} records waiting in ${partitions} partitions; Elasticsearch slow (4 s), then down`,
     );
     es.faults.latency(4000, { paths: /_bulk/ });
-    const child = spawnScript("examples/insight-logs/main.ts", [], {
-      KAFKA_BROKERS: kafka.bootstrapServers,
-      ES_URL: es.url,
-      KAFKA_GROUP_ID: "bench-memory",
-      SLUICE_EXIT_WHEN_IDLE_MS: "1500",
-      SLUICE_LOG_LEVEL: "error",
+    const child = spawnScript("examples/insight-logs/main.ts", {
+      env: {
+        KAFKA_BROKERS: kafka.bootstrapServers,
+        ES_URL: es.url,
+        KAFKA_GROUP_ID: "bench-memory",
+        SLUICE_EXIT_WHEN_IDLE_MS: "1500",
+        SLUICE_LOG_LEVEL: "error",
+      },
     });
     let peak = 0;
     const sampler = setInterval(() => {

@@ -2,18 +2,11 @@
 // and SLUICE_EXIT_WHEN_IDLE_MS, which waits out a rebalance left by a member that was killed.
 import { afterEach, describe, expect, it } from "vitest";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
-import { fluentBitRecords } from "../harness/kafka/records.js";
+import { esOutputTimestamp, fluentBitRecords } from "../harness/kafka/records.js";
 import { countDocs, useTestbed, waitFor } from "../pipeline/helpers.js";
 import { type ExampleRun, runExample } from "./run.js";
 
 const TOPICS = ["insight-logs", "insight-event", "insight-gw-skoala"];
-
-/** The ISO-8601 UTC form with milliseconds of Fluent Bit's float epoch text, by string arithmetic. */
-function isoOf(epochText: string): string {
-  const [whole, fraction = ""] = epochText.split(".");
-  const millis = `${fraction}000`.slice(0, 3);
-  return `${new Date(Number(whole) * 1000).toISOString().slice(0, 19)}.${millis}Z`;
-}
 
 describe("examples/insight-logs", () => {
   const bed = useTestbed();
@@ -54,10 +47,9 @@ describe("examples/insight-logs", () => {
     // Keyed by Fluent Bit's `time` (nanoseconds): unique where @timestamp's milliseconds are not.
     const byTime = new Map(found.hits.hits.map((h) => [h._source!.time, h._source!]));
     for (const record of records[2]!.slice(0, 50)) {
-      const epochText = /^\{"@timestamp":([0-9.]+),/.exec(record)![1]!;
       const expected: Record<string, unknown> = {
         ...(JSON.parse(record) as Record<string, unknown>),
-        "@timestamp": isoOf(epochText),
+        "@timestamp": esOutputTimestamp(record),
       };
       expect(byTime.get(expected.time)).toEqual(expected);
     }

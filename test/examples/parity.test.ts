@@ -5,19 +5,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { logstashParityPipeline } from "../../examples/logstash-parity/pipeline.js";
 import { vectorParityPipelines } from "../../examples/vector-parity/pipeline.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
-import { fluentBitRecords } from "../harness/kafka/records.js";
+import { esOutputTimestamp, fluentBitRecords } from "../harness/kafka/records.js";
 import { countDocs, useTestbed, waitFor } from "../pipeline/helpers.js";
 
 const COUNTS = { "insight-logs": 600, "insight-event": 300, "insight-gw-skoala": 200 } as const;
 type Topic = keyof typeof COUNTS;
 type Doc = Record<string, unknown>;
-
-/** Fluent Bit's float epoch text → ISO-8601 with milliseconds, truncated, by string arithmetic. */
-function isoOf(record: string): string {
-  const text = /^\{"@timestamp":([0-9.]+),/.exec(record)![1]!;
-  const [whole, fraction = ""] = text.split(".");
-  return `${new Date(Number(whole) * 1000).toISOString().slice(0, 19)}.${`${fraction}000`.slice(0, 3)}Z`;
-}
 
 async function all(bed: ReturnType<typeof useTestbed>, index: string): Promise<Doc[]> {
   await bed.client.indices.refresh({ index });
@@ -82,7 +75,7 @@ describe("parity examples", () => {
             // The gsub ran on the whole raw string: "@timestamp" inside the log text was rewritten too.
             log: (parsed.log as string).replaceAll("@timestamp", "_@timestamp"),
             // date { match => ["_@timestamp", "UNIX"] }: milliseconds, truncated.
-            "@timestamp": isoOf(record),
+            "@timestamp": esOutputTimestamp(record),
             "@version": "1",
             kafka_topic: topic,
             data_stream: { type: "logs", dataset: "insight", namespace: "default" },
@@ -144,7 +137,7 @@ describe("parity examples", () => {
         const millis = Date.parse(stamp as string);
         expect(millis).toBeGreaterThanOrEqual(before - 1);
         expect(millis).toBeLessThanOrEqual(after + 1);
-        expect(stamp).not.toBe(isoOf(record));
+        expect(stamp).not.toBe(esOutputTimestamp(record));
       }
     });
   });

@@ -1,12 +1,15 @@
 // Shared helpers for the pipeline integration tests: waiting, counting, child pipelines, RSS.
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { Client } from "@elastic/elasticsearch";
+import { type Pipeline, silentLogger } from "@sluice/core";
 import kafkajs from "kafkajs";
 import { afterAll, beforeAll } from "vitest";
+import { type SlicePipelineOptions, slicePipeline } from "../fixtures/slice-pipeline.js";
 import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
 import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
+import { spawnScript } from "../harness/process.js";
+
+export { repoRoot, rssBytes } from "../harness/process.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
@@ -35,8 +38,6 @@ export function useTestbed(): Testbed {
   });
   return bed;
 }
-
-export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 export async function waitFor<T>(
   what: string,
@@ -95,39 +96,32 @@ export function sliceEnv(bed: Testbed, topic: string, name: string, extra: Recor
   };
 }
 
-/** Runs test/fixtures/slice-pipeline.ts in a child process with the given environment. */
-export function spawnSlicePipeline(env: Record<string, string>): ChildPipeline {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=source", "--import", "tsx", "test/fixtures/slice-pipeline.ts"],
-    // stdin stays open while this process lives: the child exits when it closes.
-    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] },
-  );
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    out += d.toString();
+/**
+ * An in-process slice pipeline on the testbed for one topic: group `topic`, documents in `<topic>-docs`,
+ * dead letters in `<topic>-letters`, silent.
+ */
+export function topicPipeline(
+  bed: Testbed,
+  topic: string,
+  extra: Partial<SlicePipelineOptions> = {},
+): Pipeline {
+  return slicePipeline({
+    brokers: bed.kafka.bootstrapServers,
+    esUrl: bed.es.url,
+    topics: [topic],
+    groupId: topic,
+    index: `${topic}-docs`,
+    deadLetterIndex: `${topic}-letters`,
+    logger: silentLogger(),
+    ...extra,
   });
-  child.stderr!.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const started = new Promise<void>((resolve, reject) => {
-    const onData = () => {
-      if (out.includes("started\n")) {
-        child.stdout!.off("data", onData);
-        resolve();
-      }
-    };
-    child.stdout!.on("data", onData);
-    void exited.then((code) => reject(new Error(`pipeline exited (${code}) before starting:\n${out}`)));
-  });
-  started.catch(() => {});
-  return { child, started, exited, output: () => out };
 }
 
-/** Resident set size of a process, in bytes (Linux /proc). */
-export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const match = /VmRSS:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) * 1024 : 0;
+/** Runs test/fixtures/slice-pipeline.ts in a child process with the given environment. */
+export function spawnSlicePipeline(env: Record<string, string>): ChildPipeline {
+  // stdin stays open while this process lives: the child exits when it closes.
+  const run = spawnScript("test/fixtures/slice-pipeline.ts", { env, stdin: "pipe" });
+  const started = run.line(/^started$/).then(() => {});
+  started.catch(() => {});
+  return { child: run.child, started, exited: run.exited, output: run.output };
 }

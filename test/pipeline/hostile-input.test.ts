@@ -1,11 +1,10 @@
 // Hostile records (prototype keys, deep nesting, huge strings, bad encodings) never crash the pipeline.
-import { silentLogger } from "@sluice/core";
 import { epochToIso, fluentBitToElasticsearch, parseJson } from "@sluice/transforms";
 import { describe, expect, it } from "vitest";
-import { slicePipeline } from "../fixtures/slice-pipeline.js";
+import type { SlicePipelineOptions } from "../fixtures/slice-pipeline.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { countDocs, useTestbed, waitFor } from "./helpers.js";
+import { countDocs, topicPipeline, useTestbed, waitFor } from "./helpers.js";
 
 interface Letter {
   error: { type: string; stage: string };
@@ -29,7 +28,7 @@ const hostile = {
 describe("hostile input", () => {
   const bed = useTestbed();
 
-  async function drain(topic: string, stages: Parameters<typeof slicePipeline>[0]["stages"]) {
+  async function drain(topic: string, stages: SlicePipelineOptions["stages"]) {
     await bed.kafka.createTopic(topic, 1);
     const good = fluentBitRecords(100, { seed: 11 });
     const messages = [
@@ -42,16 +41,7 @@ describe("hostile input", () => {
       ...good.slice(50),
     ];
     await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic, messages });
-    const pipeline = slicePipeline({
-      brokers: bed.kafka.bootstrapServers,
-      esUrl: bed.es.url,
-      topics: [topic],
-      groupId: topic,
-      index: `${topic}-docs`,
-      deadLetterIndex: `${topic}-letters`,
-      logger: silentLogger(),
-      ...(stages ? { stages } : {}),
-    });
+    const pipeline = topicPipeline(bed, topic, stages ? { stages } : {});
     await pipeline.start();
     await waitFor(
       "every record settled",

@@ -5,7 +5,7 @@ import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { startElasticsearch } from "../harness/elasticsearch/index.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
+import { committedTotal, countDocs, topicPipeline, useTestbed, waitFor } from "./helpers.js";
 
 describe("Elasticsearch sink", () => {
   const bed = useTestbed();
@@ -19,25 +19,12 @@ describe("Elasticsearch sink", () => {
     });
   }
 
-  function pipelineFor(topic: string, extra: Partial<Parameters<typeof slicePipeline>[0]> = {}) {
-    return slicePipeline({
-      brokers: bed.kafka.bootstrapServers,
-      esUrl: bed.es.url,
-      topics: [topic],
-      groupId: topic,
-      index: `${topic}-docs`,
-      deadLetterIndex: `${topic}-letters`,
-      logger: silentLogger(),
-      ...extra,
-    });
-  }
-
   it("with 30% of items refused 429, every record lands exactly once and only those items are resent", async () => {
     const topic = "sink-429";
     await topicWith(topic, 20_000, 21);
     bed.es.faults.rejectItems(0.3, { seed: 7 });
     const before = bed.es.stats();
-    const pipeline = pipelineFor(topic);
+    const pipeline = topicPipeline(bed, topic);
     try {
       await pipeline.start();
       await waitFor(
@@ -63,7 +50,10 @@ describe("Elasticsearch sink", () => {
     const topic = "sink-503";
     await topicWith(topic, 20_000, 22);
     // Backoff capped at 2 s so that recovery is quick once the outage ends.
-    const pipeline = pipelineFor(topic, { maxInFlightEvents: 2_000, sink: { retry: { maxDelayMs: 2_000 } } });
+    const pipeline = topicPipeline(bed, topic, {
+      maxInFlightEvents: 2_000,
+      sink: { retry: { maxDelayMs: 2_000 } },
+    });
     try {
       bed.es.faults.respondWith(503, { paths: /_bulk/ });
       await pipeline.start();
@@ -97,7 +87,7 @@ describe("Elasticsearch sink", () => {
     const topic = "sink-gzip";
     await topicWith(topic, 2_000, 23);
     const before = bed.es.stats().gzipRequests;
-    const pipeline = pipelineFor(topic, { sink: { compression: true } });
+    const pipeline = topicPipeline(bed, topic, { sink: { compression: true } });
     await pipeline.start();
     await waitFor(
       "every record",
@@ -112,7 +102,7 @@ describe("Elasticsearch sink", () => {
   it("creates a data stream through its index template and writes to it", async () => {
     const topic = "sink-ds";
     await topicWith(topic, 1_000, 24);
-    const pipeline = pipelineFor(topic, {
+    const pipeline = topicPipeline(bed, topic, {
       index: "logs-sluice-test",
       sink: { dataStream: { template: { name: "sluice-test-logs" } } },
     });
@@ -133,7 +123,7 @@ describe("Elasticsearch sink", () => {
   it("routes by topic map and by a %{field}/%{+date} template", async () => {
     const topic = "sink-route";
     await topicWith(topic, 500, 25);
-    const byField = pipelineFor(topic, {
+    const byField = topicPipeline(bed, topic, {
       index: "route-%{[kubernetes][namespace_name]}-%{+yyyy.MM}",
     });
     await byField.start();
@@ -176,7 +166,7 @@ describe("Elasticsearch sink", () => {
     await topicWith(topic, 500, 26);
     const es7 = await startElasticsearch({ version: "7.17.25" });
     try {
-      const pipeline = pipelineFor(topic, { esUrl: es7.url });
+      const pipeline = topicPipeline(bed, topic, { esUrl: es7.url });
       await pipeline.start();
       await waitFor(
         "every record",

@@ -12,6 +12,18 @@ export function formatFluentBitTimestamp(seconds: number): string {
   return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
 }
 
+/**
+ * The `@timestamp` Fluent Bit's es output writes for a record of its kafka output: the leading float
+ * epoch as ISO-8601 UTC with milliseconds, truncated — computed on the digits, independently of Sluice.
+ */
+export function esOutputTimestamp(record: string): string {
+  const text = /^\{"@timestamp":([0-9.]+),/.exec(record)?.[1];
+  if (text === undefined)
+    throw new Error(`not a record of Fluent Bit's kafka output: ${record.slice(0, 40)}`);
+  const [whole, fraction = ""] = text.split(".");
+  return `${new Date(Number(whole) * 1000).toISOString().slice(0, 19)}.${`${fraction}000`.slice(0, 3)}Z`;
+}
+
 export interface RecordOptions {
   /** Epoch seconds of record 0. Default 1732492800 (2024-11-25T00:00:00Z). */
   startEpochSeconds?: number;
