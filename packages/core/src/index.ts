@@ -1,4 +1,6 @@
 // @sluice/core: the event model, the stage contract, acknowledgements, flow control and the pipeline.
+
+export { BufferPool } from "./buffer-pool.js";
 export type {
   ComponentContext,
   HealthReport,

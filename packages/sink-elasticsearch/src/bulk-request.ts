@@ -1,7 +1,7 @@
 // Sends one bulk request and sorts its items into delivered, to retry, and rejected.
 import type { Client } from "@elastic/elasticsearch";
 import { ErrorCode, type SluiceEvent } from "@sluice/core";
-import { type BulkAction, bodyOf, type Encoded } from "./encoder.js";
+import type { BulkAction, Encoded } from "./encoder.js";
 import { itemVerdict } from "./retry-policy.js";
 
 export interface BulkOutcome {
@@ -20,13 +20,8 @@ interface BulkResponse {
   items?: Array<Record<string, BulkItemResult>>;
 }
 
-/** The request body for these items: their encoded lines, back to back. */
-export function bulkBody(items: readonly Encoded[]): Buffer {
-  return bodyOf(items);
-}
-
 /**
- * Sends `body` (the items' lines, from bulkBody). Throws what the client throws for the whole request;
+ * Sends `body` (the items' lines, from bodyOf). Throws what the client throws for the whole request;
  * item results come back sorted.
  */
 export async function sendBulk(

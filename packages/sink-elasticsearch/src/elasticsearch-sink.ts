@@ -2,6 +2,7 @@
 import type { Client } from "@elastic/elasticsearch";
 import {
   type Batch,
+  BufferPool,
   backoffDelay,
   type ComponentContext,
   describeError,
@@ -17,7 +18,7 @@ import {
   validateOptions,
 } from "@sluice/core";
 import { Observable, type OperatorFunction } from "rxjs";
-import { type BulkOutcome, bulkBody, sendBulk } from "./bulk-request.js";
+import { type BulkOutcome, sendBulk } from "./bulk-request.js";
 import {
   AdaptiveConcurrency,
   type AdaptiveConcurrencyOptions,
@@ -32,7 +33,7 @@ import {
   warnIfInsecure,
 } from "./connection.js";
 import { ensureDataStreamTemplate, indexPatterns } from "./data-stream.js";
-import { type BulkAction, BulkEncoder, type Encoded } from "./encoder.js";
+import { type BulkAction, BulkEncoder, bodyOf, bodySize, type Encoded } from "./encoder.js";
 import { isBackPressure, isRetryableRequestError } from "./retry-policy.js";
 import { type IdOption, type IndexOption, Target } from "./target.js";
 
@@ -175,6 +176,7 @@ export class ElasticsearchSink implements Sink<unknown> {
   private lastError: string | undefined;
   private failingSince: number | undefined;
   private requestsInFlight = 0;
+  private readonly bodies = new BufferPool();
 
   constructor(options: ElasticsearchSinkOptions) {
     const o = validateOptions<Resolved>("elasticsearchSink", schema, options);
@@ -313,8 +315,10 @@ export class ElasticsearchSink implements Sink<unknown> {
       if (round > 0) {
         ctx.metrics.eventsRetried.inc({ stage: this.name }, remaining.length);
       }
-      // Serialized once per round: whole-request retries resend these very bytes.
-      const body = bulkBody(remaining);
+      // Written once per round: whole-request retries resend these very bytes.
+      const buffer = this.bodies.take(bodySize(remaining));
+      const body = bodyOf(remaining, buffer);
+      // An abort (the shutdown deadline) throws past the release: a request may still be writing it.
       const outcome = await retry<BulkOutcome>(() => this.attempt(client, remaining, body), {
         ...this.options.retry,
         signal: ctx.signal,
@@ -328,6 +332,8 @@ export class ElasticsearchSink implements Sink<unknown> {
             );
         },
       });
+      // Answered: the client has sent the whole body and holds it no longer.
+      this.bodies.release(buffer);
       const progressed = outcome.delivered.length > 0 || outcome.rejected.length > 0;
       if (progressed) report({ delivered: outcome.delivered, rejected: outcome.rejected });
       remaining = outcome.retry;

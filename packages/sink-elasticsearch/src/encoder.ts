@@ -4,29 +4,41 @@ import type { Target } from "./target.js";
 
 export type BulkAction = "create" | "index";
 
+const EMPTY = Buffer.alloc(0);
+/** Kafka's offsets; a source giving anything else takes the general path. */
+const DIGITS = /^[0-9]+$/;
+
 /**
  * An event's two bulk lines, `{"create":{...}}\n{...}\n`, built once and resent as they are on retries.
- * The document stays in the bytes it came in; the request body is written from the parts in one copy.
+ * The action line is `head`, then `offset` (ASCII digits, or empty), then `tail`: head and tail are
+ * shared by every event of a partition when the target allows it, so an event costs no new string or
+ * buffer of its own. The document stays in the bytes it came in; the request body is written from the
+ * parts in one copy.
  */
 export class Encoded {
   /** The lines' length in bytes. */
   readonly bytes: number;
-  private readonly actionBytes: number;
 
   constructor(
     readonly event: SluiceEvent,
-    private readonly action: string,
+    private readonly head: Buffer,
+    private readonly offset: string,
+    private readonly tail: Buffer,
     private readonly doc: Buffer,
   ) {
-    this.actionBytes = Buffer.byteLength(action);
-    this.bytes = this.actionBytes + doc.length + 1;
+    this.bytes = head.length + offset.length + tail.length + doc.length + 1;
   }
 
   /** Writes the lines into `body` at `offset`; returns the offset after them. */
   writeTo(body: Buffer, offset: number): number {
-    body.write(this.action, offset, this.actionBytes, "utf8");
-    this.doc.copy(body, offset + this.actionBytes);
-    body[offset + this.bytes - 1] = 0x0a;
+    // TypedArray#set: Buffer#copy wraps the source in a new Uint8Array on every call.
+    body.set(this.head, offset);
+    let at = offset + this.head.length;
+    if (this.offset.length > 0) at += body.write(this.offset, at, "latin1");
+    body.set(this.tail, at);
+    at += this.tail.length;
+    body.set(this.doc, at);
+    body[at + this.doc.length] = 0x0a;
     return offset + this.bytes;
   }
 
@@ -35,18 +47,38 @@ export class Encoded {
   }
 }
 
-/** The request body for these items: their lines, back to back, in one allocation. */
-export function bodyOf(items: readonly Encoded[]): Buffer {
+/** The bytes of these items' lines. */
+export function bodySize(items: readonly Encoded[]): number {
   let size = 0;
   for (const item of items) size += item.bytes;
-  const body = Buffer.allocUnsafe(size);
+  return size;
+}
+
+/**
+ * The request body for these items: their lines, back to back, in one copy — into `into` (at least
+ * `bodySize(items)` long; the body is its start) or a new buffer.
+ */
+export function bodyOf(items: readonly Encoded[], into?: Buffer): Buffer {
+  const size = bodySize(items);
+  const body = into ? into.subarray(0, size) : Buffer.allocUnsafe(size);
   let offset = 0;
   for (const item of items) offset = item.writeTo(body, offset);
   return body;
 }
 
+/** The action line's parts around the offset, for every event of one partition. */
+interface PartitionAction {
+  head: Buffer;
+  tail: Buffer;
+  /** Whether the offset goes between them (the _id is the origin). */
+  withOffset: boolean;
+}
+
 export class BulkEncoder {
   private readonly pipeline: string;
+  private readonly tail: Buffer;
+  /** By topic, then partition: filled as partitions are first seen (when the target allows reuse). */
+  private readonly partitions = new Map<string, PartitionAction[]>();
 
   constructor(
     private readonly action: BulkAction,
@@ -54,16 +86,60 @@ export class BulkEncoder {
     pipeline?: string,
   ) {
     this.pipeline = pipeline ? `,"pipeline":${JSON.stringify(pipeline)}` : "";
+    this.tail = Buffer.from(`"${this.pipeline}}}\n`);
   }
 
   /** Throws when the event cannot be encoded (no index for it, a document JSON cannot write). */
   encode(event: SluiceEvent): Encoded {
-    const { index, id } = this.target.resolve(event);
     const value = event.value;
-    const action = `{"${this.action}":{"_index":${index}${id}${this.pipeline}}}\n`;
     // A value still in bytes is already a JSON document: send it as it came, without a parse round trip.
     const doc = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
+    let encoded: Encoded;
+    if (this.target.byOrigin && DIGITS.test(event.origin.offset)) {
+      const action = this.partitionAction(event);
+      encoded = new Encoded(
+        event,
+        action.head,
+        action.withOffset ? event.origin.offset : "",
+        action.tail,
+        doc,
+      );
+    } else {
+      const { index, id } = this.target.resolve(event);
+      const line = Buffer.from(`{"${this.action}":{"_index":${index}${id}${this.pipeline}}}\n`);
+      encoded = new Encoded(event, line, "", EMPTY, doc);
+    }
     event.releaseValue();
-    return new Encoded(event, action, doc);
+    return encoded;
+  }
+
+  private partitionAction(event: SluiceEvent): PartitionAction {
+    const { topic, partition } = event.origin;
+    let byPartition = this.partitions.get(topic);
+    if (!byPartition) {
+      byPartition = [];
+      this.partitions.set(topic, byPartition);
+    }
+    let action = byPartition[partition];
+    if (!action) {
+      const { index, id } = this.target.resolve(event);
+      if (id === "") {
+        action = {
+          head: Buffer.from(`{"${this.action}":{"_index":${index}${this.pipeline}}}\n`),
+          tail: EMPTY,
+          withOffset: false,
+        };
+      } else {
+        // `,"_id":"<topic>+<partition>+<offset>"`, cut before the offset: offsets are plain digits.
+        const idPrefix = JSON.stringify(`${topic}+${partition}+`).slice(0, -1);
+        action = {
+          head: Buffer.from(`{"${this.action}":{"_index":${index},"_id":${idPrefix}`),
+          tail: this.tail,
+          withOffset: true,
+        };
+      }
+      byPartition[partition] = action;
+    }
+    return action;
   }
 }

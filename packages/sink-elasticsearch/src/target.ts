@@ -21,12 +21,17 @@ function documentOf(event: SluiceEvent): Doc {
   return (value ?? {}) as Doc;
 }
 
+const noDocument = (): Doc => {
+  throw new Error("this target does not read documents");
+};
+
 export class Target {
   /** The index when it is the same for every event (JSON-quoted, ready for the action line). */
   readonly fixedIndex: string | undefined;
   private readonly indexOf: ((event: SluiceEvent, doc: () => Doc) => string) | undefined;
   private readonly idField: FieldPath | undefined;
   private readonly needsDocument: boolean;
+  private readonly byFunction: boolean = false;
 
   constructor(
     component: string,
@@ -39,6 +44,7 @@ export class Target {
       const template = sprintf(index);
       this.indexOf = (_event, doc) => template(doc());
     } else if (typeof index === "function") {
+      this.byFunction = true;
       this.indexOf = (event) => index(event);
     } else if (index && typeof index === "object" && index.topics && typeof index.topics === "object") {
       const byTopic = new Map(Object.entries(index.topics));
@@ -60,13 +66,23 @@ export class Target {
     this.needsDocument = (typeof index === "string" && hasReferences(index)) || this.idField !== undefined;
   }
 
+  /**
+   * True when the action line depends on nothing but the event's topic, partition and offset (the
+   * index is fixed or chosen by topic; the _id is the origin or none): an encoder may reuse it.
+   */
+  get byOrigin(): boolean {
+    return !this.needsDocument && !this.byFunction && typeof this.id === "string";
+  }
+
   /** The JSON-quoted index and the `,"_id":"…"` part of the action line. Throws when it cannot tell. */
   resolve(event: SluiceEvent): { index: string; id: string } {
     let cached: Doc | undefined;
-    const doc = () => {
-      cached ??= documentOf(event);
-      return cached;
-    };
+    const doc = this.needsDocument
+      ? () => {
+          cached ??= documentOf(event);
+          return cached;
+        }
+      : noDocument;
     const index = this.fixedIndex ?? JSON.stringify(this.checkedName(this.indexOf!(event, doc)));
     let id = "";
     if (this.id === "origin") id = `,"_id":${JSON.stringify(originId(event.origin))}`;

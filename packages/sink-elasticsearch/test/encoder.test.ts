@@ -1,6 +1,6 @@
 import { eventOf, type SluiceEvent } from "@sluice/core";
 import { describe, expect, it } from "vitest";
-import { BulkEncoder } from "../src/encoder.js";
+import { BulkEncoder, bodyOf, bodySize } from "../src/encoder.js";
 import { itemVerdict } from "../src/retry-policy.js";
 import { type IdOption, type IndexOption, Target } from "../src/target.js";
 
@@ -33,6 +33,37 @@ describe("BulkEncoder", () => {
   it("sends a value still in bytes as it came", () => {
     const { lines } = encoder("create", "logs", "none").encode(event(Buffer.from('{"x":1}')));
     expect(lines.toString()).toBe('{"create":{"_index":"logs"}}\n{"x":1}\n');
+  });
+
+  it("writes each event's own offset into the action line its partition shares, as a body of many", () => {
+    const enc = encoder("create", { topics: { 'logs "quoted"': "k8s", plain: "p" } }, "origin", "geoip");
+    const at = (topic: string, partition: number, offset: string) =>
+      enc.encode(eventOf(Buffer.from(`{"o":${offset}}`), { origin: { topic, partition, offset } }));
+    const items = [at('logs "quoted"', 0, "7"), at('logs "quoted"', 0, "12345678901"), at("plain", 3, "0")];
+    expect(bodyOf(items).toString()).toBe(
+      [
+        '{"create":{"_index":"k8s","_id":"logs \\"quoted\\"+0+7","pipeline":"geoip"}}',
+        '{"o":7}',
+        '{"create":{"_index":"k8s","_id":"logs \\"quoted\\"+0+12345678901","pipeline":"geoip"}}',
+        '{"o":12345678901}',
+        '{"create":{"_index":"p","_id":"plain+3+0","pipeline":"geoip"}}',
+        '{"o":0}',
+        "",
+      ].join("\n"),
+    );
+    expect(bodySize(items)).toBe(bodyOf(items).length);
+    // Into a larger, used buffer: the body is its start, whatever was there before.
+    const used = Buffer.alloc(4096, 0x78);
+    expect(bodyOf(items, used).equals(bodyOf(items))).toBe(true);
+  });
+
+  it("spells out an offset that is not Kafka's digits through JSON", () => {
+    const enc = encoder("create", "logs", "origin");
+    const odd = enc.encode(
+      eventOf(Buffer.from("{}"), { origin: { topic: "t", partition: 0, offset: 'ü"1' } }),
+    );
+    expect(odd.lines.toString()).toBe('{"create":{"_index":"logs","_id":"t+0+ü\\"1"}}\n{}\n');
+    expect(odd.bytes).toBe(odd.lines.length);
   });
 });
 
