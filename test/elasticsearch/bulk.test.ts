@@ -40,6 +40,39 @@ describe("Elasticsearch emulator: bulk", () => {
     });
   });
 
+  it("filters an all-accepted response item by item: each keeps its own values", async () => {
+    const response = await client.bulk({
+      filter_path: "errors,items.*._id,items.*.status",
+      operations: [
+        { create: { _index: "filtered-alike", _id: "first" } },
+        { n: 1 },
+        { create: { _index: "filtered-alike", _id: "second" } },
+        { n: 2 },
+      ],
+    });
+    expect(response).toEqual({
+      errors: false,
+      items: [{ create: { _id: "first", status: 201 } }, { create: { _id: "second", status: 201 } }],
+    });
+  });
+
+  it("reads each request's body whole, a short one after a long one included", async () => {
+    const long = Array.from({ length: 400 }, (_, i) => [
+      { create: { _index: "bodies", _id: `long-${i}` } },
+      { pad: "x".repeat(2000), i },
+    ]).flat();
+    expect((await client.bulk({ operations: long })).errors).toBe(false);
+    const short = await client.bulk({
+      operations: [{ create: { _index: "bodies", _id: "short" } }, { n: 1 }],
+    });
+    expect(short.errors).toBe(false);
+    expect((await client.get({ index: "bodies", id: "short" }))._source).toEqual({ n: 1 });
+    expect((await client.get({ index: "bodies", id: "long-399" }))._source).toEqual({
+      pad: "x".repeat(2000),
+      i: 399,
+    });
+  });
+
   it("reports each item in Elasticsearch's shape, errors:true when any failed", async () => {
     const response = await client.bulk({
       operations: [
@@ -106,5 +139,42 @@ describe("Elasticsearch emulator: bulk", () => {
     expect((unterminated.body as { error: { reason: string } }).error.reason).toMatch(
       /terminated by a newline/,
     );
+  });
+});
+
+describe("Elasticsearch emulator: bench mode (accept all)", () => {
+  it("accepts every item without parsing documents and filters the answer as asked", async () => {
+    const bench = await startElasticsearch({ acceptAll: true });
+    const benchClient = new Client({ node: bench.url, maxRetries: 0 });
+    try {
+      const body = `${[
+        '{"create":{"_index":"bench","_id":"a"}}',
+        '{"not json',
+        '{"index":{"_index":"bench","_id":"b"}}',
+        '{"n":2}',
+      ].join("\n")}\n`;
+      const filtered = await benchClient.transport.request({
+        method: "POST",
+        path: "/_bulk",
+        bulkBody: body,
+        querystring: { filter_path: "errors,items.*.status,items.*.error" },
+      });
+      expect(filtered).toEqual({
+        errors: false,
+        items: [{ create: { status: 201 } }, { index: { status: 201 } }],
+      });
+      const whole = (await benchClient.transport.request({
+        method: "POST",
+        path: "/_bulk",
+        bulkBody: body,
+      })) as {
+        items: Array<Record<string, { _id: string }>>;
+      };
+      expect(whole.items.map((item) => Object.values(item)[0]!._id)).toEqual(["a", "b"]);
+      expect(bench.stats().acceptedItems).toBe(4);
+    } finally {
+      await benchClient.close();
+      await bench.stop();
+    }
   });
 });

@@ -1,11 +1,12 @@
 // HTTP front of the emulator: reads bodies (gzip, size limit), checks auth, applies faults, routes.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
-import { executeBulk } from "./bulk.js";
+import { BufferPool } from "@sluice/core";
+import { type BulkResponse, executeBulk } from "./bulk.js";
 import { writeDocument } from "./documents.js";
 import { EsError, esError, indexNotFound } from "./errors.js";
 import type { FaultState } from "./faults.js";
-import { filterPath } from "./filter-path.js";
+import { filterBulkPath, filterPath } from "./filter-path.js";
 import { count, search } from "./search.js";
 import type { Store } from "./store.js";
 
@@ -37,27 +38,44 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, body: u
   res.end(req.method === "HEAD" ? undefined : text);
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The request's body, gunzipped when it came compressed. A body of declared length is read into a
+ * buffer of `pool` (given back by the caller once the request is handled): fresh multi-megabyte
+ * buffers for every bulk request cost the emulator more than reading them.
+ */
+async function readBody(
+  req: IncomingMessage,
+  limit: number,
+  pool: BufferPool,
+): Promise<{ body: Buffer; pooled?: Buffer }> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > limit) throw new TooLarge();
+  const gzip = /gzip/i.test(String(req.headers["content-encoding"] ?? ""));
+  const into = declared > 0 && !gzip ? pool.take(declared) : undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
+    if (size + chunk.length > limit) throw new TooLarge();
+    if (into && size + chunk.length <= into.length) into.set(chunk, size);
+    else chunks.push(chunk);
     size += chunk.length;
-    if (size > limit) throw new TooLarge();
-    chunks.push(chunk);
+  }
+  if (into) {
+    if (chunks.length === 0) return { body: into.subarray(0, size), pooled: into };
+    pool.release(into);
+    throw esError(400, "parse_exception", "request body longer than its content-length");
   }
   const raw = Buffer.concat(chunks);
-  if (raw.length > 0 && /gzip/i.test(String(req.headers["content-encoding"] ?? ""))) {
+  if (raw.length > 0 && gzip) {
     try {
-      return gunzipSync(raw, { maxOutputLength: limit });
+      return { body: gunzipSync(raw, { maxOutputLength: limit }) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError)
         throw new TooLarge();
       throw esError(400, "parse_exception", `request body is not valid gzip: ${(error as Error).message}`);
     }
   }
-  return raw;
+  return { body: raw };
 }
 
 function authenticate(req: IncomingMessage, config: ServerConfig): EsError | undefined {
@@ -130,6 +148,7 @@ function json(body: Buffer): Record<string, unknown> {
 }
 
 export function createHandler(store: Store, faults: FaultState, config: ServerConfig, stats: Stats) {
+  const bodies = new BufferPool();
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     stats.requests++;
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -142,9 +161,9 @@ export function createHandler(store: Store, faults: FaultState, config: ServerCo
       const delay = faults.latencyFor(path);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       if (req.socket.destroyed) return;
-      let body: Buffer;
+      let read: { body: Buffer; pooled?: Buffer };
       try {
-        body = await readBody(req, config.maxContentLength);
+        read = await readBody(req, config.maxContentLength, bodies);
       } catch (error) {
         if (error instanceof TooLarge) {
           res.setHeader("connection", "close");
@@ -154,33 +173,12 @@ export function createHandler(store: Store, faults: FaultState, config: ServerCo
         }
         throw error;
       }
-      if (/gzip/i.test(String(req.headers["content-encoding"] ?? ""))) stats.gzipRequests++;
-      const mediaError = checkMediaType(req, config);
-      if (mediaError) {
-        send(req, res, 406, mediaError);
-        return;
+      try {
+        respond(req, res, read.body, store, faults, config, stats, url);
+      } finally {
+        // Nothing keeps a reference to the body: documents are parsed out of it.
+        if (read.pooled) bodies.release(read.pooled);
       }
-      const authError = authenticate(req, config);
-      if (authError) {
-        res.setHeader("WWW-Authenticate", 'Basic realm="security" charset="UTF-8"');
-        send(req, res, 401, authError.toResponse());
-        return;
-      }
-      const forced = faults.forcedStatus(path);
-      if (forced !== undefined) {
-        const error =
-          forced === 429
-            ? esError(
-                429,
-                "es_rejected_execution_exception",
-                "rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=1024, max_coordinating_and_primary_bytes=107374182]",
-              )
-            : esError(forced, "cluster_block_exception", `blocked by: [SERVICE_UNAVAILABLE/2/no master];`);
-        send(req, res, forced, error.toResponse());
-        return;
-      }
-      const result = route(store, config, stats, req.method ?? "GET", path, url.searchParams, body, faults);
-      send(req, res, result.status, filterPath(result.body, url.searchParams.get("filter_path")));
     } catch (error) {
       if (error instanceof EsError) send(req, res, error.status, error.toResponse());
       else
@@ -189,9 +187,58 @@ export function createHandler(store: Store, faults: FaultState, config: ServerCo
   };
 }
 
+/** Answers a request whose body has been read. */
+function respond(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  store: Store,
+  faults: FaultState,
+  config: ServerConfig,
+  stats: Stats,
+  url: URL,
+): void {
+  const path = url.pathname;
+  if (/gzip/i.test(String(req.headers["content-encoding"] ?? ""))) stats.gzipRequests++;
+  const mediaError = checkMediaType(req, config);
+  if (mediaError) {
+    send(req, res, 406, mediaError);
+    return;
+  }
+  const authError = authenticate(req, config);
+  if (authError) {
+    res.setHeader("WWW-Authenticate", 'Basic realm="security" charset="UTF-8"');
+    send(req, res, 401, authError.toResponse());
+    return;
+  }
+  const forced = faults.forcedStatus(path);
+  if (forced !== undefined) {
+    const error =
+      forced === 429
+        ? esError(
+            429,
+            "es_rejected_execution_exception",
+            "rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=1024, max_coordinating_and_primary_bytes=107374182]",
+          )
+        : esError(forced, "cluster_block_exception", `blocked by: [SERVICE_UNAVAILABLE/2/no master];`);
+    send(req, res, forced, error.toResponse());
+    return;
+  }
+  const result = route(store, config, stats, req.method ?? "GET", path, url.searchParams, body, faults);
+  const filter = url.searchParams.get("filter_path");
+  send(
+    req,
+    res,
+    result.status,
+    result.bulk ? filterBulkPath(result.bulk, filter) : filterPath(result.body, filter),
+  );
+}
+
 interface Result {
   status: number;
   body: unknown;
+  /** A bulk response, filtered with the fast path for alike items. */
+  bulk?: BulkResponse;
 }
 
 const ok = (body: unknown, status = 200): Result => ({ status, body });
@@ -241,12 +288,14 @@ function route(
     });
     stats.bulkRequests++;
     stats.bulkItems += response.items.length;
-    for (const item of response.items) {
-      const status = Object.values(item)[0]!.status as number;
-      if (status < 300) stats.acceptedItems++;
-      else stats.rejectedItems++;
-    }
-    return ok(response);
+    if (!response.errors) stats.acceptedItems += response.items.length;
+    else
+      for (const item of response.items) {
+        const status = Object.values(item)[0]!.status as number;
+        if (status < 300) stats.acceptedItems++;
+        else stats.rejectedItems++;
+      }
+    return { status: 200, body: response, bulk: response };
   }
 
   if (first === "_security" && second === "_authenticate")
