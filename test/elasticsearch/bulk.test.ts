@@ -56,6 +56,24 @@ describe("Elasticsearch emulator: bulk", () => {
     });
   });
 
+  it("filters inside an item's objects too when all items succeeded", async () => {
+    const response = await client.bulk({
+      filter_path: "items.*._shards.total,items.*.status",
+      operations: [
+        { index: { _index: "filtered-nested", _id: "a" } },
+        { n: 1 },
+        { index: { _index: "filtered-nested", _id: "b" } },
+        { n: 2 },
+      ],
+    });
+    expect(response).toEqual({
+      items: [
+        { index: { _shards: { total: expect.any(Number) }, status: 201 } },
+        { index: { _shards: { total: expect.any(Number) }, status: 201 } },
+      ],
+    });
+  });
+
   it("reads each request's body whole, a short one after a long one included", async () => {
     const long = Array.from({ length: 400 }, (_, i) => [
       { create: { _index: "bodies", _id: `long-${i}` } },

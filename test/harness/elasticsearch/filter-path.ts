@@ -47,9 +47,15 @@ export function filterBulkPath(
   if (!filterPathParam || !first || body.errors) return filterPath(body, filterPathParam);
   const op = Object.keys(first)[0]!;
   const keys = Object.keys(first[op]!);
+  // Picking whole values is only the same as filtering when no value has parts of its own (`_shards`).
+  if (keys.some((key) => typeof first[op]![key] === "object")) return filterPath(body, filterPathParam);
   for (const item of items) {
     const inner = item[op];
-    if (inner === undefined || Object.keys(inner).length !== keys.length)
+    if (
+      inner === undefined ||
+      Object.keys(inner).length !== keys.length ||
+      !keys.every((key) => key in inner)
+    )
       return filterPath(body, filterPathParam);
   }
   const sample = filterPath({ ...body, items: [first] }, filterPathParam) as Record<string, Json>;
