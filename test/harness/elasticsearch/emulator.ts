@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { FaultState, type Faults } from "./faults.js";
-import { createHandler, type Stats } from "./server.js";
+import { createHandler, noStats, type Stats } from "./server.js";
 import { Store } from "./store.js";
 
 export type { Faults } from "./faults.js";
@@ -38,14 +38,7 @@ class Emulator implements ElasticsearchHandle {
   readonly external = false;
   readonly store = new Store();
   readonly faults: FaultState;
-  private readonly counters: Stats = {
-    requests: 0,
-    bulkRequests: 0,
-    bulkItems: 0,
-    acceptedItems: 0,
-    rejectedItems: 0,
-    gzipRequests: 0,
-  };
+  private readonly counters: Stats = noStats();
   private readonly sockets = new Set<Socket>();
   private server: Server;
   private port = 0;
@@ -149,14 +142,7 @@ function externalHandle(url: string): ElasticsearchHandle {
     url: url.replace(/\/$/, ""),
     external: true,
     faults,
-    stats: () => ({
-      requests: 0,
-      bulkRequests: 0,
-      bulkItems: 0,
-      acceptedItems: 0,
-      rejectedItems: 0,
-      gzipRequests: 0,
-    }),
+    stats: noStats,
     stop: async () => {},
   };
 }

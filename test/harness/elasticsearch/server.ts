@@ -27,6 +27,11 @@ export interface Stats {
   gzipRequests: number;
 }
 
+/** Counters at zero: a fresh emulator's, and what an external cluster (nothing counted) reports. */
+export function noStats(): Stats {
+  return { requests: 0, bulkRequests: 0, bulkItems: 0, acceptedItems: 0, rejectedItems: 0, gzipRequests: 0 };
+}
+
 const PRODUCT_HEADERS = { "x-elastic-product": "Elasticsearch", "content-type": "application/json" };
 
 class TooLarge extends Error {}
