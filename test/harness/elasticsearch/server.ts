@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { BufferPool } from "@sluice/core";
+import { acceptedItems, acceptedResponse } from "./accept-all.js";
 import { type BulkResponse, executeBulk } from "./bulk.js";
 import { writeDocument } from "./documents.js";
 import { EsError, esError, indexNotFound } from "./errors.js";
@@ -36,9 +37,10 @@ const PRODUCT_HEADERS = { "x-elastic-product": "Elasticsearch", "content-type": 
 
 class TooLarge extends Error {}
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+/** Answers with `body` as JSON, or with `json`, a body already written. */
+function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, json?: string): void {
   if (res.headersSent || res.destroyed) return;
-  const text = body === undefined ? "" : JSON.stringify(body);
+  const text = json ?? (body === undefined ? "" : JSON.stringify(body));
   res.writeHead(status, { ...PRODUCT_HEADERS, "content-length": Buffer.byteLength(text) });
   res.end(req.method === "HEAD" ? undefined : text);
 }
@@ -231,6 +233,10 @@ function respond(
   }
   const result = route(store, config, stats, req.method ?? "GET", path, url.searchParams, body, faults);
   const filter = url.searchParams.get("filter_path");
+  if (result.accepted) {
+    send(req, res, result.status, undefined, acceptedResponse(result.accepted, 0, filter));
+    return;
+  }
   send(
     req,
     res,
@@ -244,6 +250,8 @@ interface Result {
   body: unknown;
   /** A bulk response, filtered with the fast path for alike items. */
   bulk?: BulkResponse;
+  /** Bench mode: the bulk items, every one accepted; the answer is written from them as text. */
+  accepted?: ReturnType<typeof acceptedItems>;
 }
 
 const ok = (body: unknown, status = 200): Result => ({ status, body });
@@ -286,6 +294,16 @@ function route(
   // /_bulk and /{index}/_bulk
   if ((first === "_bulk" && parts.length === 1) || (second === "_bulk" && parts.length === 2)) {
     if (method !== "POST" && method !== "PUT") throw noHandler(method, path);
+    const accepted =
+      config.acceptAll && !faults.rejectingItems
+        ? acceptedItems(body, second === "_bulk" ? first : undefined)
+        : undefined;
+    if (accepted) {
+      stats.bulkRequests++;
+      stats.bulkItems += accepted.length;
+      stats.acceptedItems += accepted.length;
+      return { status: 200, body: undefined, accepted };
+    }
     const response = executeBulk(store, body, {
       ...(second === "_bulk" ? { defaultIndex: first! } : {}),
       acceptAll: config.acceptAll,
