@@ -210,7 +210,7 @@ export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
   }
   if (!rootSeen) return { problem: NOT_OBJECT, hasLineBreak };
   if (stack.length > 0) return syntax(n, "unexpected end of the record");
-  return { hasLineBreak };
+  return hasLineBreak ? ACCEPTED_WITH_LINE_BREAK : ACCEPTED;
 
   function loneSurrogate(): ScanResult {
     return {
@@ -220,6 +220,9 @@ export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
   }
 }
 
+// Shared answers for acceptable records: the common result allocates nothing.
+const ACCEPTED: ScanResult = Object.freeze({ hasLineBreak: false });
+const ACCEPTED_WITH_LINE_BREAK: ScanResult = Object.freeze({ hasLineBreak: true });
 const NOT_OBJECT: JsonProblem = { type: "json_not_object", reason: "record is not a JSON object" };
 const TRUE = Buffer.from("true");
 const FALSE = Buffer.from("false");

@@ -45,28 +45,32 @@ export function fluentBitToElasticsearch(
   const o = validateOptions<Resolved>("fluentBitToElasticsearch", schema, options);
   const prefix = Buffer.from(`{${JSON.stringify(o.timestampKey)}:`);
   const digits = o.nanos ? 9 : 3;
+  const iso = new QuotedIsoMillis();
   return mapValues<Buffer, Buffer>(o.name, (raw) => {
     if (!isUtf8(raw)) return reject("invalid_utf8", "record is not valid UTF-8", ErrorCode.PARSE);
     // One pass over the bytes checks everything JSON.parse would, without building the record.
     const scan = scanJsonObject(raw, o.maxDepth);
     if (scan.problem && scan.problem.type !== "json_not_object")
       return reject(scan.problem.type, scan.problem.reason, ErrorCode.PARSE);
-    if (
-      !scan.problem &&
-      !scan.hasLineBreak &&
-      !o.replaceDots &&
-      raw.subarray(0, prefix.length).equals(prefix)
-    ) {
+    if (!scan.problem && !scan.hasLineBreak && !o.replaceDots && startsWith(raw, prefix)) {
       const end = numberEnd(raw, prefix.length);
       if (end > 0) {
-        const iso = fastEpochToIso(raw, prefix.length, end, digits);
-        if (iso === undefined)
+        const millis = digits === 3 ? plainEpochMillis(raw, prefix.length, end) : -1;
+        if (millis >= 0 && millis < QuotedIsoMillis.LIMIT) {
+          // One allocation: the prefix, the quoted ISO text, then the record's bytes from the comma on.
+          const out = Buffer.allocUnsafe(prefix.length + QuotedIsoMillis.LENGTH + raw.length - end);
+          out.set(prefix, 0);
+          iso.write(out, prefix.length, millis);
+          raw.copy(out, prefix.length + QuotedIsoMillis.LENGTH, end);
+          return out;
+        }
+        const text = epochTextToIso(raw.toString("latin1", prefix.length, end), digits);
+        if (text === undefined)
           return reject("timestamp_parse_exception", `${o.timestampKey} is out of range`);
-        // One allocation: the prefix, the quoted ISO text (ASCII), then the record's bytes from the comma on.
-        const out = Buffer.allocUnsafe(raw.length - end + prefix.length + iso.length + 2);
-        prefix.copy(out, 0);
-        out.write(`"${iso}"`, prefix.length, "latin1");
-        raw.copy(out, prefix.length + iso.length + 2, end);
+        const out = Buffer.allocUnsafe(raw.length - end + prefix.length + text.length + 2);
+        out.set(prefix, 0);
+        out.write(`"${text}"`, prefix.length, "latin1");
+        raw.copy(out, prefix.length + text.length + 2, end);
         return out;
       }
     }
@@ -84,33 +88,61 @@ export function fluentBitToElasticsearch(
   });
 }
 
+function startsWith(raw: Buffer, prefix: Buffer): boolean {
+  if (raw.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (raw[i] !== prefix[i]) return false;
+  return true;
+}
+
 /**
- * The common case without BigInt: a plain decimal of at most 15 integer digits (the epoch seconds of any
- * Date) with milliseconds asked. Integer seconds times 1000 plus the first three fraction digits is
- * exact in a double. Anything else goes to epochTextToIso.
+ * The epoch milliseconds of a plain decimal of at most 15 integer digits (the epoch seconds of any
+ * Date), truncated: integer seconds times 1000 plus the first three fraction digits is exact in a
+ * double, no BigInt needed. -1 for anything else (a sign, an exponent), which takes epochTextToIso.
  */
-function fastEpochToIso(raw: Buffer, start: number, end: number, digits: number): string | undefined {
-  if (digits === 3 && raw[start] !== 0x2d) {
-    let seconds = 0;
-    let i = start;
-    while (i < end && raw[i]! >= 0x30 && raw[i]! <= 0x39 && i - start < 15)
-      seconds = seconds * 10 + raw[i++]! - 0x30;
-    if (i === end || raw[i] === 0x2e) {
-      let millis = 0;
-      let k = 0;
-      let j = i + 1;
-      for (; k < 3 && j < end && raw[j]! >= 0x30 && raw[j]! <= 0x39; k++, j++)
-        millis = millis * 10 + raw[j]! - 0x30;
-      for (; k < 3; k++) millis *= 10;
-      while (j < end && raw[j]! >= 0x30 && raw[j]! <= 0x39) j++;
-      if (j === end && (i === end || j > i + 1)) {
-        const ms = seconds * 1000 + millis;
-        if (ms <= 8_640_000_000_000_000) return new Date(ms).toISOString();
-        return undefined;
-      }
+function plainEpochMillis(raw: Buffer, start: number, end: number): number {
+  let seconds = 0;
+  let i = start;
+  while (i < end && raw[i]! >= 0x30 && raw[i]! <= 0x39 && i - start < 15)
+    seconds = seconds * 10 + raw[i++]! - 0x30;
+  if (i === start || (i !== end && raw[i] !== 0x2e)) return -1;
+  let millis = 0;
+  let k = 0;
+  let j = i + 1;
+  for (; k < 3 && j < end && raw[j]! >= 0x30 && raw[j]! <= 0x39; k++, j++)
+    millis = millis * 10 + raw[j]! - 0x30;
+  for (; k < 3; k++) millis *= 10;
+  while (j < end && raw[j]! >= 0x30 && raw[j]! <= 0x39) j++;
+  // Digits to the end, and at least one after a point.
+  if (i !== end && (j !== end || j === i + 1)) return -1;
+  return seconds * 1000 + millis;
+}
+
+/**
+ * Writes epoch milliseconds as `"YYYY-MM-DDTHH:MM:SS.mmmZ"`, quotes included, into a buffer. Records
+ * come in time order, so the text up to the second is built once per second and copied after that.
+ */
+class QuotedIsoMillis {
+  static readonly LENGTH = 26;
+  /** Years 0000–9999 only: later ones take more digits (`+010000-…`). */
+  static readonly LIMIT = 253_402_300_800_000;
+  private second = Number.NaN;
+  private readonly head = Buffer.alloc(21);
+
+  write(out: Buffer, at: number, millis: number): void {
+    const second = Math.floor(millis / 1000);
+    if (second !== this.second) {
+      // "2024-11-25T00:00:00.000Z": the quote and the first 20 characters are the second's.
+      this.head.write(`"${new Date(second * 1000).toISOString().slice(0, 20)}`, 0, "latin1");
+      this.second = second;
     }
+    out.set(this.head, at);
+    const ms = millis - second * 1000;
+    out[at + 21] = 0x30 + Math.floor(ms / 100);
+    out[at + 22] = 0x30 + (Math.floor(ms / 10) % 10);
+    out[at + 23] = 0x30 + (ms % 10);
+    out[at + 24] = 0x5a; // Z
+    out[at + 25] = 0x22; // "
   }
-  return epochTextToIso(raw.toString("latin1", start, end), digits);
 }
 
 function fromObject(
