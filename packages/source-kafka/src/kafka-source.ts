@@ -1,4 +1,5 @@
-// The Kafka source: a kafkajs consumer group whose batches become events, committed only when settled.
+// The Kafka source: a consumer-group member on its own thread whose batches become events, committed
+// only when settled.
 import {
   type Batch,
   describeError,
@@ -10,23 +11,17 @@ import {
   type Source,
   type SourceContext,
 } from "@sluice/core";
-import kafkajs, {
-  type Admin,
-  type Consumer,
-  type EachBatchPayload,
-  type Batch as KafkaBatch,
-  type Kafka as KafkaClient,
-  type KafkaMessage,
-} from "kafkajs";
+import kafkajs, { type Admin, type Kafka as KafkaClient } from "kafkajs";
 import { type Observable, Subject } from "rxjs";
 import { registerCodecs } from "./codecs/register.js";
 import { kafkaClientConfig } from "./connection.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
+import { ConsumerThread, ConsumerThreadError } from "./worker/consumer-thread.js";
+import type { FromConsumer } from "./worker/messages.js";
+import { type WireBatch, WireBatchReader } from "./worker/wire-batch.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka } = kafkajs;
-
-const EMPTY = Buffer.alloc(0);
 
 export interface Backlog {
   total: number;
@@ -39,26 +34,25 @@ export class KafkaSource implements Source<Buffer> {
   readonly name = "kafka";
   readonly options: ResolvedKafkaSourceOptions;
   private ctx: SourceContext | undefined;
+  /** The main thread's client, for the start-up probe and backlog(); consuming runs on `thread`. */
   private kafka: KafkaClient | undefined;
-  private consumer: Consumer | undefined;
+  private thread: ConsumerThread | undefined;
   private readonly batches = new Subject<Batch<Buffer>>();
   /** Progress per "topic/partition" for the current group generation only. */
   private progress = new Map<string, PartitionProgress>();
+  /** The consumer thread's generation whose batches may still commit. */
   private generation = 0;
-  /** Consumer rebuilds after non-retriable crashes, for the backoff. */
-  private restarts = 0;
   private stopping = false;
+  /** Records and bytes taken off the thread's queue since the thread was last told. */
+  private taken = { events: 0, bytes: 0 };
+  /** Whether the consumer thread was last told to pause. */
+  private pauseSent = false;
   private state: SourceState = "created";
   private lastError: string | undefined;
   private assignment: Record<string, number[]> = {};
   private admin: Admin | undefined;
-  /** Batches fetched and registered, not yet handed to the stages. */
-  private pending: Batch<Buffer>[] = [];
-  private readonly emitPending = (): void => {
-    const batches = this.pending;
-    this.pending = [];
-    for (const batch of batches) this.batches.next(batch);
-  };
+  /** Since when no broker has answered the consumer thread; undefined while they do. */
+  private unreachableSince: number | undefined;
   /** When the last non-empty batch arrived (ms since the epoch); undefined before the first. */
   lastBatchAt: number | undefined;
 
@@ -70,11 +64,40 @@ export class KafkaSource implements Source<Buffer> {
   async connect(ctx: SourceContext): Promise<void> {
     this.ctx = ctx;
     const logger = ctx.logger.child({ component: "kafka-source" });
-    this.kafka = new Kafka(kafkaClientConfig("kafkaSource", this.options, logger));
+    const config = kafkaClientConfig("kafkaSource", this.options, logger);
+    this.kafka = new Kafka(config);
     await this.probe();
+    const { logCreator: _logs, ...client } = config;
+    const o = this.options;
+    const thread = new ConsumerThread(
+      {
+        client,
+        consumer: {
+          groupId: o.groupId,
+          sessionTimeout: o.sessionTimeoutMs,
+          heartbeatInterval: o.heartbeatIntervalMs,
+          maxBytesPerPartition: o.maxBytesPerPartition,
+          maxBytes: o.maxBytes,
+          maxWaitTimeInMs: o.maxWaitTimeMs,
+        },
+        topics: o.topics,
+        topicPattern: o.topicPattern?.source,
+        fromBeginning: o.startFrom === "earliest",
+        partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
+        // A fetch or two ahead of the stages: enough to keep them busy, little beyond the flow limits.
+        window: { events: 5000, bytes: 4 * 1024 * 1024 },
+      },
+      {
+        message: (message) => this.onThreadMessage(message),
+        failed: (error) => this.onThreadFailed(error),
+      },
+    );
+    this.thread = thread;
     try {
-      this.consumer = await this.subscribedConsumer();
+      await thread.ready();
     } catch (error) {
+      await thread.close().catch(() => {});
+      this.thread = undefined;
       throw this.unreachable(error);
     }
     ctx.flow.on("pause", () => this.pauseFetching());
@@ -83,97 +106,23 @@ export class KafkaSource implements Source<Buffer> {
   }
 
   start(): Observable<Batch<Buffer>> {
-    this.run(this.requireConsumer());
-    return this.batches.asObservable();
-  }
-
-  private async subscribedConsumer(): Promise<Consumer> {
-    const consumer = this.kafka!.consumer({
-      groupId: this.options.groupId,
-      sessionTimeout: this.options.sessionTimeoutMs,
-      heartbeatInterval: this.options.heartbeatIntervalMs,
-      maxBytesPerPartition: this.options.maxBytesPerPartition,
-      maxBytes: this.options.maxBytes,
-      // A crashed consumer always restarts: losing the group is recoverable, and nothing is committed
-      // that was not settled, so a restart re-reads rather than skips.
-      retry: { restartOnFailure: async () => !this.stopping },
-    });
-    this.watchConsumer(consumer);
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: [...this.options.topics, ...(this.options.topicPattern ? [this.options.topicPattern] : [])],
-      fromBeginning: this.options.startFrom === "earliest",
-    });
-    return consumer;
-  }
-
-  private run(consumer: Consumer): void {
+    this.requireThread().send({ type: "run" });
     this.state = "running";
-    consumer
-      .run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-        eachBatch: async (payload) => this.onBatch(payload),
-      })
-      .catch((error: unknown) => this.batches.error(error));
-  }
-
-  /**
-   * kafkajs gives up on errors it deems non-retriable, also where the group coordinator merely answered
-   * an unexpected code mid-rebalance. Unless the error is one that no retry can fix (authentication,
-   * authorization), the source builds a new consumer and joins the group again, with growing pauses.
-   * The old member's partitions are re-read from the committed offsets: nothing is skipped.
-   */
-  private restartAfterCrash(crashed: Consumer, error: Error): void {
-    if (this.stopping || crashed !== this.consumer) return;
-    if (isPermanent(error)) {
-      this.state = "crashed";
-      this.batches.error(error);
-      return;
-    }
-    this.retiredGeneration();
-    const delay = Math.min(30_000, 500 * 2 ** Math.min(this.restarts++, 6));
-    this.ctx?.logger.warn({ err: describeError(error), delayMs: delay }, "rejoining the consumer group");
-    setTimeout(() => {
-      if (this.stopping) return;
-      this.subscribedConsumer().then(
-        (consumer) => {
-          if (this.stopping) {
-            void consumer.disconnect().catch(() => {});
-            return;
-          }
-          this.consumer = consumer;
-          this.run(consumer);
-        },
-        (retryError: unknown) =>
-          this.restartAfterCrash(
-            crashed,
-            retryError instanceof Error ? retryError : new Error(String(retryError)),
-          ),
-      );
-    }, delay).unref();
-  }
-
-  /** The events of the generation that ended settle, but can no longer move its commits. */
-  private retiredGeneration(): void {
-    this.generation++;
-    this.progress = new Map();
-    this.assignment = {};
+    return this.batches.asObservable();
   }
 
   async stopFetching(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.pauseFetching();
-    // Batches already fetched and registered go to the stages first, so every one of them settles.
-    this.emitPending();
+    // Batches still on their way from the thread are neither registered nor emitted: never committed,
+    // they are read again by whoever consumes the partition next.
+    await this.thread?.request({ type: "stop" }).catch(() => {});
     this.batches.complete();
   }
 
   async commit(): Promise<void> {
-    const consumer = this.consumer;
-    if (!consumer || this.state === "created") return;
+    const thread = this.thread;
+    if (!thread || this.state === "created") return;
     const generation = this.generation;
     const offsets: Array<{ topic: string; partition: number; offset: string; progress: PartitionProgress }> =
       [];
@@ -184,9 +133,10 @@ export class KafkaSource implements Source<Buffer> {
       offsets.push({ topic, partition, offset: String(offset), progress });
     }
     if (offsets.length === 0) return;
-    await consumer.commitOffsets(
-      offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
-    );
+    await thread.request({
+      type: "commit",
+      offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+    });
     if (generation !== this.generation) return;
     for (const { topic, partition, offset, progress } of offsets) {
       progress.markCommitted(Number(offset));
@@ -198,7 +148,7 @@ export class KafkaSource implements Source<Buffer> {
     this.stopping = true;
     this.state = "stopped";
     await this.admin?.disconnect().catch(() => {});
-    await this.consumer?.disconnect();
+    await this.thread?.close();
   }
 
   /**
@@ -238,60 +188,134 @@ export class KafkaSource implements Source<Buffer> {
   }
 
   health(): HealthReport {
-    const status = this.state === "crashed" ? "down" : this.state === "rebalancing" ? "degraded" : "ok";
+    const unwell =
+      this.state === "rebalancing" || this.state === "created" || this.unreachableSince !== undefined;
     return {
-      status: this.state === "created" ? "degraded" : status,
+      status: this.state === "crashed" ? "down" : unwell ? "degraded" : "ok",
       detail: {
         state: this.state,
         paused: this.ctx?.flow.paused ?? false,
         assignment: this.assignment,
+        ...(this.unreachableSince !== undefined
+          ? { unreachableForMs: Date.now() - this.unreachableSince }
+          : {}),
         ...(this.lastError ? { lastError: this.lastError } : {}),
       },
     };
   }
 
-  private onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): void {
-    if (this.stopping || !isRunning() || isStale()) return;
-    const messages = batch.messages;
-    if (messages.length === 0) return;
+  private onThreadMessage(message: Exclude<FromConsumer, { type: "reply" | "ready" }>): void {
+    const ctx = this.ctx;
+    switch (message.type) {
+      case "batch":
+        this.onBatch(message);
+        return;
+      case "joined":
+        // A new generation re-reads from the committed offsets: progress of the old one no longer
+        // decides commits. Its in-flight events still settle (Elasticsearch sees them as duplicates by _id).
+        this.retireGeneration(message.generation);
+        this.assignment = message.assignment;
+        this.state = this.stopping ? "stopped" : "running";
+        this.unreachableSince = undefined;
+        ctx?.metrics.rebalances.inc();
+        ctx?.metrics.sourceUp.set(1);
+        ctx?.logger.info({ assignment: message.assignment }, "joined consumer group");
+        return;
+      case "rebalancing":
+        if (this.stopping) return;
+        this.state = "rebalancing";
+        ctx?.metrics.sourceUp.set(0);
+        // Partitions may be taken away: commit what is finished while this generation still may.
+        void this.commit().catch(() => {});
+        return;
+      case "crashed": {
+        const { error, restart } = message;
+        this.lastError = `${error.name}: ${error.message}`;
+        ctx?.metrics.sourceUp.set(0);
+        // `restart`: whether kafkajs restarts the consumer itself (else the thread rebuilds it, or not).
+        ctx?.logger.error({ err: this.lastError, restart: restart === "kafkajs" }, "kafka consumer crashed");
+        if (restart === "none") {
+          this.state = "crashed";
+          this.batches.error(new ConsumerThreadError(error));
+          return;
+        }
+        this.state = "rebalancing";
+        if (restart === "rebuild") {
+          this.retireGeneration(message.generation);
+          ctx?.logger.warn({ err: this.lastError, delayMs: message.delayMs }, "rejoining the consumer group");
+        }
+        return;
+      }
+      case "reachability":
+        this.unreachableSince = message.reachable ? undefined : message.lastContactAt;
+        ctx?.metrics.sourceUp.set(message.reachable && this.state === "running" ? 1 : 0);
+        if (!message.reachable)
+          ctx?.logger.warn(
+            { lastContactAt: new Date(message.lastContactAt).toISOString() },
+            "no Kafka broker answers",
+          );
+        else ctx?.logger.info("Kafka answers again");
+        return;
+      case "log": {
+        const fields = { component: "kafka-source", kafka: message.namespace, ...message.extra };
+        ctx?.logger[message.level](fields, message.message);
+        return;
+      }
+    }
+  }
+
+  private onThreadFailed(error: Error): void {
+    if (this.stopping) return;
+    this.state = "crashed";
+    this.lastError = describeError(error);
+    this.ctx?.metrics.sourceUp.set(0);
+    this.batches.error(error);
+  }
+
+  /** The events of the generation that ended settle, but can no longer move its commits. */
+  private retireGeneration(generation: number): void {
+    this.generation = generation;
+    this.progress = new Map();
+    this.assignment = {};
+  }
+
+  private onBatch(batch: WireBatch): void {
+    this.took(batch);
+    // A batch of an ended generation, or one that arrived after stopFetching, is not registered: never
+    // committed, it is read again.
+    if (this.stopping || batch.generation !== this.generation) return;
     const progress = this.progressFor(batch.topic, batch.partition);
-    const events = this.toEvents(batch, messages, progress);
+    const events = this.toEvents(batch, progress);
     this.lastBatchAt = Date.now();
-    // Handed on in a later turn of the event loop: eachBatch returns at once, so kafkajs sends the next
-    // fetch while this batch goes through the stages, instead of after. (Its offsets are registered
-    // above, so flow control and commits already account for it.)
-    this.pending.push(events);
-    if (this.pending.length === 1) setImmediate(this.emitPending);
-    // Moves kafkajs's fetch position only: with autoCommit off, commits come from commit() alone.
-    resolveOffset(messages[messages.length - 1]!.offset);
-    this.recordLag(batch, messages[messages.length - 1]!.offset);
+    const last = Number(events[events.length - 1]!.origin.offset);
+    const lag = Math.max(0, Number(batch.highWatermark) - last - 1);
+    this.ctx?.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
+    this.batches.next(events);
     if (this.ctx?.flow.paused) this.pauseFetching();
   }
 
-  private toEvents(batch: KafkaBatch, messages: KafkaMessage[], progress: PartitionProgress): Batch<Buffer> {
-    let bytes = 0;
-    for (const m of messages) bytes += m.value?.length ?? 0;
-    const first = Number(messages[0]!.offset);
-    const last = Number(messages[messages.length - 1]!.offset);
-    const ticket = progress.open(first, last, messages.length, bytes);
-    const { topic, partition } = batch;
-    const events: Batch<Buffer> = new Array(messages.length);
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
-      const raw = m.value ?? EMPTY;
-      events[i] = new SluiceEvent<Buffer>(
-        raw,
-        raw,
-        {
-          topic,
-          partition,
-          offset: m.offset,
-          key: m.key ?? null,
-          headers: m.headers ?? {},
-          timestamp: m.timestamp,
-        },
-        ticket,
-      );
+  /** Tells the thread, once per turn of the event loop, what was taken off the queue since the last time. */
+  private took(batch: WireBatch): void {
+    if (this.taken.events === 0)
+      setImmediate(() => {
+        const { events, bytes } = this.taken;
+        this.taken = { events: 0, bytes: 0 };
+        this.thread?.send({ type: "taken", events, bytes });
+      });
+    this.taken.events += batch.count;
+    this.taken.bytes += batch.bytes;
+  }
+
+  private toEvents(batch: WireBatch, progress: PartitionProgress): Batch<Buffer> {
+    const reader = new WireBatchReader(batch);
+    const n = batch.count;
+    const first = Number(reader.offset(0));
+    const last = Number(reader.offset(n - 1));
+    const ticket = progress.open(first, last, n, batch.bytes);
+    const events: Batch<Buffer> = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const raw = reader.value(i);
+      events[i] = new SluiceEvent<Buffer>(raw, raw, reader.origin(i), ticket);
     }
     return events;
   }
@@ -306,67 +330,18 @@ export class KafkaSource implements Source<Buffer> {
     return progress;
   }
 
-  private recordLag(batch: KafkaBatch, lastOffset: string): void {
-    const lag = Math.max(0, Number(batch.highWatermark) - Number(lastOffset) - 1);
-    this.ctx?.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
-  }
-
   private pauseFetching(): void {
-    if (!this.consumer) return;
-    try {
-      this.consumer.pause(this.fetchedTopics());
-    } catch {
-      // Not running (yet, or any more): there is no fetching to pause.
-      return;
-    }
+    if (this.pauseSent || !this.thread) return;
+    this.pauseSent = true;
+    this.thread.send({ type: "pause" });
     this.ctx?.logger.debug({ inFlight: this.ctx.flow.events }, "source paused (backpressure)");
   }
 
   private resumeFetching(): void {
-    if (!this.consumer || this.stopping) return;
-    try {
-      this.consumer.resume(this.fetchedTopics());
-    } catch {
-      return;
-    }
+    if (!this.pauseSent || !this.thread || this.stopping) return;
+    this.pauseSent = false;
+    this.thread.send({ type: "resume" });
     this.ctx?.logger.debug({ inFlight: this.ctx.flow.events }, "source resumed");
-  }
-
-  /** The topics to pause and resume: those named, and those a pattern matched (known from the assignment). */
-  private fetchedTopics(): Array<{ topic: string }> {
-    const topics = new Set([...this.options.topics, ...Object.keys(this.assignment)]);
-    return [...topics].map((topic) => ({ topic }));
-  }
-
-  private watchConsumer(consumer: Consumer): void {
-    const { events } = consumer;
-    consumer.on(events.GROUP_JOIN, ({ payload }) => {
-      // A new generation re-reads from the committed offsets: progress of the old one no longer
-      // decides commits. Its in-flight events still settle (Elasticsearch sees them as duplicates by _id).
-      this.retiredGeneration();
-      this.restarts = 0;
-      this.assignment = payload.memberAssignment;
-      this.state = this.stopping ? "stopped" : "running";
-      this.ctx?.metrics.rebalances.inc();
-      this.ctx?.metrics.sourceUp.set(1);
-      this.ctx?.logger.info({ assignment: payload.memberAssignment }, "joined consumer group");
-      if (this.ctx?.flow.paused || this.stopping) this.pauseFetching();
-    });
-    consumer.on(events.REBALANCING, () => {
-      if (this.stopping) return;
-      this.state = "rebalancing";
-      this.ctx?.metrics.sourceUp.set(0);
-      // Partitions may be taken away: commit what is finished while this generation still may.
-      void this.commit().catch(() => {});
-    });
-    consumer.on(events.CRASH, ({ payload }) => {
-      this.lastError = describeError(payload.error);
-      // Restarting, by kafkajs or by restartAfterCrash, unless the error is permanent.
-      this.state = payload.restart || !isPermanent(payload.error) ? "rebalancing" : "crashed";
-      this.ctx?.metrics.sourceUp.set(0);
-      this.ctx?.logger.error({ err: this.lastError, restart: payload.restart }, "kafka consumer crashed");
-      if (!payload.restart) this.restartAfterCrash(consumer, payload.error);
-    });
   }
 
   /** Fails fast, with the reason, when no broker answers. */
@@ -392,30 +367,10 @@ export class KafkaSource implements Source<Buffer> {
     );
   }
 
-  private requireConsumer(): Consumer {
-    if (!this.consumer) throw new SluiceError(ErrorCode.CONFIG, "kafkaSource: start() before connect()");
-    return this.consumer;
+  private requireThread(): ConsumerThread {
+    if (!this.thread) throw new SluiceError(ErrorCode.CONFIG, "kafkaSource: start() before connect()");
+    return this.thread;
   }
-}
-
-/** Errors that rejoining cannot fix: the pipeline stops and says why. */
-const PERMANENT = new Set([
-  "SASL_AUTHENTICATION_FAILED",
-  "TOPIC_AUTHORIZATION_FAILED",
-  "GROUP_AUTHORIZATION_FAILED",
-  "CLUSTER_AUTHORIZATION_FAILED",
-  "UNSUPPORTED_VERSION",
-]);
-
-function isPermanent(error: Error): boolean {
-  let cause: unknown = error;
-  while (cause instanceof Error && (cause as { cause?: unknown }).cause instanceof Error)
-    cause = (cause as { cause: unknown }).cause;
-  const type = (cause as { type?: unknown }).type;
-  return (
-    (typeof type === "string" && PERMANENT.has(type)) ||
-    (cause instanceof Error && cause.name === "KafkaJSSASLAuthenticationError")
-  );
 }
 
 function splitKey(key: string): [string, number] {

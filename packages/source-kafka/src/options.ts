@@ -18,6 +18,11 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   maxBytesPerPartition?: number;
   /** Largest fetch response (bytes). */
   maxBytes?: number;
+  /**
+   * How long a fetch waits at the broker for new records (Kafka's `fetch.max.wait.ms`, default 500), and
+   * so how long fetching takes to start again after a pause (kafkajs sleeps this long while paused).
+   */
+  maxWaitTimeMs?: number;
   /** How long connect() keeps trying before it reports Kafka unreachable. */
   connectRetries?: number;
 }
@@ -45,6 +50,7 @@ const schema = {
     partitionsConsumedConcurrently: { type: "integer", minimum: 1, default: 4 },
     maxBytesPerPartition: { type: "integer", minimum: 1024, default: 1024 * 1024 },
     maxBytes: { type: "integer", minimum: 1024, default: 8 * 1024 * 1024 },
+    maxWaitTimeMs: { type: "integer", minimum: 10, maximum: 60_000, default: 500 },
     connectRetries: { type: "integer", minimum: 0, default: 3 },
   },
   required: ["brokers", "groupId"],

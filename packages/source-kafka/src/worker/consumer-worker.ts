@@ -1,0 +1,287 @@
+// The consumer thread's entry: a kafkajs consumer-group member whose batches go to the main thread packed.
+// Fetching, decompression, record decoding and heartbeats happen here, so neither the stages' work slows
+// the fetch loop nor a busy main thread delays a heartbeat.
+import { parentPort, workerData } from "node:worker_threads";
+import kafkajs, { type Consumer, type EachBatchPayload, type logCreator } from "kafkajs";
+import { registerCodecs } from "../codecs/register.js";
+import { Hold } from "./hold.js";
+import type { ConsumerThreadData, FromConsumer, ToConsumer, WireError } from "./messages.js";
+import { packBatch, transferables } from "./wire-batch.js";
+
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
+const { Kafka, logLevel } = kafkajs;
+
+const port = parentPort;
+if (!port) throw new Error("consumer-worker runs as a worker thread of the Kafka source");
+const data = workerData as ConsumerThreadData;
+// kafkajs's codec table is per thread: LZ4, Snappy and zstd are registered here too.
+registerCodecs();
+
+function post(message: FromConsumer): void {
+  port!.postMessage(message);
+}
+
+/** Errors that rejoining cannot fix: the pipeline stops and says why. */
+const PERMANENT = new Set([
+  "SASL_AUTHENTICATION_FAILED",
+  "TOPIC_AUTHORIZATION_FAILED",
+  "GROUP_AUTHORIZATION_FAILED",
+  "CLUSTER_AUTHORIZATION_FAILED",
+  "UNSUPPORTED_VERSION",
+]);
+
+function rootCause(error: unknown): unknown {
+  let cause = error;
+  while (cause instanceof Error && (cause as { cause?: unknown }).cause instanceof Error)
+    cause = (cause as { cause: unknown }).cause;
+  return cause;
+}
+
+function wireError(error: unknown): WireError {
+  const cause = rootCause(error);
+  const type = (cause as { type?: unknown } | undefined)?.type;
+  const e = error instanceof Error ? error : new Error(String(error));
+  return {
+    name: e.name,
+    message: e.message,
+    ...(typeof type === "string" ? { type } : {}),
+    permanent:
+      (typeof type === "string" && PERMANENT.has(type)) ||
+      (cause instanceof Error && cause.name === "KafkaJSSASLAuthenticationError"),
+  };
+}
+
+const forwardLogs: logCreator =
+  () =>
+  ({ namespace, level, log }) => {
+    const { message, timestamp: _timestamp, ...extra } = log;
+    const severity = level === logLevel.ERROR ? "error" : level === logLevel.WARN ? "warn" : "debug";
+    let fields: object = extra;
+    try {
+      structuredClone(extra);
+    } catch {
+      fields = JSON.parse(JSON.stringify(extra, (_k, v) => (typeof v === "bigint" ? String(v) : v)));
+    }
+    post({ type: "log", level: severity, namespace, message, extra: fields });
+  };
+
+class ConsumerHost {
+  private readonly kafka = new Kafka({ ...data.client, logCreator: forwardLogs });
+  private consumer: Consumer | undefined;
+  private generation = 0;
+  private restarts = 0;
+  private stopping = false;
+  /** Batch handlers wait, heartbeating, while the main thread asks for a pause or has not taken enough. */
+  private readonly hold = new Hold(data.window);
+  private assignment: Record<string, number[]> = {};
+  /** When a broker last answered: a fetch, a heartbeat, a commit or a join. */
+  private lastContactAt = Date.now();
+  private reachable = true;
+
+  async start(): Promise<void> {
+    this.watchReachability();
+    try {
+      this.consumer = await this.subscribedConsumer();
+      post({ type: "ready" });
+    } catch (error) {
+      post({ type: "ready", error: wireError(error) });
+    }
+  }
+
+  async handle(message: ToConsumer): Promise<void> {
+    switch (message.type) {
+      case "run":
+        if (this.consumer) this.run(this.consumer);
+        return;
+      case "pause":
+        this.hold.pause();
+        return;
+      case "resume":
+        this.hold.resume();
+        return;
+      case "taken":
+        this.hold.taken(message.events, message.bytes);
+        return;
+      case "commit":
+        return this.reply(message.id, async () => {
+          if (!this.consumer) throw new Error("no consumer to commit with (rejoining the group)");
+          await this.consumer.commitOffsets(message.offsets);
+        });
+      case "stop":
+        return this.reply(message.id, async () => {
+          this.stopping = true;
+          this.pauseFetching();
+          this.hold.wake();
+        });
+      case "close":
+        return this.reply(message.id, async () => {
+          this.stopping = true;
+          this.hold.wake();
+          await this.consumer?.disconnect();
+        });
+    }
+  }
+
+  private async reply(id: number, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+      post({ type: "reply", id });
+    } catch (error) {
+      post({ type: "reply", id, error: wireError(error) });
+    }
+  }
+
+  private async subscribedConsumer(): Promise<Consumer> {
+    const consumer = this.kafka.consumer({
+      ...data.consumer,
+      // A crashed consumer always restarts: losing the group is recoverable, and nothing is committed
+      // that was not settled, so a restart re-reads rather than skips.
+      retry: { restartOnFailure: async () => !this.stopping },
+    });
+    this.watch(consumer);
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [...data.topics, ...(data.topicPattern ? [new RegExp(data.topicPattern)] : [])],
+      fromBeginning: data.fromBeginning,
+    });
+    return consumer;
+  }
+
+  private run(consumer: Consumer): void {
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: data.partitionsConsumedConcurrently,
+        eachBatch: async (payload) => this.onBatch(payload),
+      })
+      .catch((error: unknown) => post({ type: "crashed", error: wireError(error), restart: "none" }));
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, isRunning, isStale } = payload;
+    if (this.stopping || !isRunning() || isStale()) return;
+    const messages = batch.messages;
+    if (messages.length === 0) return;
+    const wire = packBatch(this.generation, batch.topic, batch.partition, batch.highWatermark, messages);
+    port!.postMessage(wire, transferables(wire));
+    this.hold.posted(wire.count, wire.bytes);
+    // Moves kafkajs's fetch position only: with autoCommit off, commits come from the main thread alone.
+    resolveOffset(messages[messages.length - 1]!.offset);
+    if (this.hold.holding) await this.untilReleased(payload);
+  }
+
+  /**
+   * Backpressure: while the main thread has too much in flight (or has not yet taken what was posted),
+   * this batch's handler does not return, so kafkajs fetches nothing more from its broker; going on is
+   * immediate. (kafkajs's own pause() would sleep a whole fetch wait before looking again.) The member
+   * heartbeats meanwhile, and a rebalance ends the wait: heartbeat() throws, kafkajs rejoins.
+   */
+  private async untilReleased({ heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const interval = Math.max(100, Math.floor(data.consumer.heartbeatInterval / 2));
+    while (this.hold.holding && !this.stopping && isRunning() && !isStale()) {
+      await this.hold.changedOr(interval);
+      await heartbeat();
+    }
+  }
+
+  /**
+   * kafkajs gives up on errors it deems non-retriable, also where the group coordinator merely answered
+   * an unexpected code mid-rebalance. Unless the error is one that no retry can fix (authentication,
+   * authorization), a new consumer joins the group again, with growing pauses. The old member's
+   * partitions are re-read from the committed offsets: nothing is skipped.
+   */
+  private restartAfterCrash(crashed: Consumer, error: unknown): void {
+    if (this.stopping || crashed !== this.consumer) return;
+    const wire = wireError(error);
+    if (wire.permanent) {
+      post({ type: "crashed", error: wire, restart: "none" });
+      return;
+    }
+    this.generation++;
+    this.assignment = {};
+    const delayMs = Math.min(30_000, 500 * 2 ** Math.min(this.restarts++, 6));
+    post({ type: "crashed", error: wire, restart: "rebuild", delayMs, generation: this.generation });
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.subscribedConsumer().then(
+        (consumer) => {
+          if (this.stopping) {
+            void consumer.disconnect().catch(() => {});
+            return;
+          }
+          this.consumer = consumer;
+          this.run(consumer);
+        },
+        (retryError: unknown) => this.restartAfterCrash(crashed, retryError),
+      );
+    }, delayMs);
+  }
+
+  /**
+   * kafkajs retries quietly for a long time before it gives up on an unreachable cluster. The main
+   * thread hears when no broker has answered for longer than a heartbeat and a fetch wait take (a
+   * paused member still heartbeats), and when one answers again.
+   */
+  private watchReachability(): void {
+    const limit = Math.max(5000, 2 * data.consumer.heartbeatInterval + data.consumer.maxWaitTimeInMs);
+    const timer = setInterval(() => {
+      const reachable = Date.now() - this.lastContactAt < limit;
+      if (reachable === this.reachable) return;
+      this.reachable = reachable;
+      post({ type: "reachability", reachable, lastContactAt: this.lastContactAt });
+    }, 1000);
+    timer.unref();
+  }
+
+  private contact(): void {
+    this.lastContactAt = Date.now();
+    if (!this.reachable) {
+      this.reachable = true;
+      post({ type: "reachability", reachable: true, lastContactAt: this.lastContactAt });
+    }
+  }
+
+  private watch(consumer: Consumer): void {
+    const { events } = consumer;
+    for (const event of [events.FETCH, events.HEARTBEAT, events.COMMIT_OFFSETS])
+      consumer.on(event, () => this.contact());
+    consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      this.contact();
+      this.generation++;
+      this.restarts = 0;
+      this.assignment = payload.memberAssignment;
+      post({ type: "joined", generation: this.generation, assignment: payload.memberAssignment });
+      if (this.stopping) this.pauseFetching();
+    });
+    consumer.on(events.REBALANCING, () => {
+      if (!this.stopping) post({ type: "rebalancing" });
+    });
+    consumer.on(events.CRASH, ({ payload }) => {
+      if (payload.restart) {
+        post({ type: "crashed", error: wireError(payload.error), restart: "kafkajs" });
+        return;
+      }
+      this.restartAfterCrash(consumer, payload.error);
+    });
+  }
+
+  private pauseFetching(): void {
+    try {
+      this.consumer?.pause(this.fetchedTopics());
+    } catch {
+      // Not running (yet, or any more): there is no fetching to pause.
+    }
+  }
+
+  /** The topics to pause and resume: those named, and those a pattern matched (known from the assignment). */
+  private fetchedTopics(): Array<{ topic: string }> {
+    const topics = new Set([...data.topics, ...Object.keys(this.assignment)]);
+    return [...topics].map((topic) => ({ topic }));
+  }
+}
+
+const host = new ConsumerHost();
+// Handled as they come: a pause must not wait behind a commit that kafkajs is still retrying.
+port.on("message", (message: ToConsumer) => void host.handle(message));
+void host.start();

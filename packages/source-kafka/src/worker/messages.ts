@@ -1,0 +1,66 @@
+// The messages between the Kafka source (main thread) and its consumer thread, both ways.
+import type { KafkaConfig } from "kafkajs";
+import type { WireBatch } from "./wire-batch.js";
+
+/** What the consumer thread is started with (structured-cloned: no functions). */
+export interface ConsumerThreadData {
+  /** kafkajs's client configuration without its log creator (the thread forwards its logs). */
+  client: Omit<KafkaConfig, "logCreator">;
+  consumer: {
+    groupId: string;
+    sessionTimeout: number;
+    heartbeatInterval: number;
+    maxBytesPerPartition: number;
+    maxBytes: number;
+    maxWaitTimeInMs: number;
+  };
+  /** Topic names, and the source text of a topic pattern. */
+  topics: string[];
+  topicPattern: string | undefined;
+  fromBeginning: boolean;
+  partitionsConsumedConcurrently: number;
+  /** How far the thread may run ahead of the main thread taking its batches. */
+  window: { events: number; bytes: number };
+}
+
+/** An error as it crosses threads: enough to describe it and to tell permanent ones apart. */
+export interface WireError {
+  name: string;
+  message: string;
+  /** kafkajs's error type (`SASL_AUTHENTICATION_FAILED`), when it has one. */
+  type?: string;
+  /** True when rejoining cannot fix it (authentication, authorization). */
+  permanent: boolean;
+}
+
+/** Main thread → consumer thread. */
+export type ToConsumer =
+  | { type: "run" }
+  | { type: "pause" }
+  | { type: "resume" }
+  /** The main thread took batches of this many records and bytes off its queue. */
+  | { type: "taken"; events: number; bytes: number }
+  | { type: "commit"; id: number; offsets: Array<{ topic: string; partition: number; offset: string }> }
+  /** Stop fetching for good; commits still work until "close". */
+  | { type: "stop"; id: number }
+  | { type: "close"; id: number };
+
+/** Consumer thread → main thread. */
+export type FromConsumer =
+  /** Connected and subscribed (or not: `error`), in answer to starting the thread. */
+  | { type: "ready"; error?: WireError }
+  | WireBatch
+  /** A new group generation began with this assignment: what the last one fetched can no longer commit. */
+  | { type: "joined"; generation: number; assignment: Record<string, number[]> }
+  /** The group is rebalancing: partitions may be taken away. */
+  | { type: "rebalancing" }
+  /**
+   * The consumer crashed. `kafkajs`: kafkajs restarts it itself. `rebuild`: a new consumer joins after
+   * `delayMs`, and the generation is over. `none`: it stays down (the error is permanent).
+   */
+  | { type: "crashed"; error: WireError; restart: "kafkajs" | "none" }
+  | { type: "crashed"; error: WireError; restart: "rebuild"; delayMs: number; generation: number }
+  /** No broker answered for a while (`reachable` false), or one answers again. */
+  | { type: "reachability"; reachable: boolean; lastContactAt: number }
+  | { type: "log"; level: "error" | "warn" | "debug"; namespace: string; message: string; extra: object }
+  | { type: "reply"; id: number; error?: WireError };
