@@ -20,7 +20,7 @@ import kafkajs, {
 } from "kafkajs";
 import { type Observable, Subject } from "rxjs";
 import { registerCodecs } from "./codecs/register.js";
-import { kafkaClientConfig } from "./connection.js";
+import { connectFailure, kafkaClientConfig } from "./connection.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
@@ -385,11 +385,7 @@ export class KafkaSource implements Source<Buffer> {
   }
 
   private unreachable(error: unknown): SluiceError {
-    return new SluiceError(
-      ErrorCode.KAFKA_UNREACHABLE,
-      `cannot reach Kafka at ${this.options.brokers.join(",")}: ${describeError(error)}`,
-      { cause: error },
-    );
+    return connectFailure("", this.options.brokers, error);
   }
 
   private requireConsumer(): Consumer {
