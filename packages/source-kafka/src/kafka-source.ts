@@ -22,6 +22,7 @@ import { type Observable, Subject } from "rxjs";
 import { registerCodecs } from "./codecs/register.js";
 import { connectFailure, kafkaClientConfig } from "./connection.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
+import { StartPosition } from "./start-position.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka } = kafkajs;
@@ -52,6 +53,8 @@ export class KafkaSource implements Source<Buffer> {
   private lastError: string | undefined;
   private assignment: Record<string, number[]> = {};
   private admin: Admin | undefined;
+  /** Positions new partitions when `startFrom` is a timestamp. */
+  private startPosition: StartPosition | undefined;
   /** Batches fetched and registered, not yet handed to the stages. */
   private pending: Batch<Buffer>[] = [];
   private readonly emitPending = (): void => {
@@ -71,6 +74,9 @@ export class KafkaSource implements Source<Buffer> {
     this.ctx = ctx;
     const logger = ctx.logger.child({ component: "kafka-source" });
     this.kafka = new Kafka(kafkaClientConfig("kafkaSource", this.options, logger));
+    const { startFrom } = this.options;
+    if (typeof startFrom === "object")
+      this.startPosition = new StartPosition(this.kafka, this.options.groupId, startFrom.timestamp, logger);
     await this.probe();
     try {
       this.consumer = await this.subscribedConsumer();
@@ -102,7 +108,9 @@ export class KafkaSource implements Source<Buffer> {
     await consumer.connect();
     await consumer.subscribe({
       topics: [...this.options.topics, ...(this.options.topicPattern ? [this.options.topicPattern] : [])],
-      fromBeginning: this.options.startFrom === "earliest",
+      // A timestamp start is a seek (start-position.ts); from the earliest, kafkajs's first fetch
+      // answers at once and the seek applies right after, instead of behind a long poll at the end.
+      fromBeginning: this.options.startFrom !== "latest",
     });
     return consumer;
   }
@@ -198,6 +206,7 @@ export class KafkaSource implements Source<Buffer> {
     this.stopping = true;
     this.state = "stopped";
     await this.admin?.disconnect().catch(() => {});
+    await this.startPosition?.close();
     await this.consumer?.disconnect();
   }
 
@@ -250,9 +259,12 @@ export class KafkaSource implements Source<Buffer> {
     };
   }
 
-  private onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): void {
+  private onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> | undefined {
     if (this.stopping || !isRunning() || isStale()) return;
-    const messages = batch.messages;
+    const start = this.startPosition;
+    // The partition's start is still being looked up: nothing is handed on, kafkajs's position stays.
+    if (start && !start.isPositioned(batch.topic, batch.partition)) return start.whenPositioned();
+    const messages = start ? start.admit(batch.topic, batch.partition, batch.messages) : batch.messages;
     if (messages.length === 0) return;
     const progress = this.progressFor(batch.topic, batch.partition);
     const events = this.toEvents(batch, messages, progress);
@@ -346,6 +358,7 @@ export class KafkaSource implements Source<Buffer> {
       this.retiredGeneration();
       this.restarts = 0;
       this.assignment = payload.memberAssignment;
+      this.startPosition?.assigned(consumer, payload.memberAssignment);
       this.state = this.stopping ? "stopped" : "running";
       this.ctx?.metrics.rebalances.inc();
       this.ctx?.metrics.sourceUp.set(1);
