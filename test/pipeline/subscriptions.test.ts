@@ -1,25 +1,70 @@
-// Subscriptions: several topics, a pattern, and where a new group starts (earliest or latest).
-import { createPipeline, silentLogger } from "@sluice/core";
+// Subscriptions: several topics, a pattern, and where a new group starts (earliest, latest or a time).
+import { Writable } from "node:stream";
+import { createLogger, createPipeline, type Logger, silentLogger } from "@sluice/core";
 import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
 import { type KafkaSourceOptions, kafkaMetadata, kafkaSource } from "@sluice/source-kafka";
 import { epochToIso, parseJson } from "@sluice/transforms";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
+import { type KafkaFront, startKafkaFront } from "../harness/kafka/front/index.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { countDocs, useTestbed, waitFor } from "./helpers.js";
+import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
 
 describe("subscriptions", () => {
   const bed = useTestbed();
+  // The mock cluster answers ListOffsets by timestamp with -1 for any time; the front answers it.
+  let front: KafkaFront;
+  beforeAll(async () => {
+    front = await startKafkaFront(bed.kafka);
+  });
+  afterAll(async () => {
+    await front?.stop();
+  });
 
-  const pipelineFor = (source: Omit<KafkaSourceOptions, "brokers">, index: string) =>
+  const pipelineFor = (
+    source: Omit<KafkaSourceOptions, "brokers">,
+    index: string,
+    via: { brokers?: string; logger?: Logger } = {},
+  ) =>
     createPipeline({
-      source: kafkaSource({ brokers: bed.kafka.bootstrapServers, ...source }),
+      source: kafkaSource({ brokers: via.brokers ?? bed.kafka.bootstrapServers, ...source }),
       stages: [parseJson(), epochToIso(), kafkaMetadata({ topicKey: "kafka_topic" })],
       sink: elasticsearchSink({ node: bed.es.url, index }),
       deadLetters: elasticsearchDeadLetters({ node: bed.es.url }),
-      logger: silentLogger(),
+      logger: via.logger ?? silentLogger(),
       handleSignals: false,
     });
+
+  const produce = (topic: string, count: number, seed: number, namespace: string, partition?: number) =>
+    produceWithKcat({
+      brokers: bed.kafka.bootstrapServers,
+      topic,
+      messages: fluentBitRecords(count, { seed, namespace }),
+      ...(partition === undefined ? {} : { partition }),
+    });
+
+  /** How many documents of `index` came from records of each namespace. */
+  const namespacesIn = async (index: string) => {
+    await bed.client.indices.refresh({ index });
+    const { hits } = await bed.client.search<{ kubernetes: { namespace_name: string } }>({
+      index,
+      size: 1000,
+    });
+    const counts: Record<string, number> = {};
+    for (const hit of hits.hits) {
+      const namespace = hit._source!.kubernetes.namespace_name;
+      counts[namespace] = (counts[namespace] ?? 0) + 1;
+    }
+    return counts;
+  };
+
+  /** A moment strictly between the records produced before and after it (kcat stamps them at send). */
+  const aMomentApart = async () => {
+    await new Promise((r) => setTimeout(r, 50));
+    const time = Date.now();
+    await new Promise((r) => setTimeout(r, 50));
+    return time;
+  };
 
   it("reads several topics, and every topic a pattern matches", async () => {
     for (const topic of ["insight-logs", "insight-event", "insight-gw-skoala", "other-logs"]) {
@@ -90,6 +135,112 @@ describe("subscriptions", () => {
     await Promise.all([latest.stop(), earliest.stop()]);
     expect(await countDocs(bed.client, "latest")).toBe(20);
     expect(await countDocs(bed.client, "earliest")).toBe(70);
+  }, 120_000);
+
+  it("starts a new group at a timestamp: exactly the records written at or after it", async () => {
+    const topic = "start-time";
+    await bed.kafka.createTopic(topic, 2);
+    // Partitions named: librdkafka's sticky partitioner could put a whole set on one partition, and a
+    // partition with nothing after the time has nothing to commit.
+    for (const partition of [0, 1]) await produce(topic, 20, 4 + partition, "before", partition);
+    const time = await aMomentApart();
+    for (const partition of [0, 1]) await produce(topic, 15, 6 + partition, "after", partition);
+    const pipeline = pipelineFor(
+      { topics: [topic], groupId: "from-time", startFrom: { timestamp: new Date(time).toISOString() } },
+      "from-time",
+      { brokers: front.bootstrapServers },
+    );
+    await pipeline.start();
+    await waitFor(
+      "the group's commits at the end of both partitions",
+      () => committedTotal(bed.kafka.brokers, "from-time", topic),
+      (n) => n === 70,
+    );
+    await pipeline.stop();
+    expect(await countDocs(bed.client, "from-time")).toBe(30);
+    expect(await namespacesIn("from-time")).toEqual({ after: 30 });
+  }, 120_000);
+
+  it("with a timestamp, a partition the group committed on continues from its commit", async () => {
+    const topic = "start-time-resume";
+    // The mock lets the same group join again only once the last member's session expired.
+    const session = { sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000 };
+    await bed.kafka.createTopic(topic, 2);
+    // A first run commits on partition 0 only: partition 1 is still empty.
+    await produce(topic, 10, 6, "first-run", 0);
+    const first = pipelineFor(
+      { topics: [topic], groupId: "resume", startFrom: { timestamp: 0 }, ...session },
+      "resume-1",
+      { brokers: front.bootstrapServers },
+    );
+    await first.start();
+    await waitFor(
+      "the first run's commit",
+      () => committedTotal(bed.kafka.brokers, "resume", topic),
+      (n) => n === 10,
+    );
+    await first.stop();
+    // Before the time: on partition 0 after the commit (read, the commit wins), on partition 1 (skipped).
+    await produce(topic, 5, 7, "after-commit", 0);
+    await produce(topic, 10, 8, "before", 1);
+    const time = await aMomentApart();
+    await produce(topic, 5, 9, "after", 0);
+    await produce(topic, 5, 10, "after", 1);
+
+    const second = pipelineFor(
+      { topics: [topic], groupId: "resume", startFrom: { timestamp: time }, ...session },
+      "resume-2",
+      { brokers: front.bootstrapServers },
+    );
+    await second.start();
+    await waitFor(
+      "the second run's commits at the end of both partitions",
+      () => committedTotal(bed.kafka.brokers, "resume", topic),
+      (n) => n === 35,
+    );
+    await second.stop();
+    expect(await namespacesIn("resume-2")).toEqual({ "after-commit": 5, after: 10 });
+    expect(await countDocs(bed.client, "resume-2")).toBe(15);
+  }, 120_000);
+
+  it("with a timestamp after every record, a new group starts at the end: only records written later", async () => {
+    const topic = "start-time-future";
+    await bed.kafka.createTopic(topic, 1);
+    await produce(topic, 20, 11, "before");
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: "info",
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    const pipeline = pipelineFor(
+      { topics: [topic], groupId: "from-future", startFrom: { timestamp: Date.now() + 3_600_000 } },
+      "from-future",
+      { brokers: front.bootstrapServers, logger },
+    );
+    await pipeline.start();
+    // Written once the group is positioned: their timestamps are before the time asked, and still read.
+    const start = await waitFor(
+      "the partition's start",
+      () =>
+        lines
+          .map((l) => JSON.parse(l) as { msg: string; offset?: number })
+          .find((l) => l.msg === "partition start"),
+      (line) => line !== undefined,
+    );
+    expect(start).toMatchObject({ topic, partition: 0, offset: 20, from: "timestamp" });
+    await produce(topic, 15, 12, "later");
+    await waitFor(
+      "the group's commit at the end",
+      () => committedTotal(bed.kafka.brokers, "from-future", topic),
+      (n) => n === 35,
+    );
+    await pipeline.stop();
+    expect(await namespacesIn("from-future")).toEqual({ later: 15 });
   }, 120_000);
 
   it("refuses a source with neither topics nor a pattern, or a bad pattern, naming the option", () => {

@@ -4,8 +4,12 @@
 export const ErrorCode = {
   /** An option is missing, of the wrong type or out of range. Thrown at construction. */
   CONFIG: "SLUICE_ERR_CONFIG",
-  /** Kafka could not be reached (or refused us) when the pipeline started. */
+  /** Kafka could not be reached when the pipeline started. */
   KAFKA_UNREACHABLE: "SLUICE_ERR_KAFKA_UNREACHABLE",
+  /** Kafka refused our SASL credentials (or the mechanism). */
+  KAFKA_AUTH: "SLUICE_ERR_KAFKA_AUTH",
+  /** The TLS handshake with a Kafka broker failed (an untrusted or mismatched certificate, ...). */
+  KAFKA_TLS: "SLUICE_ERR_KAFKA_TLS",
   /** Elasticsearch could not be reached when the pipeline started. */
   ES_UNREACHABLE: "SLUICE_ERR_ES_UNREACHABLE",
   /** Elasticsearch refused our credentials. */
@@ -52,4 +56,17 @@ export class SluiceConfigError extends SluiceError {
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
+}
+
+/**
+ * Whether a connection failed in its TLS handshake: Node's certificate and handshake error codes (or
+ * messages), on the error or anywhere in its causes.
+ */
+export function isTlsError(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_(GET|VERIFY)/.test(code)) return true;
+    if (/certificate|self[- ]signed|ssl|tls/i.test(e.message)) return true;
+  }
+  return false;
 }

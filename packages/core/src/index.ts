@@ -11,7 +11,7 @@ export type {
   SourceContext,
 } from "./components.js";
 export { type DeadLetter, type DeadLetterContext, type DeadLetterSink, toDeadLetter } from "./dead-letter.js";
-export { describeError, ErrorCode, SluiceConfigError, SluiceError } from "./errors.js";
+export { describeError, ErrorCode, isTlsError, SluiceConfigError, SluiceError } from "./errors.js";
 export {
   type Batch,
   eventOf,

@@ -1,7 +1,14 @@
 // Connection options shared by the sink and the dead-letter writer: client construction and health check.
 import { readFileSync } from "node:fs";
 import { Client, type ClientOptions, errors } from "@elastic/elasticsearch";
-import { describeError, ErrorCode, type Logger, SluiceConfigError, SluiceError } from "@sluice/core";
+import {
+  describeError,
+  ErrorCode,
+  isTlsError,
+  type Logger,
+  SluiceConfigError,
+  SluiceError,
+} from "@sluice/core";
 
 export interface ElasticsearchConnectionOptions {
   /** One or more node URLs. */
@@ -129,7 +136,7 @@ export async function checkElasticsearch(
         `${who}: Elasticsearch at ${where} refused the credentials (HTTP ${error.statusCode}): ${describeError(error)}`,
         { cause: error },
       );
-    if (isTlsFailure(error))
+    if (isTlsError(error))
       throw new SluiceError(
         ErrorCode.ES_TLS,
         `${who}: the TLS handshake with Elasticsearch at ${where} failed: ${describeError(error)} ` +
@@ -142,14 +149,4 @@ export async function checkElasticsearch(
       { cause: error },
     );
   }
-}
-
-/** Node's certificate and handshake error codes, on the error or anywhere in its causes. */
-function isTlsFailure(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_(GET|VERIFY)/.test(code)) return true;
-    if (/certificate|self[- ]signed|ssl|tls/i.test(e.message)) return true;
-  }
-  return false;
 }

@@ -1,7 +1,14 @@
 // Connection options shared by the source and the Kafka dead-letter writer: brokers, SASL and TLS,
 // turned into kafkajs's client configuration.
 import { readFileSync } from "node:fs";
-import { describeError, type Logger, SluiceConfigError } from "@sluice/core";
+import {
+  describeError,
+  ErrorCode,
+  isTlsError,
+  type Logger,
+  SluiceConfigError,
+  SluiceError,
+} from "@sluice/core";
 import kafkajs, { type KafkaConfig, type SASLOptions } from "kafkajs";
 import { kafkaLogCreator } from "./kafka-logger.js";
 
@@ -97,4 +104,40 @@ export function kafkaClientConfig(
     };
   }
   return config;
+}
+
+/**
+ * The error for a connection that failed at start, saying what to check: the credentials refused
+ * (KAFKA_AUTH), a failed TLS handshake (KAFKA_TLS), or no broker reachable (KAFKA_UNREACHABLE).
+ * `prefix` says who connected ("" for the source, "dead letters: " for the dead-letter writer).
+ */
+export function connectFailure(prefix: string, brokers: string[], error: unknown): SluiceError {
+  const where = brokers.join(",");
+  const why = describeError(error);
+  if (isAuthenticationFailure(error))
+    return new SluiceError(
+      ErrorCode.KAFKA_AUTH,
+      `${prefix}Kafka at ${where} refused the SASL authentication: ${why} (check sasl.mechanism, username and password)`,
+      { cause: error },
+    );
+  if (isTlsError(error))
+    return new SluiceError(
+      ErrorCode.KAFKA_TLS,
+      `${prefix}the TLS handshake with Kafka at ${where} failed: ${why} ` +
+        "(give the CA that signed the brokers' certificates as ssl.caFile)",
+      { cause: error },
+    );
+  return new SluiceError(ErrorCode.KAFKA_UNREACHABLE, `${prefix}cannot reach Kafka at ${where}: ${why}`, {
+    cause: error,
+  });
+}
+
+/** kafkajs's SASL failure, or the broker's SASL_AUTHENTICATION_FAILED, anywhere in the causes. */
+function isAuthenticationFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === "KafkaJSSASLAuthenticationError") return true;
+    const type = (e as { type?: unknown }).type;
+    if (type === "SASL_AUTHENTICATION_FAILED" || type === "UNSUPPORTED_SASL_MECHANISM") return true;
+  }
+  return false;
 }

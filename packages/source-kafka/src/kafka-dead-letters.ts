@@ -3,7 +3,6 @@ import {
   type DeadLetter,
   type DeadLetterContext,
   type DeadLetterSink,
-  describeError,
   ErrorCode,
   SluiceError,
   validateOptions,
@@ -11,6 +10,7 @@ import {
 import kafkajs, { type Producer } from "kafkajs";
 import { registerCodecs } from "./codecs/register.js";
 import {
+  connectFailure,
   connectionSchema,
   type KafkaConnectionOptions,
   kafkaClientConfig,
@@ -76,11 +76,7 @@ export class KafkaDeadLetters implements DeadLetterSink {
     try {
       await this.producer.connect();
     } catch (error) {
-      throw new SluiceError(
-        ErrorCode.KAFKA_UNREACHABLE,
-        `dead letters: cannot reach Kafka at ${this.options.brokers.join(",")}: ${describeError(error)}`,
-        { cause: error },
-      );
+      throw connectFailure("dead letters: ", this.options.brokers, error);
     }
   }
 

@@ -14,7 +14,7 @@ import {
 import kafkajs, { type Admin, type Kafka as KafkaClient } from "kafkajs";
 import { type Observable, Subject } from "rxjs";
 import { registerCodecs } from "./codecs/register.js";
-import { kafkaClientConfig } from "./connection.js";
+import { connectFailure, kafkaClientConfig } from "./connection.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
 import { ConsumerThread, ConsumerThreadError } from "./worker/consumer-thread.js";
 import type { FromConsumer } from "./worker/messages.js";
@@ -64,10 +64,10 @@ export class KafkaSource implements Source<Buffer> {
   async connect(ctx: SourceContext): Promise<void> {
     this.ctx = ctx;
     const logger = ctx.logger.child({ component: "kafka-source" });
-    const config = kafkaClientConfig("kafkaSource", this.options, logger);
-    this.kafka = new Kafka(config);
+    const { logCreator, ...client } = kafkaClientConfig("kafkaSource", this.options, logger);
+    // kafkajs adds functions to the configuration it is given: the thread's copy is taken apart.
+    this.kafka = new Kafka({ ...client, ...(client.sasl ? { sasl: { ...client.sasl } } : {}), logCreator });
     await this.probe();
-    const { logCreator: _logs, ...client } = config;
     const o = this.options;
     const thread = new ConsumerThread(
       {
@@ -82,7 +82,10 @@ export class KafkaSource implements Source<Buffer> {
         },
         topics: o.topics,
         topicPattern: o.topicPattern?.source,
-        fromBeginning: o.startFrom === "earliest",
+        // A timestamp start is a seek (start-position.ts); from the earliest, kafkajs's first fetch
+        // answers at once and the seek applies right after, instead of behind a long poll at the end.
+        fromBeginning: o.startFrom !== "latest",
+        startAt: typeof o.startFrom === "object" ? o.startFrom.timestamp : undefined,
         partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
         // A fetch or two ahead of the stages: enough to keep them busy, little beyond the flow limits.
         window: { events: 5000, bytes: 4 * 1024 * 1024 },
@@ -360,11 +363,7 @@ export class KafkaSource implements Source<Buffer> {
   }
 
   private unreachable(error: unknown): SluiceError {
-    return new SluiceError(
-      ErrorCode.KAFKA_UNREACHABLE,
-      `cannot reach Kafka at ${this.options.brokers.join(",")}: ${describeError(error)}`,
-      { cause: error },
-    );
+    return connectFailure("", this.options.brokers, error);
   }
 
   private requireThread(): ConsumerThread {

@@ -8,8 +8,11 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   /** A regular expression: every existing topic whose name matches is read too (Logstash's topics_pattern). */
   topicPattern?: string;
   groupId: string;
-  /** Where a group with no committed offset starts: the oldest record (default) or only new ones. */
-  startFrom?: "earliest" | "latest";
+  /**
+   * Where a group with no committed offset starts, per partition: the oldest record (default), only new
+   * ones, or the first record whose Kafka timestamp is at or after a time (the end when none is).
+   */
+  startFrom?: StartFrom;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   /** Partitions whose batches are handed over concurrently. */
@@ -27,13 +30,18 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   connectRetries?: number;
 }
 
+/** A time as milliseconds since the epoch or an ISO-8601 date-time with a zone ("2026-11-25T08:00:00Z"). */
+export type StartFrom = "earliest" | "latest" | { timestamp: number | string };
+
 export type ResolvedKafkaSourceOptions = Required<
-  Omit<KafkaSourceOptions, "brokers" | "topics" | "topicPattern" | "sasl" | "ssl">
+  Omit<KafkaSourceOptions, "brokers" | "topics" | "topicPattern" | "sasl" | "ssl" | "startFrom">
 > &
   Pick<KafkaSourceOptions, "sasl" | "ssl"> & {
     brokers: string[];
     topics: string[];
     topicPattern: RegExp | undefined;
+    /** A timestamp in milliseconds since the epoch. */
+    startFrom: "earliest" | "latest" | { timestamp: number };
   };
 
 const schema = {
@@ -44,7 +52,25 @@ const schema = {
     topics: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
     topicPattern: { type: "string", minLength: 1 },
     groupId: { type: "string", minLength: 1 },
-    startFrom: { enum: ["earliest", "latest"], default: "earliest" },
+    startFrom: {
+      anyOf: [
+        { enum: ["earliest", "latest"] },
+        {
+          type: "object",
+          properties: {
+            timestamp: {
+              anyOf: [
+                { type: "integer", minimum: 0 },
+                { type: "string", minLength: 1 },
+              ],
+            },
+          },
+          required: ["timestamp"],
+          additionalProperties: false,
+        },
+      ],
+      default: "earliest",
+    },
     sessionTimeoutMs: { type: "integer", minimum: 1000, default: 30_000 },
     heartbeatIntervalMs: { type: "integer", minimum: 100, default: 3000 },
     partitionsConsumedConcurrently: { type: "integer", minimum: 1, default: 4 },
@@ -57,8 +83,23 @@ const schema = {
   additionalProperties: false,
 } as const;
 
+const TIMESTAMP =
+  'milliseconds since the epoch or an ISO-8601 date-time with a zone ("2026-11-25T08:00:00Z")';
+
 export function resolveOptions(options: KafkaSourceOptions): ResolvedKafkaSourceOptions {
-  const valid = validateOptions<KafkaSourceOptions>("kafkaSource", schema, options);
+  let valid: KafkaSourceOptions;
+  try {
+    valid = validateOptions<KafkaSourceOptions>("kafkaSource", schema, options);
+  } catch (error) {
+    // ajv reports the first alternative that did not match ("must be one of ..."); say what all are.
+    if (error instanceof SluiceConfigError && error.option.startsWith("startFrom"))
+      throw new SluiceConfigError(
+        "kafkaSource",
+        "startFrom",
+        `must be "earliest", "latest" or { timestamp: ${TIMESTAMP} }`,
+      );
+    throw error;
+  }
   if (!valid.topics && !valid.topicPattern)
     throw new SluiceConfigError("kafkaSource", "topics", "is required (or give `topicPattern`)");
   let topicPattern: RegExp | undefined;
@@ -78,5 +119,33 @@ export function resolveOptions(options: KafkaSourceOptions): ResolvedKafkaSource
     brokers: parseBrokers(valid.brokers),
     topics: valid.topics ?? [],
     topicPattern,
+    startFrom: resolveStartFrom(valid.startFrom ?? "earliest"),
   };
+}
+
+function resolveStartFrom(startFrom: StartFrom): ResolvedKafkaSourceOptions["startFrom"] {
+  if (typeof startFrom === "string") return startFrom;
+  if (typeof startFrom.timestamp === "number") return { timestamp: startFrom.timestamp };
+  const timestamp = parseIsoDateTime(startFrom.timestamp);
+  if (timestamp === undefined)
+    throw new SluiceConfigError("kafkaSource", "startFrom.timestamp", `must be ${TIMESTAMP}`);
+  return { timestamp };
+}
+
+/**
+ * Milliseconds since the epoch of an ISO-8601 date-time with seconds optional, a fraction of any
+ * length (truncated to milliseconds) and a zone required: a time without one would depend on the
+ * machine's. Undefined when it is not one, or not a real date (Date.parse rolls 02-30 over to March).
+ */
+function parseIsoDateTime(text: string): number | undefined {
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.(\d+))?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/.exec(
+      text,
+    );
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second = "00", fraction = "", zone] = match;
+  const days = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > days) return undefined;
+  const ms = `${fraction}000`.slice(0, 3);
+  return Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}${zone}`);
 }

@@ -4,6 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import kafkajs, { type Consumer, type EachBatchPayload, type logCreator } from "kafkajs";
 import { registerCodecs } from "../codecs/register.js";
+import { type StartLogger, StartPosition } from "../start-position.js";
 import { Hold } from "./hold.js";
 import type { ConsumerThreadData, FromConsumer, ToConsumer, WireError } from "./messages.js";
 import { packBatch, transferables } from "./wire-batch.js";
@@ -51,6 +52,12 @@ function wireError(error: unknown): WireError {
   };
 }
 
+/** Sluice's own lines from this thread, in the pipeline's log. */
+const log: StartLogger = {
+  info: (extra, message) => post({ type: "log", level: "info", namespace: "sluice", message, extra }),
+  warn: (extra, message) => post({ type: "log", level: "warn", namespace: "sluice", message, extra }),
+};
+
 const forwardLogs: logCreator =
   () =>
   ({ namespace, level, log }) => {
@@ -67,6 +74,11 @@ const forwardLogs: logCreator =
 
 class ConsumerHost {
   private readonly kafka = new Kafka({ ...data.client, logCreator: forwardLogs });
+  /** Positions new partitions when `startFrom` is a time. */
+  private readonly startPosition =
+    data.startAt === undefined
+      ? undefined
+      : new StartPosition(this.kafka, data.consumer.groupId, data.startAt, log);
   private consumer: Consumer | undefined;
   private generation = 0;
   private restarts = 0;
@@ -117,6 +129,7 @@ class ConsumerHost {
         return this.reply(message.id, async () => {
           this.stopping = true;
           this.hold.wake();
+          await this.startPosition?.close();
           await this.consumer?.disconnect();
         });
     }
@@ -161,7 +174,10 @@ class ConsumerHost {
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, isRunning, isStale } = payload;
     if (this.stopping || !isRunning() || isStale()) return;
-    const messages = batch.messages;
+    const start = this.startPosition;
+    // The partition's start is still being looked up: nothing is handed on, kafkajs's position stays.
+    if (start && !start.isPositioned(batch.topic, batch.partition)) return start.whenPositioned();
+    const messages = start ? start.admit(batch.topic, batch.partition, batch.messages) : batch.messages;
     if (messages.length === 0) return;
     const wire = packBatch(this.generation, batch.topic, batch.partition, batch.highWatermark, messages);
     port!.postMessage(wire, transferables(wire));
@@ -251,6 +267,7 @@ class ConsumerHost {
       this.generation++;
       this.restarts = 0;
       this.assignment = payload.memberAssignment;
+      this.startPosition?.assigned(consumer, payload.memberAssignment);
       post({ type: "joined", generation: this.generation, assignment: payload.memberAssignment });
       if (this.stopping) this.pauseFetching();
     });

@@ -18,6 +18,8 @@ export interface ConsumerThreadData {
   topics: string[];
   topicPattern: string | undefined;
   fromBeginning: boolean;
+  /** Where a partition without a committed offset starts, when `startFrom` is a time (ms since the epoch). */
+  startAt: number | undefined;
   partitionsConsumedConcurrently: number;
   /** How far the thread may run ahead of the main thread taking its batches. */
   window: { events: number; bytes: number };
@@ -62,5 +64,11 @@ export type FromConsumer =
   | { type: "crashed"; error: WireError; restart: "rebuild"; delayMs: number; generation: number }
   /** No broker answered for a while (`reachable` false), or one answers again. */
   | { type: "reachability"; reachable: boolean; lastContactAt: number }
-  | { type: "log"; level: "error" | "warn" | "debug"; namespace: string; message: string; extra: object }
+  | {
+      type: "log";
+      level: "error" | "warn" | "info" | "debug";
+      namespace: string;
+      message: string;
+      extra: object;
+    }
   | { type: "reply"; id: number; error?: WireError };

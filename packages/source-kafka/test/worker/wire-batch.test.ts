@@ -2,17 +2,12 @@ import type { KafkaMessage } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { packBatch, transferables, WireBatchReader } from "../../src/worker/wire-batch.js";
 
-function message(offset: string, value: Buffer | null, extra: Partial<KafkaMessage> = {}): KafkaMessage {
-  return {
-    offset,
-    value,
-    key: null,
-    timestamp: "1732492800123",
-    attributes: 0,
-    size: 0,
-    headers: {},
-    ...extra,
-  } as KafkaMessage;
+function message(
+  offset: string,
+  value: Buffer | null,
+  extra: { key?: Buffer; timestamp?: string; headers?: KafkaMessage["headers"] } = {},
+): KafkaMessage {
+  return { offset, value, key: null, timestamp: "1732492800123", attributes: 0, headers: {}, ...extra };
 }
 
 /** Packs, sends the batch through a real MessageChannel with its buffers transferred, and reads it back. */
