@@ -37,15 +37,18 @@ describe("crash safety", () => {
     });
 
   it(`survives ${KILLS} SIGKILLs mid-stream with every record in Elasticsearch exactly once`, async () => {
-    // Records arrive while the pipeline runs and dies, as in production.
+    // Records arrive while the pipeline runs and dies, as in production: slowly enough (5000 every few
+    // seconds, over longer than the kills and restarts take) that a run never catches up with the end.
     const records = fluentBitRecords(RECORDS, { seed: 11 });
     const producing = (async () => {
-      for (let i = 0; i < records.length; i += 10_000)
+      for (let i = 0; i < records.length; i += 5000) {
         await produceWithKcat({
           brokers: bed.kafka.bootstrapServers,
           topic: TOPIC,
-          messages: records.slice(i, i + 10_000),
+          messages: records.slice(i, i + 5000),
         });
+        await new Promise((r) => setTimeout(r, 2500));
+      }
     })();
 
     const seenAtKill: number[] = [];
