@@ -1,12 +1,13 @@
 // Sends one bulk request and sorts its items into delivered, to retry, and rejected.
 import type { Client } from "@elastic/elasticsearch";
 import { ErrorCode, type SluiceEvent } from "@sluice/core";
-import type { BulkAction, Encoded } from "./encoder.js";
+import type { BulkAction } from "./encoder.js";
 import { itemVerdict } from "./retry-policy.js";
 
 export interface BulkOutcome {
   delivered: SluiceEvent[];
-  retry: Encoded[];
+  /** Positions in the events sent of those to send again. */
+  retry: number[];
   rejected: SluiceEvent[];
 }
 
@@ -21,12 +22,12 @@ interface BulkResponse {
 }
 
 /**
- * Sends `body` (the items' lines, from bodyOf). Throws what the client throws for the whole request;
- * item results come back sorted.
+ * Sends `body` (the events' lines, in their order). Throws what the client throws for the whole
+ * request; item results come back sorted.
  */
 export async function sendBulk(
   client: Client,
-  items: readonly Encoded[],
+  events: readonly SluiceEvent[],
   body: Buffer,
   action: BulkAction,
   stage: string,
@@ -43,27 +44,27 @@ export async function sendBulk(
   )) as BulkResponse;
   const outcome: BulkOutcome = { delivered: [], retry: [], rejected: [] };
   if (!response.errors) {
-    for (const item of items) outcome.delivered.push(item.event);
+    outcome.delivered = events.slice();
     return outcome;
   }
   const results = response.items ?? [];
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
     const result = results[i]?.[action] ?? Object.values(results[i] ?? {})[0];
     const status = result?.status ?? 0;
     const verdict = itemVerdict(status, action);
-    if (verdict === "delivered") outcome.delivered.push(item.event);
-    else if (verdict === "retry") outcome.retry.push(item);
+    if (verdict === "delivered") outcome.delivered.push(event);
+    else if (verdict === "retry") outcome.retry.push(i);
     else {
       const error = result?.error;
       const cause = error?.caused_by?.reason ? ` (caused by: ${error.caused_by.reason})` : "";
-      item.event.fail({
+      event.fail({
         code: ErrorCode.REJECTED,
         type: error?.type ?? `http_${status}`,
         reason: `${error?.reason ?? `status ${status}`}${cause}`,
         stage,
       });
-      outcome.rejected.push(item.event);
+      outcome.rejected.push(event);
     }
   }
   return outcome;

@@ -18,6 +18,7 @@ import {
   validateOptions,
 } from "@sluice/core";
 import { Observable, type OperatorFunction } from "rxjs";
+import { BulkBody } from "./bulk-body.js";
 import { type BulkOutcome, sendBulk } from "./bulk-request.js";
 import {
   AdaptiveConcurrency,
@@ -33,7 +34,7 @@ import {
   warnIfInsecure,
 } from "./connection.js";
 import { ensureDataStreamTemplate, indexPatterns } from "./data-stream.js";
-import { type BulkAction, BulkEncoder, bodyOf, bodySize, type Encoded } from "./encoder.js";
+import { type BulkAction, BulkEncoder, type Encoded } from "./encoder.js";
 import { isBackPressure, isRetryableRequestError } from "./retry-policy.js";
 import { type IdOption, type IndexOption, Target } from "./target.js";
 
@@ -160,11 +161,6 @@ const schema = {
   additionalProperties: false,
 } as const;
 
-interface Pending {
-  items: Encoded[];
-  bytes: number;
-}
-
 export class ElasticsearchSink implements Sink<unknown> {
   readonly name = "elasticsearch";
   readonly options: Resolved;
@@ -176,7 +172,8 @@ export class ElasticsearchSink implements Sink<unknown> {
   private lastError: string | undefined;
   private failingSince: number | undefined;
   private requestsInFlight = 0;
-  private readonly bodies = new BufferPool();
+  // One buffer per request being filled, queued or in flight.
+  private readonly bodies = new BufferPool(8);
 
   constructor(options: ElasticsearchSinkOptions) {
     const o = validateOptions<Resolved>("elasticsearchSink", schema, options);
@@ -209,8 +206,8 @@ export class ElasticsearchSink implements Sink<unknown> {
   write(): OperatorFunction<Batch<unknown>, SinkResult<unknown>> {
     return (source) =>
       new Observable<SinkResult<unknown>>((subscriber) => {
-        const queue: Pending[] = [];
-        let current: Pending = { items: [], bytes: 0 };
+        const queue: BulkBody[] = [];
+        let current: BulkBody | undefined;
         let timer: NodeJS.Timeout | undefined;
         let inFlight = 0;
         let inputDone = false;
@@ -218,20 +215,25 @@ export class ElasticsearchSink implements Sink<unknown> {
         const flush = () => {
           clearTimeout(timer);
           timer = undefined;
-          if (current.items.length === 0) return;
+          if (!current || current.count === 0) return;
           queue.push(current);
-          current = { items: [], bytes: 0 };
+          current = undefined;
           pump();
         };
         const finishIfDone = () => {
-          if (inputDone && inFlight === 0 && queue.length === 0 && current.items.length === 0)
-            subscriber.complete();
+          if (inputDone && inFlight === 0 && queue.length === 0 && !current) subscriber.complete();
+        };
+        /** The request the next `bytes` of lines go into: a new one when they do not fit the current. */
+        const requestFor = (bytes: number): BulkBody => {
+          if (current && !current.fits(bytes)) flush();
+          current ??= new BulkBody(this.bodies.take(Math.max(this.options.flushBytes, bytes)));
+          return current;
         };
         const pump = () => {
           while (inFlight < this.limiter.limit && queue.length > 0) {
             const request = queue.shift()!;
             inFlight++;
-            this.deliver(request.items, (result) => subscriber.next(result))
+            this.deliver(request, (result) => subscriber.next(result))
               .catch((error: unknown) => {
                 // Only an abort (shutdown deadline) gets here: those events stay unsettled, uncommitted.
                 this.ctx?.logger.warn({ err: describeError(error) }, "bulk request abandoned");
@@ -259,17 +261,13 @@ export class ElasticsearchSink implements Sink<unknown> {
                 unencodable.push(event);
                 continue;
               }
-              current.items.push(encoded);
-              current.bytes += encoded.bytes;
-              if (
-                current.items.length >= this.options.flushEvents ||
-                current.bytes >= this.options.flushBytes
-              )
+              const request = requestFor(encoded.bytes);
+              request.append(encoded);
+              if (request.count >= this.options.flushEvents || request.bytes >= this.options.flushBytes)
                 flush();
             }
             if (unencodable) subscriber.next({ delivered: [], rejected: unencodable });
-            if (current.items.length > 0 && timer === undefined)
-              timer = setTimeout(flush, this.options.flushIntervalMs);
+            if (current && timer === undefined) timer = setTimeout(flush, this.options.flushIntervalMs);
           },
           error: (error: unknown) => subscriber.error(error),
           complete: () => {
@@ -301,25 +299,25 @@ export class ElasticsearchSink implements Sink<unknown> {
   }
 
   /**
-   * Sends items until each is delivered or rejected, reporting as it goes. Whole-request failures
-   * are retried with backoff without limit (the source stays paused meanwhile); items answered 429
-   * or 5xx are sent again alone.
+   * Sends a request's events until each is delivered or rejected, reporting as it goes. Whole-request
+   * failures are retried with backoff without limit (the source stays paused meanwhile); events
+   * answered 429 or 5xx are sent again alone, their lines copied out of the first body.
    */
-  private async deliver(items: Encoded[], report: (result: SinkResult<unknown>) => void): Promise<void> {
+  private async deliver(request: BulkBody, report: (result: SinkResult<unknown>) => void): Promise<void> {
     const ctx = this.ctx!;
     const client = this.client!;
-    let remaining = items;
+    /** Positions in `request` of the events this round sends; every one in the first round. */
+    let positions: number[] | undefined;
     let round = 0;
     let fruitless = 0;
-    while (remaining.length > 0) {
-      if (round > 0) {
-        ctx.metrics.eventsRetried.inc({ stage: this.name }, remaining.length);
-      }
+    for (;;) {
+      const events = positions ? positions.map((i) => request.events[i]!) : request.events;
+      if (round > 0) ctx.metrics.eventsRetried.inc({ stage: this.name }, events.length);
       // Written once per round: whole-request retries resend these very bytes.
-      const buffer = this.bodies.take(bodySize(remaining));
-      const body = bodyOf(remaining, buffer);
-      // An abort (the shutdown deadline) throws past the release: a request may still be writing it.
-      const outcome = await retry<BulkOutcome>(() => this.attempt(client, remaining, body), {
+      const copy = positions ? this.bodies.take(request.linesSize(positions)) : undefined;
+      const body = positions ? request.linesOf(positions, copy!) : request.body;
+      // An abort (the shutdown deadline) throws past the releases: a request may still be writing them.
+      const outcome = await retry<BulkOutcome>(() => this.attempt(client, events, body), {
         ...this.options.retry,
         signal: ctx.signal,
         onError: (error, attempt) => {
@@ -333,30 +331,29 @@ export class ElasticsearchSink implements Sink<unknown> {
         },
       });
       // Answered: the client has sent the whole body and holds it no longer.
-      this.bodies.release(buffer);
+      if (copy) this.bodies.release(copy);
       const progressed = outcome.delivered.length > 0 || outcome.rejected.length > 0;
       if (progressed) report({ delivered: outcome.delivered, rejected: outcome.rejected });
-      remaining = outcome.retry;
+      if (outcome.retry.length === 0) break;
+      const sent = positions;
+      positions = outcome.retry.map((j) => (sent ? sent[j]! : j));
       round++;
       // Items refused with 429/5xx wait out a backoff too. It grows only while rounds make no progress:
       // a storm that refuses 30% of items is answered by fewer requests in flight (adaptive
       // concurrency), not by each batch waiting longer and longer for its last few items.
       fruitless = progressed ? 0 : fruitless + 1;
-      if (remaining.length > 0)
-        await sleep(
-          backoffDelay(fruitless + 1, { ...this.options.retry, maxAttempts: Infinity }),
-          ctx.signal,
-        );
+      await sleep(backoffDelay(fruitless + 1, { ...this.options.retry, maxAttempts: Infinity }), ctx.signal);
     }
+    this.bodies.release(request.buffer);
   }
 
-  private async attempt(client: Client, items: Encoded[], body: Buffer): Promise<BulkOutcome> {
+  private async attempt(client: Client, events: SluiceEvent[], body: Buffer): Promise<BulkOutcome> {
     const ctx = this.ctx!;
     const started = performance.now();
     this.requestsInFlight++;
     let backPressure = false;
     try {
-      const outcome = await sendBulk(client, items, body, this.options.action, this.name, ctx.signal);
+      const outcome = await sendBulk(client, events, body, this.options.action, this.name, ctx.signal);
       ctx.metrics.requests.inc({ target: this.name, status: "ok" });
       this.failingSince = undefined;
       this.lastError = undefined;

@@ -12,8 +12,8 @@ const DIGITS = /^[0-9]+$/;
  * An event's two bulk lines, `{"create":{...}}\n{...}\n`, built once and resent as they are on retries.
  * The action line is `head`, then `offset` (ASCII digits, or empty), then `tail`: head and tail are
  * shared by every event of a partition when the target allows it, so an event costs no new string or
- * buffer of its own. The document stays in the bytes it came in; the request body is written from the
- * parts in one copy.
+ * buffer of its own. The document stays in the bytes it came in until the parts are written into a
+ * request's body (bulk-body.ts), in one copy.
  */
 export class Encoded {
   /** The lines' length in bytes. */
@@ -42,28 +42,12 @@ export class Encoded {
     return offset + this.bytes;
   }
 
+  /** The lines alone, in a buffer of their own. */
   get lines(): Buffer {
-    return bodyOf([this]);
+    const lines = Buffer.allocUnsafe(this.bytes);
+    this.writeTo(lines, 0);
+    return lines;
   }
-}
-
-/** The bytes of these items' lines. */
-export function bodySize(items: readonly Encoded[]): number {
-  let size = 0;
-  for (const item of items) size += item.bytes;
-  return size;
-}
-
-/**
- * The request body for these items: their lines, back to back, in one copy — into `into` (at least
- * `bodySize(items)` long; the body is its start) or a new buffer.
- */
-export function bodyOf(items: readonly Encoded[], into?: Buffer): Buffer {
-  const size = bodySize(items);
-  const body = into ? into.subarray(0, size) : Buffer.allocUnsafe(size);
-  let offset = 0;
-  for (const item of items) offset = item.writeTo(body, offset);
-  return body;
 }
 
 /** The action line's parts around the offset, for every event of one partition. */
