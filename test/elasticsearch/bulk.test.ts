@@ -190,6 +190,28 @@ describe("Elasticsearch emulator: bench mode (accept all)", () => {
       };
       expect(whole.items.map((item) => Object.values(item)[0]!._id)).toEqual(["a", "b"]);
       expect(bench.stats().acceptedItems).toBe(4);
+      // An action naming no index takes the URL's; with none at all the item is refused, as Elasticsearch does.
+      const lines = `${['{"create":{"_id":"c"}}', "{}", ' { "index" : { "_index" : "spaced" } }', "{}"].join("\n")}\n`;
+      const withDefault = (await benchClient.transport.request({
+        method: "POST",
+        path: "/fallback/_bulk",
+        bulkBody: lines,
+      })) as { errors: boolean; items: Array<Record<string, { _index: string; status: number }>> };
+      expect(withDefault.errors).toBe(false);
+      expect(withDefault.items).toMatchObject([
+        { create: { _index: "fallback", _id: "c", status: 201 } },
+        { index: { _index: "spaced", status: 201 } },
+      ]);
+      const noIndex = (await benchClient.transport.request({
+        method: "POST",
+        path: "/_bulk",
+        bulkBody: lines,
+      })) as {
+        errors: boolean;
+        items: Array<Record<string, { status: number }>>;
+      };
+      expect(noIndex.errors).toBe(true);
+      expect(noIndex.items[0]!.create!.status).toBe(400);
     } finally {
       await benchClient.close();
       await bench.stop();
