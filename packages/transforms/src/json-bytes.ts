@@ -36,13 +36,21 @@ function hexValue(b: Buffer, i: number): number {
  * Scans `b` as RFC 8259 JSON whose top level is an object. Refuses what JSON.parse refuses, plus
  * nesting deeper than `maxDepth` and lone UTF-16 surrogate escapes (`\ud800` without its pair), which
  * Elasticsearch would store as U+FFFD. Iterative: hostile nesting cannot overflow the stack.
+ * `containers` (at least maxDepth + 1 long) is scratch space a caller scanning many records can lend,
+ * so a scan allocates nothing.
  */
-export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
+export function scanJsonObject(
+  b: Buffer,
+  maxDepth: number,
+  containers: Uint8Array = new Uint8Array(maxDepth + 1),
+): ScanResult {
   const n = b.length;
   let i = 0;
   let hasLineBreak = false;
   // Containers open, innermost last: 1 = object, 2 = array.
-  const stack: number[] = [];
+  // Containers open, innermost last (1 = object, 2 = array): containers[0 .. depth - 1].
+  const stack = containers.length > maxDepth ? containers : new Uint8Array(maxDepth + 1);
+  let depth = 0;
   // What may come next: 0 value, 1 key or '}' (after '{'), 2 ',' or close, 3 ':' , 4 key (after ',').
   let expect = 0;
   let rootSeen = false;
@@ -57,7 +65,7 @@ export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
       i++;
       continue;
     }
-    if (rootSeen && stack.length === 0) return syntax(i, "unexpected data after the top-level object");
+    if (rootSeen && depth === 0) return syntax(i, "unexpected data after the top-level object");
     switch (expect) {
       case 3:
         if (c !== 0x3a) return syntax(i, "expected ':'");
@@ -66,12 +74,12 @@ export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
         continue;
       case 2:
         if (c === 0x2c) {
-          expect = stack[stack.length - 1] === 1 ? 4 : 0;
+          expect = stack[depth - 1] === 1 ? 4 : 0;
           i++;
           continue;
         }
-        if ((c === 0x7d && stack[stack.length - 1] === 1) || (c === 0x5d && stack[stack.length - 1] === 2)) {
-          stack.pop();
+        if ((c === 0x7d && stack[depth - 1] === 1) || (c === 0x5d && stack[depth - 1] === 2)) {
+          depth--;
           expect = 2;
           i++;
           continue;
@@ -80,7 +88,7 @@ export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
       case 1:
       case 4:
         if (c === 0x7d && expect === 1) {
-          stack.pop();
+          depth--;
           expect = 2;
           i++;
           continue;
@@ -151,8 +159,7 @@ export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
     }
     if (c === 0x7b || c === 0x5b) {
       rootSeen = true;
-      stack.push(c === 0x7b ? 1 : 2);
-      if (stack.length > maxDepth)
+      if (depth >= maxDepth)
         return {
           problem: {
             type: "depth_limit_exceeded",
@@ -160,6 +167,7 @@ export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
           },
           hasLineBreak,
         };
+      stack[depth++] = c === 0x7b ? 1 : 2;
       i++;
       if (c === 0x7b) expect = 1;
       else {
@@ -168,7 +176,7 @@ export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
         while (j < n && (b[j] === 0x20 || b[j] === 0x09 || b[j] === 0x0a || b[j] === 0x0d)) j++;
         if (b[j] === 0x5d) {
           if (j > i && b.subarray(i, j).some((x) => x === 0x0a || x === 0x0d)) hasLineBreak = true;
-          stack.pop();
+          depth--;
           i = j + 1;
           expect = 2;
         } else expect = 0;
@@ -209,7 +217,7 @@ export function scanJsonObject(b: Buffer, maxDepth: number): ScanResult {
     return syntax(i, "unexpected byte");
   }
   if (!rootSeen) return { problem: NOT_OBJECT, hasLineBreak };
-  if (stack.length > 0) return syntax(n, "unexpected end of the record");
+  if (depth > 0) return syntax(n, "unexpected end of the record");
   return hasLineBreak ? ACCEPTED_WITH_LINE_BREAK : ACCEPTED;
 
   function loneSurrogate(): ScanResult {

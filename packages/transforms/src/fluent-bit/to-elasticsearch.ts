@@ -46,10 +46,11 @@ export function fluentBitToElasticsearch(
   const prefix = Buffer.from(`{${JSON.stringify(o.timestampKey)}:`);
   const digits = o.nanos ? 9 : 3;
   const iso = new QuotedIsoMillis();
+  const containers = new Uint8Array(o.maxDepth + 1);
   return mapValues<Buffer, Buffer>(o.name, (raw) => {
     if (!isUtf8(raw)) return reject("invalid_utf8", "record is not valid UTF-8", ErrorCode.PARSE);
     // One pass over the bytes checks everything JSON.parse would, without building the record.
-    const scan = scanJsonObject(raw, o.maxDepth);
+    const scan = scanJsonObject(raw, o.maxDepth, containers);
     if (scan.problem && scan.problem.type !== "json_not_object")
       return reject(scan.problem.type, scan.problem.reason, ErrorCode.PARSE);
     if (!scan.problem && !scan.hasLineBreak && !o.replaceDots && startsWith(raw, prefix)) {
@@ -58,10 +59,14 @@ export function fluentBitToElasticsearch(
         const millis = digits === 3 ? plainEpochMillis(raw, prefix.length, end) : -1;
         if (millis >= 0 && millis < QuotedIsoMillis.LIMIT) {
           // One allocation: the prefix, the quoted ISO text, then the record's bytes from the comma on.
-          const out = Buffer.allocUnsafe(prefix.length + QuotedIsoMillis.LENGTH + raw.length - end);
+          const head = prefix.length + QuotedIsoMillis.LENGTH;
+          const out = Buffer.allocUnsafe(head + raw.length - end);
+          // The whole record goes in so that its bytes from the comma land after the head, which then
+          // overwrites what came before the comma: one copy, and no view of the record to allocate.
+          if (head >= end) out.set(raw, head - end);
+          else raw.copy(out, head, end);
           out.set(prefix, 0);
           iso.write(out, prefix.length, millis);
-          raw.copy(out, prefix.length + QuotedIsoMillis.LENGTH, end);
           return out;
         }
         const text = epochTextToIso(raw.toString("latin1", prefix.length, end), digits);
