@@ -9,6 +9,7 @@ import {
   SluiceConfigError,
   SluiceError,
 } from "@sluice/core";
+import { BulkAwareSerializer } from "./serializer.js";
 
 export interface ElasticsearchConnectionOptions {
   /** One or more node URLs. */
@@ -79,6 +80,7 @@ export function createClient(component: string, options: ElasticsearchConnection
     // refuses; 8.x and 9.x take both. (The client still insists on the x-elastic-product header,
     // which Elasticsearch sends from 7.14 on.)
     headers: { accept: "application/json", "content-type": "application/json" },
+    Serializer: BulkAwareSerializer,
   };
   if (options.auth) clientOptions.auth = options.auth;
   if (options.tls) {

@@ -34,7 +34,7 @@ import {
   warnIfInsecure,
 } from "./connection.js";
 import { ensureDataStreamTemplate, indexPatterns } from "./data-stream.js";
-import { type BulkAction, BulkEncoder, type Encoded } from "./encoder.js";
+import { type BulkAction, BulkEncoder, Encoded } from "./encoder.js";
 import { isBackPressure, isRetryableRequestError } from "./retry-policy.js";
 import { type IdOption, type IndexOption, Target } from "./target.js";
 
@@ -207,6 +207,8 @@ export class ElasticsearchSink implements Sink<unknown> {
     return (source) =>
       new Observable<SinkResult<unknown>>((subscriber) => {
         const queue: BulkBody[] = [];
+        // Filled for each event and written into its request at once.
+        const scratch = new Encoded();
         let current: BulkBody | undefined;
         let timer: NodeJS.Timeout | undefined;
         let inFlight = 0;
@@ -252,7 +254,7 @@ export class ElasticsearchSink implements Sink<unknown> {
             for (const event of batch) {
               let encoded: Encoded;
               try {
-                encoded = this.encoder.encode(event);
+                encoded = this.encoder.encode(event, scratch);
               } catch (error) {
                 // A document JSON cannot write (nested too deep, a BigInt) or an index function that
                 // threw: that event alone goes to dead letters.

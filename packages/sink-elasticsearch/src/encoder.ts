@@ -17,16 +17,22 @@ const DIGITS = /^[0-9]+$/;
  */
 export class Encoded {
   /** The lines' length in bytes. */
-  readonly bytes: number;
+  bytes = 0;
+  event!: SluiceEvent;
+  private head: Buffer = EMPTY;
+  private offset = "";
+  private tail: Buffer = EMPTY;
+  private doc: Buffer = EMPTY;
 
-  constructor(
-    readonly event: SluiceEvent,
-    private readonly head: Buffer,
-    private readonly offset: string,
-    private readonly tail: Buffer,
-    private readonly doc: Buffer,
-  ) {
+  /** Holds these parts: an Encoded is filled again for the next event when it was written. */
+  set(event: SluiceEvent, head: Buffer, offset: string, tail: Buffer, doc: Buffer): this {
+    this.event = event;
+    this.head = head;
+    this.offset = offset;
+    this.tail = tail;
+    this.doc = doc;
     this.bytes = head.length + offset.length + tail.length + doc.length + 1;
+    return this;
   }
 
   /** Writes the lines into `body` at `offset`; returns the offset after them. */
@@ -73,28 +79,26 @@ export class BulkEncoder {
     this.tail = Buffer.from(`"${this.pipeline}}}\n`);
   }
 
-  /** Throws when the event cannot be encoded (no index for it, a document JSON cannot write). */
-  encode(event: SluiceEvent): Encoded {
+  /**
+   * The event's lines, in `into` when given (a sink writing each event's lines at once reuses one),
+   * else in a new Encoded. Throws when the event cannot be encoded (no index for it, a document JSON
+   * cannot write).
+   */
+  encode(event: SluiceEvent, into: Encoded = new Encoded()): Encoded {
     const value = event.value;
     // A value still in bytes is already a JSON document: send it as it came, without a parse round trip.
     const doc = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
-    let encoded: Encoded;
-    if (this.target.byOrigin && DIGITS.test(event.origin.offset)) {
+    const offset = event.origin.offset;
+    if (this.target.byOrigin && DIGITS.test(offset)) {
       const action = this.partitionAction(event);
-      encoded = new Encoded(
-        event,
-        action.head,
-        action.withOffset ? event.origin.offset : "",
-        action.tail,
-        doc,
-      );
+      into.set(event, action.head, action.withOffset ? offset : "", action.tail, doc);
     } else {
       const { index, id } = this.target.resolve(event);
       const line = Buffer.from(`{"${this.action}":{"_index":${index}${id}${this.pipeline}}}\n`);
-      encoded = new Encoded(event, line, "", EMPTY, doc);
+      into.set(event, line, "", EMPTY, doc);
     }
     event.releaseValue();
-    return encoded;
+    return into;
   }
 
   private partitionAction(event: SluiceEvent): PartitionAction {
