@@ -1,12 +1,13 @@
 // The consumer thread's entry: a kafkajs consumer-group member whose batches go to the main thread packed.
 // Fetching, decompression, record decoding and heartbeats happen here, so neither the stages' work slows
-// the fetch loop nor a busy main thread delays a heartbeat.
-import { parentPort, workerData } from "node:worker_threads";
-import kafkajs, { type Consumer, type EachBatchPayload, type logCreator } from "kafkajs";
+// the fetch loop nor a busy main thread delays a heartbeat. A thread hosts one source at a time and may
+// host another after it (consumer-thread.ts keeps finished threads warm for the next).
+import { parentPort } from "node:worker_threads";
+import kafkajs, { type Consumer, type EachBatchPayload, type LogEntry } from "kafkajs";
 import { registerCodecs } from "../codecs/register.js";
 import { type StartLogger, StartPosition } from "../start-position.js";
 import { Hold } from "./hold.js";
-import type { ConsumerThreadData, FromConsumer, ToConsumer, WireError } from "./messages.js";
+import type { ConsumerThreadData, FromConsumer, Stamped, ToConsumer, WireError } from "./messages.js";
 import { packBatch, transferables } from "./wire-batch.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
@@ -14,13 +15,8 @@ const { Kafka, logLevel } = kafkajs;
 
 const port = parentPort;
 if (!port) throw new Error("consumer-worker runs as a worker thread of the Kafka source");
-const data = workerData as ConsumerThreadData;
 // kafkajs's codec table is per thread: LZ4, Snappy and zstd are registered here too.
 registerCodecs();
-
-function post(message: FromConsumer): void {
-  port!.postMessage(message);
-}
 
 /** Errors that rejoining cannot fix: the pipeline stops and says why. */
 const PERMANENT = new Set([
@@ -52,15 +48,44 @@ function wireError(error: unknown): WireError {
   };
 }
 
-/** Sluice's own lines from this thread, in the pipeline's log. */
-const log: StartLogger = {
-  info: (extra, message) => post({ type: "log", level: "info", namespace: "sluice", message, extra }),
-  warn: (extra, message) => post({ type: "log", level: "warn", namespace: "sluice", message, extra }),
-};
+class ConsumerHost {
+  private readonly kafka: kafkajs.Kafka;
+  /** Positions new partitions when `startFrom` is a time. */
+  private readonly startPosition: StartPosition | undefined;
+  private consumer: Consumer | undefined;
+  private generation = 0;
+  private restarts = 0;
+  private stopping = false;
+  /** Batch handlers wait, heartbeating, while the main thread asks for a pause or has not taken enough. */
+  private readonly hold: Hold;
+  private reachabilityTimer: NodeJS.Timeout | undefined;
 
-const forwardLogs: logCreator =
-  () =>
-  ({ namespace, level, log }) => {
+  constructor(
+    /** Stamped on every message, so a message of this thread's previous source is never taken for one of this. */
+    private readonly id: number,
+    private readonly data: ConsumerThreadData,
+  ) {
+    this.hold = new Hold(data.window);
+    this.kafka = new Kafka({ ...data.client, logCreator: () => (entry) => this.forwardLog(entry) });
+    /** Sluice's own lines from this thread, in the pipeline's log. */
+    const log: StartLogger = {
+      info: (extra, message) =>
+        this.post({ type: "log", level: "info", namespace: "sluice", message, extra }),
+      warn: (extra, message) =>
+        this.post({ type: "log", level: "warn", namespace: "sluice", message, extra }),
+    };
+    this.startPosition =
+      data.startAt === undefined
+        ? undefined
+        : new StartPosition(this.kafka, data.consumer.groupId, data.startAt, log);
+  }
+
+  private post(message: FromConsumer, transfer?: ArrayBuffer[]): void {
+    (message as Stamped<FromConsumer>).host = this.id;
+    port!.postMessage(message, transfer);
+  }
+
+  private forwardLog({ namespace, level, log }: LogEntry): void {
     const { message, timestamp: _timestamp, ...extra } = log;
     const severity = level === logLevel.ERROR ? "error" : level === logLevel.WARN ? "warn" : "debug";
     let fields: object = extra;
@@ -69,22 +94,8 @@ const forwardLogs: logCreator =
     } catch {
       fields = JSON.parse(JSON.stringify(extra, (_k, v) => (typeof v === "bigint" ? String(v) : v)));
     }
-    post({ type: "log", level: severity, namespace, message, extra: fields });
-  };
-
-class ConsumerHost {
-  private readonly kafka = new Kafka({ ...data.client, logCreator: forwardLogs });
-  /** Positions new partitions when `startFrom` is a time. */
-  private readonly startPosition =
-    data.startAt === undefined
-      ? undefined
-      : new StartPosition(this.kafka, data.consumer.groupId, data.startAt, log);
-  private consumer: Consumer | undefined;
-  private generation = 0;
-  private restarts = 0;
-  private stopping = false;
-  /** Batch handlers wait, heartbeating, while the main thread asks for a pause or has not taken enough. */
-  private readonly hold = new Hold(data.window);
+    this.post({ type: "log", level: severity, namespace, message, extra: fields });
+  }
   private assignment: Record<string, number[]> = {};
   /** When a broker last answered: a fetch, a heartbeat, a commit or a join. */
   private lastContactAt = Date.now();
@@ -94,9 +105,9 @@ class ConsumerHost {
     this.watchReachability();
     try {
       this.consumer = await this.subscribedConsumer();
-      post({ type: "ready" });
+      this.post({ type: "ready" });
     } catch (error) {
-      post({ type: "ready", error: wireError(error) });
+      this.post({ type: "ready", error: wireError(error) });
     }
   }
 
@@ -129,6 +140,7 @@ class ConsumerHost {
         return this.reply(message.id, async () => {
           this.stopping = true;
           this.hold.wake();
+          clearInterval(this.reachabilityTimer);
           await this.startPosition?.close();
           await this.consumer?.disconnect();
         });
@@ -138,15 +150,15 @@ class ConsumerHost {
   private async reply(id: number, work: () => Promise<void>): Promise<void> {
     try {
       await work();
-      post({ type: "reply", id });
+      this.post({ type: "reply", id });
     } catch (error) {
-      post({ type: "reply", id, error: wireError(error) });
+      this.post({ type: "reply", id, error: wireError(error) });
     }
   }
 
   private async subscribedConsumer(): Promise<Consumer> {
     const consumer = this.kafka.consumer({
-      ...data.consumer,
+      ...this.data.consumer,
       // A crashed consumer always restarts: losing the group is recoverable, and nothing is committed
       // that was not settled, so a restart re-reads rather than skips.
       retry: { restartOnFailure: async () => !this.stopping },
@@ -154,8 +166,8 @@ class ConsumerHost {
     this.watch(consumer);
     await consumer.connect();
     await consumer.subscribe({
-      topics: [...data.topics, ...(data.topicPattern ? [new RegExp(data.topicPattern)] : [])],
-      fromBeginning: data.fromBeginning,
+      topics: [...this.data.topics, ...(this.data.topicPattern ? [new RegExp(this.data.topicPattern)] : [])],
+      fromBeginning: this.data.fromBeginning,
     });
     return consumer;
   }
@@ -165,10 +177,10 @@ class ConsumerHost {
       .run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: data.partitionsConsumedConcurrently,
+        partitionsConsumedConcurrently: this.data.partitionsConsumedConcurrently,
         eachBatch: async (payload) => this.onBatch(payload),
       })
-      .catch((error: unknown) => post({ type: "crashed", error: wireError(error), restart: "none" }));
+      .catch((error: unknown) => this.post({ type: "crashed", error: wireError(error), restart: "none" }));
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -180,7 +192,7 @@ class ConsumerHost {
     const messages = start ? start.admit(batch.topic, batch.partition, batch.messages) : batch.messages;
     if (messages.length === 0) return;
     const wire = packBatch(this.generation, batch.topic, batch.partition, batch.highWatermark, messages);
-    port!.postMessage(wire, transferables(wire));
+    this.post(wire, transferables(wire));
     this.hold.posted(wire.count, wire.bytes);
     // Moves kafkajs's fetch position only: with autoCommit off, commits come from the main thread alone.
     resolveOffset(messages[messages.length - 1]!.offset);
@@ -194,7 +206,7 @@ class ConsumerHost {
    * heartbeats meanwhile, and a rebalance ends the wait: heartbeat() throws, kafkajs rejoins.
    */
   private async untilReleased({ heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const interval = Math.max(100, Math.floor(data.consumer.heartbeatInterval / 2));
+    const interval = Math.max(100, Math.floor(this.data.consumer.heartbeatInterval / 2));
     while (this.hold.holding && !this.stopping && isRunning() && !isStale()) {
       await this.hold.changedOr(interval);
       await heartbeat();
@@ -211,13 +223,13 @@ class ConsumerHost {
     if (this.stopping || crashed !== this.consumer) return;
     const wire = wireError(error);
     if (wire.permanent) {
-      post({ type: "crashed", error: wire, restart: "none" });
+      this.post({ type: "crashed", error: wire, restart: "none" });
       return;
     }
     this.generation++;
     this.assignment = {};
     const delayMs = Math.min(30_000, 500 * 2 ** Math.min(this.restarts++, 6));
-    post({ type: "crashed", error: wire, restart: "rebuild", delayMs, generation: this.generation });
+    this.post({ type: "crashed", error: wire, restart: "rebuild", delayMs, generation: this.generation });
     setTimeout(() => {
       if (this.stopping) return;
       this.subscribedConsumer().then(
@@ -240,21 +252,24 @@ class ConsumerHost {
    * paused member still heartbeats), and when one answers again.
    */
   private watchReachability(): void {
-    const limit = Math.max(5000, 2 * data.consumer.heartbeatInterval + data.consumer.maxWaitTimeInMs);
-    const timer = setInterval(() => {
+    const limit = Math.max(
+      5000,
+      2 * this.data.consumer.heartbeatInterval + this.data.consumer.maxWaitTimeInMs,
+    );
+    this.reachabilityTimer = setInterval(() => {
       const reachable = Date.now() - this.lastContactAt < limit;
       if (reachable === this.reachable) return;
       this.reachable = reachable;
-      post({ type: "reachability", reachable, lastContactAt: this.lastContactAt });
+      this.post({ type: "reachability", reachable, lastContactAt: this.lastContactAt });
     }, 1000);
-    timer.unref();
+    this.reachabilityTimer.unref();
   }
 
   private contact(): void {
     this.lastContactAt = Date.now();
     if (!this.reachable) {
       this.reachable = true;
-      post({ type: "reachability", reachable: true, lastContactAt: this.lastContactAt });
+      this.post({ type: "reachability", reachable: true, lastContactAt: this.lastContactAt });
     }
   }
 
@@ -268,15 +283,15 @@ class ConsumerHost {
       this.restarts = 0;
       this.assignment = payload.memberAssignment;
       this.startPosition?.assigned(consumer, payload.memberAssignment);
-      post({ type: "joined", generation: this.generation, assignment: payload.memberAssignment });
+      this.post({ type: "joined", generation: this.generation, assignment: payload.memberAssignment });
       if (this.stopping) this.pauseFetching();
     });
     consumer.on(events.REBALANCING, () => {
-      if (!this.stopping) post({ type: "rebalancing" });
+      if (!this.stopping) this.post({ type: "rebalancing" });
     });
     consumer.on(events.CRASH, ({ payload }) => {
       if (payload.restart) {
-        post({ type: "crashed", error: wireError(payload.error), restart: "kafkajs" });
+        this.post({ type: "crashed", error: wireError(payload.error), restart: "kafkajs" });
         return;
       }
       this.restartAfterCrash(consumer, payload.error);
@@ -293,12 +308,16 @@ class ConsumerHost {
 
   /** The topics to pause and resume: those named, and those a pattern matched (known from the assignment). */
   private fetchedTopics(): Array<{ topic: string }> {
-    const topics = new Set([...data.topics, ...Object.keys(this.assignment)]);
+    const topics = new Set([...this.data.topics, ...Object.keys(this.assignment)]);
     return [...topics].map((topic) => ({ topic }));
   }
 }
 
-const host = new ConsumerHost();
+let host: ConsumerHost | undefined;
 // Handled as they come: a pause must not wait behind a commit that kafkajs is still retrying.
-port.on("message", (message: ToConsumer) => void host.handle(message));
-void host.start();
+port.on("message", (message: ToConsumer) => {
+  if (message.type === "init") {
+    host = new ConsumerHost(message.host, message.data);
+    void host.start();
+  } else void host?.handle(message);
+});

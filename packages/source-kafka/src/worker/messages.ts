@@ -2,7 +2,7 @@
 import type { KafkaConfig } from "kafkajs";
 import type { WireBatch } from "./wire-batch.js";
 
-/** What the consumer thread is started with (structured-cloned: no functions). */
+/** What the consumer thread hosts a source with (structured-cloned: no functions). */
 export interface ConsumerThreadData {
   /** kafkajs's client configuration without its log creator (the thread forwards its logs). */
   client: Omit<KafkaConfig, "logCreator">;
@@ -37,6 +37,8 @@ export interface WireError {
 
 /** Main thread → consumer thread. */
 export type ToConsumer =
+  /** Host a source: connect and subscribe with `data`, stamping every message with `host`. */
+  | { type: "init"; host: number; data: ConsumerThreadData }
   | { type: "run" }
   | { type: "pause" }
   | { type: "resume" }
@@ -46,6 +48,9 @@ export type ToConsumer =
   /** Stop fetching for good; commits still work until "close". */
   | { type: "stop"; id: number }
   | { type: "close"; id: number };
+
+/** A message from the consumer thread, stamped with the source it was hosting when it sent it. */
+export type Stamped<T> = T & { host: number };
 
 /** Consumer thread → main thread. */
 export type FromConsumer =
