@@ -9,7 +9,9 @@ const payload = Buffer.from(JSON.stringify({ log: "x".repeat(5000), n: [1, 2, 3]
 describe("codecs", () => {
   for (const [name, codec] of [
     ["lz4", lz4Codec()],
+    ["lz4 (decompressing on the calling thread)", lz4Codec({ syncDecompress: true })],
     ["snappy", snappyCodec()],
+    ["snappy (decompressing on the calling thread)", snappyCodec({ syncDecompress: true })],
     ["zstd", zstdCodec()],
   ] as const) {
     it(`${name} round-trips`, async () => {
@@ -32,6 +34,7 @@ describe("codecs", () => {
       }),
     ]);
     expect((await snappyCodec().decompress(framed)).equals(payload)).toBe(true);
+    expect((await snappyCodec({ syncDecompress: true }).decompress(framed)).equals(payload)).toBe(true);
   });
 
   it("snappy refuses a truncated xerial block instead of returning short data", async () => {

@@ -15,8 +15,9 @@ const { Kafka, logLevel } = kafkajs;
 
 const port = parentPort;
 if (!port) throw new Error("consumer-worker runs as a worker thread of the Kafka source");
-// kafkajs's codec table is per thread: LZ4, Snappy and zstd are registered here too.
-registerCodecs();
+// kafkajs's codec table is per thread: LZ4, Snappy and zstd are registered here too, decompressing on
+// this thread, whose job that is (a hop to libuv's pool and back would only lengthen every fetch).
+registerCodecs({ syncDecompress: true });
 
 /** Errors that rejoining cannot fix: the pipeline stops and says why. */
 const PERMANENT = new Set([
