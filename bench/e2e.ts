@@ -1,13 +1,14 @@
 // End to end: the same Fluent Bit-like LZ4 records from a 3-partition topic of the embedded cluster into
 // the emulator (bench mode, documents unparsed), by (a) kafkajs alone, (b) the hand-written baseline,
 // (c) Sluice's insight-logs pipeline. Records/s and MB/s per run, medians, ratios c/b and c/a. The mock
-// cluster keeps ~5 MB of compressed batches per partition, so records go in rounds of a fresh topic
-// each; every contestant reads every round. Run: pnpm bench:e2e [records] [runs]
+// cluster keeps ~5 MB of compressed batches per partition, so records go in rounds, a 3-partition topic
+// each, written once; every contestant reads every round in every run, each contestant in a process of
+// its own. Run: pnpm bench:e2e [records] [runs]
 import { startKafkaCluster } from "../test/harness/kafka/cluster.js";
 import { produceWithKcat } from "../test/harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../test/harness/kafka/records.js";
 import { median, spawnScript } from "./lib/child.js";
-import { baseline, type Round, raw, sluice, sluiceConcurrency } from "./lib/contestants.js";
+import { Contestant } from "./lib/contestant.js";
 
 export interface E2eResult {
   records: number;
@@ -27,28 +28,35 @@ export async function runE2e(records: number, runs: number, log = console.log): 
   const kafka = await startKafkaCluster({ brokers: 1 });
   const es = spawnScript("bench/lib/emulator-process.ts", { args: ["--accept-all"] });
   const esUrl = (await es.line(/^http:\/\//)).trim();
-  const contestants = { raw, baseline, sluice } as const;
-  const names = Object.keys(contestants) as Array<keyof typeof contestants>;
+  const names = ["raw", "baseline", "sluice"] as const;
+  const contestants = names.map((name) => new Contestant(name));
   const rates: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const sluiceConcurrency: number[] = [];
   try {
+    const rounds: Array<{ topic: string; count: number }> = [];
+    for (let done = 0, round = 0; done < records; done += ROUND, round++) {
+      const count = Math.min(ROUND, records - done);
+      const topic = `bench-${round}`;
+      await kafka.createTopic(topic, 3);
+      await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: data.slice(0, count) });
+      rounds.push({ topic, count });
+    }
     for (let run = 0; run < runs; run++) {
       const seconds: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-      for (let done = 0, round = 0; done < records; done += ROUND, round++) {
-        const count = Math.min(ROUND, records - done);
-        const topic = `bench-${run}-${round}`;
-        await kafka.createTopic(topic, 3);
-        await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: data.slice(0, count) });
+      for (const [round, { topic, count }] of rounds.entries()) {
         // Rotated order, so no contestant always runs first (or last) on a warm machine.
         for (let k = 0; k < names.length; k++) {
-          const name = names[(round + run + k) % names.length]!;
-          const r: Round = {
+          const i = (round + run + k) % names.length;
+          const name = names[i]!;
+          const result = await contestants[i]!.round({
             brokers: kafka.bootstrapServers,
             esUrl,
             topic,
             count,
-            groupId: `${name}-${topic}`,
-          };
-          seconds[name]! += await contestants[name](r);
+            groupId: `${name}-${run}-${topic}`,
+          });
+          seconds[name]! += result.seconds;
+          if (result.concurrency !== undefined) sluiceConcurrency.push(result.concurrency);
         }
       }
       for (const name of names) rates[name]!.push(records / seconds[name]!);
@@ -57,6 +65,7 @@ export async function runE2e(records: number, runs: number, log = console.log): 
       );
     }
   } finally {
+    await Promise.all(contestants.map((c) => c.stop()));
     es.child.stdin!.end();
     await es.exited;
     await kafka.stop();

@@ -1,0 +1,44 @@
+// The parent's handle on a contestant process (contestant-process.ts): one round at a time.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { repoRoot } from "./child.js";
+import type { Round } from "./contestants.js";
+
+export interface RoundResult {
+  seconds: number;
+  /** Sluice's adaptive bulk concurrency at the end of the round. */
+  concurrency?: number;
+}
+
+export class Contestant {
+  private readonly child;
+  private readonly answers: AsyncIterator<string>;
+  private output = "";
+
+  constructor(readonly name: string) {
+    this.child = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", "bench/lib/contestant-process.ts", name],
+      { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] },
+    );
+    this.child.stderr.on("data", (d: Buffer) => {
+      this.output = (this.output + d.toString()).slice(-4000);
+    });
+    this.answers = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  }
+
+  async round(round: Round): Promise<RoundResult> {
+    this.child.stdin.write(`${JSON.stringify(round)}\n`);
+    for (;;) {
+      const next = await this.answers.next();
+      if (next.done) throw new Error(`contestant ${this.name} exited:\n${this.output}`);
+      if (next.value.startsWith("ROUND ")) return JSON.parse(next.value.slice(6)) as RoundResult;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.stdin.end();
+    await exited;
+  }
+}
