@@ -243,6 +243,52 @@ describe("subscriptions", () => {
     expect(await namespacesIn("from-future")).toEqual({ later: 15 });
   }, 120_000);
 
+  it("puts the group id, client id and session timeout on the wire, and heartbeats at its interval", async () => {
+    const topic = "passthrough";
+    await bed.kafka.createTopic(topic, 1);
+    await produce(topic, 10, 12, "passthrough");
+    const since = Date.now();
+    const pipeline = pipelineFor(
+      {
+        topics: [topic],
+        groupId: "passthrough-group",
+        clientId: "passthrough-client",
+        sessionTimeoutMs: 7000,
+        heartbeatIntervalMs: 700,
+      },
+      "passthrough",
+      { brokers: front.bootstrapServers },
+    );
+    await pipeline.start();
+    await waitFor(
+      "the group's commit",
+      () => committedTotal(bed.kafka.brokers, "passthrough-group", topic),
+      (n) => n === 10,
+    );
+    // Idle, consuming nothing: kafkajs heartbeats between its empty fetches once an interval is up.
+    const idleFrom = Date.now();
+    await new Promise((r) => setTimeout(r, 4000));
+    const idleTo = Date.now();
+    await pipeline.stop();
+
+    const requests = front.requests.filter((r) => r.at >= since);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(new Set(requests.map((r) => r.clientId))).toEqual(new Set(["passthrough-client"]));
+    const joins = requests.flatMap((r) => (r.join ? [r.join] : []));
+    expect(joins.length).toBeGreaterThan(0);
+    for (const join of joins) {
+      expect(join.groupId).toBe("passthrough-group");
+      expect(join.sessionTimeoutMs).toBe(7000);
+    }
+    // At 700 ms, 4 s of idling hold at least four heartbeats (kafkajs's default, 3 s, would send one or
+    // two), none sooner than the interval after the one before.
+    const beats = requests.filter((r) => r.apiKey === 12 && r.at >= idleFrom && r.at <= idleTo);
+    expect(beats.length).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < beats.length; i++)
+      expect(beats[i]!.at - beats[i - 1]!.at).toBeGreaterThanOrEqual(650);
+    expect(await countDocs(bed.client, "passthrough")).toBe(10);
+  }, 120_000);
+
   it("refuses a source with neither topics nor a pattern, or a bad pattern, naming the option", () => {
     expect(() => kafkaSource({ brokers: "k:9092", groupId: "g" })).toThrow(
       /kafkaSource: option `topics` is required/,

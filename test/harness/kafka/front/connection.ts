@@ -17,6 +17,8 @@ export interface FrontContext {
   /** Set when the front terminates SASL. */
   sasl: SaslUsers | undefined;
   offsetForTimestamp(query: TimestampQuery): Promise<TimestampAnswer>;
+  /** Called with every request a client sends, before anything is done with it. */
+  observe(header: RequestHeader, body: Buffer): void;
   /** A broken exchange (a harness bug, not a client's mistake): said once, then the connection closes. */
   report(error: unknown): void;
 }
@@ -68,6 +70,7 @@ export class FrontConnection {
 
   private onRequest(request: Buffer): void {
     const header = readRequestHeader(request);
+    this.ctx.observe(header, request.subarray(header.bodyOffset));
     const verdict = this.session?.verdict(header.apiKey) ?? "forward";
     if (verdict === "close") {
       this.close();

@@ -9,8 +9,10 @@ import kafkajs from "kafkajs";
 import type { KafkaCluster } from "../cluster.js";
 import { FrontConnection } from "./connection.js";
 import { offsetForTimestamp } from "./list-offsets.js";
+import { type ObservedRequest, observe } from "./observed.js";
 import { type FrontSaslOptions, SaslUsers } from "./sasl.js";
 
+export type { ObservedRequest } from "./observed.js";
 export type { FrontSaslOptions, SaslMechanism, SaslUser } from "./sasl.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
@@ -32,6 +34,8 @@ export interface KafkaFront {
   /** The front's listeners, one per broker: what clients use as their brokers. */
   readonly bootstrapServers: string;
   readonly brokers: string[];
+  /** Every request clients sent through the front, in order. */
+  readonly requests: readonly ObservedRequest[];
   stop(): Promise<void>;
 }
 
@@ -48,7 +52,11 @@ export async function startKafkaFront(
   const sockets = new Set<Socket>();
   const connections = new Set<FrontConnection>();
   const lookups = new Set<ChildProcess>();
+  const requests: ObservedRequest[] = [];
   const context = {
+    observe: (header: Parameters<typeof observe>[0], body: Buffer) => {
+      requests.push(observe(header, body));
+    },
     advertised: (nodeId: number) => listeners.get(nodeId),
     sasl: options.sasl ? new SaslUsers(options.sasl) : undefined,
     offsetForTimestamp: (query: Parameters<typeof offsetForTimestamp>[1]) =>
@@ -86,6 +94,7 @@ export async function startKafkaFront(
   return {
     bootstrapServers: brokers.join(","),
     brokers,
+    requests,
     async stop() {
       const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
       for (const connection of connections) connection.close();

@@ -7,6 +7,8 @@ export const Api = {
   ListOffsets: 2,
   Metadata: 3,
   FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
   SaslHandshake: 17,
   ApiVersions: 18,
   SaslAuthenticate: 36,
@@ -41,6 +43,7 @@ export interface RequestHeader {
   apiKey: number;
   apiVersion: number;
   correlationId: number;
+  clientId: string | null;
   /** Where the request's body starts (after the client id). */
   bodyOffset: number;
 }
@@ -51,8 +54,8 @@ export function readRequestHeader(request: Buffer): RequestHeader {
   const apiKey = reader.int16();
   const apiVersion = reader.int16();
   const correlationId = reader.int32();
-  reader.nullableString();
-  return { apiKey, apiVersion, correlationId, bodyOffset: reader.offset };
+  const clientId = reader.nullableString();
+  return { apiKey, apiVersion, correlationId, clientId, bodyOffset: reader.offset };
 }
 
 /** A response frame: response header v0 (the correlation id) and the body. */
