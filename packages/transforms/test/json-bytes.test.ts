@@ -63,6 +63,9 @@ describe("scanJsonObject", () => {
   it("finds lone surrogate escapes and lets pairs and escaped backslashes through", () => {
     expect(scan('{"a":"\\ud83d"}').problem?.type).toBe("invalid_unicode");
     expect(scan('{"a":"\\ude00x"}').problem?.type).toBe("invalid_unicode");
+    // A high half followed by anything but its low half: a plain byte, another escape.
+    expect(scan('{"a":"\\ud83dx\\ude00"}').problem?.type).toBe("invalid_unicode");
+    expect(scan('{"a":"\\ud83d\\n\\ude00"}').problem?.type).toBe("invalid_unicode");
     expect(scan('{"a":"\\ud83d\\ude00"}').problem).toBeUndefined();
     expect(scan('{"a":"\\\\ud83d"}').problem).toBeUndefined();
   });
