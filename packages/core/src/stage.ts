@@ -27,16 +27,16 @@ export function reject(type: string, reason: string, code?: string): Rejection {
   return new Rejection(type, reason, code);
 }
 
-/**
- * A stage that computes each ok event's new value with `fn`. Events already failed or dropped pass
- * through untouched. If `fn` throws or returns a Rejection, that event alone is failed; the batch goes on.
- */
 /** Gives a stage the name the pipeline shows in metrics and logs (a function's own `name`). */
 export function namedStage<A, B>(name: string, stage: Stage<A, B>): Stage<A, B> {
   Object.defineProperty(stage, "name", { value: name });
   return stage;
 }
 
+/**
+ * A stage that computes each ok event's new value with `fn`. Events already failed or dropped pass
+ * through untouched. If `fn` throws or returns a Rejection, that event alone is failed; the batch goes on.
+ */
 export function mapValues<A, B>(
   stageName: string,
   fn: (value: A, event: SluiceEvent<A>) => B | Rejection,

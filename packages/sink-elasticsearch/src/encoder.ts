@@ -1,5 +1,5 @@
 // Encodes an event as its two bulk lines (action and document), once; retries reuse the bytes.
-import type { SluiceEvent } from "@sluice/core";
+import { JsonBytes, type SluiceEvent } from "@sluice/core";
 import type { Target } from "./target.js";
 
 export type BulkAction = "create" | "index";
@@ -12,8 +12,8 @@ const DIGITS = /^[0-9]+$/;
  * An event's two bulk lines, `{"create":{...}}\n{...}\n`, built once and resent as they are on retries.
  * The action line is `head`, then `offset` (ASCII digits, or empty), then `tail`: head and tail are
  * shared by every event of a partition when the target allows it, so an event costs no new string or
- * buffer of its own. The document stays in the bytes it came in until the parts are written into a
- * request's body (bulk-body.ts), in one copy.
+ * buffer of its own. The document stays in the bytes it came in (or in the JsonBytes a stage made) until
+ * the parts are written into a request's body (bulk-body.ts), in one copy.
  */
 export class Encoded {
   /** The lines' length in bytes. */
@@ -22,16 +22,17 @@ export class Encoded {
   private head: Buffer = EMPTY;
   private offset = "";
   private tail: Buffer = EMPTY;
-  private doc: Buffer = EMPTY;
+  private doc: Buffer | JsonBytes = EMPTY;
 
   /** Holds these parts: an Encoded is filled again for the next event when it was written. */
-  set(event: SluiceEvent, head: Buffer, offset: string, tail: Buffer, doc: Buffer): this {
+  set(event: SluiceEvent, head: Buffer, offset: string, tail: Buffer, doc: Buffer | JsonBytes): this {
     this.event = event;
     this.head = head;
     this.offset = offset;
     this.tail = tail;
     this.doc = doc;
-    this.bytes = head.length + offset.length + tail.length + doc.length + 1;
+    const docBytes = doc instanceof JsonBytes ? doc.byteLength : doc.length;
+    this.bytes = head.length + offset.length + tail.length + docBytes + 1;
     return this;
   }
 
@@ -43,8 +44,13 @@ export class Encoded {
     if (this.offset.length > 0) at += body.write(this.offset, at, "latin1");
     body.set(this.tail, at);
     at += this.tail.length;
-    body.set(this.doc, at);
-    body[at + this.doc.length] = 0x0a;
+    const doc = this.doc;
+    if (doc instanceof JsonBytes) at = doc.writeTo(body, at);
+    else {
+      body.set(doc, at);
+      at += doc.length;
+    }
+    body[at] = 0x0a;
     return offset + this.bytes;
   }
 
@@ -87,7 +93,8 @@ export class BulkEncoder {
   encode(event: SluiceEvent, into: Encoded = new Encoded()): Encoded {
     const value = event.value;
     // A value still in bytes is already a JSON document: send it as it came, without a parse round trip.
-    const doc = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
+    const doc =
+      Buffer.isBuffer(value) || value instanceof JsonBytes ? value : Buffer.from(JSON.stringify(value));
     const offset = event.origin.offset;
     if (this.target.byOrigin && DIGITS.test(offset)) {
       const action = this.partitionAction(event);

@@ -1,6 +1,6 @@
 // Where each event goes: its index (fixed, per topic, a `%{field}` / `%{+date}` template, or a function)
 // and its _id (Kafka coordinates, a field, or none).
-import { originId, SluiceConfigError, type SluiceEvent } from "@sluice/core";
+import { JsonBytes, originId, SluiceConfigError, type SluiceEvent } from "@sluice/core";
 import { type FieldPath, fieldOption, getField, hasReferences, sprintf } from "@sluice/transforms";
 
 /** A target index, data stream or alias. */
@@ -17,7 +17,7 @@ type Doc = Record<string, unknown>;
 /** The event's document as an object: its value, or its bytes parsed when a stage left it as JSON text. */
 function documentOf(event: SluiceEvent): Doc {
   const value = event.value;
-  if (Buffer.isBuffer(value)) return JSON.parse(value.toString("utf8")) as Doc;
+  if (Buffer.isBuffer(value) || value instanceof JsonBytes) return JSON.parse(value.toString("utf8")) as Doc;
   return (value ?? {}) as Doc;
 }
 

@@ -1,4 +1,4 @@
-import { eventOf, type SluiceEvent } from "@sluice/core";
+import { eventOf, JsonBytes, type SluiceEvent } from "@sluice/core";
 import { describe, expect, it } from "vitest";
 import { BulkBody } from "../src/bulk-body.js";
 import { BulkEncoder } from "../src/encoder.js";
@@ -34,6 +34,41 @@ describe("BulkEncoder", () => {
   it("sends a value still in bytes as it came", () => {
     const { lines } = encoder("create", "logs", "none").encode(event(Buffer.from('{"x":1}')));
     expect(lines.toString()).toBe('{"create":{"_index":"logs"}}\n{"x":1}\n');
+  });
+
+  it("writes a document a stage left as JsonBytes straight into the request's body", () => {
+    /** A document in two pieces, as a stage that splices bytes would leave it. */
+    class Pieces extends JsonBytes {
+      constructor(private readonly pieces: Buffer[]) {
+        super();
+      }
+      get byteLength() {
+        return this.pieces.reduce((n, p) => n + p.length, 0);
+      }
+      writeTo(target: Uint8Array, at: number) {
+        for (const piece of this.pieces) {
+          target.set(piece, at);
+          at += piece.length;
+        }
+        return at;
+      }
+    }
+    const enc = encoder("create", "logs", "origin");
+    const request = new BulkBody(Buffer.alloc(256, 0x78));
+    for (const offset of ["1", "2"]) {
+      const doc = new Pieces([Buffer.from('{"@timestamp":"t"'), Buffer.from(`,"n":${offset}}`)]);
+      const value = eventOf<unknown>(doc, { origin: { topic: "t", partition: 0, offset } });
+      request.append(enc.encode(value));
+    }
+    expect(request.body.toString()).toBe(
+      '{"create":{"_index":"logs","_id":"t+0+1"}}\n{"@timestamp":"t","n":1}\n' +
+        '{"create":{"_index":"logs","_id":"t+0+2"}}\n{"@timestamp":"t","n":2}\n',
+    );
+    // A template reads the document through its bytes.
+    const routed = encoder("create", "logs-%{n}", "none").encode(
+      event(new Pieces([Buffer.from('{"n":'), Buffer.from("7}")])),
+    );
+    expect(routed.lines.toString()).toBe('{"create":{"_index":"logs-7"}}\n{"n":7}\n');
   });
 
   it("writes each event's own offset into the action line its partition shares, as a body of many", () => {

@@ -1,6 +1,6 @@
 // parseJson: turns each record's raw bytes into the JSON object they hold.
 import { isUtf8 } from "node:buffer";
-import { ErrorCode, mapValues, reject, type Stage, validateOptions } from "@sluice/core";
+import { ErrorCode, JsonBytes, mapValues, reject, type Stage, validateOptions } from "@sluice/core";
 import { checkJsonText } from "./json-text.js";
 
 export interface ParseJsonOptions {
@@ -27,9 +27,11 @@ export type JsonObject = Record<string, unknown>;
  * records nested deeper than `maxDepth` and lone UTF-16 surrogate escapes (`"\ud800"`), which no
  * document should carry (Vector's parse_json refuses them too).
  */
-export function parseJson(options: ParseJsonOptions = {}): Stage<Buffer, JsonObject> {
+export function parseJson(options: ParseJsonOptions = {}): Stage<Buffer | JsonBytes, JsonObject> {
   const { maxDepth, name } = validateOptions<Required<ParseJsonOptions>>("parseJson", schema, options);
-  return mapValues<Buffer, JsonObject>(name, (raw) => {
+  return mapValues<Buffer | JsonBytes, JsonObject>(name, (value) => {
+    // After a stage that left the document as JsonBytes (the Fluent Bit preset), its bytes.
+    const raw: Buffer = value instanceof JsonBytes ? value.toBuffer() : value;
     if (!isUtf8(raw)) return reject("invalid_utf8", "record is not valid UTF-8", ErrorCode.PARSE);
     const text = raw.toString("utf8");
     let parsed: unknown;

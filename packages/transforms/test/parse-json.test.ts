@@ -1,6 +1,7 @@
 import { eventOf } from "@sluice/core";
 import { lastValueFrom, of } from "rxjs";
 import { describe, expect, it } from "vitest";
+import { fluentBitToElasticsearch } from "../src/fluent-bit/to-elasticsearch.js";
 import { parseJson } from "../src/parse-json.js";
 
 const event = (raw: Buffer) => eventOf(raw);
@@ -15,6 +16,13 @@ describe("parseJson", () => {
     const [e] = await run('{"@timestamp":1732492800.5,"log":"hi","kubernetes":{"pod_name":"p"}}');
     expect(e!.value).toEqual({ "@timestamp": 1732492800.5, log: "hi", kubernetes: { pod_name: "p" } });
     expect(Object.keys(e!.value)[0]).toBe("@timestamp");
+  });
+
+  it("parses the document the Fluent Bit preset leaves as JsonBytes", async () => {
+    const batch = [event(Buffer.from('{"@timestamp":1732492800.001,"log":"hi"}'))];
+    const [e] = await lastValueFrom(of(batch).pipe(fluentBitToElasticsearch(), parseJson()));
+    expect(e!.ok).toBe(true);
+    expect(e!.value).toEqual({ "@timestamp": "2024-11-25T00:00:00.001Z", log: "hi" });
   });
 
   it("fails bad records alone, with a parse error code, keeping the raw bytes", async () => {

@@ -1,6 +1,6 @@
 // fluentBitToElasticsearch: a record from Fluent Bit's kafka output → the document its es output writes.
 import { isUtf8 } from "node:buffer";
-import { ErrorCode, mapValues, reject, type Stage, validateOptions } from "@sluice/core";
+import { ErrorCode, JsonBytes, mapValues, reject, type Stage, validateOptions } from "@sluice/core";
 import { isPlainObject, setOwn } from "../fields/index.js";
 import { scanJsonObject } from "../json-bytes.js";
 import { replaceDotsIn } from "./replace-dots.js";
@@ -37,17 +37,19 @@ type Resolved = Required<FluentBitToElasticsearchOptions>;
  * makes exactly that change and no other: it rewrites the timestamp's bytes in place and keeps every
  * other byte of the record as it came, so numbers beyond 2^53, key order and escapes survive as Fluent
  * Bit wrote them. The rest is only checked (UTF-8, JSON, an object, depth), never re-serialized.
- * The output is the document's bytes, which the Elasticsearch sink sends as they are.
+ * The output is the document's bytes, which the Elasticsearch sink sends as they are: for a record as
+ * Fluent Bit writes it, a `JsonBytes` that the sink writes into its request without a copy of its own
+ * (`toString()` and `toBuffer()` give the document); for the others, a Buffer.
  */
 export function fluentBitToElasticsearch(
   options: FluentBitToElasticsearchOptions = {},
-): Stage<Buffer, Buffer> {
+): Stage<Buffer, Buffer | JsonBytes> {
   const o = validateOptions<Resolved>("fluentBitToElasticsearch", schema, options);
   const prefix = Buffer.from(`{${JSON.stringify(o.timestampKey)}:`);
   const digits = o.nanos ? 9 : 3;
-  const iso = new QuotedIsoMillis();
+  const form = new TimestampForm(prefix);
   const containers = new Uint8Array(o.maxDepth + 1);
-  return mapValues<Buffer, Buffer>(o.name, (raw) => {
+  return mapValues<Buffer, Buffer | JsonBytes>(o.name, (raw) => {
     if (!isUtf8(raw)) return reject("invalid_utf8", "record is not valid UTF-8", ErrorCode.PARSE);
     // One pass over the bytes checks everything JSON.parse would, without building the record.
     const scan = scanJsonObject(raw, o.maxDepth, containers);
@@ -57,18 +59,8 @@ export function fluentBitToElasticsearch(
       const end = numberEnd(raw, prefix.length);
       if (end > 0) {
         const millis = digits === 3 ? plainEpochMillis(raw, prefix.length, end) : -1;
-        if (millis >= 0 && millis < QuotedIsoMillis.LIMIT) {
-          // One allocation: the prefix, the quoted ISO text, then the record's bytes from the comma on.
-          const head = prefix.length + QuotedIsoMillis.LENGTH;
-          const out = Buffer.allocUnsafe(head + raw.length - end);
-          // The whole record goes in so that its bytes from the comma land after the head, which then
-          // overwrites what came before the comma: one copy, and no view of the record to allocate.
-          if (head >= end) out.set(raw, head - end);
-          else raw.copy(out, head, end);
-          out.set(prefix, 0);
-          iso.write(out, prefix.length, millis);
-          return out;
-        }
+        if (millis >= 0 && millis < QuotedIsoMillis.LIMIT)
+          return new TimestampSpliced(raw, end, millis, form);
         const text = epochTextToIso(raw.toString("latin1", prefix.length, end), digits);
         if (text === undefined)
           return reject("timestamp_parse_exception", `${o.timestampKey} is out of range`);
@@ -122,6 +114,47 @@ function plainEpochMillis(raw: Buffer, start: number, end: number): number {
   return seconds * 1000 + millis;
 }
 
+/** What every document of one preset starts with: the prefix, then the quoted ISO text. */
+class TimestampForm {
+  readonly head: number;
+  readonly iso = new QuotedIsoMillis();
+
+  constructor(readonly prefix: Buffer) {
+    this.head = prefix.length + QuotedIsoMillis.LENGTH;
+  }
+}
+
+/**
+ * A record as Fluent Bit's es output writes it: the prefix, the timestamp as quoted ISO text, then the
+ * record's bytes from the comma after its epoch on. Nothing is copied until the sink writes it.
+ */
+class TimestampSpliced extends JsonBytes {
+  constructor(
+    private readonly raw: Buffer,
+    /** Where the epoch ends in `raw`. */
+    private readonly end: number,
+    private readonly millis: number,
+    private readonly form: TimestampForm,
+  ) {
+    super();
+  }
+
+  get byteLength(): number {
+    return this.form.head + this.raw.length - this.end;
+  }
+
+  writeTo(target: Uint8Array, at: number): number {
+    const { raw, end, form } = this;
+    // The whole record goes in so that its bytes from the comma land after the head, which then
+    // overwrites what came before the comma: one copy, and no view of the record to allocate.
+    if (form.head >= end) target.set(raw, at + form.head - end);
+    else target.set(raw.subarray(end), at + form.head);
+    target.set(form.prefix, at);
+    form.iso.write(target, at + form.prefix.length, this.millis);
+    return at + form.head + raw.length - end;
+  }
+}
+
 /**
  * Writes epoch milliseconds as `"YYYY-MM-DDTHH:MM:SS.mmmZ"`, quotes included, into a buffer. Records
  * come in time order, so the text up to the second is built once per second and copied after that.
@@ -133,7 +166,7 @@ class QuotedIsoMillis {
   private second = Number.NaN;
   private readonly head = Buffer.alloc(21);
 
-  write(out: Buffer, at: number, millis: number): void {
+  write(out: Uint8Array, at: number, millis: number): void {
     const second = Math.floor(millis / 1000);
     if (second !== this.second) {
       // "2024-11-25T00:00:00.000Z": the quote and the first 20 characters are the second's.

@@ -1,5 +1,12 @@
 // vectorKafkaEvent: shapes a raw Kafka record as Vector's kafka source does (legacy log namespace).
-import { type HeaderValue, mapValues, SluiceConfigError, type Stage, validateOptions } from "@sluice/core";
+import {
+  type HeaderValue,
+  JsonBytes,
+  mapValues,
+  SluiceConfigError,
+  type Stage,
+  validateOptions,
+} from "@sluice/core";
 import { type JsonObject, setKey, VrlTimestamp } from "./value.js";
 
 export interface VectorKafkaEventOptions {
@@ -88,7 +95,8 @@ export function vectorKafkaEvent(options: VectorKafkaEventOptions = {}): Stage<B
     .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return mapValues<Buffer, JsonObject>(o.name, (raw, event) => {
     const origin = event.origin;
-    const value = Buffer.isBuffer(raw) ? raw : event.raw;
+    const given: unknown = raw;
+    const value = given instanceof JsonBytes ? given.toBuffer() : Buffer.isBuffer(given) ? given : event.raw;
     const out: JsonObject = {};
     for (const [what, field] of order) {
       switch (what) {

@@ -1,3 +1,4 @@
+import { JsonBytes } from "@sluice/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { epochSecondsToIso } from "../../src/epoch-to-iso.js";
@@ -28,6 +29,25 @@ describe("fluentBitToElasticsearch", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("leaves the document as JsonBytes that write exactly their own extent, wherever they go", async () => {
+    // An epoch shorter than the ISO text (the record's bytes are written over where the head goes) and
+    // one longer (they are not).
+    for (const epoch of ["1732492800.001", "1732492800.00100000000000000000000000000"]) {
+      const e = await runOne(fluentBitToElasticsearch(), Buffer.from(`{"@timestamp":${epoch},"log":"x"}`));
+      const doc = e.value as unknown as JsonBytes;
+      expect(doc).toBeInstanceOf(JsonBytes);
+      const expected = '{"@timestamp":"2024-11-25T00:00:00.001Z","log":"x"}';
+      expect(doc.byteLength).toBe(expected.length);
+      const target = Buffer.alloc(expected.length + 20, 0x2e);
+      expect(doc.writeTo(target, 7)).toBe(7 + expected.length);
+      expect(target.toString()).toBe(`.......${expected}.............`);
+      expect(doc.toBuffer().toString()).toBe(expected);
+      expect(JSON.stringify({ doc })).toBe(`{"doc":${expected}}`);
+      // The record itself is untouched: dead letters carry its bytes.
+      expect(e.raw.toString()).toBe(`{"@timestamp":${epoch},"log":"x"}`);
+    }
   });
 
   it("writes the es output's @timestamp and keeps every other byte as Fluent Bit wrote it", async () => {
