@@ -1,7 +1,7 @@
 // The byte scanner agrees with JSON.parse on what is a JSON object, and adds the depth and surrogate checks.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scanJsonObject } from "../src/json-bytes.js";
+import { scanJsonObject, WordView } from "../src/json-bytes.js";
 
 const scan = (text: string, maxDepth = 1000) => scanJsonObject(Buffer.from(text, "utf8"), maxDepth);
 
@@ -58,6 +58,25 @@ describe("scanJsonObject", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("finds a quote, a backslash or a control character at any byte of a string, at any alignment", () => {
+    // A record's bytes are read four at a time where they are word-aligned in their buffer: every
+    // position of the odd byte, and every start of the record within one buffer, as a batch's records lie.
+    const words = new WordView();
+    const odd = ["\u0001", "\u001f", '\\"', "\\\\", '"', "\\", "é", "\u007f"];
+    for (const insert of odd)
+      for (let at = 0; at <= 24; at++) {
+        const text = `{"k":"${"x".repeat(at)}${insert}${"y".repeat(24 - at)}","n":1}`;
+        const bytes = Buffer.from(text, "utf8");
+        for (let start = 0; start < 4; start++) {
+          const buffer = Buffer.alloc(bytes.length + 8, 0x20);
+          bytes.copy(buffer, start);
+          const record = buffer.subarray(start, start + bytes.length);
+          const scanned = scanJsonObject(record, 1000, undefined, words).problem ? "invalid" : "object";
+          expect(scanned, `${JSON.stringify(text)} at ${start}`).toBe(parseVerdict(text));
+        }
+      }
   });
 
   it("finds lone surrogate escapes and lets pairs and escaped backslashes through", () => {

@@ -2,7 +2,7 @@
 import { isUtf8 } from "node:buffer";
 import { ErrorCode, JsonBytes, mapValues, reject, type Stage, validateOptions } from "@sluice/core";
 import { isPlainObject, setOwn } from "../fields/index.js";
-import { scanJsonObject } from "../json-bytes.js";
+import { scanJsonObject, WordView } from "../json-bytes.js";
 import { replaceDotsIn } from "./replace-dots.js";
 
 export interface FluentBitToElasticsearchOptions {
@@ -49,10 +49,11 @@ export function fluentBitToElasticsearch(
   const digits = o.nanos ? 9 : 3;
   const form = new TimestampForm(prefix);
   const containers = new Uint8Array(o.maxDepth + 1);
+  const words = new WordView();
   return mapValues<Buffer, Buffer | JsonBytes>(o.name, (raw) => {
     if (!isUtf8(raw)) return reject("invalid_utf8", "record is not valid UTF-8", ErrorCode.PARSE);
     // One pass over the bytes checks everything JSON.parse would, without building the record.
-    const scan = scanJsonObject(raw, o.maxDepth, containers);
+    const scan = scanJsonObject(raw, o.maxDepth, containers, words);
     if (scan.problem && scan.problem.type !== "json_not_object")
       return reject(scan.problem.type, scan.problem.reason, ErrorCode.PARSE);
     if (!scan.problem && !scan.hasLineBreak && !o.replaceDots && startsWith(raw, prefix)) {
