@@ -1,7 +1,15 @@
 // kafkaMetadata: copies a record's Kafka origin into its document, as Logstash's decorate_events and
 // Vector's kafka source keys do. Off unless used, so documents stay exactly what Fluent Bit wrote.
 import { isUtf8 } from "node:buffer";
-import { type HeaderValue, mapValues, SluiceConfigError, type Stage, validateOptions } from "@sluice/core";
+import {
+  type HeaderValue,
+  JsonBytes,
+  mapValues,
+  reject,
+  SluiceConfigError,
+  type Stage,
+  validateOptions,
+} from "@sluice/core";
 
 type Doc = Record<string, unknown>;
 
@@ -61,6 +69,16 @@ function headersOf(headers: Readonly<Record<string, HeaderValue>>): Record<strin
   return out;
 }
 
+function isDocument(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof JsonBytes)
+  );
+}
+
 export function kafkaMetadata(options: KafkaMetadataOptions): Stage<Doc, Doc> {
   const o = validateOptions<Required<KafkaMetadataOptions>>("kafkaMetadata", schema, options);
   for (const key of [
@@ -74,7 +92,16 @@ export function kafkaMetadata(options: KafkaMetadataOptions): Stage<Doc, Doc> {
   ] as const)
     if (o[key] !== undefined && FORBIDDEN.has(o[key]))
       throw new SluiceConfigError("kafkaMetadata", key, `cannot be ${JSON.stringify(o[key])}`);
+  const writes =
+    o.decorate !== "none" ||
+    Boolean(o.topicKey || o.partitionKey || o.offsetKey || o.keyField || o.headersKey || o.timestampKey);
   return mapValues<Doc, Doc>(o.name, (doc, event) => {
+    // Fields set on bytes (a record not parsed, the Fluent Bit preset's output) would be lost unseen.
+    if (writes && !isDocument(doc))
+      return reject(
+        "not_a_document",
+        `${o.name} writes fields into a parsed document, and this event's value is not one: put parseJson() before it`,
+      );
     const origin = event.origin;
     if (o.decorate !== "none") {
       const meta: Doc = {

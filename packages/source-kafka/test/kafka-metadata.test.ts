@@ -62,6 +62,17 @@ describe("kafkaMetadata", () => {
     });
   });
 
+  it("fails an event whose value is still bytes instead of losing the fields, and leaves it alone when off", async () => {
+    const bytes = () => [eventOf<Doc>(Buffer.from('{"log":"hi"}') as unknown as Doc)];
+    const [failed] = await lastValueFrom(of(bytes()).pipe(kafkaMetadata({ decorate: "basic" })));
+    expect(failed!.ok).toBe(false);
+    expect(failed!.failure).toMatchObject({ type: "not_a_document", stage: "kafkaMetadata" });
+    expect(failed!.failure!.reason).toContain("parseJson()");
+    const [untouched] = await lastValueFrom(of(bytes()).pipe(kafkaMetadata({})));
+    expect(untouched!.ok).toBe(true);
+    expect(String(untouched!.value)).toBe('{"log":"hi"}');
+  });
+
   it("refuses a target that would touch a prototype, naming the option", () => {
     expect(() => kafkaMetadata({ decorate: "basic", target: "__proto__" })).toThrow(/option `target`/);
     expect(() => kafkaMetadata({ decorate: "everything" as never })).toThrow(
