@@ -116,7 +116,7 @@ describe("subscriptions", () => {
       (n) => n >= 50,
     );
     // Give the latest group time to join, then add new records: only those reach it.
-    await new Promise((r) => setTimeout(r, 4000));
+    await new Promise((r) => setTimeout(r, 5000));
     await produceWithKcat({
       brokers: bed.kafka.bootstrapServers,
       topic,
@@ -267,7 +267,7 @@ describe("subscriptions", () => {
     );
     // Idle, consuming nothing: kafkajs heartbeats between its empty fetches once an interval is up.
     const idleFrom = Date.now();
-    await new Promise((r) => setTimeout(r, 4000));
+    await new Promise((r) => setTimeout(r, 5000));
     const idleTo = Date.now();
     await pipeline.stop();
 
@@ -280,8 +280,9 @@ describe("subscriptions", () => {
       expect(join.groupId).toBe("passthrough-group");
       expect(join.sessionTimeoutMs).toBe(7000);
     }
-    // At 700 ms, 4 s of idling hold at least four heartbeats (kafkajs's default, 3 s, would send one or
-    // two), none sooner than the interval after the one before.
+    // At 700 ms, 5 s of idling hold at least four heartbeats (kafkajs beats after a fetch once the
+    // interval is up, so about every second with 500 ms fetch waits; its default, 3 s, would send at
+    // most two), none sooner than the interval after the one before.
     const beats = requests.filter((r) => r.apiKey === 12 && r.at >= idleFrom && r.at <= idleTo);
     expect(beats.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < beats.length; i++)
