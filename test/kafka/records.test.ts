@@ -101,7 +101,9 @@ describe("Fluent Bit producer fixture (kcat with the seed's settings)", () => {
       },
     });
     expect(await crashed).toBeInstanceOf(Error);
-    expect(decoded).toBe(0);
+    // librdkafka sends a batch as it is when compressing would not make it smaller: with linger.ms=0 the
+    // first record of a partition may go alone, uncompressed. Nothing beyond those is readable.
+    expect(decoded).toBeLessThanOrEqual(2);
     await plain.disconnect();
 
     registerCodecs();
