@@ -24,7 +24,7 @@ export {
 } from "./event.js";
 export { defaultFlowOptions, FlowController, type FlowOptions } from "./flow.js";
 export { type HttpEndpoint, startHttpEndpoint } from "./http.js";
-export { JsonBytes } from "./json-bytes.js";
+export { isDocumentObject, JsonBytes } from "./json-bytes.js";
 export { createLogger, type Logger, type LoggerOptions, redactedPaths, silentLogger } from "./logger.js";
 export { PipelineMetrics } from "./metrics.js";
 export { type OptionsSchema, validateOptions } from "./options.js";

@@ -29,3 +29,14 @@ export abstract class JsonBytes {
     return JSON.parse(this.toString());
   }
 }
+
+/** Whether a value is a document as an object: not null, an array, bytes (a Buffer, any view) or JsonBytes. */
+export function isDocumentObject(value: unknown): value is Record<string, unknown> {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof JsonBytes)
+  );
+}

@@ -3,7 +3,7 @@
 import { isUtf8 } from "node:buffer";
 import {
   type HeaderValue,
-  JsonBytes,
+  isDocumentObject,
   mapValues,
   reject,
   SluiceConfigError,
@@ -69,16 +69,6 @@ function headersOf(headers: Readonly<Record<string, HeaderValue>>): Record<strin
   return out;
 }
 
-function isDocument(value: unknown): boolean {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !Array.isArray(value) &&
-    !ArrayBuffer.isView(value) &&
-    !(value instanceof JsonBytes)
-  );
-}
-
 export function kafkaMetadata(options: KafkaMetadataOptions): Stage<Doc, Doc> {
   const o = validateOptions<Required<KafkaMetadataOptions>>("kafkaMetadata", schema, options);
   for (const key of [
@@ -97,7 +87,7 @@ export function kafkaMetadata(options: KafkaMetadataOptions): Stage<Doc, Doc> {
     Boolean(o.topicKey || o.partitionKey || o.offsetKey || o.keyField || o.headersKey || o.timestampKey);
   return mapValues<Doc, Doc>(o.name, (doc, event) => {
     // Fields set on bytes (a record not parsed, the Fluent Bit preset's output) would be lost unseen.
-    if (writes && !isDocument(doc))
+    if (writes && !isDocumentObject(doc))
       return reject(
         "not_a_document",
         `${o.name} writes fields into a parsed document, and this event's value is not one: put parseJson() before it`,

@@ -1,5 +1,5 @@
 // Reading and writing fields by path without ever touching a prototype: own properties only.
-import { JsonBytes } from "@sluice/core";
+import { isDocumentObject } from "@sluice/core";
 import type { FieldPath, Segment } from "./path.js";
 
 type JsonObject = Record<string, unknown>;
@@ -12,13 +12,7 @@ export function isUnsafeKey(key: string): boolean {
 }
 
 export function isPlainObject(value: unknown): value is JsonObject {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !Array.isArray(value) &&
-    !Buffer.isBuffer(value) &&
-    !(value instanceof JsonBytes)
-  );
+  return isDocumentObject(value);
 }
 
 /** Assigns `target[key]`; `__proto__` becomes an ordinary own key, as JSON.parse makes it. */
