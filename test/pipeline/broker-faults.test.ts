@@ -130,7 +130,7 @@ describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("broker faults", () => {
     try {
       // Idle first, every record so far committed: the next heartbeat is kafkajs's own, between empty
       // fetches. (One sent while a batch handler waits on backpressure throws into the handler, and
-      // kafkajs retries that batch and restarts by itself: another path, not this test's.)
+      // kafkajs's runner retries its fetch loop instead of crashing: another path, not this test's.)
       await waitFor(
         "the first records committed",
         () => committedTotal(bed.kafka.brokers, topic, topic),
