@@ -8,6 +8,7 @@ import { registerCodecs } from "../codecs/register.js";
 import { type StartLogger, StartPosition } from "../start-position.js";
 import { Hold } from "./hold.js";
 import type { ConsumerThreadData, FromConsumer, Stamped, ToConsumer, WireError } from "./messages.js";
+import { useFastRecordBatches } from "./record-batches.js";
 import { packBatch, transferables } from "./wire-batch.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
@@ -18,6 +19,8 @@ if (!port) throw new Error("consumer-worker runs as a worker thread of the Kafka
 // kafkajs's codec table is per thread: LZ4, Snappy and zstd are registered here too, decompressing on
 // this thread, whose job that is (a hop to libuv's pool and back would only lengthen every fetch).
 registerCodecs({ syncDecompress: true });
+// Record batches are decoded here by a cheaper decoder that gives kafkajs the same records.
+useFastRecordBatches();
 
 /** Errors that rejoining cannot fix: the pipeline stops and says why. */
 const PERMANENT = new Set([

@@ -1,0 +1,248 @@
+// The consumer thread's record batch decoder against kafkajs's own, on batches kafkajs's encoder writes:
+// every record must come out exactly as kafkajs would have made it.
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import fc from "fast-check";
+import kafkajs from "kafkajs";
+import { describe, expect, it } from "vitest";
+import { registerCodecs } from "../../src/codecs/register.js";
+import {
+  decodeRecordBatch,
+  RECORD_BATCH_DECODER,
+  useFastRecordBatches,
+} from "../../src/worker/record-batches.js";
+
+const require = createRequire(import.meta.url);
+const root = dirname(require.resolve("kafkajs/package.json"));
+const internal = (path: string) => require(join(root, "src", path));
+const Decoder = internal("protocol/decoder.js");
+const Long = internal("utils/long.js");
+const encodeBatch = internal("protocol/recordBatch/v0/index.js").RecordBatch;
+const encodeRecord = internal("protocol/recordBatch/record/v0/index.js");
+const { CompressionTypes } = kafkajs;
+
+registerCodecs({ syncDecompress: true });
+
+interface RecordSpec {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, Buffer | Buffer[]>;
+  offsetDelta: number;
+  timestampDelta: number;
+}
+
+interface BatchSpec {
+  records: RecordSpec[];
+  firstOffset?: string;
+  firstTimestamp?: number;
+  compression?: number;
+  /** Attribute bits set after encoding: 0x08 LOG_APPEND_TIME, 0x10 transactional, 0x20 control. */
+  flags?: number;
+}
+
+/** A record batch's bytes as a Fetch response carries them (base offset, length, batch). */
+async function batchBytes(spec: BatchSpec): Promise<Buffer> {
+  const records = spec.records.map((r) => encodeRecord(r));
+  const last = spec.records.reduce((max, r) => Math.max(max, r.offsetDelta), 0);
+  const encoder = await encodeBatch({
+    compression: spec.compression ?? CompressionTypes.None,
+    firstOffset: Long.fromString(spec.firstOffset ?? "0"),
+    firstTimestamp: spec.firstTimestamp ?? 1_732_492_800_000,
+    maxTimestamp: (spec.firstTimestamp ?? 1_732_492_800_000) + 5000,
+    lastOffsetDelta: last,
+    records,
+  });
+  const bytes = Buffer.from(encoder.buffer);
+  // Attributes (int16) follow base offset 8, length 4, leader epoch 4, magic 1, CRC 4.
+  if (spec.flags) bytes.writeInt16BE(bytes.readInt16BE(21) | spec.flags, 21);
+  return bytes;
+}
+
+// kafkajs's own decoder, to compare with; out of the module cache again, so that installing ours is not
+// refused as too late.
+const stock = internal("protocol/recordBatch/v0/decoder.js");
+delete require.cache[RECORD_BATCH_DECODER];
+
+async function both(bytes: Buffer) {
+  const ours = await decodeRecordBatch(new Decoder(bytes));
+  const theirs = await stock(new Decoder(bytes));
+  return { ours, theirs };
+}
+
+const value = (text: string) => Buffer.from(text);
+const plain = (n: number): RecordSpec[] =>
+  Array.from({ length: n }, (_, i) => ({
+    key: null,
+    value: value(`{"@timestamp":1732492800.${i},"log":"line ${i}"}`),
+    offsetDelta: i,
+    timestampDelta: i * 7,
+  }));
+
+describe("record batch decoder", () => {
+  for (const [name, compression] of [
+    ["uncompressed", CompressionTypes.None],
+    ["LZ4", CompressionTypes.LZ4],
+    ["gzip", CompressionTypes.GZIP],
+  ] as const) {
+    it(`gives kafkajs's records for a ${name} batch`, async () => {
+      const { ours, theirs } = await both(await batchBytes({ records: plain(200), compression }));
+      expect(ours.records).toHaveLength(200);
+      expect(ours).toEqual(theirs);
+      expect(ours.records[199]).toMatchObject({
+        offset: "199",
+        timestamp: String(1_732_492_800_000 + 199 * 7),
+      });
+    });
+  }
+
+  it("keeps keys, null values and headers (repeated names become arrays, __proto__ stays a name)", async () => {
+    const records: RecordSpec[] = [
+      { key: value("k1"), value: value("v1"), offsetDelta: 0, timestampDelta: 0 },
+      { key: null, value: null, offsetDelta: 1, timestampDelta: -3 },
+      {
+        key: value(""),
+        value: value(""),
+        headers: { trace: value("abc"), twice: [value("a"), value("b")], __proto__: value("p") },
+        offsetDelta: 2,
+        timestampDelta: 1,
+      },
+      { key: value("k4"), value: value("after headers"), offsetDelta: 3, timestampDelta: 2 },
+    ];
+    const { ours, theirs } = await both(await batchBytes({ records, compression: CompressionTypes.LZ4 }));
+    expect(ours).toEqual(theirs);
+    expect(ours.records[1]).toMatchObject({ key: null, value: null });
+    expect(ours.records[2]!.headers.twice).toEqual([value("a"), value("b")]);
+    expect(Object.getPrototypeOf(ours.records[2]!.headers)).toBe(Object.prototype);
+    expect(ours.records[3]!.value).toEqual(value("after headers"));
+  });
+
+  it("gives offsets beyond 2^53 exactly, as kafkajs's Long arithmetic does", async () => {
+    const { ours, theirs } = await both(
+      await batchBytes({ records: plain(3), firstOffset: "9007199254740990" }),
+    );
+    expect(ours).toEqual(theirs);
+    expect(ours.records.map((r) => r.offset)).toEqual([
+      "9007199254740990",
+      "9007199254740991",
+      "9007199254740992",
+    ]);
+  });
+
+  it("takes LOG_APPEND_TIME's max timestamp, and marks control and transactional batches", async () => {
+    for (const flags of [0x08, 0x10, 0x20, 0x38]) {
+      const { ours, theirs } = await both(await batchBytes({ records: plain(5), flags }));
+      expect(ours).toEqual(theirs);
+    }
+    const { ours } = await both(await batchBytes({ records: plain(2), flags: 0x28 }));
+    expect(ours.records[1]).toMatchObject({
+      timestamp: String(1_732_492_800_000 + 5000),
+      isControlRecord: true,
+    });
+  });
+
+  it("refuses a partial batch as kafkajs does, so the fetch stops there", async () => {
+    const bytes = await batchBytes({ records: plain(10) });
+    const cut = bytes.subarray(0, bytes.length - 7);
+    await expect(decodeRecordBatch(new Decoder(cut))).rejects.toThrow(/partial record batch/);
+    await expect(stock(new Decoder(cut))).rejects.toThrow(/partial record batch/);
+  });
+
+  it("agrees with kafkajs on any records", async () => {
+    const bytes = fc.option(
+      fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+      { nil: null },
+    );
+    const record = fc.record({
+      key: bytes,
+      value: bytes,
+      headers: fc.option(
+        fc.dictionary(
+          fc.string({ maxLength: 5 }),
+          fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)),
+          {
+            maxKeys: 3,
+          },
+        ),
+        { nil: undefined },
+      ),
+      offsetDelta: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      timestampDelta: fc.oneof(
+        fc.integer({ min: -1e6, max: 1e6 }),
+        fc.integer({ min: -(2 ** 52), max: 2 ** 52 }),
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { minLength: 1, maxLength: 20 }),
+        fc.constantFrom(CompressionTypes.None, CompressionTypes.LZ4),
+        fc.constantFrom("0", "123456", "9007199254740000"),
+        async (records, compression, firstOffset) => {
+          const specs = records.map((r) => (r.headers ? r : { ...r, headers: undefined }));
+          const { ours, theirs } = await both(await batchBytes({ records: specs, compression, firstOffset }));
+          expect(ours).toEqual(theirs);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("answers damaged bytes as kafkajs does: the same records, or an error where kafkajs fails", async () => {
+    const settle = (p: Promise<unknown>) =>
+      p.then(
+        (batch) => ({ batch }),
+        (error: Error) => ({ error: error.name }),
+      );
+    const good = await batchBytes({
+      records: [
+        ...plain(6),
+        { key: value("k"), value: value("v"), headers: { h: value("x") }, offsetDelta: 6, timestampDelta: 9 },
+      ],
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 61, max: good.length - 1 }), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        async (edits) => {
+          const bytes = Buffer.from(good);
+          for (const [at, byte] of edits) bytes[at] = byte;
+          const ours = await settle(decodeRecordBatch(new Decoder(bytes)));
+          const theirs = await settle(stock(new Decoder(bytes)));
+          expect(ours).toEqual(theirs);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("reads a record whose length prefix is shorter than its fields as kafkajs does: cut at its length", async () => {
+    // One record, so that no record follows it to be read from inside it; its length, a one-byte zigzag
+    // varint, follows the 61 bytes of batch header.
+    const good = await batchBytes({ records: plain(1) });
+    expect(good[61]! & 0x80).toBe(0);
+    for (const shorter of [1, 2, 5]) {
+      const bytes = Buffer.from(good);
+      bytes[61] = good[61]! - 2 * shorter;
+      const { ours, theirs } = await both(bytes);
+      expect(ours).toEqual(theirs);
+      const whole = plain(1)[0]!.value!;
+      expect(ours.records[0]!.value).toEqual(whole.subarray(0, whole.length - shorter + 1));
+    }
+  });
+
+  it("is what kafkajs's Fetch responses decode with once installed", async () => {
+    expect(useFastRecordBatches()).toBe(true);
+    expect(require(RECORD_BATCH_DECODER)).toBe(decodeRecordBatch);
+    const decodeMessages = internal("protocol/requests/fetch/v4/decodeMessages.js");
+    const batches = Buffer.concat([
+      await batchBytes({ records: plain(3), compression: CompressionTypes.LZ4 }),
+      await batchBytes({ records: plain(2), firstOffset: "3" }),
+    ]);
+    const sized = Buffer.alloc(4 + batches.length);
+    sized.writeInt32BE(batches.length, 0);
+    batches.copy(sized, 4);
+    const records = await decodeMessages(new Decoder(sized));
+    expect(records.map((r: { offset: string }) => r.offset)).toEqual(["0", "1", "2", "3", "4"]);
+  });
+});
