@@ -9,13 +9,22 @@ import { produceWithKcat } from "../test/harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../test/harness/kafka/records.js";
 import { median, spawnScript } from "./lib/child.js";
 import { Contestant } from "./lib/contestant.js";
+import { EMULATOR_NODE_FLAGS, SLUICE_NODE_FLAGS } from "./lib/node-flags.js";
 
 export interface E2eResult {
   records: number;
   runs: number;
   meanBytes: number;
   contestants: Array<{ name: string; recordsPerSecond: number; mbPerSecond: number; perRun: number[] }>;
-  ratios: { sluiceOverBaseline: number; sluiceOverRaw: number };
+  ratios: {
+    sluiceOverBaseline: number;
+    sluiceOverRaw: number;
+    /** The same for Sluice in a process started with SLUICE_NODE_FLAGS. */
+    tunedOverBaseline: number;
+    tunedOverRaw: number;
+  };
+  /** Node flags of the processes that had any. */
+  nodeFlags: { "sluice-tuned": readonly string[]; emulator: readonly string[] };
   /** Sluice's adaptive bulk concurrency limit at the end of its rounds: median and max. */
   sluiceConcurrency: { median: number; max: number };
 }
@@ -26,10 +35,16 @@ export async function runE2e(records: number, runs: number, log = console.log): 
   const data = fluentBitRecords(Math.min(ROUND, records), { seed: 8 });
   const meanBytes = data.reduce((n, r) => n + Buffer.byteLength(r), 0) / data.length;
   const kafka = await startKafkaCluster({ brokers: 1 });
-  const es = spawnScript("bench/lib/emulator-process.ts", { args: ["--accept-all"] });
+  const es = spawnScript("bench/lib/emulator-process.ts", {
+    nodeArgs: [...EMULATOR_NODE_FLAGS],
+    args: ["--accept-all"],
+  });
   const esUrl = (await es.line(/^http:\/\//)).trim();
-  const names = ["raw", "baseline", "sluice"] as const;
-  const contestants = names.map((name) => new Contestant(name));
+  // (d) is (c) again, in a process started with the flags we recommend for Sluice.
+  const names = ["raw", "baseline", "sluice", "sluice-tuned"] as const;
+  const contestants = names.map((name) =>
+    name === "sluice-tuned" ? new Contestant("sluice", SLUICE_NODE_FLAGS) : new Contestant(name),
+  );
   const rates: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const sluiceConcurrency: number[] = [];
   try {
@@ -56,7 +71,8 @@ export async function runE2e(records: number, runs: number, log = console.log): 
             groupId: `${name}-${run}-${topic}`,
           });
           seconds[name]! += result.seconds;
-          if (result.concurrency !== undefined) sluiceConcurrency.push(result.concurrency);
+          if (name === "sluice" && result.concurrency !== undefined)
+            sluiceConcurrency.push(result.concurrency);
         }
       }
       for (const name of names) rates[name]!.push(records / seconds[name]!);
@@ -88,7 +104,10 @@ export async function runE2e(records: number, runs: number, log = console.log): 
     ratios: {
       sluiceOverBaseline: Number((by.sluice! / by.baseline!).toFixed(2)),
       sluiceOverRaw: Number((by.sluice! / by.raw!).toFixed(2)),
+      tunedOverBaseline: Number((by["sluice-tuned"]! / by.baseline!).toFixed(2)),
+      tunedOverRaw: Number((by["sluice-tuned"]! / by.raw!).toFixed(2)),
     },
+    nodeFlags: { "sluice-tuned": SLUICE_NODE_FLAGS, emulator: EMULATOR_NODE_FLAGS },
     sluiceConcurrency: { median: median(sluiceConcurrency), max: Math.max(...sluiceConcurrency) },
   };
 }

@@ -1,6 +1,7 @@
 // Memory under a stalled sink: N records wait in Kafka while Elasticsearch answers bulk requests in 4 s
 // and then is down; the insight-logs example (default flow limits) runs as a child process whose peak
-// RSS is sampled. Once Elasticsearch recovers, every record must arrive. Run: pnpm bench:memory [records]
+// RSS is sampled. Once Elasticsearch recovers, every record must arrive.
+// Run: pnpm bench:memory [records] [node flags for the pipeline's process…]
 import { startElasticsearch } from "../test/harness/elasticsearch/index.js";
 import { startKafkaCluster } from "../test/harness/kafka/cluster.js";
 import { produceWithKcat } from "../test/harness/kafka/fluent-bit-producer.js";
@@ -12,13 +13,19 @@ export const RSS_BOUND_MIB = 400;
 
 export interface MemoryResult {
   records: number;
+  nodeFlags: readonly string[];
   peakRssMiB: number;
   boundMiB: number;
   delivered: number;
   secondsToDrain: number;
 }
 
-export async function runMemory(records: number, log = console.log): Promise<MemoryResult> {
+/** `nodeArgs`: Node's flags for the pipeline's process (bench/lib/node-flags.ts). */
+export async function runMemory(
+  records: number,
+  nodeArgs: readonly string[] = [],
+  log = console.log,
+): Promise<MemoryResult> {
   const kafka = await startKafkaCluster({ brokers: 1 });
   const es = await startElasticsearch({ acceptAll: true });
   try {
@@ -34,10 +41,11 @@ export async function runMemory(records: number, log = console.log): Promise<Mem
         messages: fluentBitRecords(Math.min(50_000, records - i), { seed: 1000 + i }),
       });
     log(
-      `memory: ${records} records waiting in ${partitions} partitions; Elasticsearch slow (4 s), then down`,
+      `memory: ${records} records waiting in ${partitions} partitions; Elasticsearch slow (4 s), then down${nodeArgs.length > 0 ? `; node ${nodeArgs.join(" ")}` : ""}`,
     );
     es.faults.latency(4000, { paths: /_bulk/ });
     const child = spawnScript("examples/insight-logs/main.ts", {
+      nodeArgs: [...nodeArgs],
       env: {
         KAFKA_BROKERS: kafka.bootstrapServers,
         ES_URL: es.url,
@@ -67,6 +75,7 @@ export async function runMemory(records: number, log = console.log): Promise<Mem
     if (delivered < records) throw new Error(`only ${delivered} of ${records} records arrived`);
     return {
       records,
+      nodeFlags: nodeArgs,
       peakRssMiB: Math.round(peak / 1024 / 1024),
       boundMiB: RSS_BOUND_MIB,
       delivered,
@@ -79,5 +88,6 @@ export async function runMemory(records: number, log = console.log): Promise<Mem
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await runMemory(Number(process.argv[2] ?? 500_000)), null, 2));
+  const records = Number(process.argv[2] ?? 500_000);
+  console.log(JSON.stringify(await runMemory(records, process.argv.slice(3)), null, 2));
 }

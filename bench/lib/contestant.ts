@@ -15,10 +15,14 @@ export class Contestant {
   private readonly answers: AsyncIterator<string>;
   private output = "";
 
-  constructor(readonly name: string) {
+  /** `name` is the contestant's (contestants.ts); `nodeArgs`, Node's own flags for its process. */
+  constructor(
+    readonly name: string,
+    readonly nodeArgs: readonly string[] = [],
+  ) {
     this.child = spawn(
       process.execPath,
-      ["--conditions=source", "--import", "tsx", "bench/lib/contestant-process.ts", name],
+      [...nodeArgs, "--conditions=source", "--import", "tsx", "bench/lib/contestant-process.ts", name],
       { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] },
     );
     this.child.stderr.on("data", (d: Buffer) => {

@@ -18,6 +18,8 @@ export interface ScriptRun {
 
 export interface ScriptOptions {
   args?: string[];
+  /** Node's own flags for the script's process (V8's among them), before the script. */
+  nodeArgs?: string[];
   /** Laid over this process's environment; a value of undefined removes the variable. */
   env?: Record<string, string | undefined>;
   /** `pipe` keeps stdin open while this process lives (the launchers and pipelines exit when it closes). */
@@ -30,7 +32,7 @@ export function spawnScript(script: string, options: ScriptOptions = {}): Script
     if (value !== undefined) env[name] = value;
   const child = spawn(
     process.execPath,
-    ["--conditions=source", "--import", "tsx", script, ...(options.args ?? [])],
+    [...(options.nodeArgs ?? []), "--conditions=source", "--import", "tsx", script, ...(options.args ?? [])],
     { cwd: repoRoot, env, stdio: [options.stdin ?? "pipe", "pipe", "pipe"] },
   );
   let out = "";

@@ -259,8 +259,10 @@ export class Pipeline<T = Buffer, U = unknown> {
   }
 
   private settleResult(result: SinkResult<U>): void {
-    for (const event of result.delivered) event.settle("delivered");
-    this.metrics.eventsDelivered.inc(result.delivered.length);
+    const delivered = result.delivered;
+    // Indexed: this loop runs for every event, and for-of here allocated an iterator result per event.
+    for (let i = 0; i < delivered.length; i++) delivered[i]!.settle("delivered");
+    this.metrics.eventsDelivered.inc(delivered.length);
     if (result.rejected.length > 0) this.router!.route(result.rejected);
     this.metrics.inFlightEvents.set(this.flow.events);
     this.metrics.inFlightBytes.set(this.flow.bytes);

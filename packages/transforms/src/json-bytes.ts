@@ -121,11 +121,11 @@ export function scanJsonObject(
           i = (w << 2) - base;
         }
         while (i < n && PLAIN[b[i]!] === 1) i++;
-        if (i > run && pendingHigh) return loneSurrogate();
+        if (i > run && pendingHigh) return loneSurrogate(hasLineBreak);
         if (i >= n) return syntax(i, "unterminated string");
         const s = b[i]!;
         if (s === 0x22) {
-          if (pendingHigh) return loneSurrogate();
+          if (pendingHigh) return loneSurrogate(hasLineBreak);
           i++;
           break;
         }
@@ -143,12 +143,12 @@ export function scanJsonObject(
               return syntax(i, "bad \\u escape");
             const unit = hexValue(b, i + 2);
             if (unit >= 0xd800 && unit <= 0xdbff) {
-              if (pendingHigh) return loneSurrogate();
+              if (pendingHigh) return loneSurrogate(hasLineBreak);
               pendingHigh = true;
             } else if (unit >= 0xdc00 && unit <= 0xdfff) {
-              if (!pendingHigh) return loneSurrogate();
+              if (!pendingHigh) return loneSurrogate(hasLineBreak);
               pendingHigh = false;
-            } else if (pendingHigh) return loneSurrogate();
+            } else if (pendingHigh) return loneSurrogate(hasLineBreak);
             i += 6;
             continue;
           }
@@ -162,7 +162,7 @@ export function scanJsonObject(
             e === 0x72 ||
             e === 0x74
           ) {
-            if (pendingHigh) return loneSurrogate();
+            if (pendingHigh) return loneSurrogate(hasLineBreak);
             i += 2;
             continue;
           }
@@ -234,13 +234,15 @@ export function scanJsonObject(
   if (!rootSeen) return { problem: NOT_OBJECT, hasLineBreak };
   if (depth > 0) return syntax(n, "unexpected end of the record");
   return hasLineBreak ? ACCEPTED_WITH_LINE_BREAK : ACCEPTED;
+}
 
-  function loneSurrogate(): ScanResult {
-    return {
-      problem: { type: "invalid_unicode", reason: "record holds a lone UTF-16 surrogate escape" },
-      hasLineBreak,
-    };
-  }
+// Outside the scan: a function declared inside it would close over its state, which V8 then allocates
+// on the heap for every record scanned.
+function loneSurrogate(hasLineBreak: boolean): ScanResult {
+  return {
+    problem: { type: "invalid_unicode", reason: "record holds a lone UTF-16 surrogate escape" },
+    hasLineBreak,
+  };
 }
 
 // Shared answers for acceptable records: the common result allocates nothing.

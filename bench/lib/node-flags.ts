@@ -1,0 +1,22 @@
+// Node flags the end-to-end bench starts processes with.
+//
+// V8 sizes a heap's next full collection from the live heap after the last one. As we read V8 11's heap
+// controller, it also starts marking early once the room left is smaller than its young generation. A
+// pipeline's heap is small (~30 MB live, most of it code) while every in-flight event gets promoted, so
+// V8 runs a full collection every ~15k records, on the main thread and on the consumer thread alike. The
+// marking runs on helper threads, which V8 treats as free. On two busy cores they are not: they cost
+// ~6 µs of CPU per record, a quarter of Sluice's.
+
+/**
+ * What we recommend for a Sluice process (README, Examples): no full collection while the old generation
+ * is under 96 MB. In `pnpm bench` on 2026-12-03, it gave +22% records/s for Sluice. kafkajs alone gained
+ * nothing from it in an A/B. Peak RSS under a stalled sink was higher with it (381 against 289 MiB):
+ * each thread may keep up to 96 MB of old generation.
+ */
+export const SLUICE_NODE_FLAGS = ["--initial-old-space-size=96"] as const;
+
+/**
+ * The emulator stands in for a cluster on other machines: its own collections should take as little of
+ * the contestants' two cores as they can (its heap is small and its garbage short-lived).
+ */
+export const EMULATOR_NODE_FLAGS = ["--heap-growing-percent=300"] as const;
