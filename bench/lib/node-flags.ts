@@ -10,8 +10,8 @@
 /**
  * What we recommend for a Sluice process (README, Examples): no full collection while the old generation
  * is under 96 MB. In `pnpm bench` on 2026-12-03, it gave +20% records/s for Sluice (medians of 5
- * runs). kafkajs alone gained nothing from it in an A/B. Peak RSS under a stalled sink was higher with it (381 against 289 MiB):
- * each thread may keep up to 96 MB of old generation.
+ * runs). kafkajs alone gained nothing from it in an A/B. Peak RSS under a stalled sink was higher
+ * with it (381 against 289 MiB): each thread may keep up to 96 MB of old generation.
  */
 export const SLUICE_NODE_FLAGS = ["--initial-old-space-size=96"] as const;
 
