@@ -36,7 +36,7 @@ export async function runE2e(records: number, runs: number, log = console.log): 
   const meanBytes = data.reduce((n, r) => n + Buffer.byteLength(r), 0) / data.length;
   const kafka = await startKafkaCluster({ brokers: 1 });
   const es = spawnScript("bench/lib/emulator-process.ts", {
-    nodeArgs: [...EMULATOR_NODE_FLAGS],
+    nodeArgs: EMULATOR_NODE_FLAGS,
     args: ["--accept-all"],
   });
   const esUrl = (await es.line(/^http:\/\//)).trim();

@@ -45,7 +45,7 @@ export async function runMemory(
     );
     es.faults.latency(4000, { paths: /_bulk/ });
     const child = spawnScript("examples/insight-logs/main.ts", {
-      nodeArgs: [...nodeArgs],
+      nodeArgs,
       env: {
         KAFKA_BROKERS: kafka.bootstrapServers,
         ES_URL: es.url,

@@ -1,5 +1,11 @@
 // Bench helpers: child processes and RSS come from the test harness; medians.
-export { repoRoot, rssBytes, type ScriptRun, spawnScript } from "../../test/harness/process.js";
+export {
+  repoRoot,
+  rssBytes,
+  type ScriptRun,
+  scriptArgv,
+  spawnScript,
+} from "../../test/harness/process.js";
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

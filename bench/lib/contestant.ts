@@ -1,7 +1,7 @@
 // The parent's handle on a contestant process (contestant-process.ts): one round at a time.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { repoRoot } from "./child.js";
+import { repoRoot, scriptArgv } from "./child.js";
 import type { Round } from "./contestants.js";
 
 export interface RoundResult {
@@ -22,7 +22,7 @@ export class Contestant {
   ) {
     this.child = spawn(
       process.execPath,
-      [...nodeArgs, "--conditions=source", "--import", "tsx", "bench/lib/contestant-process.ts", name],
+      scriptArgv("bench/lib/contestant-process.ts", { nodeArgs, args: [name] }),
       { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] },
     );
     this.child.stderr.on("data", (d: Buffer) => {

@@ -13,6 +13,7 @@
  * runs). kafkajs alone gained nothing from it in an A/B. Peak RSS under a stalled sink was higher
  * with it (381 against 289 MiB): each thread may keep up to 96 MB of old generation.
  */
+// package.json's example:insight-logs script starts with the same flag (JSON cannot import it).
 export const SLUICE_NODE_FLAGS = ["--initial-old-space-size=96"] as const;
 
 /**

@@ -17,24 +17,36 @@ export interface ScriptRun {
 }
 
 export interface ScriptOptions {
-  args?: string[];
+  args?: readonly string[];
   /** Node's own flags for the script's process (V8's among them), before the script. */
-  nodeArgs?: string[];
+  nodeArgs?: readonly string[];
   /** Laid over this process's environment; a value of undefined removes the variable. */
   env?: Record<string, string | undefined>;
   /** `pipe` keeps stdin open while this process lives (the launchers and pipelines exit when it closes). */
   stdin?: "pipe" | "ignore";
 }
 
+/** Node's arguments for running `script` (a path from the repository's root) through tsx on the sources. */
+export function scriptArgv(script: string, options: Pick<ScriptOptions, "args" | "nodeArgs"> = {}): string[] {
+  return [
+    ...(options.nodeArgs ?? []),
+    "--conditions=source",
+    "--import",
+    "tsx",
+    script,
+    ...(options.args ?? []),
+  ];
+}
+
 export function spawnScript(script: string, options: ScriptOptions = {}): ScriptRun {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...process.env, ...options.env }))
     if (value !== undefined) env[name] = value;
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), "--conditions=source", "--import", "tsx", script, ...(options.args ?? [])],
-    { cwd: repoRoot, env, stdio: [options.stdin ?? "pipe", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, scriptArgv(script, options), {
+    cwd: repoRoot,
+    env,
+    stdio: [options.stdin ?? "pipe", "pipe", "pipe"],
+  });
   let out = "";
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
   const find = (pattern: RegExp) => out.split("\n").find((l) => pattern.test(l));
