@@ -2,7 +2,7 @@
 // Run: pnpm bench:stages [records] [runs]
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { type AnyStage, eventOf, JsonBytes, mapValues, type SluiceEvent } from "@sluice/core";
+import { type AnyStage, eventOf, JsonBytes, mapValues, reject, type SluiceEvent } from "@sluice/core";
 import {
   date,
   epochToIso,
@@ -17,6 +17,8 @@ import {
   vectorKafkaEvent,
 } from "@sluice/transforms";
 import { lastValueFrom, from as observableFrom, toArray } from "rxjs";
+import { CompactJson } from "../packages/transforms/src/compact-json/compact-json.js";
+import { scanJsonObject, WordView } from "../packages/transforms/src/json-bytes.js";
 import { fluentBitRecords } from "../test/harness/kafka/records.js";
 
 const records = Number(process.argv[2] ?? 50_000);
@@ -59,6 +61,30 @@ export const cases: Case[] = [
       fluentBitToElasticsearch(),
       mapValues("bytes", (v: unknown) => (v instanceof JsonBytes ? v.toBuffer() : v)),
     ],
+  },
+  // The preset's JSON check alone, both ways: the full scan, and the compact check it tries first.
+  {
+    name: "JSON check: full scan",
+    input: "bytes",
+    stages: () => {
+      const containers = new Uint8Array(1001);
+      const words = new WordView();
+      return [
+        mapValues("full scan", (raw: Buffer) =>
+          scanJsonObject(raw, 1000, containers, words).problem ? reject("bad", "refused") : raw,
+        ),
+      ];
+    },
+  },
+  {
+    name: "JSON check: compact (WebAssembly)",
+    input: "bytes",
+    stages: () => {
+      const compact = CompactJson.create()!;
+      return [
+        mapValues("compact", (raw: Buffer) => (compact.accepts(raw, 1000) ? raw : reject("bad", "refused"))),
+      ];
+    },
   },
   { name: "epochToIso", input: "object", stages: () => [epochToIso()] },
   { name: "replaceDots", input: "object", stages: () => [replaceDots()] },

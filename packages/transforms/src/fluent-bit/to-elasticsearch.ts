@@ -1,8 +1,9 @@
 // fluentBitToElasticsearch: a record from Fluent Bit's kafka output → the document its es output writes.
 import { isUtf8 } from "node:buffer";
 import { ErrorCode, JsonBytes, mapValues, reject, type Stage, validateOptions } from "@sluice/core";
+import { CompactJson } from "../compact-json/compact-json.js";
 import { isPlainObject, setOwn } from "../fields/index.js";
-import { scanJsonObject, WordView } from "../json-bytes.js";
+import { type ScanResult, scanJsonObject, WordView } from "../json-bytes.js";
 import { replaceDotsIn } from "./replace-dots.js";
 
 export interface FluentBitToElasticsearchOptions {
@@ -50,10 +51,14 @@ export function fluentBitToElasticsearch(
   const form = new TimestampForm(prefix);
   const containers = new Uint8Array(o.maxDepth + 1);
   const words = new WordView();
+  const compact = CompactJson.create();
   return mapValues<Buffer, Buffer | JsonBytes>(o.name, (raw) => {
     if (!isUtf8(raw)) return reject("invalid_utf8", "record is not valid UTF-8", ErrorCode.PARSE);
-    // One pass over the bytes checks everything JSON.parse would, without building the record.
-    const scan = scanJsonObject(raw, o.maxDepth, containers, words);
+    // One pass over the bytes checks everything JSON.parse would, without building the record: a
+    // compact record (as Fluent Bit writes them) in WebAssembly, any other in full.
+    const scan = compact?.accepts(raw, o.maxDepth)
+      ? COMPACT
+      : scanJsonObject(raw, o.maxDepth, containers, words);
     if (scan.problem && scan.problem.type !== "json_not_object")
       return reject(scan.problem.type, scan.problem.reason, ErrorCode.PARSE);
     if (!scan.problem && !scan.hasLineBreak && !o.replaceDots && startsWith(raw, prefix)) {
@@ -85,6 +90,9 @@ export function fluentBitToElasticsearch(
     return fromObject(parsed, o, digits);
   });
 }
+
+/** What the full scan would have said of a record the compact check accepted. */
+const COMPACT: ScanResult = Object.freeze({ hasLineBreak: false });
 
 function startsWith(raw: Buffer, prefix: Buffer): boolean {
   if (raw.length < prefix.length) return false;
