@@ -10,8 +10,9 @@
 /**
  * What we recommend for a Sluice process (README, Examples): no full collection while the old generation
  * is under 96 MB. In `pnpm bench` on 2026-12-03, it gave +20% records/s for Sluice (medians of 5
- * runs). kafkajs alone gained nothing from it in an A/B. Peak RSS under a stalled sink was higher
- * with it (381 against 289 MiB): each thread may keep up to 96 MB of old generation.
+ * runs; +19% in the run of 2026-12-03 evening). kafkajs alone gained nothing from it in an A/B. Peak
+ * RSS under a stalled sink is higher with it (373–387 MiB against 289–383 without it, bound 400): each
+ * thread may keep up to 96 MB of old generation.
  */
 // package.json's example:insight-logs script starts with the same flag (JSON cannot import it).
 export const SLUICE_NODE_FLAGS = ["--initial-old-space-size=96"] as const;
