@@ -31,7 +31,16 @@ export interface E2eResult {
 
 const ROUND = 45_000;
 
-export async function runE2e(records: number, runs: number, log = console.log): Promise<E2eResult> {
+/** The embedded cluster with `records` written in rounds, and the emulator in its bench mode. */
+export interface BenchBed {
+  brokers: string;
+  esUrl: string;
+  rounds: Array<{ topic: string; count: number }>;
+  meanBytes: number;
+  stop(): Promise<void>;
+}
+
+export async function startBenchBed(records: number): Promise<BenchBed> {
   const data = fluentBitRecords(Math.min(ROUND, records), { seed: 8 });
   const meanBytes = data.reduce((n, r) => n + Buffer.byteLength(r), 0) / data.length;
   const kafka = await startKafkaCluster({ brokers: 1 });
@@ -39,15 +48,13 @@ export async function runE2e(records: number, runs: number, log = console.log): 
     nodeArgs: EMULATOR_NODE_FLAGS,
     args: ["--accept-all"],
   });
-  const esUrl = (await es.line(/^http:\/\//)).trim();
-  // (d) is (c) again, in a process started with the flags we recommend for Sluice.
-  const names = ["raw", "baseline", "sluice", "sluice-tuned"] as const;
-  const contestants = names.map((name) =>
-    name === "sluice-tuned" ? new Contestant("sluice", SLUICE_NODE_FLAGS) : new Contestant(name),
-  );
-  const rates: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  const sluiceConcurrency: number[] = [];
+  const stop = async () => {
+    es.child.stdin!.end();
+    await es.exited;
+    await kafka.stop();
+  };
   try {
+    const esUrl = (await es.line(/^http:\/\//)).trim();
     const rounds: Array<{ topic: string; count: number }> = [];
     for (let done = 0, round = 0; done < records; done += ROUND, round++) {
       const count = Math.min(ROUND, records - done);
@@ -56,6 +63,24 @@ export async function runE2e(records: number, runs: number, log = console.log): 
       await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: data.slice(0, count) });
       rounds.push({ topic, count });
     }
+    return { brokers: kafka.bootstrapServers, esUrl, rounds, meanBytes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export async function runE2e(records: number, runs: number, log = console.log): Promise<E2eResult> {
+  const bed = await startBenchBed(records);
+  const { esUrl, rounds, meanBytes } = bed;
+  // (d) is (c) again, in a process started with the flags we recommend for Sluice.
+  const names = ["raw", "baseline", "sluice", "sluice-tuned"] as const;
+  const contestants = names.map((name) =>
+    name === "sluice-tuned" ? new Contestant("sluice", SLUICE_NODE_FLAGS) : new Contestant(name),
+  );
+  const rates: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const sluiceConcurrency: number[] = [];
+  try {
     for (let run = 0; run < runs; run++) {
       const seconds: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
       for (const [round, { topic, count }] of rounds.entries()) {
@@ -64,7 +89,7 @@ export async function runE2e(records: number, runs: number, log = console.log): 
           const i = (round + run + k) % names.length;
           const name = names[i]!;
           const result = await contestants[i]!.round({
-            brokers: kafka.bootstrapServers,
+            brokers: bed.brokers,
             esUrl,
             topic,
             count,
@@ -82,9 +107,7 @@ export async function runE2e(records: number, runs: number, log = console.log): 
     }
   } finally {
     await Promise.all(contestants.map((c) => c.stop()));
-    es.child.stdin!.end();
-    await es.exited;
-    await kafka.stop();
+    await bed.stop();
   }
   const result = names.map((name) => {
     const rps = median(rates[name]!);

@@ -15,20 +15,38 @@ export class Contestant {
   private readonly answers: AsyncIterator<string>;
   private output = "";
 
-  /** `name` is the contestant's (contestants.ts); `nodeArgs`, Node's own flags for its process. */
+  private readonly closed: Promise<void>;
+
+  /**
+   * `name` is the contestant's (contestants.ts); `nodeArgs`, Node's own flags for its process. `root`: the
+   * checkout whose code it runs (with its own node_modules), this one by default; `env`: variables added
+   * to this process's; `onLine`: every other line it writes to stdout (e.g. V8's `--trace-gc`).
+   */
   constructor(
     readonly name: string,
     readonly nodeArgs: readonly string[] = [],
+    options: { root?: string; env?: Record<string, string>; onLine?: (line: string) => void } = {},
   ) {
     this.child = spawn(
       process.execPath,
       scriptArgv("bench/lib/contestant-process.ts", { nodeArgs, args: [name] }),
-      { cwd: repoRoot, stdio: ["pipe", "pipe", "pipe"] },
+      {
+        cwd: options.root ?? repoRoot,
+        env: { ...process.env, ...options.env },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
     );
     this.child.stderr.on("data", (d: Buffer) => {
       this.output = (this.output + d.toString()).slice(-4000);
     });
-    this.answers = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+    const lines = createInterface({ input: this.child.stdout });
+    const { onLine } = options;
+    if (onLine)
+      lines.on("line", (line) => {
+        if (!line.startsWith("ROUND ")) onLine(line);
+      });
+    this.closed = new Promise((resolve) => lines.once("close", resolve));
+    this.answers = lines[Symbol.asyncIterator]();
   }
 
   async round(round: Round): Promise<RoundResult> {
@@ -40,9 +58,10 @@ export class Contestant {
     }
   }
 
+  /** Ends the process; resolves once it exited and everything it wrote to stdout was read. */
   async stop(): Promise<void> {
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
     this.child.stdin.end();
-    await exited;
+    await Promise.all([exited, this.closed]);
   }
 }
