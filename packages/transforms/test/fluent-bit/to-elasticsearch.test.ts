@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { JsonBytes } from "@sluice/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -132,5 +134,46 @@ describe("fluentBitToElasticsearch", () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it("gives the same documents and failures without WebAssembly (node --jitless), from the full scan alone", () => {
+    const records = [
+      record,
+      '{"@timestamp":1732492800.000368,"log":"{\\"level\\":\\"info\\"}\\n","stream":"stdout","kubernetes":{"labels":{}}}',
+      '{ "@timestamp": 1732492800.5, "log": "spaced out" }',
+      '{"@timestamp":1732492800.5,"log":"caf\\u00e9 \\ud83d\\ude00"}',
+      '{"@timestamp":1732492800.5,"log":"a raw\nline break"}',
+      '{"@timestamp":1732492800.5,"log":"truncat',
+      '{"@timestamp":1732492800.5,"log":nope}',
+      '{"@timestamp":1732492800.5,"log":"lone \\ud800 surrogate"}',
+      '{"@timestamp":1732492800.5,"log":"bell \u0007 inside"}',
+      `{"@timestamp":1732492800.5,"deep":${"[".repeat(1200)}${"]".repeat(1200)}}`,
+      '[{"@timestamp":1732492800.5}]',
+      '{"log":"no timestamp"}',
+      "",
+    ];
+    const run = (nodeArgs: string[]) =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            ...nodeArgs,
+            "--conditions=source",
+            "--import",
+            "tsx",
+            fileURLToPath(new URL("./preset-outcomes.ts", import.meta.url)),
+          ],
+          { input: JSON.stringify(records), encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] },
+        ),
+      ) as { webAssembly: boolean; outcomes: Array<{ doc?: string; failure?: unknown }> };
+    const here = run([]);
+    const jitless = run(["--jitless"]);
+    expect(here.webAssembly).toBe(true);
+    expect(jitless.webAssembly).toBe(false);
+    expect(jitless.outcomes).toEqual(here.outcomes);
+    // Both kinds of outcome are there: documents for the acceptable records, failures for the rest.
+    expect(here.outcomes.filter((o) => o.doc !== undefined).length).toBeGreaterThanOrEqual(4);
+    expect(here.outcomes.filter((o) => o.failure !== undefined).length).toBeGreaterThanOrEqual(4);
+    expect(here.outcomes[2]!.doc).toBe('{"@timestamp":"2024-11-25T00:00:00.500Z","log":"spaced out"}');
   });
 });
