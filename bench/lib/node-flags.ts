@@ -9,8 +9,8 @@
 
 /**
  * What we recommend for a Sluice process (README, Examples): no full collection while the old generation
- * is under 96 MB. In `pnpm bench` on 2026-12-03, it gave +20% records/s for Sluice (medians of 5
- * runs; +19% in the run of 2026-12-03 evening). kafkajs alone gained nothing from it in an A/B. Peak
+ * is under 96 MB. In three runs of `pnpm bench` (medians of 5 runs each, 2026-12-03 and 04, on two
+ * machines) it gave Sluice +19–23% records/s. kafkajs alone gained nothing from it in an A/B. Peak
  * RSS under a stalled sink is higher with it (373–387 MiB against 289–383 without it, bound 400): each
  * thread may keep up to 96 MB of old generation.
  */

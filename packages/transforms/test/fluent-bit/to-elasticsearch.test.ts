@@ -163,7 +163,13 @@ describe("fluentBitToElasticsearch", () => {
             "tsx",
             fileURLToPath(new URL("./preset-outcomes.ts", import.meta.url)),
           ],
-          { input: JSON.stringify(records), encoding: "utf8", stdio: ["pipe", "pipe", "ignore"] },
+          {
+            // The repository's root, where tsx is installed.
+            cwd: fileURLToPath(new URL("../../../../", import.meta.url)),
+            input: JSON.stringify(records),
+            encoding: "utf8",
+            stdio: ["pipe", "pipe", "pipe"],
+          },
         ),
       ) as { webAssembly: boolean; outcomes: Array<{ doc?: string; failure?: unknown }> };
     const here = run([]);
