@@ -10,7 +10,7 @@
 //   NAME=value ones environment variables. E.g.
 //   pnpm bench:ab 135000 8 main=../main-worktree new= tuned=:--initial-old-space-size=96
 
-import { startBenchBed } from "./e2e.js";
+import { runOnce, startBenchBed } from "./e2e.js";
 import { median } from "./lib/child.js";
 import { Contestant } from "./lib/contestant.js";
 
@@ -90,19 +90,12 @@ export async function runAb(records: number, runs: number, specs: AbSpec[], log 
   const rates = specs.map(() => [] as number[]);
   try {
     for (let run = 0; run < runs; run++) {
-      const seconds = specs.map(() => 0);
-      for (const [round, { topic, count }] of bed.rounds.entries())
-        for (let k = 0; k < specs.length; k++) {
-          const i = (round + run + k) % specs.length;
-          const result = await contestants[i]!.round({
-            brokers: bed.brokers,
-            esUrl: bed.esUrl,
-            topic,
-            count,
-            groupId: `ab-${specs[i]!.label}-${run}-${topic}`,
-          });
-          seconds[i]! += result.seconds;
-        }
+      const seconds = await runOnce(
+        bed,
+        contestants,
+        specs.map((s) => `ab-${s.label}`),
+        run,
+      );
       for (let i = 0; i < specs.length; i++) rates[i]!.push(records / seconds[i]!);
       const ratios = specs
         .slice(1)

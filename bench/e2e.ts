@@ -8,7 +8,7 @@ import { startKafkaCluster } from "../test/harness/kafka/cluster.js";
 import { produceWithKcat } from "../test/harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../test/harness/kafka/records.js";
 import { median, spawnScript } from "./lib/child.js";
-import { Contestant } from "./lib/contestant.js";
+import { Contestant, type RoundResult } from "./lib/contestant.js";
 import { EMULATOR_NODE_FLAGS, SLUICE_NODE_FLAGS } from "./lib/node-flags.js";
 
 export interface E2eResult {
@@ -70,9 +70,38 @@ export async function startBenchBed(records: number): Promise<BenchBed> {
   }
 }
 
+/**
+ * One run: every round to every contestant, in an order rotated by round and run so that none always goes
+ * first (or last) on a warm machine. Returns each contestant's seconds over all the rounds; `onResult`
+ * sees each round's answer. `labels` name the contestants' consumer groups.
+ */
+export async function runOnce(
+  bed: BenchBed,
+  contestants: readonly Contestant[],
+  labels: readonly string[],
+  run: number,
+  onResult?: (i: number, result: RoundResult) => void,
+): Promise<number[]> {
+  const seconds = contestants.map(() => 0);
+  for (const [round, { topic, count }] of bed.rounds.entries())
+    for (let k = 0; k < contestants.length; k++) {
+      const i = (round + run + k) % contestants.length;
+      const result = await contestants[i]!.round({
+        brokers: bed.brokers,
+        esUrl: bed.esUrl,
+        topic,
+        count,
+        groupId: `${labels[i]}-${run}-${topic}`,
+      });
+      seconds[i]! += result.seconds;
+      onResult?.(i, result);
+    }
+  return seconds;
+}
+
 export async function runE2e(records: number, runs: number, log = console.log): Promise<E2eResult> {
   const bed = await startBenchBed(records);
-  const { esUrl, rounds, meanBytes } = bed;
+  const { meanBytes } = bed;
   // (d) is (c) again, in a process started with the flags we recommend for Sluice.
   const names = ["raw", "baseline", "sluice", "sluice-tuned"] as const;
   const contestants = names.map((name) =>
@@ -82,27 +111,13 @@ export async function runE2e(records: number, runs: number, log = console.log): 
   const sluiceConcurrency: number[] = [];
   try {
     for (let run = 0; run < runs; run++) {
-      const seconds: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-      for (const [round, { topic, count }] of rounds.entries()) {
-        // Rotated order, so no contestant always runs first (or last) on a warm machine.
-        for (let k = 0; k < names.length; k++) {
-          const i = (round + run + k) % names.length;
-          const name = names[i]!;
-          const result = await contestants[i]!.round({
-            brokers: bed.brokers,
-            esUrl,
-            topic,
-            count,
-            groupId: `${name}-${run}-${topic}`,
-          });
-          seconds[name]! += result.seconds;
-          if (name === "sluice" && result.concurrency !== undefined)
-            sluiceConcurrency.push(result.concurrency);
-        }
-      }
-      for (const name of names) rates[name]!.push(records / seconds[name]!);
+      const seconds = await runOnce(bed, contestants, names, run, (i, result) => {
+        if (names[i] === "sluice" && result.concurrency !== undefined)
+          sluiceConcurrency.push(result.concurrency);
+      });
+      for (const [i, name] of names.entries()) rates[name]!.push(records / seconds[i]!);
       log(
-        `e2e run ${run + 1}/${runs}: ${names.map((n) => `${n} ${Math.round(records / seconds[n]!).toLocaleString("en-US")}/s`).join(", ")}`,
+        `e2e run ${run + 1}/${runs}: ${names.map((n, i) => `${n} ${Math.round(records / seconds[i]!).toLocaleString("en-US")}/s`).join(", ")}`,
       );
     }
   } finally {
