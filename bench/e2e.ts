@@ -1,9 +1,10 @@
 // End to end: the same Fluent Bit-like LZ4 records from a 3-partition topic of the embedded cluster into
 // the emulator (bench mode, documents unparsed), by (a) kafkajs alone, (b) the hand-written baseline,
 // (c) Sluice's insight-logs pipeline. Records/s and MB/s per run, medians, ratios c/b and c/a. The mock
-// cluster keeps ~5 MB of compressed batches per partition, so records go in rounds, a 3-partition topic
-// each, written once; every contestant reads every round in every run, each contestant in a process of
-// its own. Run: pnpm bench:e2e [records] [runs]
+// cluster keeps ~5 MB of compressed batches per partition, so records go in rounds: one round is written
+// to the topic, every contestant reads it in turn (the others paused), then the next one is written. Each
+// contestant runs in a process of its own with one consumer for all its rounds, as a service would.
+// Run: pnpm bench:e2e [records] [runs]
 import { startKafkaCluster } from "../test/harness/kafka/cluster.js";
 import { produceWithKcat } from "../test/harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../test/harness/kafka/records.js";
@@ -31,11 +32,15 @@ export interface E2eResult {
 
 const ROUND = 45_000;
 
-/** The embedded cluster with `records` written in rounds, and the emulator in its bench mode. */
+/** The embedded cluster with the topic the rounds are written to, and the emulator in its bench mode. */
 export interface BenchBed {
   brokers: string;
   esUrl: string;
-  rounds: Array<{ topic: string; count: number }>;
+  topic: string;
+  /** Each round's records: `records` in all. */
+  rounds: number[];
+  /** Writes a round's records to the topic (the same records every time). */
+  write(count: number): Promise<void>;
   meanBytes: number;
   stop(): Promise<void>;
 }
@@ -55,15 +60,13 @@ export async function startBenchBed(records: number): Promise<BenchBed> {
   };
   try {
     const esUrl = (await es.line(/^http:\/\//)).trim();
-    const rounds: Array<{ topic: string; count: number }> = [];
-    for (let done = 0, round = 0; done < records; done += ROUND, round++) {
-      const count = Math.min(ROUND, records - done);
-      const topic = `bench-${round}`;
-      await kafka.createTopic(topic, 3);
-      await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: data.slice(0, count) });
-      rounds.push({ topic, count });
-    }
-    return { brokers: kafka.bootstrapServers, esUrl, rounds, meanBytes, stop };
+    const topic = "bench";
+    await kafka.createTopic(topic, 3);
+    const rounds: number[] = [];
+    for (let done = 0; done < records; done += ROUND) rounds.push(Math.min(ROUND, records - done));
+    const write = (count: number) =>
+      produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: data.slice(0, count) });
+    return { brokers: kafka.bootstrapServers, esUrl, topic, rounds, write, meanBytes, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -71,9 +74,9 @@ export async function startBenchBed(records: number): Promise<BenchBed> {
 }
 
 /**
- * One run: every round to every contestant, in an order rotated by round and run so that none always goes
- * first (or last) on a warm machine. Returns each contestant's seconds over all the rounds; `onResult`
- * sees each round's answer. `labels` name the contestants' consumer groups.
+ * One run: each round written, then read by every contestant in an order rotated by round and run so that
+ * none always goes first (or last) on a warm machine. Returns each contestant's seconds over all the
+ * rounds; `onResult` sees each round's answer. `labels` name the contestants' consumer groups.
  */
 export async function runOnce(
   bed: BenchBed,
@@ -83,19 +86,21 @@ export async function runOnce(
   onResult?: (i: number, result: RoundResult) => void,
 ): Promise<number[]> {
   const seconds = contestants.map(() => 0);
-  for (const [round, { topic, count }] of bed.rounds.entries())
+  for (const [round, count] of bed.rounds.entries()) {
+    await bed.write(count);
     for (let k = 0; k < contestants.length; k++) {
       const i = (round + run + k) % contestants.length;
       const result = await contestants[i]!.round({
         brokers: bed.brokers,
         esUrl: bed.esUrl,
-        topic,
+        topic: bed.topic,
         count,
-        groupId: `${labels[i]}-${run}-${topic}`,
+        groupId: labels[i]!,
       });
       seconds[i]! += result.seconds;
       onResult?.(i, result);
     }
+  }
   return seconds;
 }
 

@@ -3,16 +3,16 @@
 // V8 sizes a heap's next full collection from the live heap after the last one. As we read V8 11's heap
 // controller, it also starts marking early once the room left is smaller than its young generation. A
 // pipeline's heap is small (~30 MB live, most of it code) while every in-flight event gets promoted, so
-// V8 runs a full collection every ~15k records, on the main thread and on the consumer thread alike. The
-// marking runs on helper threads, which V8 treats as free. On two busy cores they are not: they cost
-// ~6 µs of CPU per record, a quarter of Sluice's.
+// on its own V8 runs a full collection every few thousand records. Since 2026-12-04 a running pipeline
+// sets V8's heap growing percent itself (@sluice/core heap-growth.ts), which is most of what the flag
+// below did; the flag still keeps the first 96 MB of each thread's old generation free of full collections.
 
 /**
- * What we recommend for a Sluice process (README, Examples): no full collection while the old generation
- * is under 96 MB. In three runs of `pnpm bench` (medians of 5 runs each, 2026-12-03 and 04, on two
- * machines) it gave Sluice +19–23% records/s. kafkajs alone gained nothing from it in an A/B. Peak
- * RSS under a stalled sink is higher with it (373–387 MiB against 289–383 without it, bound 400): each
- * thread may keep up to 96 MB of old generation.
+ * What we recommend for a Sluice process on top (README, Examples): no full collection while the old
+ * generation is under 96 MB. Before pipelines set the heap growing percent, it gave Sluice +19–23%
+ * records/s in three runs of `pnpm bench` (2026-12-03 and 04, two machines); kafkajs alone gained
+ * nothing from it in an A/B. Peak RSS under a stalled sink is higher with it: each thread may keep up to
+ * 96 MB of old generation.
  */
 // package.json's example:insight-logs script starts with the same flag (JSON cannot import it).
 export const SLUICE_NODE_FLAGS = ["--initial-old-space-size=96"] as const;

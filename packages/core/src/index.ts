@@ -23,6 +23,7 @@ export {
   SluiceEvent,
 } from "./event.js";
 export { defaultFlowOptions, FlowController, type FlowOptions } from "./flow.js";
+export { DEFAULT_HEAP_GROWING_PERCENT, HeapGrowth, heapGrowth } from "./heap-growth.js";
 export { type HttpEndpoint, startHttpEndpoint } from "./http.js";
 export { isDocumentObject, JsonBytes } from "./json-bytes.js";
 export { createLogger, type Logger, type LoggerOptions, redactedPaths, silentLogger } from "./logger.js";

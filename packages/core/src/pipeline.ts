@@ -6,6 +6,7 @@ import { DeadLetterRouter } from "./dead-letter-router.js";
 import { describeError, ErrorCode, SluiceConfigError, SluiceError } from "./errors.js";
 import type { Batch, SluiceEvent } from "./event.js";
 import { defaultFlowOptions, FlowController, type FlowOptions, flowOptionsSchema } from "./flow.js";
+import { DEFAULT_HEAP_GROWING_PERCENT, heapGrowth } from "./heap-growth.js";
 import { type HttpEndpoint, startHttpEndpoint } from "./http.js";
 import { createLogger, type Logger } from "./logger.js";
 import { PipelineMetrics } from "./metrics.js";
@@ -31,6 +32,12 @@ export interface PipelineOptions<T = Buffer, U = unknown> {
   logger?: Logger;
   /** Stop gracefully on SIGTERM/SIGINT; a second signal exits at once. Default true. */
   handleSignals?: boolean;
+  /**
+   * While the pipeline runs, V8's old generation may grow by this percent of the live heap before its
+   * next full collection (V8's `--heap-growing-percent`, process-wide; heap-growth.ts says why). Default
+   * 200; 0 leaves V8's own factor. A process started with the flag keeps its own.
+   */
+  heapGrowingPercent?: number;
 }
 
 interface PlainOptions {
@@ -40,6 +47,7 @@ interface PlainOptions {
   shutdownTimeoutMs: number;
   http?: { port: number; host: string };
   handleSignals: boolean;
+  heapGrowingPercent: number;
 }
 
 const schema = {
@@ -59,6 +67,12 @@ const schema = {
       additionalProperties: false,
     },
     handleSignals: { type: "boolean", default: true },
+    heapGrowingPercent: {
+      type: "integer",
+      minimum: 0,
+      maximum: 1000,
+      default: DEFAULT_HEAP_GROWING_PERCENT,
+    },
   },
   additionalProperties: false,
 } as const;
@@ -93,6 +107,8 @@ export class Pipeline<T = Buffer, U = unknown> {
   private streamDone!: Promise<void>;
   private failure: unknown;
   private signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+  /** Gives back the heap growth asked for at start. */
+  private releaseHeapGrowth: (() => void) | undefined;
   private resolveStopped!: (report: StopReport) => void;
   /** Resolves when the pipeline has stopped, whether by stop(), a signal or a fatal error. */
   readonly stopped: Promise<StopReport>;
@@ -147,6 +163,7 @@ export class Pipeline<T = Buffer, U = unknown> {
   async start(): Promise<void> {
     if (this.state !== "created") throw new SluiceError(ErrorCode.CONFIG, `pipeline already ${this.state}`);
     this.state = "starting";
+    this.releaseHeapGrowth = heapGrowth.hold(this.options.heapGrowingPercent);
     const ctx: SourceContext = {
       pipeline: this.name,
       logger: this.logger,
@@ -165,6 +182,7 @@ export class Pipeline<T = Buffer, U = unknown> {
     } catch (error) {
       this.state = "failed";
       await this.closeComponents();
+      this.releaseHeapGrowth();
       throw error;
     }
     this.router = new DeadLetterRouter(this.deadLetters, ctx);
@@ -189,7 +207,10 @@ export class Pipeline<T = Buffer, U = unknown> {
     this.commitTimer.unref();
     if (this.options.handleSignals) this.installSignalHandlers();
     this.state = "running";
-    this.logger.info({ stages: this.stages.map((s) => s.name) }, "pipeline started");
+    this.logger.info(
+      { stages: this.stages.map((s) => s.name), heapGrowingPercent: heapGrowth.percent || "V8's own" },
+      "pipeline started",
+    );
   }
 
   /**
@@ -319,6 +340,7 @@ export class Pipeline<T = Buffer, U = unknown> {
     } finally {
       clearTimeout(timer);
       this.removeSignalHandlers();
+      this.releaseHeapGrowth?.();
     }
   }
 

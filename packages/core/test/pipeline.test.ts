@@ -5,6 +5,7 @@ import type { Sink, SinkResult, Source, SourceContext } from "../src/components.
 import type { DeadLetter, DeadLetterSink } from "../src/dead-letter.js";
 import { SluiceConfigError } from "../src/errors.js";
 import { type Batch, SluiceEvent } from "../src/event.js";
+import { DEFAULT_HEAP_GROWING_PERCENT, heapGrowth } from "../src/heap-growth.js";
 import { silentLogger } from "../src/logger.js";
 import { createPipeline } from "../src/pipeline.js";
 import { PartitionProgress } from "../src/progress.js";
@@ -216,5 +217,37 @@ describe("pipeline", () => {
     );
     expect(() => build({ comitIntervalMs: 5 })).toThrow(SluiceConfigError);
     expect(() => build({ deadLetters: undefined })).toThrow(/option `deadLetters`/);
+    expect(() => build({ heapGrowingPercent: -1 })).toThrow(/option `heapGrowingPercent` must be >= 0/);
+    expect(() => build({ heapGrowingPercent: 1.5 })).toThrow(/option `heapGrowingPercent` must be integer/);
+  });
+
+  it("sets V8's heap growing percent while it runs, and gives V8 its own back when it stops", async () => {
+    // This test process was not started with the flag: the pipelines' setting is the one in force.
+    expect(heapGrowth.ownedByProcess).toBe(false);
+    const build = (extra: object = {}) =>
+      createPipeline({
+        source: new MemorySource(),
+        sink: new MemorySink(),
+        deadLetters: new MemoryDeadLetters(),
+        logger: silentLogger(),
+        handleSignals: false,
+        ...extra,
+      });
+    expect(heapGrowth.percent).toBe(0);
+    const first = build();
+    const second = build({ heapGrowingPercent: 500 });
+    const none = build({ heapGrowingPercent: 0 });
+    await none.start();
+    expect(heapGrowth.percent).toBe(0);
+    await first.start();
+    expect(heapGrowth.percent).toBe(DEFAULT_HEAP_GROWING_PERCENT);
+    await second.start();
+    expect(heapGrowth.percent).toBe(500);
+    await second.stop();
+    expect(heapGrowth.percent).toBe(DEFAULT_HEAP_GROWING_PERCENT);
+    await first.stop();
+    await first.stop();
+    expect(heapGrowth.percent).toBe(0);
+    await none.stop();
   });
 });

@@ -45,8 +45,10 @@ export class KafkaSource implements Source<Buffer> {
   private stopping = false;
   /** Records and bytes taken off the thread's queue since the thread was last told. */
   private taken = { events: 0, bytes: 0 };
-  /** Whether the consumer thread was last told to pause. */
+  /** Whether the consumer thread was last told to pause (backpressure). */
   private pauseSent = false;
+  /** Paused by pause() until resume(). */
+  private suspended = false;
   private state: SourceState = "created";
   private lastError: string | undefined;
   private assignment: Record<string, number[]> = {};
@@ -103,6 +105,7 @@ export class KafkaSource implements Source<Buffer> {
       this.thread = undefined;
       throw this.unreachable(error);
     }
+    if (this.suspended) await thread.request({ type: "suspend" });
     ctx.flow.on("pause", () => this.pauseFetching());
     ctx.flow.on("resume", () => this.resumeFetching());
     this.state = "connected";
@@ -112,6 +115,25 @@ export class KafkaSource implements Source<Buffer> {
     this.requireThread().send({ type: "run" });
     this.state = "running";
     return this.batches.asObservable();
+  }
+
+  /**
+   * Stops fetching until resume(), as Kafka Connect pauses a connector: the member stays in its group
+   * (heartbeats, rebalances and commits go on), and what was fetched before still flows and commits.
+   * Resolves once the consumer thread has paused its partitions; called before the pipeline starts, the
+   * source starts paused. Backpressure pauses apart: a source paused here stays paused when the sink
+   * catches up.
+   */
+  async pause(): Promise<void> {
+    this.suspended = true;
+    // Before connect(), the thread is told as soon as it is there, before it runs.
+    if (this.thread) await this.thread.request({ type: "suspend" });
+  }
+
+  /** Fetches again after pause(). */
+  async resume(): Promise<void> {
+    this.suspended = false;
+    if (this.thread) await this.thread.request({ type: "unsuspend" });
   }
 
   async stopFetching(): Promise<void> {
@@ -198,6 +220,7 @@ export class KafkaSource implements Source<Buffer> {
       detail: {
         state: this.state,
         paused: this.ctx?.flow.paused ?? false,
+        ...(this.suspended ? { pausedOnRequest: true } : {}),
         assignment: this.assignment,
         ...(this.unreachableSince !== undefined
           ? { unreachableForMs: Date.now() - this.unreachableSince }

@@ -60,6 +60,8 @@ class ConsumerHost {
   private generation = 0;
   private restarts = 0;
   private stopping = false;
+  /** Asked to stop fetching until told to go on (the source's pause()): kept across restarts. */
+  private suspended = false;
   /** Batch handlers wait, heartbeating, while the main thread asks for a pause or has not taken enough. */
   private readonly hold: Hold;
   private reachabilityTimer: NodeJS.Timeout | undefined;
@@ -133,6 +135,16 @@ class ConsumerHost {
         return this.reply(message.id, async () => {
           if (!this.consumer) throw new Error("no consumer to commit with (rejoining the group)");
           await this.consumer.commitOffsets(message.offsets);
+        });
+      case "suspend":
+        return this.reply(message.id, async () => {
+          this.suspended = true;
+          this.pauseFetching();
+        });
+      case "unsuspend":
+        return this.reply(message.id, async () => {
+          this.suspended = false;
+          if (!this.stopping) this.resumeFetching();
         });
       case "stop":
         return this.reply(message.id, async () => {
@@ -288,7 +300,8 @@ class ConsumerHost {
       this.assignment = payload.memberAssignment;
       this.startPosition?.assigned(consumer, payload.memberAssignment);
       this.post({ type: "joined", generation: this.generation, assignment: payload.memberAssignment });
-      if (this.stopping) this.pauseFetching();
+      // A consumer restarted (by kafkajs or by this thread) knows no pause: every join pauses again.
+      if (this.stopping || this.suspended) this.pauseFetching();
     });
     consumer.on(events.REBALANCING, () => {
       if (!this.stopping) this.post({ type: "rebalancing" });
@@ -307,6 +320,14 @@ class ConsumerHost {
       this.consumer?.pause(this.fetchedTopics());
     } catch {
       // Not running (yet, or any more): there is no fetching to pause.
+    }
+  }
+
+  private resumeFetching(): void {
+    try {
+      this.consumer?.resume(this.fetchedTopics());
+    } catch {
+      // Not running: the next join finds it unsuspended.
     }
   }
 

@@ -45,6 +45,9 @@ export type ToConsumer =
   /** The main thread took batches of this many records and bytes off its queue. */
   | { type: "taken"; events: number; bytes: number }
   | { type: "commit"; id: number; offsets: Array<{ topic: string; partition: number; offset: string }> }
+  /** Stop fetching until "unsuspend" (the source's pause(), not backpressure); the member stays in its group. */
+  | { type: "suspend"; id: number }
+  | { type: "unsuspend"; id: number }
   /** Stop fetching for good; commits still work until "close". */
   | { type: "stop"; id: number }
   | { type: "close"; id: number };
