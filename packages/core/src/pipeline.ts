@@ -208,7 +208,12 @@ export class Pipeline<T = Buffer, U = unknown> {
     if (this.options.handleSignals) this.installSignalHandlers();
     this.state = "running";
     this.logger.info(
-      { stages: this.stages.map((s) => s.name), heapGrowingPercent: heapGrowth.percent || "V8's own" },
+      {
+        stages: this.stages.map((s) => s.name),
+        heapGrowingPercent: heapGrowth.ownedByProcess
+          ? "the process's own"
+          : heapGrowth.percent || "V8's own",
+      },
       "pipeline started",
     );
   }
