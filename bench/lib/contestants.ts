@@ -44,11 +44,7 @@ const codecs = () => registerCodecs({ syncDecompress: true });
 const FETCH = { maxBytesPerPartition: 1024 * 1024, maxBytes: 8 * 1024 * 1024, maxWaitTimeInMs: 500 };
 
 /** What a kafkajs contestant does with one partition's batch; resolves once it is finished. */
-type OnBatch = (
-  batch: kafkajs.Batch,
-  payload: kafkajs.EachBatchPayload,
-  consumer: kafkajs.Consumer,
-) => Promise<void>;
+type OnBatch = (payload: kafkajs.EachBatchPayload, consumer: kafkajs.Consumer) => Promise<void>;
 
 /**
  * A kafkajs consumer whose rounds count the records `onBatch` finished: run at the first round, paused
@@ -83,17 +79,16 @@ async function kafkajsSession(
               partitionsConsumedConcurrently,
               eachBatch: async (payload) => {
                 const round = current;
-                const { batch } = payload;
                 if (!round) throw new Error(`${clientId}: a batch between rounds`);
                 if (round.start === 0) round.start = performance.now();
                 try {
-                  await onBatch(batch, payload, consumer);
+                  await onBatch(payload, consumer);
                 } catch (error) {
                   current = undefined;
                   round.fail(error);
                   return;
                 }
-                round.left -= batch.messages.length;
+                round.left -= payload.batch.messages.length;
                 if (round.left > 0) return;
                 consumer.pause(topics);
                 current = undefined;
@@ -119,7 +114,7 @@ export function raw(first: Round): Promise<Session> {
 export async function baseline(first: Round): Promise<Session> {
   const client = new Client({ node: first.esUrl });
   // kafkajs's default of one partition at a time, as a hand-written consumer has it.
-  const session = await kafkajsSession(first, "bench-baseline", 1, async (batch, { heartbeat }, consumer) => {
+  const session = await kafkajsSession(first, "bench-baseline", 1, async ({ batch, heartbeat }, consumer) => {
     const docs = batch.messages.map((m) => {
       const doc = JSON.parse(m.value!.toString()) as Record<string, unknown>;
       doc["@timestamp"] = new Date(Number(doc["@timestamp"]) * 1000).toISOString();
@@ -177,11 +172,10 @@ export async function sluice(first: Round): Promise<Session> {
   let started = false;
   return {
     async round(count) {
-      const round = { target: delivered + count, start: 0, done: (_end: number) => {} };
-      const end = new Promise<number>((resolve) => {
-        round.done = resolve;
+      const end = new Promise<number>((done) => {
+        current = { target: delivered + count, start: 0, done };
       });
-      current = round;
+      const round = current!;
       if (started) await source.resume();
       else {
         started = true;

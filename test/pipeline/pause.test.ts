@@ -40,6 +40,13 @@ describe("pausing the source", () => {
       messages: fluentBitRecords(count, { seed }),
     });
 
+  const untilDocs = (index: string, count: number, what: string) =>
+    waitFor(
+      what,
+      () => countDocs(bed.client, index),
+      (n) => n >= count,
+    );
+
   /** Longer than several fetch waits (500 ms each): anything a paused member fetched would be in. */
   const aWhile = () => new Promise((r) => setTimeout(r, 3000));
 
@@ -50,11 +57,7 @@ describe("pausing the source", () => {
     await produce(topic, 1, 20, 2);
     const a = member(topic, "paused-docs");
     await a.pipeline.start();
-    await waitFor(
-      "the first records",
-      () => countDocs(bed.client, "paused-docs"),
-      (n) => n >= 40,
-    );
+    await untilDocs("paused-docs", 40, "the first records");
 
     await a.source.pause();
     expect(a.source.health().detail).toMatchObject({ pausedOnRequest: true });
@@ -66,11 +69,7 @@ describe("pausing the source", () => {
     // Another member joins: the group rebalances, and the paused one stays paused on what it keeps.
     const b = member(topic, "paused-docs");
     await b.pipeline.start();
-    await waitFor(
-      "the other member's share",
-      () => countDocs(bed.client, "paused-docs"),
-      (n) => n >= 55,
-    );
+    await untilDocs("paused-docs", 55, "the other member's share");
     await aWhile();
     expect(await countDocs(bed.client, "paused-docs")).toBe(55);
     await b.pipeline.stop();
@@ -80,11 +79,7 @@ describe("pausing the source", () => {
     expect(await countDocs(bed.client, "paused-docs")).toBe(55);
     await a.source.resume();
     expect(a.source.health().detail).not.toHaveProperty("pausedOnRequest");
-    await waitFor(
-      "every record",
-      () => countDocs(bed.client, "paused-docs"),
-      (n) => n >= 70,
-    );
+    await untilDocs("paused-docs", 70, "every record");
     await waitFor(
       "the commits",
       () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
@@ -109,11 +104,7 @@ describe("pausing the source", () => {
     await aWhile();
     expect(await countDocs(bed.client, "paused-at-start-docs")).toBe(0);
     await a.source.resume();
-    await waitFor(
-      "every record",
-      () => countDocs(bed.client, "paused-at-start-docs"),
-      (n) => n >= 25,
-    );
+    await untilDocs("paused-at-start-docs", 25, "every record");
     await a.pipeline.stop();
     expect(await countDocs(bed.client, "paused-at-start-docs")).toBe(25);
   }, 60_000);
