@@ -5,7 +5,9 @@
 // record costs it. Here they are doubles wherever the sums are exact (every offset and timestamp below
 // 2^53); a record the fast path does not cover (headers, a delta of more than 7 varint bytes, an
 // offset beyond 2^53, bytes that do not add up) is decoded by kafkajs's own record decoder, so what
-// comes out is always what kafkajs would have made.
+// comes out is always what kafkajs would have made, with one exception: a record that claims more headers
+// than it has bytes is refused (CorruptRecordError) rather than read, since kafkajs, which does not check
+// CRCs, would make up an empty header for every byte missing, in time quadratic in their number.
 import { createRequire, Module } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -28,6 +30,8 @@ type KafkaDecoder = {
   readInt32(): number;
   readInt64(): bigint;
   readAll(): Buffer;
+  readVarInt(): number;
+  readVarLong(): unknown;
   readVarIntBytes(): Buffer | null;
   slice(size: number): KafkaDecoder;
   forward(size: number): void;
@@ -67,6 +71,25 @@ interface RecordContext {
   maxTimestamp: string;
   timestampType: number;
   magicByte: number;
+}
+
+/**
+ * A record that cannot be what a producer wrote: it claims more headers than it has bytes (each takes two
+ * at least). The Java consumer's CorruptRecordException: the fetch fails there, loudly, and is retried.
+ */
+export class CorruptRecordError extends Error {
+  override readonly name = "CorruptRecordError";
+
+  constructor(
+    /** The record's offset as kafkajs would print it. */
+    readonly offset: string,
+    /** The header count it claims. */
+    readonly headers: number,
+    /** Its length in bytes. */
+    readonly length: number,
+  ) {
+    super(`Corrupt record at offset ${offset}: it claims ${headers} headers in ${length} bytes`);
+  }
 }
 
 /** A record as kafkajs's record decoder makes it. */
@@ -145,9 +168,40 @@ function readRecords(decoder: KafkaDecoder, count: number, context: RecordContex
     if (record) {
       records[i] = record;
       decoder.offset = reader.at;
-    } else records[i] = decodeRecordStock(new Decoder(decoder.readVarIntBytes()), context);
+    } else {
+      const bytes = refuseHeaderFlood(decoder.readVarIntBytes(), context);
+      records[i] = decodeRecordStock(new Decoder(bytes), context);
+    }
   }
   return records;
+}
+
+/**
+ * The record's bytes, unless they claim more headers than bytes: read up to the header count with
+ * kafkajs's own Decoder, as its record decoder reads them (where that would throw, kafkajs's decoder is
+ * left to throw the same).
+ */
+function refuseHeaderFlood(bytes: Buffer | null, context: RecordContext): Buffer | null {
+  if (!bytes) return bytes;
+  const decoder = new Decoder(bytes);
+  let headers: number;
+  let offsetDelta: number;
+  try {
+    decoder.readInt8();
+    decoder.readVarLong();
+    offsetDelta = decoder.readVarInt();
+    decoder.readVarIntBytes();
+    decoder.readVarIntBytes();
+    headers = decoder.readVarInt();
+  } catch {
+    return bytes;
+  }
+  if (headers <= bytes.length) return bytes;
+  throw new CorruptRecordError(
+    String(BigInt(context.firstOffset) + BigInt(offsetDelta)),
+    headers,
+    bytes.length,
+  );
 }
 
 /** Reads records of one batch off its (decompressed) bytes, or declines one for kafkajs to decode. */
