@@ -3,11 +3,12 @@
 // operations per record. kafkajs 2.2.4 turns every record's offset and timestamp into a Long, adds the
 // batch's base to it and prints it back (Long's toString divides in 64 bits), which is most of what a
 // record costs it. Here they are doubles wherever the sums are exact (every offset and timestamp below
-// 2^53); a record the fast path does not cover (headers, a delta of more than 7 varint bytes, an
+// 2^53). A record the fast path does not cover (headers, a delta of more than 7 varint bytes, an
 // offset beyond 2^53, bytes that do not add up) is decoded by kafkajs's own record decoder, so what
-// comes out is always what kafkajs would have made, with one exception: a record that claims more headers
-// than it has bytes is refused (CorruptRecordError) rather than read, since kafkajs, which does not check
-// CRCs, would make up an empty header for every byte missing, in time quadratic in their number.
+// comes out is always what kafkajs would have made. Two things differ. Headers are folded into their
+// object in linear time, where kafkajs's fold is quadratic in their number. And a record that claims
+// more headers than its bytes can hold is refused (CorruptRecordError) rather than read: kafkajs does
+// not check CRCs, and would make up an empty header for every byte missing.
 import { createRequire, Module } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -33,6 +34,7 @@ type KafkaDecoder = {
   readVarInt(): number;
   readVarLong(): unknown;
   readVarIntBytes(): Buffer | null;
+  readVarIntArray<T>(reader: (decoder: KafkaDecoder) => T): T[];
   slice(size: number): KafkaDecoder;
   forward(size: number): void;
 };
@@ -74,8 +76,9 @@ interface RecordContext {
 }
 
 /**
- * A record that cannot be what a producer wrote: it claims more headers than it has bytes (each takes two
- * at least). The Java consumer's CorruptRecordException: the fetch fails there, loudly, and is retried.
+ * A record that cannot be what a producer wrote: it claims more headers than the bytes after its header
+ * count can hold (each takes two at least, its name's length and its value's). The Java consumer's
+ * CorruptRecordException: the fetch fails there, loudly, and is retried.
  */
 export class CorruptRecordError extends Error {
   override readonly name = "CorruptRecordError";
@@ -170,14 +173,62 @@ function readRecords(decoder: KafkaDecoder, count: number, context: RecordContex
       decoder.offset = reader.at;
     } else {
       const bytes = refuseHeaderFlood(decoder.readVarIntBytes(), context);
-      records[i] = decodeRecordStock(new Decoder(bytes), context);
+      records[i] = decodeRecordWithHeaders(new Decoder(bytes), context);
     }
   }
   return records;
 }
 
 /**
- * The record's bytes, unless they claim more headers than bytes: read up to the header count with
+ * kafkajs's record decoder, except that the headers it reads are folded in time linear in their number:
+ * its own fold copies the object for every header. Each of its reads is its own, so what it reads, and
+ * any error it throws, stay kafkajs's.
+ */
+function decodeRecordWithHeaders(decoder: KafkaDecoder, context: RecordContext): DecodedRecord {
+  const readArray = decoder.readVarIntArray;
+  let headers: Record<string, unknown> = {};
+  // kafkajs's record decoder reads only its headers as an array. They are folded here, and kafkajs is
+  // handed an empty array, which it folds into an empty object.
+  decoder.readVarIntArray = <T>(reader: (decoder: KafkaDecoder) => T): T[] => {
+    headers = foldHeaders(readArray.call(decoder, reader) as HeaderPair[]);
+    return [];
+  };
+  const record = decodeRecordStock(decoder, context);
+  record.headers = headers;
+  return record;
+}
+
+interface HeaderPair {
+  key: string;
+  value: Buffer | null;
+}
+
+/**
+ * The object kafkajs's fold makes of the headers: a name's first value as itself, later ones gathered in
+ * an array. As in kafkajs, a name is new when the object reads `undefined` for it, prototype included
+ * (`toString` becomes `[Object.prototype.toString, value]`, `__proto__` `[Object.prototype, value]`),
+ * and every name is an own property, `__proto__` too.
+ */
+function foldHeaders(pairs: HeaderPair[]): Record<string, unknown> {
+  const headers: Record<string, unknown> = {};
+  for (const { key, value } of pairs) {
+    const prior = headers[key];
+    if (Array.isArray(prior)) prior.push(value);
+    else {
+      const folded = prior === undefined ? value : [prior, value];
+      Object.defineProperty(headers, key, {
+        value: folded,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+  return headers;
+}
+
+/**
+ * The record's bytes, unless they claim more headers than they can hold: read up to the header count with
  * kafkajs's own Decoder, as its record decoder reads them (where that would throw, kafkajs's decoder is
  * left to throw the same).
  */
@@ -196,7 +247,8 @@ function refuseHeaderFlood(bytes: Buffer | null, context: RecordContext): Buffer
   } catch {
     return bytes;
   }
-  if (headers <= bytes.length) return bytes;
+  // A count read past the record's end is 0; one below 0, kafkajs refuses itself (an Array's length).
+  if (headers <= 0 || headers * 2 <= bytes.length - decoder.offset) return bytes;
   throw new CorruptRecordError(
     String(BigInt(context.firstOffset) + BigInt(offsetDelta)),
     headers,
