@@ -256,7 +256,7 @@ export class KafkaSource implements Source<Buffer> {
         return;
       case "crashed": {
         const { error, restart } = message;
-        this.lastError = `${error.name}: ${error.message}`;
+        this.lastError = `${error.name}: ${error.causeName ? `${error.causeName}: ` : ""}${error.message}`;
         ctx?.metrics.sourceUp.set(0);
         // `restart`: whether kafkajs restarts the consumer itself (else the thread rebuilds it, or not).
         ctx?.logger.error({ err: this.lastError, restart: restart === "kafkajs" }, "kafka consumer crashed");

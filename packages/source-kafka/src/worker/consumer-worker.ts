@@ -46,6 +46,9 @@ function wireError(error: unknown): WireError {
     name: e.name,
     message: e.message,
     ...(typeof type === "string" ? { type } : {}),
+    ...(cause instanceof Error && cause !== e && cause.message === e.message
+      ? { causeName: cause.name }
+      : {}),
     permanent:
       (typeof type === "string" && PERMANENT.has(type)) ||
       (cause instanceof Error && cause.name === "KafkaJSSASLAuthenticationError"),
@@ -291,7 +294,9 @@ class ConsumerHost {
 
   private watch(consumer: Consumer): void {
     const { events } = consumer;
-    for (const event of [events.FETCH, events.HEARTBEAT, events.COMMIT_OFFSETS])
+    // REQUEST: a broker's answer arrived, whether or not it then decodes (a corrupt record fails the
+    // fetch after it); the others are answers too.
+    for (const event of [events.REQUEST, events.FETCH, events.HEARTBEAT, events.COMMIT_OFFSETS])
       consumer.on(event, () => this.contact());
     consumer.on(events.GROUP_JOIN, ({ payload }) => {
       this.contact();

@@ -31,6 +31,11 @@ export interface WireError {
   message: string;
   /** kafkajs's error type (`SASL_AUTHENTICATION_FAILED`), when it has one. */
   type?: string;
+  /**
+   * The name of the error this one wraps with the same message, as kafkajs's retrier wraps the one it
+   * gave up on (`KafkaJSNumberOfRetriesExceeded` around a `CorruptRecordError`).
+   */
+  causeName?: string;
   /** True when rejoining cannot fix it (authentication, authorization). */
   permanent: boolean;
 }
