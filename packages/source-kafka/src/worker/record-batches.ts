@@ -5,12 +5,15 @@
 // record costs it. Here they are doubles wherever the sums are exact (every offset and timestamp below
 // 2^53). A record the fast path does not cover (headers, a delta of more than 7 varint bytes, an
 // offset beyond 2^53, bytes that do not add up) is decoded by kafkajs's own record decoder, so what
-// comes out is always what kafkajs would have made. Two things differ. Headers are folded into their
+// comes out is always what kafkajs would have made. Three things differ, all in what it refuses or how
+// fast. A batch whose CRC-32C does not match its bytes is refused (CorruptBatchError), as the Java
+// consumer refuses it by default (`check.crcs`): kafkajs does not check. Headers are folded into their
 // object in linear time, where kafkajs's fold is quadratic in their number. And a record that claims
-// more headers than its bytes can hold is refused (CorruptRecordError) rather than read: kafkajs does
-// not check CRCs, and would make up an empty header for every byte missing.
+// more headers than its bytes can hold is refused (CorruptRecordError) rather than read: kafkajs would
+// make up an empty header for every byte missing.
 import { createRequire, Module } from "node:module";
 import { dirname, join } from "node:path";
+import { crc32c } from "@node-rs/crc32";
 
 const require = createRequire(import.meta.url);
 
@@ -95,6 +98,33 @@ export class CorruptRecordError extends Error {
   }
 }
 
+/**
+ * A record batch whose bytes are not those its producer sealed: the CRC-32C they sum to is not the one
+ * it carries. The Java consumer's CorruptRecordException for a batch: the fetch fails there, loudly.
+ */
+export class CorruptBatchError extends Error {
+  override readonly name = "CorruptBatchError";
+
+  constructor(
+    /** The batch's base offset. */
+    readonly offset: string,
+    /** The CRC-32C the batch carries, as an unsigned 32-bit number. */
+    readonly stored: number,
+    /** The CRC-32C of its bytes. */
+    readonly computed: number,
+  ) {
+    super(
+      `Corrupt record batch at offset ${offset}: its bytes sum to CRC-32C ${hex(computed)}, it carries ${hex(stored)}`,
+    );
+  }
+}
+
+const hex = (crc: number) => `0x${crc.toString(16).padStart(8, "0")}`;
+
+/** Where a batch's CRC stands, after its leader epoch (int32) and magic byte; it sums what follows. */
+const CRC_AT = 5;
+const CRC_END = CRC_AT + 4;
+
 /** A record as kafkajs's record decoder makes it. */
 interface DecodedRecord {
   magicByte: number;
@@ -119,9 +149,16 @@ export async function decodeRecordBatch(fetchDecoder: KafkaDecoder) {
     throw new KafkaJSPartialMessageError(
       `Tried to decode a partial record batch: remainingBytes(${remainingBytes}) < recordBatchLength(${length})`,
     );
+  // A batch too short to carry a CRC is left to kafkajs's reads below to fail on, as before.
+  const batch = decoder.buffer;
+  if (batch.length >= CRC_END) {
+    const stored = batch.readUInt32BE(CRC_AT);
+    const computed = crc32c(batch.subarray(CRC_END));
+    if (computed !== stored) throw new CorruptBatchError(firstOffset, stored, computed);
+  }
   const partitionLeaderEpoch = decoder.readInt32();
   const magicByte = decoder.readInt8();
-  decoder.readInt32(); // CRC, which kafkajs does not check either
+  decoder.readInt32(); // the CRC, checked above
   const attributes = decoder.readInt16();
   const lastOffsetDelta = decoder.readInt32();
   const firstTimestamp = decoder.readInt64().toString();

@@ -2,11 +2,13 @@
 // every record must come out exactly as kafkajs would have made it.
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { crc32c } from "@node-rs/crc32";
 import fc from "fast-check";
 import kafkajs from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { registerCodecs } from "../../src/codecs/register.js";
 import {
+  CorruptBatchError,
   decodeRecordBatch,
   RECORD_BATCH_DECODER,
   useFastRecordBatches,
@@ -53,8 +55,18 @@ async function batchBytes(spec: BatchSpec): Promise<Buffer> {
     records,
   });
   const bytes = Buffer.from(encoder.buffer);
-  // Attributes (int16) follow base offset 8, length 4, leader epoch 4, magic 1, CRC 4.
-  if (spec.flags) bytes.writeInt16BE(bytes.readInt16BE(21) | spec.flags, 21);
+  if (spec.flags) bytes.writeInt16BE(bytes.readInt16BE(ATTRIBUTES_AT) | spec.flags, ATTRIBUTES_AT);
+  return reseal(bytes);
+}
+
+// In a Fetch response's record batch: base offset 8, length 4, leader epoch 4, magic 1, then the CRC-32C
+// of everything after it, which starts with the attributes (int16).
+const CRC_AT = 17;
+const ATTRIBUTES_AT = 21;
+
+/** The batch with its CRC-32C made that of its bytes again, as a producer sealing them would. */
+function reseal(bytes: Buffer): Buffer {
+  bytes.writeUInt32BE(crc32c(bytes.subarray(ATTRIBUTES_AT)), CRC_AT);
   return bytes;
 }
 
@@ -197,7 +209,7 @@ describe("record batch decoder", () => {
     );
   });
 
-  it("answers damaged bytes as kafkajs does: the same records, or an error where kafkajs fails", async () => {
+  it("answers damaged bytes under a matching CRC as kafkajs does: the same records, or an error where kafkajs fails", async () => {
     const settle = (p: Promise<unknown>) =>
       p.then(
         (batch) => ({ batch }),
@@ -218,6 +230,8 @@ describe("record batch decoder", () => {
         async (edits) => {
           const bytes = Buffer.from(good);
           for (const [at, byte] of edits) bytes[at] = byte;
+          // Sealed again: bytes a producer got wrong, past what the CRC can tell.
+          reseal(bytes);
           const ours = await settle(decodeRecordBatch(new Decoder(bytes)));
           // A record claiming more headers than its bytes can hold is refused. kafkajs would make them
           // all up, in time quadratic in their number, so its answer is not waited for.
@@ -244,6 +258,7 @@ describe("record batch decoder", () => {
     const at = bytes.length - 6;
     expect(bytes[at]).toBe(8);
     bytes[at] = 0;
+    reseal(bytes);
     await expect(decodeRecordBatch(new Decoder(bytes))).rejects.toMatchObject({
       name: "CorruptRecordError",
       offset: "502",
@@ -251,6 +266,64 @@ describe("record batch decoder", () => {
       length: 10,
       message: "Corrupt record at offset 502: it claims 16777215 headers in 10 bytes",
     });
+  });
+
+  it("refuses a batch whose bytes do not sum to its CRC-32C, naming its offset, where kafkajs reads them", async () => {
+    for (const compression of [CompressionTypes.None, CompressionTypes.LZ4]) {
+      const good = await batchBytes({ records: plain(20), firstOffset: "700", compression });
+      const bytes = Buffer.from(good);
+      // One bit of the last record's value: its closing brace (0x7d) reads 0x7c.
+      const at = bytes.length - 2;
+      if (compression === CompressionTypes.None) expect(bytes[at]).toBe(0x7d);
+      bytes[at]! ^= 0x01;
+      const stored = good.readUInt32BE(CRC_AT);
+      const computed = crc32c(bytes.subarray(ATTRIBUTES_AT));
+      expect(computed).not.toBe(stored);
+      const refusal = decodeRecordBatch(new Decoder(bytes));
+      await expect(refusal).rejects.toBeInstanceOf(CorruptBatchError);
+      await expect(refusal).rejects.toMatchObject({
+        name: "CorruptBatchError",
+        offset: "700",
+        stored,
+        computed,
+        message: `Corrupt record batch at offset 700: its bytes sum to CRC-32C 0x${computed.toString(16).padStart(8, "0")}, it carries 0x${stored.toString(16).padStart(8, "0")}`,
+      });
+      if (compression === CompressionTypes.None) {
+        // What an unchecked read hands on: the record, changed.
+        const theirs = await stock(new Decoder(bytes));
+        expect(theirs.records[19].value.toString()).toBe('{"@timestamp":1732492800.19,"log":"line 19"|');
+      }
+    }
+  });
+
+  it("refuses every batch with one byte changed anywhere its CRC-32C covers", async () => {
+    const good = await batchBytes({
+      records: [
+        ...plain(6),
+        { key: value("k"), value: value("v"), headers: { h: value("x") }, offsetDelta: 6, timestampDelta: 9 },
+      ],
+      compression: CompressionTypes.LZ4,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: ATTRIBUTES_AT, max: good.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        async (at, flip) => {
+          const bytes = Buffer.from(good);
+          bytes[at]! ^= flip;
+          await expect(decodeRecordBatch(new Decoder(bytes))).rejects.toMatchObject({
+            name: "CorruptBatchError",
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("refuses a batch whose CRC-32C itself was changed", async () => {
+    const bytes = await batchBytes({ records: plain(3) });
+    bytes[CRC_AT + 3]! ^= 0x80;
+    await expect(decodeRecordBatch(new Decoder(bytes))).rejects.toMatchObject({ name: "CorruptBatchError" });
   });
 
   it("reads records with hundreds of headers as kafkajs does", async () => {
@@ -285,6 +358,7 @@ describe("record batch decoder", () => {
     for (const shorter of [1, 2, 5]) {
       const bytes = Buffer.from(good);
       bytes[61] = good[61]! - 2 * shorter;
+      reseal(bytes);
       const { ours, theirs } = await both(bytes);
       expect(ours).toEqual(theirs);
       const whole = plain(1)[0]!.value!;
