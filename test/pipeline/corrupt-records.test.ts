@@ -64,15 +64,16 @@ async function produceCorrupt(brokers: string[], topic: string, value: string): 
 
 /**
  * Sends `value` through kafkajs's producer in this process, uncompressed, with one bit of it flipped
- * after the batch's CRC-32C was computed: `"@timestamp":1732…` reads `1632…`, a year earlier, and still a
+ * after the batch's CRC-32C was computed: `"@timestamp":1732…` reads `1632…`, three years earlier, and still a
  * document that an unchecked consumer would deliver.
  */
 async function produceFlipped(brokers: string[], topic: string, value: string): Promise<void> {
   const proto = Encoder.prototype;
   const writeEncoder = proto.writeEncoder;
   const sealed = Buffer.from(value);
-  const at = sealed.indexOf('"@timestamp":17') + '"@timestamp":1'.length;
-  expect(at).toBeGreaterThan(0);
+  const stamp = sealed.indexOf('"@timestamp":17');
+  expect(stamp).toBeGreaterThanOrEqual(0);
+  const at = stamp + '"@timestamp":1'.length;
   let flipped = 0;
   proto.writeEncoder = function (this: KafkaEncoder, encoder) {
     // The batch's body is written after its CRC; `buffer` is a view of the bytes it holds.
