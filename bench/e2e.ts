@@ -48,7 +48,7 @@ export interface BenchBed {
 export async function startBenchBed(records: number): Promise<BenchBed> {
   const data = fluentBitRecords(Math.min(ROUND, records), { seed: 8 });
   const meanBytes = data.reduce((n, r) => n + Buffer.byteLength(r), 0) / data.length;
-  const kafka = await startKafkaCluster({ brokers: 1 });
+  const kafka = await startKafkaCluster({ brokers: 1, backend: "mock" });
   const es = spawnScript("bench/lib/emulator-process.ts", {
     nodeArgs: EMULATOR_NODE_FLAGS,
     args: ["--accept-all"],

@@ -26,8 +26,8 @@ export async function runMemory(
   nodeArgs: readonly string[] = [],
   log = console.log,
 ): Promise<MemoryResult> {
-  const kafka = await startKafkaCluster({ brokers: 1 });
-  const es = await startElasticsearch({ acceptAll: true });
+  const kafka = await startKafkaCluster({ brokers: 1, backend: "mock" });
+  const es = await startElasticsearch({ backend: "emulator", acceptAll: true });
   try {
     // The mock cluster keeps ~19k of these records per partition: enough partitions to hold them all.
     const partitions = Math.max(3, Math.ceil(records / 15_000));

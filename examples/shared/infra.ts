@@ -1,6 +1,8 @@
-// Kafka and Elasticsearch for the examples: the ones KAFKA_BROKERS and ES_URL name, or else the embedded
-// Kafka cluster (librdkafka's mock cluster) and the Elasticsearch emulator the tests use.
+// Kafka and Elasticsearch for the examples: the ones KAFKA_BROKERS and ES_URL name, or else a real Apache
+// Kafka node and a real Elasticsearch node started here, as the tests start them (SLUICE_TEST_KAFKA=mock
+// and SLUICE_TEST_ES=emulator take the stand-ins instead).
 import kafkajs from "kafkajs";
+import { elasticsearchNames, kafkaNames } from "../../test/harness/backends.js";
 import { startElasticsearch } from "../../test/harness/elasticsearch/index.js";
 import { startKafkaCluster } from "../../test/harness/kafka/cluster.js";
 
@@ -19,8 +21,8 @@ export interface Infra {
 
 export async function startInfra(): Promise<Infra> {
   const [kafka, es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
-  const embeddedKafka = !kafka.external;
-  const embeddedElasticsearch = !es.external;
+  const embeddedKafka = kafka.kind !== "external";
+  const embeddedElasticsearch = es.kind !== "external";
   return {
     brokers: kafka.bootstrapServers,
     esUrl: es.url,
@@ -29,10 +31,10 @@ export async function startInfra(): Promise<Infra> {
     describe: () =>
       [
         embeddedKafka
-          ? `KAFKA_BROKERS is unset: started the embedded Kafka cluster at ${kafka.bootstrapServers}`
+          ? `KAFKA_BROKERS is unset: started ${kafkaNames[kafka.kind]} at ${kafka.bootstrapServers}`
           : `Kafka at ${kafka.bootstrapServers} (KAFKA_BROKERS)`,
         embeddedElasticsearch
-          ? `ES_URL is unset: started the Elasticsearch emulator at ${es.url}`
+          ? `ES_URL is unset: started ${elasticsearchNames[es.kind]} at ${es.url}`
           : `Elasticsearch at ${es.url} (ES_URL)`,
       ].join("; "),
     createTopic: async (name, partitions) => {

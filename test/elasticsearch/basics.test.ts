@@ -1,13 +1,13 @@
 // The emulator through the official client: info, indices, templates, data streams, single documents.
 import { Client, errors } from "@elastic/elasticsearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
+import { type EmulatorHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
 
-let es: ElasticsearchHandle;
+let es: EmulatorHandle;
 let client: Client;
 
 beforeAll(async () => {
-  es = await startElasticsearch();
+  es = await startElasticsearch({ backend: "emulator" });
   client = new Client({ node: es.url, maxRetries: 0 });
 });
 afterAll(async () => {

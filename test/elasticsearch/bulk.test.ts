@@ -1,13 +1,13 @@
 // The bulk API through the official client: per-item results, conflicts, deletes, malformed requests.
 import { Client, type errors } from "@elastic/elasticsearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
+import { type EmulatorHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
 
-let es: ElasticsearchHandle;
+let es: EmulatorHandle;
 let client: Client;
 
 beforeAll(async () => {
-  es = await startElasticsearch();
+  es = await startElasticsearch({ backend: "emulator" });
   client = new Client({ node: es.url, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -162,7 +162,7 @@ describe("Elasticsearch emulator: bulk", () => {
 
 describe("Elasticsearch emulator: bench mode (accept all)", () => {
   it("accepts every item without parsing documents and filters the answer as asked", async () => {
-    const bench = await startElasticsearch({ acceptAll: true });
+    const bench = await startElasticsearch({ backend: "emulator", acceptAll: true });
     const benchClient = new Client({ node: bench.url, maxRetries: 0 });
     try {
       const body = `${[

@@ -1,13 +1,13 @@
 // Fault injection through the official client: item 429s, whole-request errors, latency, resets, outages.
 import { Client, errors } from "@elastic/elasticsearch";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
+import { type EmulatorHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
 
-let es: ElasticsearchHandle;
+let es: EmulatorHandle;
 let client: Client;
 
 beforeAll(async () => {
-  es = await startElasticsearch();
+  es = await startElasticsearch({ backend: "emulator" });
   client = new Client({ node: es.url, maxRetries: 0, requestTimeout: 5000 });
 });
 afterEach(() => es.faults.clear());
@@ -19,8 +19,7 @@ afterAll(async () => {
 const docs = (n: number, index: string) =>
   Array.from({ length: n }, (_, i) => [{ create: { _index: index, _id: String(i) } }, { i }]).flat();
 
-// Fault injection needs the emulator: with ES_URL set (a real cluster) these do not apply.
-describe.skipIf(Boolean(process.env.ES_URL))("Elasticsearch emulator: faults", () => {
+describe("Elasticsearch emulator: faults", () => {
   it("rejects a fraction of bulk items with 429 and stores only the rest", async () => {
     es.faults.rejectItems(0.3, { seed: 1 });
     const response = await client.bulk({ operations: docs(1000, "rejects") });

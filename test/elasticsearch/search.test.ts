@@ -1,13 +1,13 @@
 // Refresh, count, search (match_all, term, match, bool, size, sort) and _cat/indices through the client.
 import { Client, type errors } from "@elastic/elasticsearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
+import { type EmulatorHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
 
-let es: ElasticsearchHandle;
+let es: EmulatorHandle;
 let client: Client;
 
 beforeAll(async () => {
-  es = await startElasticsearch();
+  es = await startElasticsearch({ backend: "emulator" });
   client = new Client({ node: es.url, maxRetries: 0 });
   await client.bulk({
     operations: [

@@ -3,10 +3,12 @@ import { Client, type errors } from "@elastic/elasticsearch";
 import { describe, expect, it } from "vitest";
 import { startElasticsearch } from "../harness/elasticsearch/index.js";
 
-// These configure the emulator (credentials, size limit): with ES_URL set they do not apply.
-describe.skipIf(Boolean(process.env.ES_URL))("Elasticsearch emulator: security and limits", () => {
+describe("Elasticsearch emulator: security and limits", () => {
   it("requires basic auth when configured", async () => {
-    const es = await startElasticsearch({ auth: { username: "elastic", password: "changeme" } });
+    const es = await startElasticsearch({
+      backend: "emulator",
+      auth: { username: "elastic", password: "changeme" },
+    });
     const good = new Client({
       node: es.url,
       auth: { username: "elastic", password: "changeme" },
@@ -33,7 +35,7 @@ describe.skipIf(Boolean(process.env.ES_URL))("Elasticsearch emulator: security a
 
   it("requires the API key when configured", async () => {
     const apiKey = Buffer.from("key-id:key-secret").toString("base64");
-    const es = await startElasticsearch({ auth: { apiKey } });
+    const es = await startElasticsearch({ backend: "emulator", auth: { apiKey } });
     const good = new Client({ node: es.url, auth: { apiKey }, maxRetries: 0 });
     const pair = new Client({
       node: es.url,
@@ -52,7 +54,7 @@ describe.skipIf(Boolean(process.env.ES_URL))("Elasticsearch emulator: security a
   });
 
   it("accepts gzip request bodies (the client's compression option)", async () => {
-    const es = await startElasticsearch();
+    const es = await startElasticsearch({ backend: "emulator" });
     const client = new Client({ node: es.url, compression: true, maxRetries: 0 });
     try {
       const docs = Array.from({ length: 500 }, (_, i) => ({ i, text: "compress me ".repeat(20) }));
@@ -68,7 +70,7 @@ describe.skipIf(Boolean(process.env.ES_URL))("Elasticsearch emulator: security a
   });
 
   it("answers 413 to a body over the configured limit, and serves the next request", async () => {
-    const es = await startElasticsearch({ maxContentLength: 64 * 1024 });
+    const es = await startElasticsearch({ backend: "emulator", maxContentLength: 64 * 1024 });
     const client = new Client({ node: es.url, maxRetries: 0 });
     try {
       const big = Array.from({ length: 200 }, (_, i) => ({ i, text: "x".repeat(1000) }));

@@ -1,5 +1,6 @@
 // The README's first command: the demo runs end to end, and its summary matches what reached Elasticsearch.
 import { describe, expect, it } from "vitest";
+import { runsOn } from "../harness/backends.js";
 import { countDocs, useTestbed } from "../pipeline/helpers.js";
 import { runExample } from "./run.js";
 
@@ -17,7 +18,7 @@ function summaryOf(output: string): Summary {
   return JSON.parse(line.slice("demo: summary ".length)) as Summary;
 }
 
-describe("the demo", () => {
+describe(`the demo ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
   it("on KAFKA_BROKERS and ES_URL: every record lands, the summary says so, the broken ones are dead letters", async () => {

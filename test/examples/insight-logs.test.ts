@@ -1,6 +1,7 @@
 // examples/insight-logs: documents exactly as Fluent Bit's es output writes them, overridable targets,
 // and SLUICE_EXIT_WHEN_IDLE_MS, which waits out a rebalance left by a member that was killed.
 import { afterEach, describe, expect, it } from "vitest";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { esOutputTimestamp, fluentBitRecords } from "../harness/kafka/records.js";
 import { countDocs, useTestbed, waitFor } from "../pipeline/helpers.js";
@@ -8,7 +9,7 @@ import { type ExampleRun, runExample } from "./run.js";
 
 const TOPICS = ["insight-logs", "insight-event", "insight-gw-skoala"];
 
-describe("examples/insight-logs", () => {
+describe(`examples/insight-logs ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
   const runs: ExampleRun[] = [];
   afterEach(() => {
@@ -56,9 +57,10 @@ describe("examples/insight-logs", () => {
   }, 180_000);
 });
 
-describe("examples/insight-logs with two members", () => {
+// The emulator slows bulk answers, so that the victim dies with work left.
+describe(`examples/insight-logs with two members ${runsOn({ kafka: true, es: "emulator" })}`, () => {
   // A testbed of its own: the topics start empty.
-  const bed = useTestbed();
+  const bed = useTestbed({ es: "emulator" });
   const runs: ExampleRun[] = [];
   afterEach(() => {
     for (const run of runs.splice(0)) if (run.child.exitCode === null) run.child.kill("SIGKILL");

@@ -4,6 +4,7 @@ import { silentLogger } from "@sluice/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { logstashParityPipeline } from "../../examples/logstash-parity/pipeline.js";
 import { vectorParityPipelines } from "../../examples/vector-parity/pipeline.js";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { esOutputTimestamp, fluentBitRecords } from "../harness/kafka/records.js";
 import { countDocs, useTestbed, waitFor } from "../pipeline/helpers.js";
@@ -18,7 +19,7 @@ async function all(bed: ReturnType<typeof useTestbed>, index: string): Promise<D
   return found.hits.hits.map((h) => h._source!);
 }
 
-describe("parity examples", () => {
+describe(`parity examples ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
   const records = {} as Record<Topic, string[]>;
 

@@ -1,11 +1,16 @@
-// The embedded Kafka cluster (librdkafka's mock cluster) driven by real kafkajs clients.
+// The mock-cluster harness (librdkafka's mock cluster behind its launcher) driven by real kafkajs clients.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { registerCodecs } from "@sluice/source-kafka";
 import kafkajs from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leftoverProcesses } from "../harness/global-setup.js";
-import { ApiKey, type KafkaCluster, KafkaErrorCode, startKafkaCluster } from "../harness/kafka/cluster.js";
+import {
+  ApiKey,
+  KafkaErrorCode,
+  type MockKafkaCluster,
+  startKafkaCluster,
+} from "../harness/kafka/cluster.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
@@ -37,12 +42,16 @@ async function consumeAll(
   return out;
 }
 
-describe("embedded Kafka cluster", () => {
-  let cluster: KafkaCluster;
+describe("librdkafka's mock cluster", () => {
+  let cluster: MockKafkaCluster;
 
   beforeAll(async () => {
     registerCodecs();
-    cluster = await startKafkaCluster({ brokers: 3, topics: [{ name: "orders", partitions: 3 }] });
+    cluster = await startKafkaCluster({
+      backend: "mock",
+      brokers: 3,
+      topics: [{ name: "orders", partitions: 3 }],
+    });
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -78,70 +87,60 @@ describe("embedded Kafka cluster", () => {
     expect(meta.topics[0]!.partitions.length).toBe(5);
   });
 
-  const embedded = !process.env.KAFKA_BROKERS;
+  it("sets a broker down and up: the partition it leads is unreachable meanwhile", async () => {
+    await cluster.createTopic("faulty", 1);
+    await cluster.setPartitionLeader("faulty", 0, 2);
+    const producer = new Kafka({
+      brokers: cluster.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      requestTimeout: 1000,
+      connectionTimeout: 500,
+    }).producer({ retry: { retries: 0 } });
+    await producer.connect();
+    await producer.send({ topic: "faulty", messages: [{ value: "before" }] });
+    await cluster.setBrokerDown(2);
+    await expect(producer.send({ topic: "faulty", messages: [{ value: "during" }] })).rejects.toThrow();
+    await cluster.setBrokerUp(2);
+    let sent = false;
+    for (let i = 0; i < 20 && !sent; i++) {
+      sent = await producer.send({ topic: "faulty", messages: [{ value: "after" }] }).then(
+        () => true,
+        () => false,
+      );
+      if (!sent) await new Promise((r) => setTimeout(r, 250));
+    }
+    await producer.disconnect();
+    expect(sent).toBe(true);
+  }, 30_000);
 
-  it.runIf(embedded)(
-    "sets a broker down and up: the partition it leads is unreachable meanwhile",
-    async () => {
-      await cluster.createTopic("faulty", 1);
-      await cluster.setPartitionLeader("faulty", 0, 2);
-      const producer = new Kafka({
-        brokers: cluster.brokers,
-        logLevel: logLevel.NOTHING,
-        retry: { retries: 0 },
-        requestTimeout: 1000,
-        connectionTimeout: 500,
-      }).producer({ retry: { retries: 0 } });
-      await producer.connect();
-      await producer.send({ topic: "faulty", messages: [{ value: "before" }] });
-      await cluster.setBrokerDown(2);
-      await expect(producer.send({ topic: "faulty", messages: [{ value: "during" }] })).rejects.toThrow();
-      await cluster.setBrokerUp(2);
-      let sent = false;
-      for (let i = 0; i < 20 && !sent; i++) {
-        sent = await producer.send({ topic: "faulty", messages: [{ value: "after" }] }).then(
-          () => true,
-          () => false,
-        );
-        if (!sent) await new Promise((r) => setTimeout(r, 250));
-      }
-      await producer.disconnect();
-      expect(sent).toBe(true);
-    },
-    30_000,
-  );
+  it("injects request errors: the next Produce requests fail with the codes pushed", async () => {
+    await cluster.createTopic("errors", 1);
+    const producer = new Kafka({
+      brokers: cluster.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    }).producer({
+      retry: { retries: 0 },
+    });
+    await producer.connect();
+    await cluster.pushRequestErrors(ApiKey.Produce, [KafkaErrorCode.NOT_ENOUGH_REPLICAS]);
+    const error = await producer
+      .send({ topic: "errors", messages: [{ value: "x" }] })
+      .catch((e: unknown) => e);
+    expect(String((error as Error).message)).toMatch(/replicas/i);
+    await producer.send({ topic: "errors", messages: [{ value: "y" }] });
+    await producer.disconnect();
+  }, 30_000);
 
-  it.runIf(embedded)(
-    "injects request errors: the next Produce requests fail with the codes pushed",
-    async () => {
-      await cluster.createTopic("errors", 1);
-      const producer = new Kafka({
-        brokers: cluster.brokers,
-        logLevel: logLevel.NOTHING,
-        retry: { retries: 0 },
-      }).producer({
-        retry: { retries: 0 },
-      });
-      await producer.connect();
-      await cluster.pushRequestErrors(ApiKey.Produce, [KafkaErrorCode.NOT_ENOUGH_REPLICAS]);
-      const error = await producer
-        .send({ topic: "errors", messages: [{ value: "x" }] })
-        .catch((e: unknown) => e);
-      expect(String((error as Error).message)).toMatch(/replicas/i);
-      await producer.send({ topic: "errors", messages: [{ value: "y" }] });
-      await producer.disconnect();
-    },
-    30_000,
-  );
-
-  it.runIf(embedded)("reports a bad command instead of hanging", async () => {
+  it("reports a bad command instead of hanging", async () => {
     await expect(cluster.setBrokerDown(99)).rejects.toThrow(/mock cluster: down 99: ERR/);
     // And it still answers afterwards.
     await cluster.createTopic("still-answering", 1);
   });
 });
 
-describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("no process is left behind", () => {
+describe("no mock-cluster launcher is left behind", () => {
   function launcherAlive(pid: number): boolean {
     if (!existsSync(`/proc/${pid}`)) return false;
     try {
@@ -152,7 +151,7 @@ describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("no process is left behind",
   }
 
   it("stop() ends the launcher", async () => {
-    const cluster = await startKafkaCluster();
+    const cluster = await startKafkaCluster({ backend: "mock" });
     const pids = launcherPids();
     await cluster.stop();
     await cluster.stop(); // idempotent
@@ -162,7 +161,7 @@ describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("no process is left behind",
   it("a launcher dies with the process that started it, even on SIGKILL", async () => {
     const script = `
       import { startKafkaCluster } from "./test/harness/kafka/cluster.ts";
-      const cluster = await startKafkaCluster();
+      const cluster = await startKafkaCluster({ backend: "mock" });
       process.stdout.write("up " + cluster.bootstrapServers + "\\n");
       setInterval(() => {}, 1000);
     `;

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { registerCodecs } from "@sluice/source-kafka";
 import kafkajs from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runsOn } from "../harness/backends.js";
 import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
@@ -10,7 +11,7 @@ import { fluentBitRecords } from "../harness/kafka/records.js";
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
 
-describe("compression codecs (librdkafka producer → kafkajs consumer)", () => {
+describe(`compression codecs (librdkafka producer → kafkajs consumer) ${runsOn({ kafka: true })}`, () => {
   let cluster: KafkaCluster;
   beforeAll(async () => {
     registerCodecs();

@@ -13,14 +13,14 @@ import { type KafkaFront, startKafkaFront, testCaFile } from "../harness/kafka/f
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
 
-describe("Kafka front", () => {
+describe("Kafka front [librdkafka's mock cluster]", () => {
   let cluster: KafkaCluster;
   let plain: KafkaFront;
   let secured: KafkaFront;
   const user = { username: "front-user", password: "pa55word" };
 
   beforeAll(async () => {
-    cluster = await startKafkaCluster({ brokers: 2 });
+    cluster = await startKafkaCluster({ backend: "mock", brokers: 2 });
     [plain, secured] = await Promise.all([
       startKafkaFront(cluster),
       startKafkaFront(cluster, { tls: true, sasl: { users: [user] } }),

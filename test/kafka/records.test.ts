@@ -2,6 +2,7 @@
 import { registerCodecs } from "@sluice/source-kafka";
 import kafkajs from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runsOn } from "../harness/backends.js";
 import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { FLUENT_BIT_PRODUCER_SETTINGS, produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecord, fluentBitRecords, formatFluentBitTimestamp } from "../harness/kafka/records.js";
@@ -60,7 +61,7 @@ describe("fluentBitRecord", () => {
   });
 });
 
-describe("Fluent Bit producer fixture (kcat with the seed's settings)", () => {
+describe(`Fluent Bit producer fixture (kcat with the seed's settings) ${runsOn({ kafka: true })}`, () => {
   let cluster: KafkaCluster;
   beforeAll(async () => {
     cluster = await startKafkaCluster();

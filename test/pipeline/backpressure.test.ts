@@ -1,5 +1,6 @@
 // With Elasticsearch stalled and then down while 200k+ records wait, the pipeline's memory stays bounded.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import {
@@ -19,8 +20,8 @@ const RECORDS = 210_000;
 const RSS_BOUND = 400 * 1024 * 1024;
 
 // Stalling Elasticsearch needs the emulator's fault injection.
-describe.skipIf(Boolean(process.env.ES_URL))("backpressure", () => {
-  const bed = useTestbed();
+describe(`backpressure ${runsOn({ kafka: true, es: "emulator" })}`, () => {
+  const bed = useTestbed({ es: "emulator" });
   let run: ChildPipeline | undefined;
 
   beforeAll(async () => {

@@ -4,16 +4,19 @@ import { Writable } from "node:stream";
 import { createLogger, silentLogger } from "@sluice/core";
 import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
+import { runsOn } from "../harness/backends.js";
 import { ApiKey, KafkaErrorCode, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
 
-describe.skipIf(Boolean(process.env.KAFKA_BROKERS))("broker faults", () => {
-  const bed = useTestbed();
+// Injected request errors and unreachable brokers need the mock cluster (real brokers' faults are in
+// real-broker-faults.test.ts).
+describe(`broker faults ${runsOn({ kafka: "mock", es: true })}`, () => {
+  const bed = useTestbed({ kafka: "mock" });
 
   it("rides out a broker down and up, fetch and commit errors, and a full outage, losing nothing", async () => {
-    const kafka = await startKafkaCluster({ brokers: 3 });
+    const kafka = await startKafkaCluster({ brokers: 3, backend: "mock" });
     const topic = "faults";
     const total = 30_000;
     try {

@@ -2,11 +2,12 @@
 // source on the thread the first one left, warm, and neither pipeline sees the other's records.
 import { describe, expect, it } from "vitest";
 import { idleThreads } from "../../packages/source-kafka/src/worker/thread-pool.js";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import { committedTotal, countDocs, topicPipeline, useTestbed, waitFor } from "./helpers.js";
 
-describe("consumer threads", () => {
+describe(`consumer threads ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
   it("a later pipeline reuses the thread an earlier one left, each with its own records", async () => {

@@ -9,6 +9,7 @@ import { kafkaSource } from "@sluice/source-kafka";
 import { epochToIso, parseJson } from "@sluice/transforms";
 import kafkajs from "kafkajs";
 import { describe, expect, it } from "vitest";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
@@ -111,8 +112,9 @@ const cases = [
   },
 ];
 
-describe("corrupt bytes in the cluster", () => {
-  const bed = useTestbed();
+// A real broker checks the CRC of what it is sent and refuses corrupt batches; the mock stores them.
+describe(`corrupt bytes in the cluster ${runsOn({ kafka: "mock", es: true })}`, () => {
+  const bed = useTestbed({ kafka: "mock" });
 
   it.each(cases.map((c, i) => ({ ...c, topic: `corrupt-${i}` })))(
     "$what stops the source at its offset, named: nothing past it delivered or committed",

@@ -1,5 +1,6 @@
 // SIGKILL the pipeline process at random moments while it consumes; every record still lands once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import {
@@ -17,8 +18,9 @@ const NAME = "crash";
 const RECORDS = 60_000;
 const KILLS = 4;
 
-describe("crash safety", () => {
-  const bed = useTestbed();
+// The emulator slows Elasticsearch down, so that kills land with requests in flight.
+describe(`crash safety ${runsOn({ kafka: true, es: "emulator" })}`, () => {
+  const bed = useTestbed({ es: "emulator" });
   const children: ChildPipeline[] = [];
 
   beforeAll(async () => {

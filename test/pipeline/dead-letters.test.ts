@@ -6,6 +6,7 @@ import { epochToIso, parseJson } from "@sluice/transforms";
 import kafkajs from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import { countDocs, useTestbed, waitFor } from "./helpers.js";
@@ -13,7 +14,7 @@ import { countDocs, useTestbed, waitFor } from "./helpers.js";
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
 
-describe("dead letters", () => {
+describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
   it("sends a record that is not JSON to the dead-letter index with its bytes intact, and goes on", async () => {

@@ -4,13 +4,14 @@ import { silentLogger } from "@sluice/core";
 import kafkajs from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
+import { runsOn } from "../harness/backends.js";
 import { fluentBitRecord } from "../harness/kafka/records.js";
 import { countDocs, useTestbed, waitFor } from "./helpers.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
 
-describe("edge records", () => {
+describe(`edge records ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
   it("delivers a 2 MB record, dead-letters empty and null values, keeps non-UTF-8 keys and headers", async () => {

@@ -2,6 +2,7 @@
 import { silentLogger } from "@sluice/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
@@ -10,7 +11,7 @@ const TOPIC = "insight-logs-exactly-once";
 const INDEX = "exactly-once";
 const RECORDS = 100_000;
 
-describe("slice pipeline: Kafka → Elasticsearch", () => {
+describe(`slice pipeline: Kafka → Elasticsearch ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
   let records: string[];
 

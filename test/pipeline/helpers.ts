@@ -5,8 +5,12 @@ import { type Pipeline, silentLogger } from "@sluice/core";
 import kafkajs from "kafkajs";
 import { afterAll, beforeAll } from "vitest";
 import { type SlicePipelineOptions, slicePipeline } from "../fixtures/slice-pipeline.js";
-import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
-import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
+import {
+  type ElasticsearchHandle,
+  type EmulatorHandle,
+  startElasticsearch,
+} from "../harness/elasticsearch/index.js";
+import { type KafkaCluster, type MockKafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { spawnScript } from "../harness/process.js";
 
 export { repoRoot, rssBytes } from "../harness/process.js";
@@ -14,23 +18,35 @@ export { repoRoot, rssBytes } from "../harness/process.js";
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
 
-export interface Testbed {
-  kafka: KafkaCluster;
-  es: ElasticsearchHandle;
-  /** The official client, on the emulator (or ES_URL). */
+/** What a test file needs that only a stand-in does: the mock cluster's faults, the emulator's. */
+export interface Needs {
+  kafka?: "mock";
+  es?: "emulator";
+}
+
+export interface Testbed<N extends Needs = Needs> {
+  kafka: N["kafka"] extends "mock" ? MockKafkaCluster : KafkaCluster;
+  es: N["es"] extends "emulator" ? EmulatorHandle : ElasticsearchHandle;
+  /** The official client, on the testbed's Elasticsearch. */
   client: Client;
 }
 
 /**
- * Starts the embedded Kafka cluster and the Elasticsearch emulator before a test file's tests and stops
- * them after. Read the fields inside tests and hooks (they are set in beforeAll).
+ * Starts a Kafka cluster and an Elasticsearch of the test file's own before its tests and stops them
+ * after: real ones unless `needs` asks for a stand-in (see test/harness/backends.ts). Read the fields
+ * inside tests and hooks (they are set in beforeAll).
  */
-export function useTestbed(): Testbed {
-  const bed = {} as Testbed;
+export function useTestbed<N extends Needs = Record<never, never>>(needs: N = {} as N): Testbed<N> {
+  const bed = {} as Testbed<N>;
   beforeAll(async () => {
-    [bed.kafka, bed.es] = await Promise.all([startKafkaCluster({ brokers: 1 }), startElasticsearch()]);
+    const [kafka, es] = await Promise.all([
+      needs.kafka === "mock" ? startKafkaCluster({ backend: "mock" }) : startKafkaCluster(),
+      needs.es === "emulator" ? startElasticsearch({ backend: "emulator" }) : startElasticsearch(),
+    ]);
+    bed.kafka = kafka as Testbed<N>["kafka"];
+    bed.es = es as Testbed<N>["es"];
     bed.client = new Client({ node: bed.es.url });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await bed.client?.close();
     await bed.es?.stop();

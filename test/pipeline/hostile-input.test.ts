@@ -2,6 +2,7 @@
 import { epochToIso, fluentBitToElasticsearch, parseJson } from "@sluice/transforms";
 import { describe, expect, it } from "vitest";
 import type { SlicePipelineOptions } from "../fixtures/slice-pipeline.js";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import { countDocs, topicPipeline, useTestbed, waitFor } from "./helpers.js";
@@ -25,7 +26,7 @@ const hostile = {
   loneSurrogate: '{"@timestamp":1732492800.5,"log":"half an emoji \\ud83d"}',
 };
 
-describe("hostile input", () => {
+describe(`hostile input ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
   async function drain(topic: string, stages: SlicePipelineOptions["stages"]) {

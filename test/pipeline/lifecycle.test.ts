@@ -5,6 +5,7 @@ import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasti
 import { kafkaSource } from "@sluice/source-kafka";
 import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
+import { runsOn } from "../harness/backends.js";
 import { startElasticsearch } from "../harness/elasticsearch/index.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
@@ -13,7 +14,7 @@ import { committedTotal, countDocs, sliceEnv, spawnSlicePipeline, useTestbed, wa
 /** A loopback port nothing listens on. */
 const DEAD_URL = "http://127.0.0.1:9";
 
-describe("pipeline lifecycle", () => {
+describe(`pipeline lifecycle ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
   const build = (brokers: string, esUrl: string, deadLetterUrl = esUrl) =>
@@ -50,34 +51,33 @@ describe("pipeline lifecycle", () => {
     expect((error as SluiceError).message).toMatch(/cannot reach Elasticsearch at http:\/\/127\.0\.0\.1:9/);
   }, 30_000);
 
-  it.skipIf(Boolean(process.env.ES_URL))(
-    "fails to start when Elasticsearch refuses the credentials",
-    async () => {
-      const secured = await startElasticsearch({ auth: { username: "elastic", password: "right" } });
-      try {
-        const pipeline = createPipeline({
-          source: kafkaSource({ brokers: bed.kafka.bootstrapServers, topics: ["t"], groupId: "g" }),
-          sink: elasticsearchSink({
-            node: secured.url,
-            index: "i",
-            auth: { username: "elastic", password: "wrong" },
-          }),
-          deadLetters: elasticsearchDeadLetters({
-            node: secured.url,
-            auth: { username: "elastic", password: "right" },
-          }),
-          logger: silentLogger(),
-          handleSignals: false,
-        });
-        const error = await pipeline.start().catch((e: unknown) => e);
-        expect((error as SluiceError).code).toBe("SLUICE_ERR_ES_AUTH");
-        expect((error as SluiceError).message).toMatch(/refused the credentials \(HTTP 401\)/);
-      } finally {
-        await secured.stop();
-      }
-    },
-    30_000,
-  );
+  it("fails to start when Elasticsearch refuses the credentials (the emulator: security is not in the real node's modules)", async () => {
+    const secured = await startElasticsearch({
+      backend: "emulator",
+      auth: { username: "elastic", password: "right" },
+    });
+    try {
+      const pipeline = createPipeline({
+        source: kafkaSource({ brokers: bed.kafka.bootstrapServers, topics: ["t"], groupId: "g" }),
+        sink: elasticsearchSink({
+          node: secured.url,
+          index: "i",
+          auth: { username: "elastic", password: "wrong" },
+        }),
+        deadLetters: elasticsearchDeadLetters({
+          node: secured.url,
+          auth: { username: "elastic", password: "right" },
+        }),
+        logger: silentLogger(),
+        handleSignals: false,
+      });
+      const error = await pipeline.start().catch((e: unknown) => e);
+      expect((error as SluiceError).code).toBe("SLUICE_ERR_ES_AUTH");
+      expect((error as SluiceError).message).toMatch(/refused the credentials \(HTTP 401\)/);
+    } finally {
+      await secured.stop();
+    }
+  }, 30_000);
 
   it("serves /metrics and /health while running", async () => {
     const topic = "metrics";
@@ -149,37 +149,34 @@ describe("pipeline lifecycle", () => {
     expect(await countDocs(bed.client, "sigterm")).toBe(2000);
   }, 60_000);
 
-  it.skipIf(Boolean(process.env.ES_URL))(
-    "a second signal exits at once while the first is still draining",
-    async () => {
-      const topic = "second-signal";
-      await bed.kafka.createTopic(topic, 1);
-      await produceWithKcat({
-        brokers: bed.kafka.bootstrapServers,
-        topic,
-        messages: fluentBitRecords(500, { seed: 8 }),
-      });
-      // Elasticsearch answers nothing for a minute: the first SIGTERM cannot finish draining.
-      bed.es.faults.latency(60_000, { paths: /_bulk/ });
-      try {
-        const run = spawnSlicePipeline(sliceEnv(bed, topic, "second-signal"));
-        await run.started;
-        await new Promise((r) => setTimeout(r, 1000));
-        run.child.kill("SIGTERM");
-        await new Promise((r) => setTimeout(r, 500));
-        expect(run.child.exitCode).toBeNull();
-        const t0 = Date.now();
-        run.child.kill("SIGTERM");
-        expect(await run.exited).toBe(143);
-        expect(Date.now() - t0).toBeLessThan(2000);
-        // Nothing was delivered, so nothing was committed.
-        expect(await committedTotal(bed.kafka.brokers, "second-signal", topic)).toBe(0);
-      } finally {
-        bed.es.faults.clear();
-      }
-    },
-    60_000,
-  );
+  it("a second signal exits at once while the first is still draining (the emulator, answering nothing for a minute)", async () => {
+    const topic = "second-signal";
+    await bed.kafka.createTopic(topic, 1);
+    await produceWithKcat({
+      brokers: bed.kafka.bootstrapServers,
+      topic,
+      messages: fluentBitRecords(500, { seed: 8 }),
+    });
+    // Elasticsearch answers nothing for a minute: the first SIGTERM cannot finish draining.
+    const slow = await startElasticsearch({ backend: "emulator" });
+    slow.faults.latency(60_000, { paths: /_bulk/ });
+    try {
+      const run = spawnSlicePipeline({ ...sliceEnv(bed, topic, "second-signal"), ES_URL: slow.url });
+      await run.started;
+      await new Promise((r) => setTimeout(r, 1000));
+      run.child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 500));
+      expect(run.child.exitCode).toBeNull();
+      const t0 = Date.now();
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(143);
+      expect(Date.now() - t0).toBeLessThan(2000);
+      // Nothing was delivered, so nothing was committed.
+      expect(await committedTotal(bed.kafka.brokers, "second-signal", topic)).toBe(0);
+    } finally {
+      await slow.stop();
+    }
+  }, 60_000);
 
   it("never logs credentials", () => {
     let out = "";

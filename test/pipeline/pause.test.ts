@@ -5,11 +5,12 @@ import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasti
 import { kafkaSource } from "@sluice/source-kafka";
 import { epochToIso, parseJson } from "@sluice/transforms";
 import { describe, expect, it } from "vitest";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
 
-describe("pausing the source", () => {
+describe(`pausing the source ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
   const member = (topic: string, index: string) => {

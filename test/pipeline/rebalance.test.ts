@@ -3,6 +3,7 @@
 import { silentLogger } from "@sluice/core";
 import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
@@ -10,7 +11,7 @@ import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
 const TOPIC = "insight-logs-rebalance";
 const RECORDS = 40_000;
 
-describe("rebalances", () => {
+describe(`rebalances ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
   it("hands partitions over when members join and leave mid-stream, exactly once", async () => {

@@ -1,6 +1,7 @@
 // Three pipeline processes in one consumer group share a six-partition topic; one is SIGKILLed
 // mid-stream, the others take its partitions, and every record lands exactly once.
 import { describe, expect, it } from "vitest";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import {
@@ -29,7 +30,7 @@ function assignment(run: ChildPipeline): number[] {
   return [...(parsed.assignment[TOPIC] ?? [])].sort((a, b) => a - b);
 }
 
-describe("scale-out across processes", () => {
+describe(`scale-out across processes ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
   it("three processes share six partitions; SIGKILL one and the others finish its work, exactly once", async () => {

@@ -5,15 +5,18 @@ import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasti
 import { type KafkaSourceOptions, kafkaMetadata, kafkaSource } from "@sluice/source-kafka";
 import { epochToIso, parseJson } from "@sluice/transforms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { type KafkaFront, startKafkaFront } from "../harness/kafka/front/index.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
 
-describe("subscriptions", () => {
+describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
-  // The mock cluster answers ListOffsets by timestamp with -1 for any time; the front answers it.
+  // The front in front of the cluster lists the requests clients send; on the mock cluster it also answers
+  // ListOffsets by timestamp, which the mock answers with -1 for any time.
   let front: KafkaFront;
+  const byTimestamp = () => (bed.kafka.kind === "mock" ? front.bootstrapServers : bed.kafka.bootstrapServers);
   beforeAll(async () => {
     front = await startKafkaFront(bed.kafka);
   });
@@ -148,7 +151,7 @@ describe("subscriptions", () => {
     const pipeline = pipelineFor(
       { topics: [topic], groupId: "from-time", startFrom: { timestamp: new Date(time).toISOString() } },
       "from-time",
-      { brokers: front.bootstrapServers },
+      { brokers: byTimestamp() },
     );
     await pipeline.start();
     await waitFor(
@@ -171,7 +174,7 @@ describe("subscriptions", () => {
     const first = pipelineFor(
       { topics: [topic], groupId: "resume", startFrom: { timestamp: 0 }, ...session },
       "resume-1",
-      { brokers: front.bootstrapServers },
+      { brokers: byTimestamp() },
     );
     await first.start();
     await waitFor(
@@ -190,7 +193,7 @@ describe("subscriptions", () => {
     const second = pipelineFor(
       { topics: [topic], groupId: "resume", startFrom: { timestamp: time }, ...session },
       "resume-2",
-      { brokers: front.bootstrapServers },
+      { brokers: byTimestamp() },
     );
     await second.start();
     await waitFor(
@@ -220,7 +223,7 @@ describe("subscriptions", () => {
     const pipeline = pipelineFor(
       { topics: [topic], groupId: "from-future", startFrom: { timestamp: Date.now() + 3_600_000 } },
       "from-future",
-      { brokers: front.bootstrapServers, logger },
+      { brokers: byTimestamp(), logger },
     );
     await pipeline.start();
     // Written once the group is positioned: their timestamps are before the time asked, and still read.

@@ -1,10 +1,12 @@
-// The Elasticsearch 8 emulator the tests talk to through the official client (or ES_URL's real cluster).
+// The Elasticsearch 8 emulator: the official client talks to it unchanged; it injects faults on demand and
+// counts what it was sent. test/elasticsearch/conformance.test.ts keeps it honest against a real node.
 //
 // Documents are visible to search and count as soon as they are written (as if every write carried
 // refresh=true); `_refresh` is accepted and does nothing more. Tests still call it, so they run
 // unchanged against a real cluster.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { ElasticsearchBackend } from "../backends.js";
 import { FaultState, type Faults } from "./faults.js";
 import { createHandler, noStats, type Stats } from "./server.js";
 import { Store } from "./store.js";
@@ -20,22 +22,26 @@ export interface EmulatorOptions {
   version?: string;
 }
 
+/** What every backend offers. */
 export interface ElasticsearchHandle {
   readonly url: string;
-  readonly external: boolean;
-  readonly faults: Faults;
-  stats(): Stats;
+  readonly kind: ElasticsearchBackend;
   stop(): Promise<void>;
 }
 
-export async function startElasticsearch(options: EmulatorOptions = {}): Promise<ElasticsearchHandle> {
-  const external = process.env.ES_URL;
-  if (external) return externalHandle(external);
+/** The emulator: faults on demand, and counters of what it was sent. */
+export interface EmulatorHandle extends ElasticsearchHandle {
+  readonly kind: "emulator";
+  readonly faults: Faults;
+  stats(): Stats;
+}
+
+export function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   return Emulator.start(options);
 }
 
-class Emulator implements ElasticsearchHandle {
-  readonly external = false;
+class Emulator implements EmulatorHandle {
+  readonly kind = "emulator";
   readonly store = new Store();
   readonly faults: FaultState;
   private readonly counters: Stats = noStats();
@@ -124,25 +130,4 @@ class Emulator implements ElasticsearchHandle {
       this.outageTimer.unref();
     });
   }
-}
-
-function externalHandle(url: string): ElasticsearchHandle {
-  const unsupported = (): never => {
-    throw new Error("fault injection needs the emulator (unset ES_URL)");
-  };
-  const faults: Faults = {
-    rejectItems: unsupported,
-    respondWith: unsupported,
-    latency: unsupported,
-    resetConnections: unsupported,
-    outage: unsupported,
-    clear: () => {},
-  };
-  return {
-    url: url.replace(/\/$/, ""),
-    external: true,
-    faults,
-    stats: noStats,
-    stop: async () => {},
-  };
 }

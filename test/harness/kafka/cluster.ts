@@ -1,24 +1,35 @@
-// The embedded Kafka cluster for tests: librdkafka's mock cluster behind a line protocol, or KAFKA_BROKERS.
+// Kafka for tests: real Apache Kafka brokers (default), librdkafka's mock cluster (fault injection, or
+// SLUICE_TEST_KAFKA=mock), or the cluster KAFKA_BROKERS names.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import kafkajs from "kafkajs";
+import { type KafkaBackend, kafkaBackend } from "../backends.js";
 import { ensureMockClusterBinary } from "./launcher.js";
+import { RealKafkaCluster } from "./real-cluster.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
 
 export interface KafkaClusterOptions {
-  /** Brokers in the mock cluster (ids 1..n). Default 1. */
+  /** Brokers in the cluster (ids 1..n; on real Kafka each also a controller voter). Default 1. */
   brokers?: number;
   topics?: Array<{ name: string; partitions: number; replicationFactor?: number }>;
+  /** "mock": librdkafka's mock cluster whatever the environment says, for a test that injects faults. */
+  backend?: "mock";
 }
 
+/** What every backend offers: addresses and topics. */
 export interface KafkaCluster {
+  readonly kind: KafkaBackend;
   readonly bootstrapServers: string;
   readonly brokers: string[];
-  /** True when KAFKA_BROKERS points the tests at a real cluster. */
-  readonly external: boolean;
   createTopic(name: string, partitions: number, replicationFactor?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** librdkafka's mock cluster, driven over its launcher's stdin: faults on demand. */
+export interface MockKafkaCluster extends KafkaCluster {
+  readonly kind: "mock";
   setBrokerDown(brokerId: number): Promise<void>;
   setBrokerUp(brokerId: number): Promise<void>;
   /** The next requests of `apiKey`, cluster-wide, fail with these Kafka error codes in order. */
@@ -27,7 +38,6 @@ export interface KafkaCluster {
   clearRequestErrors(apiKey: number): Promise<void>;
   setBrokerRtt(brokerId: number, ms: number): Promise<void>;
   setPartitionLeader(topic: string, partition: number, brokerId: number): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** Kafka protocol API keys, for fault injection. */
@@ -70,16 +80,26 @@ process.once("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
 
+export function startKafkaCluster(
+  options: KafkaClusterOptions & { backend: "mock" },
+): Promise<MockKafkaCluster>;
+export function startKafkaCluster(options?: KafkaClusterOptions): Promise<KafkaCluster>;
 export async function startKafkaCluster(options: KafkaClusterOptions = {}): Promise<KafkaCluster> {
-  const external = process.env.KAFKA_BROKERS;
-  const cluster = external ? new ExternalCluster(external) : await MockCluster.start(options.brokers ?? 1);
+  const brokers = options.brokers ?? 1;
+  const backend = kafkaBackend(options.backend);
+  const cluster: KafkaCluster =
+    backend === "mock"
+      ? await MockCluster.start(brokers)
+      : backend === "external"
+        ? new ExternalCluster(process.env.KAFKA_BROKERS!)
+        : await RealKafkaCluster.start({ nodes: brokers });
   for (const topic of options.topics ?? [])
     await cluster.createTopic(topic.name, topic.partitions, topic.replicationFactor);
   return cluster;
 }
 
-class MockCluster implements KafkaCluster {
-  readonly external = false;
+class MockCluster implements MockKafkaCluster {
+  readonly kind = "mock";
   readonly brokers: string[];
   private readonly waiting: Array<{ resolve: (line: string) => void; reject: (error: Error) => void }> = [];
   private queue: Promise<unknown> = Promise.resolve();
@@ -199,7 +219,7 @@ class MockCluster implements KafkaCluster {
 }
 
 class ExternalCluster implements KafkaCluster {
-  readonly external = true;
+  readonly kind = "external";
   readonly brokers: string[];
   constructor(readonly bootstrapServers: string) {
     this.brokers = bootstrapServers.split(",").map((b) => b.trim());
@@ -215,32 +235,6 @@ class ExternalCluster implements KafkaCluster {
     } finally {
       await admin.disconnect();
     }
-  }
-  private unsupported(): Promise<never> {
-    return Promise.reject(
-      new Error("fault injection needs the embedded Kafka cluster (unset KAFKA_BROKERS)"),
-    );
-  }
-  setBrokerDown(): Promise<void> {
-    return this.unsupported();
-  }
-  setBrokerUp(): Promise<void> {
-    return this.unsupported();
-  }
-  pushRequestErrors(): Promise<void> {
-    return this.unsupported();
-  }
-  pushBrokerRequestErrors(): Promise<void> {
-    return this.unsupported();
-  }
-  clearRequestErrors(): Promise<void> {
-    return this.unsupported();
-  }
-  setBrokerRtt(): Promise<void> {
-    return this.unsupported();
-  }
-  setPartitionLeader(): Promise<void> {
-    return this.unsupported();
   }
   async stop(): Promise<void> {}
 }

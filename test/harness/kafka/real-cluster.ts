@@ -1,0 +1,304 @@
+// Apache Kafka for tests: real KRaft nodes (combined broker + controller) started from Maven Central's jars,
+// one JVM each, in a temporary directory of their own; kill -9, stop and restart any of them.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import kafkajs from "kafkajs";
+import {
+  compileJava,
+  freePort,
+  type JvmProcess,
+  KAFKA_VERSION,
+  killJvm,
+  launcherSources,
+  spawnJvm,
+  stackJars,
+  writeLines,
+} from "../jvm.js";
+
+// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
+const { Kafka, logLevel } = kafkajs;
+
+export interface RealClusterOptions {
+  /** Nodes, each a broker and a controller voter (ids 1..n). Default 1. */
+  nodes?: number;
+  /** Extra server.properties lines, for every node. */
+  serverProperties?: Record<string, string | number | boolean>;
+  /** Extra options for `kafka-storage format` (e.g. `--add-scram`), given on first start. */
+  formatArgs?: string[];
+  /** Listeners beyond PLAINTEXT: name → security protocol; each node gets a port per listener. */
+  listeners?: Record<string, "SSL" | "SASL_PLAINTEXT" | "SASL_SSL">;
+}
+
+interface NodeState {
+  readonly id: number;
+  readonly dir: string;
+  readonly brokerPort: number;
+  readonly controllerPort: number;
+  readonly extraPorts: Record<string, number>;
+  jvm: JvmProcess | undefined;
+}
+
+/** The classpath of a Kafka node: Kafka's jars and our launcher, compiled on first use. */
+export async function prepareRealKafka(): Promise<string> {
+  const jars = stackJars("kafka");
+  const classes = await compileJava("kafka-launcher", launcherSources("KafkaNode"), ["-cp", jars.join(":")]);
+  return [classes, ...jars].join(":");
+}
+
+/** Settings that make tests quick without changing what a client sees (see the README's test harness). */
+const FAST = {
+  "group.initial.rebalance.delay.ms": 0,
+  "offsets.topic.num.partitions": 10,
+};
+
+export class RealKafkaCluster {
+  readonly kind = "real" as const;
+  readonly version = KAFKA_VERSION;
+  private readonly nodes: NodeState[];
+  private stopped = false;
+
+  private constructor(
+    private readonly root: string,
+    nodes: NodeState[],
+    private readonly classpath: string,
+    private readonly clusterId: string,
+    private readonly options: RealClusterOptions,
+  ) {
+    this.nodes = nodes;
+  }
+
+  static async start(options: RealClusterOptions = {}): Promise<RealKafkaCluster> {
+    const classpath = await prepareRealKafka();
+    const count = options.nodes ?? 1;
+    const root = await mkdtemp(join(tmpdir(), "sluice-kafka-"));
+    const nodes: NodeState[] = [];
+    for (let id = 1; id <= count; id++) {
+      const extraPorts: Record<string, number> = {};
+      for (const name of Object.keys(options.listeners ?? {})) extraPorts[name] = await freePort();
+      nodes.push({
+        id,
+        dir: join(root, `node-${id}`),
+        brokerPort: await freePort(),
+        controllerPort: await freePort(),
+        extraPorts,
+        jvm: undefined,
+      });
+    }
+    // A Kafka cluster id is a UUID in URL-safe base64 without padding, as kafka-storage random-uuid prints.
+    const clusterId = randomBytes(16).toString("base64url");
+    const cluster = new RealKafkaCluster(root, nodes, classpath, clusterId, options);
+    try {
+      await Promise.all(nodes.map((node) => cluster.launch(node)));
+      await cluster.waitForBrokers(count, 60_000);
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  get brokers(): string[] {
+    return this.nodes.map((n) => `127.0.0.1:${n.brokerPort}`);
+  }
+
+  get bootstrapServers(): string {
+    return this.brokers.join(",");
+  }
+
+  /** The addresses of one extra listener (see `listeners`), one per node. */
+  listenerAddresses(name: string): string[] {
+    return this.nodes.map((n) => `127.0.0.1:${n.extraPorts[name]}`);
+  }
+
+  async createTopic(name: string, partitions: number, replicationFactor = 1): Promise<void> {
+    await this.withAdmin(async (admin) => {
+      const created = await admin.createTopics({
+        topics: [{ topic: name, numPartitions: partitions, replicationFactor }],
+        waitForLeaders: true,
+      });
+      if (!created) throw new Error(`topic ${name} exists already on this cluster`);
+    });
+  }
+
+  /** The node id leading `topic`'s `partition`, as the cluster's metadata says now. */
+  async leaderOf(topic: string, partition: number): Promise<number> {
+    return this.withAdmin(async (admin) => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const found = topics[0]?.partitions.find((p) => p.partitionId === partition);
+      if (found === undefined) throw new Error(`no partition ${topic}-${partition}`);
+      return found.leader;
+    });
+  }
+
+  /** kill -9 of one node: no controlled shutdown, nothing flushed. */
+  async killNode(id: number): Promise<void> {
+    const node = this.node(id);
+    if (node.jvm) await killJvm(node.jvm, "SIGKILL");
+    node.jvm = undefined;
+  }
+
+  /** A clean shutdown of one node (SIGTERM: Kafka's controlled shutdown), up to `timeoutMs`, then kill -9. */
+  async stopNode(id: number, timeoutMs = 30_000): Promise<void> {
+    const node = this.node(id);
+    const jvm = node.jvm;
+    if (!jvm) return;
+    const timer = setTimeout(() => jvm.child.kill("SIGKILL"), timeoutMs);
+    await killJvm(jvm, "SIGTERM");
+    clearTimeout(timer);
+    node.jvm = undefined;
+  }
+
+  /** Starts a node that was killed or stopped, on its ports and data; resolves once it listens. */
+  async startNode(id: number): Promise<void> {
+    const node = this.node(id);
+    if (node.jvm) return;
+    await this.launch(node);
+  }
+
+  /** Resolves once `count` brokers are registered and unfenced (the cluster's metadata lists them). */
+  async waitForBrokers(count = this.nodes.length, timeoutMs = 60_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    let last = "";
+    while (Date.now() < end) {
+      const alive = this.nodes.filter((n) => n.jvm);
+      if (alive.length === 0) throw new Error("no node of the cluster is running");
+      try {
+        const seen = await this.withAdmin(
+          async (admin) => (await admin.describeCluster()).brokers.length,
+          alive.map((n) => `127.0.0.1:${n.brokerPort}`),
+        );
+        if (seen >= count) return;
+        last = `${seen} of ${count} brokers registered`;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(
+      `the cluster did not register ${count} brokers in ${timeoutMs} ms (${last}); node logs under ${this.root}:\n${this.nodes.map((n) => n.jvm?.tail().slice(-1500) ?? "").join("\n")}`,
+    );
+  }
+
+  /** What a node wrote lately, for a failing test's message. */
+  logTail(id: number): string {
+    return this.node(id).jvm?.tail() ?? "(not running)";
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(this.nodes.map((n) => (n.jvm ? killJvm(n.jvm) : undefined)));
+    if (!process.env.SLUICE_TEST_KEEP_LOGS) await rm(this.root, { recursive: true, force: true });
+  }
+
+  private node(id: number): NodeState {
+    const node = this.nodes.find((n) => n.id === id);
+    if (!node) throw new Error(`no node ${id} (the cluster has ${this.nodes.length})`);
+    return node;
+  }
+
+  private async launch(node: NodeState): Promise<void> {
+    const config = join(node.dir, "server.properties");
+    const voters = this.nodes.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(",");
+    const extra = this.options.listeners ?? {};
+    const listeners = [
+      `PLAINTEXT://127.0.0.1:${node.brokerPort}`,
+      ...Object.keys(extra).map((name) => `${name}://127.0.0.1:${node.extraPorts[name]}`),
+    ];
+    const replication = Math.min(3, this.nodes.length);
+    const properties: Record<string, string | number | boolean> = {
+      "process.roles": "broker,controller",
+      "node.id": node.id,
+      "controller.quorum.voters": voters,
+      listeners: [...listeners, `CONTROLLER://127.0.0.1:${node.controllerPort}`].join(","),
+      "advertised.listeners": listeners.join(","),
+      "controller.listener.names": "CONTROLLER",
+      "inter.broker.listener.name": "PLAINTEXT",
+      "listener.security.protocol.map": [
+        "PLAINTEXT:PLAINTEXT",
+        "CONTROLLER:PLAINTEXT",
+        ...Object.entries(extra).map(([name, protocol]) => `${name}:${protocol}`),
+      ].join(","),
+      "log.dirs": join(node.dir, "data"),
+      "offsets.topic.replication.factor": replication,
+      "transaction.state.log.replication.factor": replication,
+      "transaction.state.log.min.isr": 1,
+      ...FAST,
+      ...this.options.serverProperties,
+    };
+    await writeLines(
+      config,
+      Object.entries(properties).map(([k, v]) => `${k}=${v}`),
+    );
+    await writeLines(join(node.dir, "log4j2.properties"), [
+      "rootLogger.level=INFO",
+      "rootLogger.appenderRef.file.ref=file",
+      "appender.file.type=File",
+      "appender.file.name=file",
+      `appender.file.fileName=${join(node.dir, "server.log")}`,
+      "appender.file.layout.type=PatternLayout",
+      "appender.file.layout.pattern=[%d] %p %m (%c)%n",
+    ]);
+    node.jvm = spawnJvm({
+      jvmArgs: [
+        "-Xms128m",
+        "-Xmx512m",
+        "-XX:+UseG1GC",
+        "-XX:MaxGCPauseMillis=20",
+        "-Djava.awt.headless=true",
+        `-Dlog4j2.configurationFile=${join(node.dir, "log4j2.properties")}`,
+        "-cp",
+        this.classpath,
+      ],
+      mainClass: "sluice.harness.KafkaNode",
+      args: [config, this.clusterId, ...(this.options.formatArgs ?? [])],
+      logFile: join(node.dir, "stdout.log"),
+    });
+    await waitForPort(node.brokerPort, node.jvm, 60_000);
+  }
+
+  private async withAdmin<T>(
+    work: (admin: kafkajs.Admin) => Promise<T>,
+    brokers: string[] = this.brokers,
+  ): Promise<T> {
+    const admin = new Kafka({
+      brokers,
+      clientId: "sluice-test-harness",
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 2, initialRetryTime: 100 },
+      connectionTimeout: 3000,
+    }).admin();
+    await admin.connect();
+    try {
+      return await work(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/** Resolves once something accepts connections on the port; rejects if the JVM exits first. */
+async function waitForPort(port: number, jvm: JvmProcess, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let exited = false;
+  void jvm.exited.then(() => {
+    exited = true;
+  });
+  while (Date.now() < end) {
+    if (exited) throw new Error(`the Kafka node exited before listening on ${port}:\n${jvm.tail()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the Kafka node did not listen on ${port} within ${timeoutMs} ms:\n${jvm.tail()}`);
+}
