@@ -190,7 +190,8 @@ describe("Elasticsearch emulator: bench mode (accept all)", () => {
       };
       expect(whole.items.map((item) => Object.values(item)[0]!._id)).toEqual(["a", "b"]);
       expect(bench.stats().acceptedItems).toBe(4);
-      // An action naming no index takes the URL's; with none at all the item is refused, as Elasticsearch does.
+      // An action naming no index takes the URL's; with none at all the whole request is refused (400
+      // action_request_validation_exception), as Elasticsearch validates a bulk request before running it.
       const lines = `${['{"create":{"_id":"c"}}', "{}", ' { "index" : { "_index" : "spaced" } }', "{}"].join("\n")}\n`;
       const withDefault = (await benchClient.transport.request({
         method: "POST",
@@ -202,16 +203,16 @@ describe("Elasticsearch emulator: bench mode (accept all)", () => {
         { create: { _index: "fallback", _id: "c", status: 201 } },
         { index: { _index: "spaced", status: 201 } },
       ]);
-      const noIndex = (await benchClient.transport.request({
-        method: "POST",
-        path: "/_bulk",
-        bulkBody: lines,
-      })) as {
-        errors: boolean;
-        items: Array<Record<string, { status: number }>>;
-      };
-      expect(noIndex.errors).toBe(true);
-      expect(noIndex.items[0]!.create!.status).toBe(400);
+      const noIndex = (await benchClient.transport
+        .request({ method: "POST", path: "/_bulk", bulkBody: lines })
+        .catch((e: unknown) => e)) as errors.ResponseError;
+      expect(noIndex.statusCode).toBe(400);
+      expect(noIndex.body).toMatchObject({
+        error: {
+          type: "action_request_validation_exception",
+          reason: "Validation Failed: 1: index is missing;",
+        },
+      });
     } finally {
       await benchClient.close();
       await bench.stop();

@@ -1,7 +1,9 @@
-// The bulk API: NDJSON parsing by scanning newlines in the buffer, then one result per action.
+// The bulk API: NDJSON parsing by scanning newlines in the buffer, the whole request validated, then one
+// result per action.
 
 import { type ItemResult, type WriteOp, writeDocument } from "./documents.js";
-import { esError } from "./errors.js";
+import { type EsError, esError } from "./errors.js";
+import { DuplicateKeyError, JsonSyntaxError, type NumberLiterals, parseDocument } from "./json-document.js";
 import type { Store } from "./store.js";
 
 export interface BulkOptions {
@@ -20,20 +22,77 @@ export interface BulkResponse {
 }
 
 const ACTIONS = new Set(["index", "create", "delete", "update"]);
+/** What an action line may say (BulkRequestParser's fields); anything else refuses the whole request. */
+const ACTION_PARAMETERS = new Set([
+  "_index",
+  "_id",
+  "routing",
+  "op_type",
+  "version",
+  "version_type",
+  "retry_on_conflict",
+  "pipeline",
+  "_source",
+  "if_seq_no",
+  "if_primary_term",
+  "require_alias",
+  "require_data_stream",
+  "list_executed_pipelines",
+  "dynamic_templates",
+]);
 const NEWLINE = 0x0a;
+/** IndexRequest.MAX_DOCUMENT_ID_LENGTH_IN_BYTES */
+const MAX_ID_BYTES = 512;
+
+interface BulkItem {
+  op: WriteOp;
+  index: string | undefined;
+  id: string | undefined;
+  source?: unknown;
+  numbers?: NumberLiterals;
+  sourceError?: EsError;
+}
+
+/** Why a document line is refused, as Elasticsearch words it (document_parsing_exception). */
+function sourceError(error: unknown): EsError {
+  if (error instanceof DuplicateKeyError) {
+    const reason = `[1:${error.column}] Duplicate field '${error.key}'`;
+    return esError(400, "document_parsing_exception", `[1:2] failed to parse: ${reason}`, {
+      caused_by: {
+        type: "x_content_parse_exception",
+        reason,
+        caused_by: { type: "json_parse_exception", reason: `Duplicate field '${error.key}'` },
+      },
+    });
+  }
+  const syntax = error instanceof JsonSyntaxError ? error : undefined;
+  const reason = `[1:${syntax?.column ?? 1}] ${(error as Error).message}`;
+  return esError(400, "document_parsing_exception", `[1:2] failed to parse: ${reason}`, {
+    caused_by: { type: syntax?.eof ? "x_content_e_o_f_exception" : "x_content_parse_exception", reason },
+  });
+}
+
+/** A document line parsed as Elasticsearch parses it, or why it is refused. */
+export function readSource(text: string): Pick<BulkItem, "source" | "numbers" | "sourceError"> {
+  try {
+    const { value, numbers } = parseDocument(text);
+    return { source: value, numbers };
+  } catch (error) {
+    if (error instanceof DuplicateKeyError || error instanceof JsonSyntaxError)
+      return { sourceError: sourceError(error) };
+    throw error;
+  }
+}
 
 export function executeBulk(store: Store, body: Buffer, options: BulkOptions): BulkResponse {
   const started = Date.now();
-  if (body.length === 0)
-    throw esError(400, "action_request_validation_exception", "Validation Failed: 1: no requests added;");
+  if (body.length === 0) throw esError(400, "parse_exception", "request body is required");
   if (body[body.length - 1] !== NEWLINE)
     throw esError(
       400,
       "illegal_argument_exception",
       "The bulk request must be terminated by a newline [\\n]",
     );
-  const items: BulkResponse["items"] = [];
-  let errors = false;
   let pos = 0;
   let line = 0;
   const nextLine = (): Buffer | undefined => {
@@ -46,8 +105,10 @@ export function executeBulk(store: Store, body: Buffer, options: BulkOptions): B
     }
     return undefined;
   };
+  // Every action is read before any runs: one malformed or invalid refuses the whole request.
+  const requests: BulkItem[] = [];
   for (let actionLine = nextLine(); actionLine !== undefined; actionLine = nextLine()) {
-    let action: Record<string, { _index?: string; _id?: string | number }>;
+    let action: Record<string, Record<string, unknown>>;
     try {
       action = JSON.parse(actionLine.toString("utf8"));
     } catch (error) {
@@ -62,54 +123,57 @@ export function executeBulk(store: Store, body: Buffer, options: BulkOptions): B
       throw esError(
         400,
         "illegal_argument_exception",
-        `Malformed action/metadata line [${line}], expected one of [create, delete, index, update] but found [${op}]`,
+        `Malformed action/metadata line [${line}], expected field [create], [delete], [index] or [update] but found [${op}]`,
       );
     const meta = action[op] ?? {};
-    const index = meta._index ?? options.defaultIndex;
-    const id = meta._id === undefined ? undefined : String(meta._id);
-    let source: unknown;
-    let sourceError: ItemResult | undefined;
-    if (op !== "delete") {
-      const docLine = nextLine();
-      if (docLine === undefined)
+    for (const key of Object.keys(meta))
+      if (!ACTION_PARAMETERS.has(key))
         throw esError(
           400,
           "illegal_argument_exception",
-          `The bulk request must be terminated by a newline [\\n]`,
+          `Action/metadata line [${line}] contains an unknown parameter [${key}]`,
         );
-      if (!options.acceptAll) {
-        try {
-          source = JSON.parse(docLine.toString("utf8"));
-        } catch (error) {
-          sourceError = {
-            status: 400,
-            body: {
-              _index: index,
-              _id: id,
-              status: 400,
-              error: {
-                type: "document_parsing_exception",
-                reason: `[1:1] failed to parse: ${(error as Error).message}`,
-              },
-            },
-          };
-        }
-      }
+    const index = typeof meta._index === "string" ? meta._index : options.defaultIndex;
+    const id = meta._id === undefined || meta._id === null ? undefined : String(meta._id);
+    const item: BulkItem = {
+      op: (op === "index" && meta.op_type === "create" ? "create" : op) as WriteOp,
+      index,
+      id,
+    };
+    if (op !== "delete") {
+      const docLine = nextLine();
+      // An action without its document line is dropped, as Elasticsearch's parser does.
+      if (docLine === undefined) break;
+      if (!options.acceptAll) Object.assign(item, readSource(docLine.toString("utf8")));
     }
+    requests.push(item);
+  }
+  const invalid: string[] = [];
+  for (const { op, index, id } of requests) {
+    if (index === undefined) invalid.push("index is missing");
+    if ((op === "delete" || op === "update") && !id) invalid.push("id is missing");
+    if (id !== undefined && Buffer.byteLength(id) > MAX_ID_BYTES)
+      invalid.push(
+        `id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${Buffer.byteLength(id)}`,
+      );
+  }
+  if (requests.length === 0) invalid.push("no requests added");
+  if (invalid.length > 0)
+    throw esError(
+      400,
+      "action_request_validation_exception",
+      `Validation Failed: ${invalid.map((why, i) => `${i + 1}: ${why};`).join("")}`,
+    );
+
+  const items: BulkResponse["items"] = [];
+  let errors = false;
+  const resolvedByCreate = new Set<string>();
+  for (const request of requests) {
+    const index = request.index!;
+    const { op, id } = request;
     let result: ItemResult;
     const rejected = options.rejectItem?.();
-    if (index === undefined) {
-      result = {
-        status: 400,
-        body: {
-          status: 400,
-          error: {
-            type: "action_request_validation_exception",
-            reason: "Validation Failed: 1: index is missing;",
-          },
-        },
-      };
-    } else if (rejected !== undefined) {
+    if (rejected !== undefined) {
       result = {
         status: rejected,
         body: {
@@ -129,7 +193,12 @@ export function executeBulk(store: Store, body: Buffer, options: BulkOptions): B
         body: { _index: index, _id: id ?? "auto", _version: 1, result: "created", status: 201 },
       };
     } else {
-      result = sourceError ?? writeDocument(store, op as WriteOp, index, id, source);
+      result = writeDocument(store, op, index, id, request.source, {
+        ...(request.numbers ? { numbers: request.numbers } : {}),
+        ...(request.sourceError ? { sourceError: request.sourceError } : {}),
+        resolvedByCreate: resolvedByCreate.has(index),
+      });
+      if (op === "create") resolvedByCreate.add(index);
     }
     if (result.status >= 300) errors = true;
     items.push({ [op]: result.body });

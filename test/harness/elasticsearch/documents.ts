@@ -1,5 +1,6 @@
 // Writing and deleting one document: the rules shared by the bulk API and the single-document APIs.
-import { EsError, esError } from "./errors.js";
+import { EsError, esError, indexNotFound } from "./errors.js";
+import type { NumberLiterals } from "./json-document.js";
 import { Store, validateIndexName } from "./store.js";
 
 export type WriteOp = "index" | "create" | "delete" | "update";
@@ -11,7 +12,7 @@ export interface ItemResult {
 
 const SHARDS = { total: 2, successful: 1, failed: 0 };
 
-function failure(index: string, id: string | undefined, error: EsError): ItemResult {
+function failure(index: string, id: string | null | undefined, error: EsError): ItemResult {
   return {
     status: error.status,
     body: {
@@ -23,6 +24,18 @@ function failure(index: string, id: string | undefined, error: EsError): ItemRes
   };
 }
 
+export interface WriteOptions {
+  /** The number literals of `source` (parseDocument's), which decide a new field's type. */
+  numbers?: NumberLiterals;
+  /** Why the document line could not be parsed: reported after the target is resolved. */
+  sourceError?: EsError;
+  /**
+   * An earlier `create` of the same bulk request resolved this target: Elasticsearch then refuses an
+   * `index` to a data stream without the index_not_found_exception cause its first resolution gives.
+   */
+  resolvedByCreate?: boolean;
+}
+
 /** Applies one write; errors come back as an item result (never thrown), as bulk items report them. */
 export function writeDocument(
   store: Store,
@@ -30,9 +43,17 @@ export function writeDocument(
   target: string,
   id: string | undefined,
   source: unknown,
+  options: WriteOptions = {},
 ): ItemResult {
   const invalid = validateIndexName(target);
-  if (invalid) return failure(target, id, invalid);
+  // An item refused before an _id was generated shows `"_id": null`.
+  if (invalid) return failure(target, id ?? null, invalid);
+  if (id === "" && (op === "index" || op === "create"))
+    return failure(
+      target,
+      id,
+      esError(400, "illegal_argument_exception", "if _id is specified it must not be empty"),
+    );
   try {
     if (op === "delete") return deleteDocument(store, target, id ?? "");
     const { index, dataStream } = store.writeTarget(target);
@@ -44,14 +65,16 @@ export function writeDocument(
           400,
           "illegal_argument_exception",
           `only write ops with an op_type of create are allowed in data streams`,
+          options.resolvedByCreate ? {} : { caused_by: indexNotFound(target, { excluded_ds: "true" }).body },
         ),
       );
     const docId = id ?? Store.autoId();
+    if (options.sourceError) return failure(index.name, docId, options.sourceError);
     if (source === null || typeof source !== "object" || Array.isArray(source))
       return failure(
         index.name,
         docId,
-        esError(400, "document_parsing_exception", `[1:1] failed to parse: the document is not an object`),
+        esError(400, "document_parsing_exception", "Malformed content, must start with an object"),
       );
     const existing = index.docs.get(docId);
     let doc = source as Record<string, unknown>;
@@ -79,22 +102,11 @@ export function writeDocument(
         );
       doc = { ...existing._source, ...partial };
     }
-    if (op === "create" && existing)
-      return failure(
-        index.name,
-        docId,
-        esError(
-          409,
-          "version_conflict_engine_exception",
-          `[${docId}]: version conflict, document already exists (current version [${existing._version}])`,
-          {
-            index_uuid: index.uuid,
-            shard: "0",
-            index: index.name,
-          },
-        ),
-      );
-    if (dataStream && doc["@timestamp"] === undefined)
+    // Elasticsearch parses the document (and updates the mapping) before the engine sees the _id: a
+    // document that does not parse is a 400 even when its _id exists.
+    const mapped = index.mapping.apply(doc, docId, op === "update" ? undefined : options.numbers);
+    if (mapped.error) return failure(index.name, docId, mapped.error);
+    if (dataStream && (doc["@timestamp"] === undefined || doc["@timestamp"] === null))
       return failure(
         index.name,
         docId,
@@ -110,8 +122,23 @@ export function writeDocument(
           },
         ),
       );
-    const mappingError = index.mapping.apply(doc, docId);
-    if (mappingError) return failure(index.name, docId, mappingError);
+    if (mapped.conflict) return failure(index.name, docId, mapped.conflict);
+    mapped.commit();
+    if (op === "create" && existing)
+      return failure(
+        index.name,
+        docId,
+        esError(
+          409,
+          "version_conflict_engine_exception",
+          `[${docId}]: version conflict, document already exists (current version [${existing._version}])`,
+          {
+            index_uuid: index.uuid,
+            shard: "0",
+            index: index.name,
+          },
+        ),
+      );
     const version = (existing?._version ?? 0) + 1;
     const seqNo = index.seqNo++;
     index.docs.set(docId, { _id: docId, _source: doc, _version: version, _seq_no: seqNo });

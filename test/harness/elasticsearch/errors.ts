@@ -30,9 +30,10 @@ export function esError(
   return new EsError(status, { type, reason, ...extra });
 }
 
-export function indexNotFound(index: string): EsError {
+export function indexNotFound(index: string, extra: Record<string, unknown> = {}): EsError {
   return esError(404, "index_not_found_exception", `no such index [${index}]`, {
     "resource.type": "index_or_alias",
+    ...extra,
     "resource.id": index,
     index_uuid: "_na_",
     index,

@@ -42,16 +42,39 @@ interface FieldInfo {
   source: string;
   type: string;
   keyword: boolean;
+  /** A keyword's ignore_above: longer values are kept in _source but not indexed. */
+  ignoreAbove?: number;
 }
 
 function fieldInfo(index: Index, field: string): FieldInfo {
-  if (field.endsWith(".keyword")) {
-    const base = field.slice(0, -".keyword".length);
-    const mapping = index.mapping.lookup(base);
-    if (mapping?.fields?.keyword) return { source: base, type: "keyword", keyword: true };
+  const dot = field.lastIndexOf(".");
+  if (dot > 0) {
+    // A multi-field (`message.keyword`): the parent's value, indexed as the sub-field says.
+    const base = field.slice(0, dot);
+    const sub = index.mapping.lookup(base)?.fields?.[field.slice(dot + 1)];
+    if (sub)
+      return {
+        source: base,
+        type: sub.type ?? "keyword",
+        keyword: sub.type === "keyword",
+        ...(sub.ignore_above !== undefined ? { ignoreAbove: sub.ignore_above } : {}),
+      };
   }
   const mapping: FieldMapping | undefined = index.mapping.lookup(field);
-  return { source: field, type: mapping?.type ?? "unmapped", keyword: mapping?.type === "keyword" };
+  return {
+    source: field,
+    type: mapping?.type ?? "unmapped",
+    keyword: mapping?.type === "keyword",
+    ...(mapping?.ignore_above !== undefined ? { ignoreAbove: mapping.ignore_above } : {}),
+  };
+}
+
+/** The values of a field that are indexed: those of its source path, less what ignore_above skips. */
+function indexedValues(source: unknown, info: FieldInfo): unknown[] {
+  const values = valuesAt(source, info.source);
+  const limit = info.ignoreAbove;
+  if (limit === undefined) return values;
+  return values.filter((v) => !(typeof v === "string" && v.length > limit));
 }
 
 function termMatches(info: FieldInfo, actual: unknown, wanted: unknown): boolean {
@@ -110,19 +133,19 @@ export function matches(index: Index, doc: StoredDoc, query: Query | undefined):
       if (field === "_id") return String(unwrap(spec, "value")) === doc._id;
       const info = fieldInfo(index, field);
       const wanted = unwrap(spec, "value");
-      return valuesAt(doc._source, info.source).some((v) => termMatches(info, v, wanted));
+      return indexedValues(doc._source, info).some((v) => termMatches(info, v, wanted));
     }
     case "terms": {
       const [field, list] = single(query, "terms");
       const info = fieldInfo(index, field);
-      const values = valuesAt(doc._source, info.source);
+      const values = indexedValues(doc._source, info);
       return (list as unknown[]).some((wanted) => values.some((v) => termMatches(info, v, wanted)));
     }
     case "match": {
       const [field, spec] = single(query, "match");
       const info = fieldInfo(index, field);
       const wanted = unwrap(spec, "query");
-      const values = valuesAt(doc._source, info.source);
+      const values = indexedValues(doc._source, info);
       if (info.type === "text") {
         const want = tokens(String(wanted));
         return values.some((v) => {
@@ -134,13 +157,13 @@ export function matches(index: Index, doc: StoredDoc, query: Query | undefined):
     }
     case "exists": {
       const field = (query.exists as { field: string }).field;
-      return valuesAt(doc._source, fieldInfo(index, field).source).length > 0;
+      return indexedValues(doc._source, fieldInfo(index, field)).length > 0;
     }
     case "range": {
       const [field, spec] = single(query, "range");
       const info = fieldInfo(index, field);
       const bounds = spec as Record<string, unknown>;
-      return valuesAt(doc._source, info.source).some((raw) => {
+      return indexedValues(doc._source, info).some((raw) => {
         const v = compareForRange(info, raw);
         if (bounds.gte !== undefined && !(v >= compareForRange(info, bounds.gte))) return false;
         if (bounds.gt !== undefined && !(v > compareForRange(info, bounds.gt))) return false;
@@ -195,6 +218,14 @@ function pickSource(source: Record<string, unknown>, fields: string[]): Record<s
   return out;
 }
 
+/** ignore_unavailable and allow_no_indices, from the query string. */
+function resolveOptions(params: URLSearchParams): { ignoreUnavailable: boolean; allowNoIndices: boolean } {
+  return {
+    ignoreUnavailable: params.get("ignore_unavailable") === "true",
+    allowNoIndices: params.get("allow_no_indices") !== "false",
+  };
+}
+
 export function search(
   store: Store,
   target: string,
@@ -202,7 +233,7 @@ export function search(
   params: URLSearchParams,
 ): Record<string, unknown> {
   const started = Date.now();
-  const names = store.resolve(target, { ignoreUnavailable: params.get("ignore_unavailable") === "true" });
+  const names = store.resolve(target, resolveOptions(params));
   const hits: Array<{ index: Index; doc: StoredDoc }> = [];
   for (const name of names) {
     const index = store.indices.get(name)!;
@@ -254,7 +285,8 @@ export function search(
     _shards: { total: names.length, successful: names.length, skipped: 0, failed: 0 },
     hits: {
       total: { value: hits.length, relation: "eq" },
-      max_score: keys.length > 0 ? null : hits.length > 0 ? 1 : null,
+      // No shard to search (nothing matched the target): Elasticsearch says 0.
+      max_score: keys.length > 0 ? null : hits.length > 0 ? 1 : names.length === 0 ? 0 : null,
       hits: page.map(({ index, doc }) => ({
         _index: index.name,
         _id: doc._id,
@@ -276,7 +308,7 @@ export function count(
   body: SearchBody,
   params: URLSearchParams,
 ): Record<string, unknown> {
-  const names = store.resolve(target, { ignoreUnavailable: params.get("ignore_unavailable") === "true" });
+  const names = store.resolve(target, resolveOptions(params));
   let n = 0;
   for (const name of names) {
     const index = store.indices.get(name)!;

@@ -3,9 +3,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { BufferPool } from "@sluice/core";
 import { acceptedItems, acceptedResponse } from "./accept-all.js";
-import { type BulkResponse, executeBulk } from "./bulk.js";
+import { type BulkResponse, executeBulk, readSource } from "./bulk.js";
 import { writeDocument } from "./documents.js";
-import { EsError, esError, indexNotFound } from "./errors.js";
+import { EsError, type EsErrorBody, esError, indexNotFound } from "./errors.js";
 import type { FaultState } from "./faults.js";
 import { filterBulkPath, filterPath } from "./filter-path.js";
 import { count, search } from "./search.js";
@@ -36,6 +36,11 @@ export function noStats(): Stats {
 const PRODUCT_HEADERS = { "x-elastic-product": "Elasticsearch", "content-type": "application/json" };
 
 class TooLarge extends Error {}
+/** The body does not decompress: Elasticsearch's HTTP layer closes the connection without an answer. */
+class Undecodable extends Error {}
+
+/** A gzip header's length: Netty's decoder waits for this much before it judges the body. */
+const GZIP_HEADER_BYTES = 10;
 
 /** Answers with `body` as JSON, or with `json`, a body already written. */
 function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, json?: string): void {
@@ -79,7 +84,9 @@ async function readBody(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError)
         throw new TooLarge();
-      throw esError(400, "parse_exception", `request body is not valid gzip: ${(error as Error).message}`);
+      // Fewer bytes than a header: the decoder is still waiting when the body ends, so there is none.
+      if (raw.length < GZIP_HEADER_BYTES) return { body: Buffer.alloc(0) };
+      throw new Undecodable();
     }
   }
   return { body: raw };
@@ -172,6 +179,10 @@ export function createHandler(store: Store, faults: FaultState, config: ServerCo
       try {
         read = await readBody(req, config.maxContentLength, bodies);
       } catch (error) {
+        if (error instanceof Undecodable) {
+          req.socket.destroy();
+          return;
+        }
         if (error instanceof TooLarge) {
           res.setHeader("connection", "close");
           send(req, res, 413, undefined);
@@ -375,8 +386,33 @@ function route(
     const template = store.templates.get(second);
     if (!template)
       throw esError(404, "resource_not_found_exception", `index template matching [${second}] not found`);
-    const { name, ...rest } = template;
-    return ok({ index_templates: [{ name, index_template: rest }] });
+    const {
+      name,
+      index_patterns,
+      template: settings,
+      composed_of,
+      priority,
+      data_stream,
+      ...rest
+    } = template;
+    return ok({
+      index_templates: [
+        {
+          name,
+          index_template: {
+            index_patterns,
+            ...(settings ? { template: settings } : {}),
+            composed_of: composed_of ?? [],
+            priority,
+            ...rest,
+            // As Elasticsearch shows a data_stream: {} it was given.
+            ...(data_stream
+              ? { data_stream: { hidden: false, allow_custom_routing: false, ...data_stream } }
+              : {}),
+          },
+        },
+      ],
+    });
   }
 
   if (first === "_data_stream") {
@@ -396,7 +432,7 @@ function route(
       data_streams: streams.map((s) => ({
         name: s.name,
         timestamp_field: { name: "@timestamp" },
-        indices: [{ index_name: s.backing.name, index_uuid: s.backing.uuid }],
+        indices: s.indices.map((index) => ({ index_name: index.name, index_uuid: index.uuid })),
         generation: s.generation,
         status: "GREEN",
         template: s.template,
@@ -404,6 +440,16 @@ function route(
         system: false,
       })),
     });
+  }
+
+  if (first === "_resolve" && second === "index" && third !== undefined && read) {
+    const expand = params.get("expand_wildcards") ?? "";
+    return ok(
+      store.resolveIndex(third, {
+        expandHidden: /\b(all|hidden)\b/.test(expand),
+        ignoreUnavailable: params.get("ignore_unavailable") === "true",
+      }),
+    );
   }
 
   if (first === "_aliases" && method === "POST") {
@@ -419,11 +465,23 @@ function route(
     store.addAlias(first, third);
     return ok({ acknowledged: true });
   }
+  if (second === "_rollover" && method === "POST") {
+    const rolled = store.rollover(first);
+    return ok({
+      acknowledged: true,
+      shards_acknowledged: true,
+      ...rolled,
+      rolled_over: true,
+      dry_run: false,
+      lazy: false,
+      conditions: {},
+    });
+  }
   if (second === "_mapping") {
     const names = store.resolve(first, {});
     if (method === "PUT" || method === "POST") {
       const props = (json(body).properties ?? {}) as Record<string, never>;
-      for (const name of names) Object.assign(store.indices.get(name)!.mapping.properties, props);
+      for (const name of names) store.indices.get(name)!.mapping.merge(props);
       return ok({ acknowledged: true });
     }
     return ok(
@@ -475,6 +533,8 @@ function documentApi(
   body: Buffer,
 ): Result {
   if (api === "_doc" && (method === "GET" || method === "HEAD") && id !== undefined) {
+    // The get API takes an index or an alias, not a data stream.
+    if (store.dataStreams.has(index)) throw indexNotFound(index, { excluded_ds: "true" });
     const names = store.resolve(index, {});
     const found = names.map((n) => store.indices.get(n)!).find((i) => i.docs.has(id));
     const doc = found?.docs.get(id);
@@ -497,13 +557,37 @@ function documentApi(
     op = params.get("op_type") === "create" ? "create" : "index";
   else throw noHandler(method, `/${index}/${api}`);
   if ((op === "create" || op === "update") && id === undefined) throw noHandler(method, `/${index}/${api}`);
+  if (id !== undefined && Buffer.byteLength(id) > 512)
+    throw esError(
+      400,
+      "action_request_validation_exception",
+      `Validation Failed: 1: id [${id}] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(id)};`,
+    );
+  if (op === "index" || op === "create") {
+    if (body.length === 0) throw esError(400, "parse_exception", "request body is required");
+    const read = readSource(body.toString("utf8"));
+    if (read.sourceError) throw read.sourceError;
+    const result = writeDocument(
+      store,
+      op,
+      index,
+      id,
+      read.source,
+      read.numbers ? { numbers: read.numbers } : {},
+    );
+    return documentResult(result);
+  }
   const source = op === "delete" ? undefined : json(body);
-  const result = writeDocument(store, op, index, id, source);
+  return documentResult(writeDocument(store, op, index, id, source));
+}
+
+/** A single-document API's answer: the item's body, or its error as a whole-request error. */
+function documentResult(result: ReturnType<typeof writeDocument>): Result {
   const { status: _status, ...rest } = result.body;
   if (result.status >= 300 && "error" in rest)
     return {
       status: result.status,
-      body: { error: { root_cause: [rest.error], ...(rest.error as object) }, status: result.status },
+      body: new EsError(result.status, rest.error as EsErrorBody).toResponse(),
     };
   return { status: result.status, body: rest };
 }

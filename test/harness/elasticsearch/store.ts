@@ -10,6 +10,21 @@ export interface StoredDoc {
   _seq_no: number;
 }
 
+/**
+ * An index setting however it was written: `{"index.mapping.total_fields.limit": 10}`,
+ * `{"index": {"mapping": {…}}}`, or without the `index.` prefix, as Elasticsearch normalizes them.
+ */
+export function indexSetting(settings: Record<string, unknown>, key: string): unknown {
+  const flat = new Map<string, unknown>();
+  const walk = (node: unknown, prefix: string) => {
+    if (node !== null && typeof node === "object" && !Array.isArray(node)) {
+      for (const [k, v] of Object.entries(node)) walk(v, prefix ? `${prefix}.${k}` : k);
+    } else flat.set(prefix.startsWith("index.") ? prefix : `index.${prefix}`, node);
+  };
+  walk(settings, "");
+  return flat.get(`index.${key}`);
+}
+
 export class Index {
   readonly uuid = randomBytes(16).toString("base64url").slice(0, 22);
   readonly docs = new Map<string, StoredDoc>();
@@ -22,10 +37,12 @@ export class Index {
     readonly settings: Record<string, unknown> = {},
     readonly dataStream?: string,
   ) {
-    this.mapping = new IndexMapping(mappings);
+    const limit = Number(indexSetting(settings, "mapping.total_fields.limit") ?? 1000);
+    this.mapping = new IndexMapping(mappings, { totalFieldsLimit: limit });
   }
+  /** Left out of wildcards: a data stream's backing indices, and indices set index.hidden (not a leading dot). */
   get hidden(): boolean {
-    return this.name.startsWith(".");
+    return this.dataStream !== undefined || String(indexSetting(this.settings, "hidden")) === "true";
   }
 }
 
@@ -41,8 +58,21 @@ export interface IndexTemplate {
 export interface DataStream {
   name: string;
   template: string;
-  backing: Index;
+  /** Backing indices, oldest first; the last is the write index. */
+  indices: Index[];
   generation: number;
+}
+
+/** The index a data stream's writes go to. */
+export function writeIndexOf(stream: DataStream): Index {
+  return stream.indices[stream.indices.length - 1]!;
+}
+
+/** `GET _resolve/index/<name>`'s answer. */
+export interface ResolvedIndex {
+  indices: Array<{ name: string; aliases?: string[]; attributes: string[]; data_stream?: string }>;
+  aliases: Array<{ name: string; indices: string[] }>;
+  data_streams: Array<{ name: string; backing_indices: string[]; timestamp_field: string }>;
 }
 
 /** A write target after resolving aliases, data streams and templates. */
@@ -109,6 +139,12 @@ export class Store {
         },
       );
     const template = this.matchingTemplate(name);
+    if (template?.data_stream)
+      throw esError(
+        400,
+        "illegal_argument_exception",
+        `cannot create index with name [${name}], because it matches with template [${template.name}] that creates data streams only, use create data stream api instead`,
+      );
     const mappings = {
       properties: {
         ...(template?.template?.mappings?.properties ?? {}),
@@ -125,15 +161,17 @@ export class Store {
   }
 
   deleteIndex(name: string): void {
-    const names = this.resolve(name, { allowNoIndices: false });
+    const names = this.resolve(name);
     for (const n of names) {
       const index = this.indices.get(n);
-      if (index?.dataStream)
+      const stream = index?.dataStream ? this.dataStreams.get(index.dataStream) : undefined;
+      if (stream && writeIndexOf(stream) === index)
         throw esError(
           400,
           "illegal_argument_exception",
-          `index [${n}] is the write index for data stream [${index.dataStream}] and cannot be deleted`,
+          `index [${n}] is the write index for data stream [${stream.name}] and cannot be deleted`,
         );
+      if (stream) stream.indices = stream.indices.filter((backing) => backing !== index);
       this.indices.delete(n);
       for (const members of this.aliases.values()) members.delete(n);
     }
@@ -186,29 +224,110 @@ export class Store {
         "index_template_missing_exception",
         `no matching index template found for data stream [${name}]`,
       );
-    const backingName = `.ds-${name}-${formatDay(Date.now())}-000001`;
+    const stream: DataStream = { name, template: template.name, indices: [], generation: 0 };
+    this.addBackingIndex(stream, template);
+    this.dataStreams.set(name, stream);
+    return stream;
+  }
+
+  /** A new write index for the stream, `.ds-<name>-<yyyy.MM.dd>-<generation>`, from its template as it is now. */
+  private addBackingIndex(stream: DataStream, template: IndexTemplate): Index {
+    stream.generation++;
+    const backingName = `.ds-${stream.name}-${formatDay(Date.now())}-${String(stream.generation).padStart(6, "0")}`;
     const properties = {
       "@timestamp": { type: "date" },
       ...(template.template?.mappings?.properties ?? {}),
     };
-    const backing = new Index(backingName, { properties }, template.template?.settings ?? {}, name);
+    const backing = new Index(backingName, { properties }, template.template?.settings ?? {}, stream.name);
     this.indices.set(backingName, backing);
-    const stream: DataStream = { name, template: template.name, backing, generation: 1 };
-    this.dataStreams.set(name, stream);
-    return stream;
+    stream.indices.push(backing);
+    return backing;
+  }
+
+  /** POST /<target>/_rollover: a data stream gets a new write index; anything else is refused as ES does. */
+  rollover(target: string): { old_index: string; new_index: string } {
+    const stream = this.dataStreams.get(target);
+    if (!stream) {
+      if (this.indices.has(target))
+        throw esError(
+          400,
+          "illegal_argument_exception",
+          "rollover target is a [concrete index] but one of [alias,data_stream] was expected",
+        );
+      if (this.aliases.has(target))
+        throw esError(400, "illegal_argument_exception", "the emulator rolls over data streams, not aliases");
+      throw esError(404, "resource_not_found_exception", `rollover target [${target}] does not exist`);
+    }
+    const old = writeIndexOf(stream);
+    const template = this.templates.get(stream.template) ?? this.matchingTemplate(stream.name);
+    const created = this.addBackingIndex(
+      stream,
+      template ?? { name: stream.template, index_patterns: [], priority: 0 },
+    );
+    return { old_index: old.name, new_index: created.name };
   }
 
   deleteDataStream(name: string): void {
     const stream = this.dataStreams.get(name);
     if (!stream) throw indexNotFound(name);
-    this.indices.delete(stream.backing.name);
+    for (const index of stream.indices) this.indices.delete(index.name);
     this.dataStreams.delete(name);
+  }
+
+  /**
+   * GET _resolve/index/<expression>: the indices, aliases and data streams it names. A wildcard leaves out
+   * hidden indices (a data stream's backing ones) unless it starts with a dot or expand_wildcards says so;
+   * a name that exists nowhere is a 404 unless ignore_unavailable.
+   */
+  resolveIndex(
+    expression: string,
+    options: { expandHidden?: boolean; ignoreUnavailable?: boolean } = {},
+  ): ResolvedIndex {
+    const indices = new Set<string>();
+    const aliases = new Set<string>();
+    const streams = new Set<string>();
+    for (const raw of expression.split(",")) {
+      const part = raw.trim();
+      if (part.includes("*")) {
+        const re = wildcardToRegExp(part);
+        const hiddenOk = options.expandHidden || part.startsWith(".");
+        for (const index of this.indices.values())
+          if (re.test(index.name) && (hiddenOk || !index.hidden)) indices.add(index.name);
+        for (const alias of this.aliases.keys()) if (re.test(alias)) aliases.add(alias);
+        for (const stream of this.dataStreams.keys()) if (re.test(stream)) streams.add(stream);
+      } else if (this.indices.has(part)) indices.add(part);
+      else if (this.aliases.has(part)) aliases.add(part);
+      else if (this.dataStreams.has(part)) streams.add(part);
+      else if (!options.ignoreUnavailable) throw indexNotFound(part);
+    }
+    const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return {
+      indices: [...indices].sort(byName).map((name) => {
+        const index = this.indices.get(name)!;
+        const memberOf = [...this.aliases].filter(([, members]) => members.has(name)).map(([alias]) => alias);
+        return {
+          name,
+          ...(memberOf.length > 0 ? { aliases: memberOf.sort(byName) } : {}),
+          attributes: index.hidden ? ["hidden", "open"] : ["open"],
+          ...(index.dataStream ? { data_stream: index.dataStream } : {}),
+        };
+      }),
+      aliases: [...aliases].sort(byName).map((name) => ({
+        name,
+        indices: [...this.aliases.get(name)!].sort(byName),
+      })),
+      data_streams: [...streams].sort(byName).map((name) => ({
+        name,
+        backing_indices: this.dataStreams.get(name)!.indices.map((index) => index.name),
+        timestamp_field: "@timestamp",
+      })),
+    };
   }
 
   /** Where a write to `name` goes, creating the index or data stream on first write as ES does. */
   writeTarget(name: string): WriteTarget {
     const stream = this.dataStreams.get(name);
-    if (stream) return { index: stream.backing, dataStream: stream };
+    if (stream) return { index: writeIndexOf(stream), dataStream: stream };
     const index = this.indices.get(name);
     if (index) return { index };
     const alias = this.aliases.get(name);
@@ -224,7 +343,7 @@ export class Store {
     const template = this.matchingTemplate(name);
     if (template?.data_stream) {
       const created = this.createDataStream(name);
-      return { index: created.backing, dataStream: created };
+      return { index: writeIndexOf(created), dataStream: created };
     }
     return { index: this.createIndex(name) };
   }
@@ -244,12 +363,14 @@ export class Store {
         for (const index of this.indices.values())
           if (re.test(index.name) && (hiddenOk || !index.hidden)) out.add(index.name);
         for (const stream of this.dataStreams.values())
-          if (re.test(stream.name)) out.add(stream.backing.name);
+          if (re.test(stream.name)) for (const index of stream.indices) out.add(index.name);
         for (const [alias, members] of this.aliases) if (re.test(alias)) for (const m of members) out.add(m);
+        if (options.allowNoIndices === false && !matchedAny(this, re, hiddenOk)) throw indexNotFound(part);
         continue;
       }
       if (this.indices.has(part)) out.add(part);
-      else if (this.dataStreams.has(part)) out.add(this.dataStreams.get(part)!.backing.name);
+      else if (this.dataStreams.has(part))
+        for (const index of this.dataStreams.get(part)!.indices) out.add(index.name);
       else if (this.aliases.has(part)) for (const m of this.aliases.get(part)!) out.add(m);
       else if (!options.ignoreUnavailable) throw indexNotFound(part);
     }
@@ -259,4 +380,13 @@ export class Store {
   static autoId(): string {
     return randomBytes(15).toString("base64url");
   }
+}
+
+/** Whether a wildcard matched anything at all (allow_no_indices=false refuses one that matched nothing). */
+function matchedAny(store: Store, re: RegExp, hiddenOk: boolean): boolean {
+  for (const index of store.indices.values())
+    if (re.test(index.name) && (hiddenOk || !index.hidden)) return true;
+  for (const name of store.dataStreams.keys()) if (re.test(name)) return true;
+  for (const name of store.aliases.keys()) if (re.test(name)) return true;
+  return false;
 }
