@@ -1,5 +1,9 @@
-// Kafka over TLS and SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), through the harness's front: every
-// record delivered and committed with the right settings, a start that fails at once with wrong ones.
+// Kafka over TLS and SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512): every record delivered and committed with
+// the right settings, a start that fails at once with wrong ones.
+// The brokers are always ones this file starts: by default a real Apache Kafka node with its own SSL,
+// SASL_PLAINTEXT and SASL_SSL listeners (also when KAFKA_BROKERS names a cluster, whose listeners a test
+// cannot configure); with SLUICE_TEST_KAFKA=mock, librdkafka's mock cluster behind the harness's front,
+// which terminates TLS and SASL for it.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { createPipeline, ErrorCode, type SluiceError, silentLogger } from "@sluice/core";
@@ -12,8 +16,11 @@ import {
 } from "@sluice/source-kafka";
 import { epochToIso, parseJson } from "@sluice/transforms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { elasticsearchBackend, elasticsearchNames, kafkaBackend, kafkaNames } from "../harness/backends.js";
+import type { KafkaCluster } from "../harness/kafka/cluster.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
-import { type KafkaFront, startKafkaFront, testCaFile } from "../harness/kafka/front/index.js";
+import { startKafkaFront, testCaFile } from "../harness/kafka/front/index.js";
+import { RealKafkaCluster, realKafkaCaFile } from "../harness/kafka/real-cluster.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
 
@@ -21,26 +28,78 @@ const run = promisify(execFile);
 const user = { username: "sluice", password: "t0p-s3cret,=pass" };
 type Security = Pick<KafkaConnectionOptions, "sasl" | "ssl">;
 
-describe("Kafka security", () => {
+/** Where clients connect with each kind of security. */
+interface Endpoint {
+  readonly bootstrapServers: string;
+}
+
+/** Secured ways into one cluster, and the cluster itself over PLAINTEXT for the test's own setup and checks. */
+interface SecureKafka {
+  readonly cluster: Pick<KafkaCluster, "bootstrapServers" | "brokers" | "createTopic">;
+  readonly tls: Endpoint;
+  readonly sasl: Endpoint;
+  readonly saslOverTls: Endpoint;
+  /** The CA that signed the TLS certificate, for `ssl.caFile`. */
+  readonly caFile: string;
+  stop(): Promise<void>;
+}
+
+/** A real node with a listener per protocol: TLS and SASL as brokers do them, nothing in between. */
+async function realSecureKafka(): Promise<SecureKafka> {
+  const cluster = await RealKafkaCluster.start({ security: { users: [user] } });
+  const at = (listener: string) => ({ bootstrapServers: cluster.listenerAddresses(listener).join(",") });
+  return {
+    cluster,
+    tls: at("SSL"),
+    sasl: at("SASL_PLAINTEXT"),
+    saslOverTls: at("SASL_SSL"),
+    caFile: realKafkaCaFile,
+    stop: () => cluster.stop(),
+  };
+}
+
+/** Fronts before the testbed's mock cluster, which speaks neither TLS nor SASL. */
+async function frontedMock(mock: KafkaCluster): Promise<SecureKafka> {
+  const [tls, sasl, saslOverTls] = await Promise.all([
+    startKafkaFront(mock, { tls: true }),
+    startKafkaFront(mock, { sasl: { users: [user] } }),
+    startKafkaFront(mock, { tls: true, sasl: { users: [user] } }),
+  ]);
+  return {
+    cluster: mock,
+    tls,
+    sasl,
+    saslOverTls,
+    caFile: testCaFile,
+    stop: async () => {
+      await Promise.all([tls.stop(), sasl.stop(), saslOverTls.stop()]);
+    },
+  };
+}
+
+// Not runsOn(): with KAFKA_BROKERS set it would name that cluster, which this file never uses.
+const kafkaName =
+  kafkaBackend() === "mock" ? `${kafkaNames.mock} behind the harness's TLS/SASL front` : kafkaNames.real;
+
+describe(`Kafka security [${kafkaName}, ${elasticsearchNames[elasticsearchBackend()]}]`, () => {
   const bed = useTestbed();
-  let tls: KafkaFront;
-  let sasl: KafkaFront;
-  let saslOverTls: KafkaFront;
+  let kafka: SecureKafka;
   beforeAll(async () => {
-    [tls, sasl, saslOverTls] = await Promise.all([
-      startKafkaFront(bed.kafka, { tls: true }),
-      startKafkaFront(bed.kafka, { sasl: { users: [user] } }),
-      startKafkaFront(bed.kafka, { tls: true, sasl: { users: [user] } }),
-    ]);
-  });
+    kafka = bed.kafka.kind === "mock" ? await frontedMock(bed.kafka) : await realSecureKafka();
+  }, 120_000);
   afterAll(async () => {
-    await Promise.all([tls?.stop(), sasl?.stop(), saslOverTls?.stop()]);
+    await kafka?.stop();
   });
 
-  /** A slice pipeline reading `topic` through `front` as group `name`, into index `name`. */
-  const pipelineThrough = (front: KafkaFront, topic: string, name: string, security: Security) =>
+  /** A slice pipeline reading `topic` through `endpoint` as group `name`, into index `name`. */
+  const pipelineThrough = (endpoint: Endpoint, topic: string, name: string, security: Security) =>
     createPipeline({
-      source: kafkaSource({ brokers: front.bootstrapServers, topics: [topic], groupId: name, ...security }),
+      source: kafkaSource({
+        brokers: endpoint.bootstrapServers,
+        topics: [topic],
+        groupId: name,
+        ...security,
+      }),
       stages: [parseJson(), epochToIso()],
       sink: elasticsearchSink({ node: bed.es.url, index: name }),
       deadLetters: elasticsearchDeadLetters({ node: bed.es.url, index: `${name}-letters` }),
@@ -49,20 +108,20 @@ describe("Kafka security", () => {
       commitIntervalMs: 200,
     });
 
-  /** Produces `count` records to a new topic, reads them through the front and checks every one. */
-  const deliversEverything = async (front: KafkaFront, name: string, security: Security) => {
-    await bed.kafka.createTopic(name, 2);
+  /** Produces `count` records to a new topic, reads them through `endpoint` and checks every one. */
+  const deliversEverything = async (endpoint: Endpoint, name: string, security: Security) => {
+    await kafka.cluster.createTopic(name, 2);
     const count = 300;
     await produceWithKcat({
-      brokers: bed.kafka.bootstrapServers,
+      brokers: kafka.cluster.bootstrapServers,
       topic: name,
       messages: fluentBitRecords(count, { seed: 21 }),
     });
-    const pipeline = pipelineThrough(front, name, name, security);
+    const pipeline = pipelineThrough(endpoint, name, name, security);
     await pipeline.start();
     await waitFor(
       "every offset committed",
-      () => committedTotal(bed.kafka.brokers, name, name),
+      () => committedTotal(kafka.cluster.brokers, name, name),
       (n) => n === count,
     );
     const report = await pipeline.stop();
@@ -73,9 +132,9 @@ describe("Kafka security", () => {
   };
 
   /** The error pipeline.start() fails with, and how long it took. */
-  const startFailure = async (front: KafkaFront, name: string, security: Security) => {
-    await bed.kafka.createTopic(name, 1);
-    const pipeline = pipelineThrough(front, name, name, security);
+  const startFailure = async (endpoint: Endpoint, name: string, security: Security) => {
+    await kafka.cluster.createTopic(name, 1);
+    const pipeline = pipelineThrough(endpoint, name, name, security);
     const began = Date.now();
     const error = await pipeline.start().then(
       () => undefined,
@@ -87,13 +146,13 @@ describe("Kafka security", () => {
   };
 
   it("TLS: with the CA as ssl.caFile every record lands in Elasticsearch and its offset is committed", async () => {
-    await deliversEverything(tls, "tls-with-ca", { ssl: { caFile: testCaFile } });
+    await deliversEverything(kafka.tls, "tls-with-ca", { ssl: { caFile: kafka.caFile } });
   }, 120_000);
 
   it("TLS: without the CA the start fails at once with SLUICE_ERR_KAFKA_TLS, saying to give ssl.caFile", async () => {
-    const { error, elapsedMs } = await startFailure(tls, "tls-without-ca", { ssl: true });
+    const { error, elapsedMs } = await startFailure(kafka.tls, "tls-without-ca", { ssl: true });
     expect(error?.code).toBe(ErrorCode.KAFKA_TLS);
-    expect(error?.message).toContain(`the TLS handshake with Kafka at ${tls.bootstrapServers} failed`);
+    expect(error?.message).toContain(`the TLS handshake with Kafka at ${kafka.tls.bootstrapServers} failed`);
     expect(error?.message).toMatch(/certificate/i);
     expect(error?.message).toContain("ssl.caFile");
     expect(elapsedMs).toBeLessThan(15_000);
@@ -106,21 +165,22 @@ describe("Kafka security", () => {
   ] as const;
 
   for (const { mechanism, over } of mechanisms) {
-    const front = () => (over === "TLS" ? saslOverTls : sasl);
-    const ssl = over === "TLS" ? { ssl: { caFile: testCaFile } } : {};
+    const endpoint = () => (over === "TLS" ? kafka.saslOverTls : kafka.sasl);
+    // A function: kafka.caFile is known only once beforeAll ran.
+    const ssl = () => (over === "TLS" ? { ssl: { caFile: kafka.caFile } } : {});
 
     it(`SASL ${mechanism} over ${over}: the right credentials deliver every record exactly once`, async () => {
-      await deliversEverything(front(), `sasl-${mechanism}`, { sasl: { mechanism, ...user }, ...ssl });
+      await deliversEverything(endpoint(), `sasl-${mechanism}`, { sasl: { mechanism, ...user }, ...ssl() });
     }, 120_000);
 
     it(`SASL ${mechanism} over ${over}: a wrong password fails the start at once with SLUICE_ERR_KAFKA_AUTH`, async () => {
-      const { error, elapsedMs } = await startFailure(front(), `sasl-${mechanism}-wrong`, {
+      const { error, elapsedMs } = await startFailure(endpoint(), `sasl-${mechanism}-wrong`, {
         sasl: { mechanism, username: user.username, password: "wrong" },
-        ...ssl,
+        ...ssl(),
       });
       expect(error?.code).toBe(ErrorCode.KAFKA_AUTH);
       expect(error?.message).toContain(
-        `Kafka at ${front().bootstrapServers} refused the SASL authentication`,
+        `Kafka at ${endpoint().bootstrapServers} refused the SASL authentication`,
       );
       expect(error?.message).toMatch(/Authentication failed/);
       expect(error?.message).toContain("check sasl.mechanism, username and password");
@@ -133,24 +193,31 @@ describe("Kafka security", () => {
   it("the Kafka dead-letter writer authenticates with the same options: a dead letter lands through SASL over TLS", async () => {
     const topic = "secure-dead-letters-in";
     const letters = "secure-dead-letters";
-    await bed.kafka.createTopic(topic, 1);
-    await bed.kafka.createTopic(letters, 1);
-    const security: Security = { sasl: { mechanism: "scram-sha-512", ...user }, ssl: { caFile: testCaFile } };
+    await kafka.cluster.createTopic(topic, 1);
+    await kafka.cluster.createTopic(letters, 1);
+    const security: Security = {
+      sasl: { mechanism: "scram-sha-512", ...user },
+      ssl: { caFile: kafka.caFile },
+    };
     await produceWithKcat({
-      brokers: bed.kafka.bootstrapServers,
+      brokers: kafka.cluster.bootstrapServers,
       topic,
       messages: [...fluentBitRecords(5, { seed: 22 }), "not json at all"],
     });
     const pipeline = createPipeline({
       source: kafkaSource({
-        brokers: saslOverTls.bootstrapServers,
+        brokers: kafka.saslOverTls.bootstrapServers,
         topics: [topic],
         groupId: topic,
         ...security,
       }),
       stages: [parseJson(), epochToIso()],
       sink: elasticsearchSink({ node: bed.es.url, index: topic }),
-      deadLetters: kafkaDeadLetters({ brokers: saslOverTls.bootstrapServers, topic: letters, ...security }),
+      deadLetters: kafkaDeadLetters({
+        brokers: kafka.saslOverTls.bootstrapServers,
+        topic: letters,
+        ...security,
+      }),
       logger: silentLogger(),
       handleSignals: false,
       commitIntervalMs: 200,
@@ -158,16 +225,16 @@ describe("Kafka security", () => {
     await pipeline.start();
     await waitFor(
       "every offset committed",
-      () => committedTotal(bed.kafka.brokers, topic, topic),
+      () => committedTotal(kafka.cluster.brokers, topic, topic),
       (n) => n === 6,
     );
     await pipeline.stop();
     expect(await countDocs(bed.client, topic)).toBe(5);
-    // Read straight from the cluster, without the front: the letter is there, bytes and headers.
+    // Read back over PLAINTEXT, not the way it was written: the letter is there, bytes and headers.
     const { stdout } = await run("kcat", [
       "-C",
       "-b",
-      bed.kafka.bootstrapServers,
+      kafka.cluster.bootstrapServers,
       "-t",
       letters,
       "-o",
@@ -189,7 +256,7 @@ describe("Kafka security", () => {
 
   it("the Kafka dead-letter writer's start fails with SLUICE_ERR_KAFKA_AUTH on a wrong password", async () => {
     const deadLetters = kafkaDeadLetters({
-      brokers: sasl.bootstrapServers,
+      brokers: kafka.sasl.bootstrapServers,
       topic: "never-written",
       sasl: { mechanism: "scram-sha-256", username: user.username, password: "wrong" },
     });

@@ -107,13 +107,22 @@ export function kafkaClientConfig(
 }
 
 /**
- * The error for a connection that failed at start, saying what to check: the credentials refused
- * (KAFKA_AUTH), a failed TLS handshake (KAFKA_TLS), or no broker reachable (KAFKA_UNREACHABLE).
+ * The error for a connection that failed at start, saying what to check: the credentials refused or SASL
+ * offered to a listener without it (KAFKA_AUTH), a failed TLS handshake (KAFKA_TLS), or no broker
+ * reachable (KAFKA_UNREACHABLE).
  * `prefix` says who connected ("" for the source, "dead letters: " for the dead-letter writer).
  */
 export function connectFailure(prefix: string, brokers: string[], error: unknown): SluiceError {
   const where = brokers.join(",");
   const why = describeError(error);
+  // A broker answers a SASL handshake on a listener without SASL with ILLEGAL_SASL_STATE: it was reached.
+  if (hasType(error, "ILLEGAL_SASL_STATE"))
+    return new SluiceError(
+      ErrorCode.KAFKA_AUTH,
+      `${prefix}Kafka at ${where} refused the SASL authentication: ${why} ` +
+        "(that listener takes no SASL: give the address of a SASL_PLAINTEXT or SASL_SSL listener, or drop sasl)",
+      { cause: error },
+    );
   if (isAuthenticationFailure(error))
     return new SluiceError(
       ErrorCode.KAFKA_AUTH,
@@ -134,10 +143,14 @@ export function connectFailure(prefix: string, brokers: string[], error: unknown
 
 /** kafkajs's SASL failure, or the broker's SASL_AUTHENTICATION_FAILED, anywhere in the causes. */
 function isAuthenticationFailure(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
     if (e.name === "KafkaJSSASLAuthenticationError") return true;
-    const type = (e as { type?: unknown }).type;
-    if (type === "SASL_AUTHENTICATION_FAILED" || type === "UNSUPPORTED_SASL_MECHANISM") return true;
-  }
+  return hasType(error, "SASL_AUTHENTICATION_FAILED") || hasType(error, "UNSUPPORTED_SASL_MECHANISM");
+}
+
+/** Whether a broker's error of this type (kafkajs's KafkaJSProtocolError.type) is anywhere in the causes. */
+function hasType(error: unknown, type: string): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
+    if ((e as { type?: unknown }).type === type) return true;
   return false;
 }
