@@ -23,7 +23,13 @@ export interface KafkaCluster {
   readonly kind: KafkaBackend;
   readonly bootstrapServers: string;
   readonly brokers: string[];
-  createTopic(name: string, partitions: number, replicationFactor?: number): Promise<void>;
+  /** `configs` are topic-level settings (max.message.bytes, …); the mock cluster has none and ignores them. */
+  createTopic(
+    name: string,
+    partitions: number,
+    replicationFactor?: number,
+    configs?: Record<string, string>,
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -224,12 +230,27 @@ class ExternalCluster implements KafkaCluster {
   constructor(readonly bootstrapServers: string) {
     this.brokers = bootstrapServers.split(",").map((b) => b.trim());
   }
-  async createTopic(name: string, partitions: number, replicationFactor = 1): Promise<void> {
+  async createTopic(
+    name: string,
+    partitions: number,
+    replicationFactor = 1,
+    configs: Record<string, string> = {},
+  ): Promise<void> {
     const admin = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
       await admin.createTopics({
-        topics: [{ topic: name, numPartitions: partitions, replicationFactor }],
+        topics: [
+          {
+            topic: name,
+            numPartitions: partitions,
+            replicationFactor,
+            configEntries: Object.entries(configs).map(([configName, value]) => ({
+              name: configName,
+              value,
+            })),
+          },
+        ],
         waitForLeaders: true,
       });
     } finally {

@@ -1,10 +1,13 @@
 // Apache Kafka for tests: real KRaft nodes (combined broker + controller) started from Maven Central's jars,
-// one JVM each, in a temporary directory of their own; kill -9, stop and restart any of them.
-import { randomBytes } from "node:crypto";
+// one JVM each, in a temporary directory of their own; kill -9, stop and restart any of them; TLS and
+// SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) listeners on demand.
+import { pbkdf2Sync, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import kafkajs from "kafkajs";
 import {
   compileJava,
@@ -28,9 +31,31 @@ export interface RealClusterOptions {
   serverProperties?: Record<string, string | number | boolean>;
   /** Extra options for `kafka-storage format` (e.g. `--add-scram`), given on first start. */
   formatArgs?: string[];
-  /** Listeners beyond PLAINTEXT: name → security protocol; each node gets a port per listener. */
-  listeners?: Record<string, "SSL" | "SASL_PLAINTEXT" | "SASL_SSL">;
+  /**
+   * Listeners beyond PLAINTEXT: name → security protocol; each node gets a port per listener. TLS ones
+   * serve test/fixtures/tls/server.crt (signed by test/fixtures/tls/ca.crt, for 127.0.0.1 and localhost);
+   * SASL ones offer PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 to `security.users`.
+   */
+  listeners?: Record<string, SecurityProtocol>;
+  /**
+   * Clients that authenticate: adds the listeners `SSL`, `SASL_PLAINTEXT` and `SASL_SSL` (named after
+   * their protocols, see listenerAddresses) and accepts these users on every SASL mechanism. Brokers
+   * still talk to each other and to the controllers over PLAINTEXT.
+   */
+  security?: { users: Array<{ username: string; password: string }> };
 }
+
+export type SecurityProtocol = "SSL" | "SASL_PLAINTEXT" | "SASL_SSL";
+
+const tlsFixture = (name: string) => fileURLToPath(new URL(`../../fixtures/tls/${name}`, import.meta.url));
+
+/** The CA that signed the TLS listeners' certificate: give it to clients as `ssl.caFile`. */
+export const realKafkaCaFile = tlsFixture("ca.crt");
+
+const SCRAM = [
+  { mechanism: "SCRAM-SHA-256", hash: "sha256", bytes: 32 },
+  { mechanism: "SCRAM-SHA-512", hash: "sha512", bytes: 64 },
+] as const;
 
 interface NodeState {
   readonly id: number;
@@ -77,7 +102,7 @@ export class RealKafkaCluster {
     const nodes: NodeState[] = [];
     for (let id = 1; id <= count; id++) {
       const extraPorts: Record<string, number> = {};
-      for (const name of Object.keys(options.listeners ?? {})) extraPorts[name] = await freePort();
+      for (const name of Object.keys(extraListeners(options))) extraPorts[name] = await freePort();
       nodes.push({
         id,
         dir: join(root, `node-${id}`),
@@ -87,12 +112,16 @@ export class RealKafkaCluster {
         jvm: undefined,
       });
     }
-    // A Kafka cluster id is a UUID in URL-safe base64 without padding, as kafka-storage random-uuid prints.
-    const clusterId = randomBytes(16).toString("base64url");
-    const cluster = new RealKafkaCluster(root, nodes, classpath, clusterId, options);
+    // A Kafka cluster id is a UUID in URL-safe base64 without padding, as kafka-storage random-uuid prints;
+    // like Kafka's own, never one starting with "-", which the format command would read as an option.
+    let clusterId = randomBytes(16).toString("base64url");
+    while (clusterId.startsWith("-")) clusterId = randomBytes(16).toString("base64url");
+    const formatArgs = [...(options.formatArgs ?? []), ...scramFormatArgs(options.security?.users ?? [])];
+    const cluster = new RealKafkaCluster(root, nodes, classpath, clusterId, { ...options, formatArgs });
     try {
       await Promise.all(nodes.map((node) => cluster.launch(node)));
       await cluster.waitForBrokers(count, 60_000);
+      await cluster.warmGroupCoordinator();
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -113,14 +142,51 @@ export class RealKafkaCluster {
     return this.nodes.map((n) => `127.0.0.1:${n.extraPorts[name]}`);
   }
 
-  async createTopic(name: string, partitions: number, replicationFactor = 1): Promise<void> {
+  /**
+   * Creates a topic (with topic-level `configs`, e.g. max.message.bytes) and resolves once every partition
+   * has a leader: kafkajs's own wait gives up on the UNKNOWN_TOPIC_OR_PARTITION a broker answers until the
+   * new topic reaches its metadata.
+   */
+  async createTopic(
+    name: string,
+    partitions: number,
+    replicationFactor = 1,
+    configs: Record<string, string> = {},
+  ): Promise<void> {
     await this.withAdmin(async (admin) => {
       const created = await admin.createTopics({
-        topics: [{ topic: name, numPartitions: partitions, replicationFactor }],
-        waitForLeaders: true,
+        topics: [
+          {
+            topic: name,
+            numPartitions: partitions,
+            replicationFactor,
+            configEntries: Object.entries(configs).map(([configName, value]) => ({
+              name: configName,
+              value,
+            })),
+          },
+        ],
       });
       if (!created) throw new Error(`topic ${name} exists already on this cluster`);
+      await retrying(`every partition of ${name} led`, async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
+        const led = topics[0]?.partitions.filter((p) => p.leader >= 0).length ?? 0;
+        return led === partitions;
+      });
     });
+  }
+
+  /**
+   * Creates the group coordinator's topic (__consumer_offsets) and waits until it answers, as on a cluster
+   * that has served groups before: otherwise a test's first group waits out its creation and loading.
+   */
+  async warmGroupCoordinator(): Promise<void> {
+    await this.withAdmin((admin) =>
+      retrying("the group coordinator", async () => {
+        await admin.describeGroups(["sluice-harness-warm-up"]);
+        return true;
+      }),
+    );
   }
 
   /** The node id leading `topic`'s `partition`, as the cluster's metadata says now. */
@@ -203,7 +269,7 @@ export class RealKafkaCluster {
   private async launch(node: NodeState): Promise<void> {
     const config = join(node.dir, "server.properties");
     const voters = this.nodes.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(",");
-    const extra = this.options.listeners ?? {};
+    const extra = extraListeners(this.options);
     const listeners = [
       `PLAINTEXT://127.0.0.1:${node.brokerPort}`,
       ...Object.keys(extra).map((name) => `${name}://127.0.0.1:${node.extraPorts[name]}`),
@@ -227,11 +293,12 @@ export class RealKafkaCluster {
       "transaction.state.log.replication.factor": replication,
       "transaction.state.log.min.isr": 1,
       ...FAST,
+      ...securityProperties(extra, this.options.security?.users ?? []),
       ...this.options.serverProperties,
     };
     await writeLines(
       config,
-      Object.entries(properties).map(([k, v]) => `${k}=${v}`),
+      Object.entries(properties).map(([k, v]) => `${k}=${escapeProperty(String(v))}`),
     );
     await writeLines(join(node.dir, "log4j2.properties"), [
       "rootLogger.level=INFO",
@@ -278,6 +345,102 @@ export class RealKafkaCluster {
       await admin.disconnect();
     }
   }
+}
+
+/** The listeners beyond PLAINTEXT: those asked for plus, with `security`, one per secure protocol. */
+function extraListeners(options: RealClusterOptions): Record<string, SecurityProtocol> {
+  const secure: Record<string, SecurityProtocol> = options.security
+    ? { SSL: "SSL", SASL_PLAINTEXT: "SASL_PLAINTEXT", SASL_SSL: "SASL_SSL" }
+    : {};
+  return { ...secure, ...options.listeners };
+}
+
+/**
+ * Per-listener settings: the test certificate for TLS, the three SASL mechanisms with `users` (PLAIN's
+ * in its JAAS config, SCRAM's stored at format time, see scramFormatArgs).
+ */
+function securityProperties(
+  listeners: Record<string, SecurityProtocol>,
+  users: Array<{ username: string; password: string }>,
+): Record<string, string> {
+  const properties: Record<string, string> = {};
+  for (const [name, protocol] of Object.entries(listeners)) {
+    const prefix = `listener.name.${name.toLowerCase()}.`;
+    if (protocol !== "SASL_PLAINTEXT") {
+      // Inline PEM (KIP-651): the fixture as it is, no keystore to build; the key is unencrypted PKCS#8.
+      properties[`${prefix}ssl.keystore.type`] = "PEM";
+      properties[`${prefix}ssl.keystore.certificate.chain`] = readFileSync(tlsFixture("server.crt"), "utf8");
+      properties[`${prefix}ssl.keystore.key`] = readFileSync(tlsFixture("server.key"), "utf8");
+    }
+    if (protocol !== "SSL") {
+      properties[`${prefix}sasl.enabled.mechanisms`] = ["PLAIN", ...SCRAM.map((s) => s.mechanism)].join(",");
+      properties[`${prefix}plain.sasl.jaas.config`] = [
+        "org.apache.kafka.common.security.plain.PlainLoginModule required",
+        ...users.map((u) => ` user_${jaasWord(u.username)}=${jaasQuoted(u.password)}`),
+        ";",
+      ].join("");
+      for (const { mechanism } of SCRAM)
+        properties[`${prefix}${mechanism.toLowerCase()}.sasl.jaas.config`] =
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+    }
+  }
+  return properties;
+}
+
+/**
+ * `kafka-storage format` options storing each user's SCRAM credentials in the cluster's first metadata.
+ * The salted password is computed here (SCRAM's Hi() is PBKDF2 with HMAC) because --add-scram splits its
+ * value at every comma, so `password=` cannot carry one; salt and key are base64, which has no comma.
+ */
+function scramFormatArgs(users: Array<{ username: string; password: string }>): string[] {
+  const iterations = 4096;
+  return users.flatMap(({ username, password }) => {
+    if (/[,=\]\s]/.test(username) || username === "")
+      throw new Error(`a SCRAM user name for --add-scram cannot hold ',', '=', ']' or spaces: ${username}`);
+    return SCRAM.flatMap(({ mechanism, hash, bytes }) => {
+      const salt = randomBytes(16);
+      const salted = pbkdf2Sync(Buffer.from(password, "utf8"), salt, iterations, bytes, hash);
+      return [
+        "--add-scram",
+        `${mechanism}=[name=${username},salt=${salt.toString("base64")},iterations=${iterations},saltedpassword=${salted.toString("base64")}]`,
+      ];
+    });
+  });
+}
+
+/** A user name as a JAAS option name (user_<name>): a word of letters, digits, '-', '_' and '$'. */
+function jaasWord(name: string): string {
+  if (!/^[\w$-]+$/.test(name)) throw new Error(`a PLAIN user name in a JAAS option must be a word: ${name}`);
+  return name;
+}
+
+/** A JAAS option value, quoted: inside quotes ',', '=' and ';' are plain characters; '"' and '\' escaped. */
+function jaasQuoted(value: string): string {
+  return `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+}
+
+/** A server.properties value as java.util.Properties reads it back: backslashes, line breaks, a leading space. */
+function escapeProperty(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll("\r", "\\r").replace(/^ /, "\\ ");
+}
+
+/** Polls `probe` until it says true, treating Kafka's retriable errors as "not yet", for up to 60 s. */
+async function retrying(what: string, probe: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + 60_000;
+  let last = "";
+  while (Date.now() < end) {
+    try {
+      if (await probe()) return;
+      last = "not yet";
+    } catch (error) {
+      // kafkajs's admin wraps what it retried in KafkaJSNumberOfRetriesExceeded (not retriable itself).
+      const e = error as { retriable?: boolean; cause?: { retriable?: boolean } };
+      if (!e.retriable && !e.cause?.retriable) throw error;
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (${last})`);
 }
 
 /** Resolves once something accepts connections on the port; rejects if the JVM exits first. */
