@@ -86,8 +86,17 @@ export async function committedTotal(brokers: string[], groupId: string, topic: 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    // A real broker answers NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS while it creates or moves the
+    // offsets topic's partitions; kafkajs's admin hands those on instead of retrying them.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || attempt === 20) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   } finally {
     await admin.disconnect();
   }

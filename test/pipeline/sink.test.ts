@@ -54,6 +54,8 @@ describe(`Elasticsearch sink ${runsOn({ kafka: true, es: true })}`, () => {
       (n) => n >= 500,
     );
     await byField.stop();
+    // Searchable only once refreshed: a real node refreshes every second, not at each write.
+    await bed.client.indices.refresh({ index: "route-*" });
     const indices = await bed.client.cat.indices({ index: "route-*", format: "json" });
     const names = indices.map((i) => i.index!).sort();
     expect(names.length).toBeGreaterThan(1);
