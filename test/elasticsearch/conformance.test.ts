@@ -489,6 +489,42 @@ describe(`the Elasticsearch emulator ${runsOn({ es: "emulator" })} judged by ${r
     });
   });
 
+  it("rollover aliases: writes to the write index, the same _id again after a rollover, implicit and explicit", async () => {
+    const judged = await conform(async (es) => {
+      const explicit = es.name("alias-explicit");
+      const implicit = es.name("alias-implicit");
+      await es.request("an index with a write alias", "PUT", `/${explicit}-000001`, {
+        body: { aliases: { [explicit]: { is_write_index: true } } },
+      });
+      await es.request("an index with its only alias", "PUT", `/${implicit}-000001`, {
+        body: { aliases: { [implicit]: {} } },
+      });
+      for (const alias of [explicit, implicit]) {
+        await es.bulk(`writes through ${alias}`, [[create(alias, "1"), { m: 1 }]]);
+        await es.request(`roll ${alias} over`, "POST", `/${alias}/_rollover`, {
+          view: (r) => ({ status: r.status, body: r.body }),
+        });
+        await es.request(`resolve ${alias} after the rollover`, "GET", `/_resolve/index/${alias}`, {
+          view: resolveView,
+        });
+        await es.bulk(`the same _id through ${alias} after the rollover`, [[create(alias, "1"), { m: 2 }]]);
+        await es.count(`documents under ${alias}`, alias);
+      }
+      await es.request("roll over an index whose name has no number", "PUT", `/${es.name("unnumbered")}`, {
+        body: { aliases: { [es.name("unnumbered-alias")]: { is_write_index: true } } },
+      });
+      await es.request("the rollover refused", "POST", `/${es.name("unnumbered-alias")}/_rollover`);
+    });
+    const explicit = `${prefix}alias-explicit`;
+    expect(judged.view(`roll ${explicit} over`)).toMatchObject({
+      status: 200,
+      body: { old_index: `${explicit}-000001`, new_index: `${explicit}-000002`, rolled_over: true },
+    });
+    expect(judged.items(`the same _id through ${explicit} after the rollover`, 1)).toMatchObject([
+      { status: 201, _index: `${explicit}-000002` },
+    ]);
+  });
+
   it("filter_path=errors,items.*.status,items.*.error: all accepted, mixed, all refused", async () => {
     const judged = await conform(async (es) => {
       const ix = es.name("filtered");

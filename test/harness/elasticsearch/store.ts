@@ -117,6 +117,8 @@ export class Store {
   readonly dataStreams = new Map<string, DataStream>();
   /** alias name → index names */
   readonly aliases = new Map<string, Set<string>>();
+  /** alias name → the index given `is_write_index: true` for it, where writes to the alias go */
+  readonly writeIndices = new Map<string, string>();
   readonly clusterUuid = randomUUID();
 
   createIndex(
@@ -156,7 +158,8 @@ export class Store {
       ...(body.settings ?? {}),
     });
     this.indices.set(name, index);
-    for (const alias of Object.keys(body.aliases ?? {})) this.addAlias(name, alias);
+    for (const [alias, options] of Object.entries(body.aliases ?? {}))
+      this.addAlias(name, alias, (options as { is_write_index?: boolean } | null)?.is_write_index === true);
     return index;
   }
 
@@ -174,10 +177,12 @@ export class Store {
       if (stream) stream.indices = stream.indices.filter((backing) => backing !== index);
       this.indices.delete(n);
       for (const members of this.aliases.values()) members.delete(n);
+      for (const [alias, writeIndex] of this.writeIndices)
+        if (writeIndex === n) this.writeIndices.delete(alias);
     }
   }
 
-  addAlias(index: string, alias: string): void {
+  addAlias(index: string, alias: string, isWriteIndex = false): void {
     if (!this.indices.has(index)) throw indexNotFound(index);
     let members = this.aliases.get(alias);
     if (!members) {
@@ -185,6 +190,13 @@ export class Store {
       this.aliases.set(alias, members);
     }
     members.add(index);
+    if (isWriteIndex) this.writeIndices.set(alias, index);
+  }
+
+  /** The index a write to `alias` goes to: its write index, or its only index; undefined when neither. */
+  private aliasWriteIndex(alias: string): string | undefined {
+    const members = this.aliases.get(alias);
+    return this.writeIndices.get(alias) ?? (members?.size === 1 ? [...members][0] : undefined);
   }
 
   putTemplate(name: string, body: Record<string, unknown>): void {
@@ -254,8 +266,7 @@ export class Store {
           "illegal_argument_exception",
           "rollover target is a [concrete index] but one of [alias,data_stream] was expected",
         );
-      if (this.aliases.has(target))
-        throw esError(400, "illegal_argument_exception", "the emulator rolls over data streams, not aliases");
+      if (this.aliases.has(target)) return this.rolloverAlias(target);
       throw esError(404, "resource_not_found_exception", `rollover target [${target}] does not exist`);
     }
     const old = writeIndexOf(stream);
@@ -265,6 +276,34 @@ export class Store {
       template ?? { name: stream.template, index_patterns: [], priority: 0 },
     );
     return { old_index: old.name, new_index: created.name };
+  }
+
+  /**
+   * An alias's rollover: its write index `<prefix>-<n>` gets a successor `<prefix>-<n+1>` (the same number
+   * of digits, at least six) that becomes the write index; an explicit write index stays in the alias with
+   * is_write_index false, an implicit one (the alias's only index) leaves it, as Elasticsearch does.
+   */
+  private rolloverAlias(alias: string): { old_index: string; new_index: string } {
+    const old = this.aliasWriteIndex(alias);
+    if (!old)
+      throw esError(
+        400,
+        "illegal_argument_exception",
+        `rollover target [${alias}] does not point to a write index`,
+      );
+    const match = /^(.*-)(\d+)$/.exec(old);
+    if (!match)
+      throw esError(
+        400,
+        "illegal_argument_exception",
+        `index name [${old}] does not match pattern '^.*-\\d+$'`,
+      );
+    const next = `${match[1]}${String(Number(match[2]) + 1).padStart(Math.max(6, match[2]!.length), "0")}`;
+    const explicit = this.writeIndices.has(alias);
+    this.createIndex(next);
+    if (!explicit) this.aliases.get(alias)!.delete(old);
+    this.addAlias(next, alias, explicit);
+    return { old_index: old, new_index: next };
   }
 
   deleteDataStream(name: string): void {
@@ -332,13 +371,14 @@ export class Store {
     if (index) return { index };
     const alias = this.aliases.get(name);
     if (alias) {
-      if (alias.size !== 1)
+      const writeIndex = this.aliasWriteIndex(name);
+      if (writeIndex === undefined)
         throw esError(
           400,
           "illegal_argument_exception",
           `no write index is defined for alias [${name}]. The write index may be explicitly disabled using is_write_index=false or the alias points to multiple indices without one being designated as a write index`,
         );
-      return { index: this.indices.get([...alias][0]!)! };
+      return { index: this.indices.get(writeIndex)! };
     }
     const template = this.matchingTemplate(name);
     if (template?.data_stream) {
