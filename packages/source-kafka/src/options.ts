@@ -19,7 +19,10 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   partitionsConsumedConcurrently?: number;
   /** Largest fetch per partition (bytes); must exceed the largest record. */
   maxBytesPerPartition?: number;
-  /** Largest fetch response (bytes). */
+  /**
+   * Largest fetch response (bytes, default 2 MiB). The consumer thread holds a whole response decompressed
+   * and decoded, several times its size: the pipeline's memory bound assumes this default.
+   */
   maxBytes?: number;
   /**
    * How long a fetch waits at the broker for new records (Kafka's `fetch.max.wait.ms`, default 500), and
@@ -75,7 +78,7 @@ const schema = {
     heartbeatIntervalMs: { type: "integer", minimum: 100, default: 3000 },
     partitionsConsumedConcurrently: { type: "integer", minimum: 1, default: 4 },
     maxBytesPerPartition: { type: "integer", minimum: 1024, default: 1024 * 1024 },
-    maxBytes: { type: "integer", minimum: 1024, default: 8 * 1024 * 1024 },
+    maxBytes: { type: "integer", minimum: 1024, default: 2 * 1024 * 1024 },
     maxWaitTimeMs: { type: "integer", minimum: 10, maximum: 60_000, default: 500 },
     connectRetries: { type: "integer", minimum: 0, default: 3 },
   },

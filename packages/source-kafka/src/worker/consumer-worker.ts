@@ -210,12 +210,18 @@ class ConsumerHost {
     if (start && !start.isPositioned(batch.topic, batch.partition)) return start.whenPositioned();
     const messages = start ? start.admit(batch.topic, batch.partition, batch.messages) : batch.messages;
     if (messages.length === 0) return;
+    // Wait before handing on, not after: kafkajs gives a fetch's batches to several handlers at once, and
+    // a real broker's batch is up to maxBytesPerPartition, so handing on first let one fetch overshoot
+    // the pipeline's limits by thousands of events. A batch that went stale meanwhile is left unread.
+    if (this.hold.holding) {
+      await this.untilReleased(payload);
+      if (this.stopping || !isRunning() || isStale()) return;
+    }
     const wire = packBatch(this.generation, batch.topic, batch.partition, batch.highWatermark, messages);
     this.post(wire, transferables(wire));
     this.hold.posted(wire.count, wire.bytes);
     // Moves kafkajs's fetch position only: with autoCommit off, commits come from the main thread alone.
     resolveOffset(messages[messages.length - 1]!.offset);
-    if (this.hold.holding) await this.untilReleased(payload);
   }
 
   /**
