@@ -4,7 +4,6 @@
 import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -120,7 +119,7 @@ export class RealKafkaCluster {
     const cluster = new RealKafkaCluster(root, nodes, classpath, clusterId, { ...options, formatArgs });
     try {
       await Promise.all(nodes.map((node) => cluster.launch(node)));
-      await cluster.waitForBrokers(count, 60_000);
+      await cluster.waitForBrokers(count, 90_000);
       await cluster.warmGroupCoordinator();
     } catch (error) {
       await cluster.stop();
@@ -144,8 +143,8 @@ export class RealKafkaCluster {
 
   /**
    * Creates a topic (with topic-level `configs`, e.g. max.message.bytes) and resolves once every partition
-   * has a leader: kafkajs's own wait gives up on the UNKNOWN_TOPIC_OR_PARTITION a broker answers until the
-   * new topic reaches its metadata.
+   * has a leader and all its replicas in sync: kafkajs's own wait gives up on the UNKNOWN_TOPIC_OR_PARTITION
+   * a broker answers until the new topic reaches its metadata.
    */
   async createTopic(
     name: string,
@@ -168,10 +167,13 @@ export class RealKafkaCluster {
         ],
       });
       if (!created) throw new Error(`topic ${name} exists already on this cluster`);
-      await retrying(`every partition of ${name} led`, async () => {
+      // Ready for faults: every partition led and every replica in sync.
+      await retrying(`every partition of ${name} led, its replicas in sync`, async () => {
         const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
-        const led = topics[0]?.partitions.filter((p) => p.leader >= 0).length ?? 0;
-        return led === partitions;
+        const ready = topics[0]?.partitions.filter(
+          (p) => p.leader >= 0 && p.isr.length === replicationFactor,
+        );
+        return ready?.length === partitions;
       });
     });
   }
@@ -217,18 +219,32 @@ export class RealKafkaCluster {
     node.jvm = undefined;
   }
 
-  /** Starts a node that was killed or stopped, on its ports and data; resolves once it listens. */
+  /**
+   * Starts a node that was killed or stopped, on its ports and data; resolves once its JVM runs. A node
+   * registers only once a quorum of controllers is up, so after a whole-cluster outage several must be
+   * started before any is ready: waitForBrokers() says when they are.
+   */
   async startNode(id: number): Promise<void> {
     const node = this.node(id);
     if (node.jvm) return;
     await this.launch(node);
   }
 
-  /** Resolves once `count` brokers are registered and unfenced (the cluster's metadata lists them). */
-  async waitForBrokers(count = this.nodes.length, timeoutMs = 60_000): Promise<void> {
+  /**
+   * Resolves once `count` brokers are registered and unfenced (the cluster's metadata lists them); fails at
+   * once, with its log, if a node the harness started has exited.
+   */
+  async waitForBrokers(count = this.nodes.length, timeoutMs = 90_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     let last = "";
     while (Date.now() < end) {
+      const crashed = this.nodes.find(
+        (n) => n.jvm && (n.jvm.child.exitCode !== null || n.jvm.child.signalCode !== null),
+      );
+      if (crashed)
+        throw new Error(
+          `Kafka node ${crashed.id} exited (${crashed.jvm!.child.exitCode ?? crashed.jvm!.child.signalCode}):\n${this.logTail(crashed.id)}`,
+        );
       const alive = this.nodes.filter((n) => n.jvm);
       if (alive.length === 0) throw new Error("no node of the cluster is running");
       try {
@@ -244,13 +260,20 @@ export class RealKafkaCluster {
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(
-      `the cluster did not register ${count} brokers in ${timeoutMs} ms (${last}); node logs under ${this.root}:\n${this.nodes.map((n) => n.jvm?.tail().slice(-1500) ?? "").join("\n")}`,
+      `the cluster did not register ${count} brokers in ${timeoutMs} ms (${last}):\n${this.nodes.map((n) => this.logTail(n.id)).join("\n")}`,
     );
   }
 
-  /** What a node wrote lately, for a failing test's message. */
+  /** What a node logged lately (its server.log, else what its JVM printed), for a failing test's message. */
   logTail(id: number): string {
-    return this.node(id).jvm?.tail() ?? "(not running)";
+    const node = this.node(id);
+    let log = "";
+    try {
+      log = readFileSync(join(node.dir, "server.log"), "utf8").slice(-2000);
+    } catch {
+      // not started yet, or its directory is gone
+    }
+    return `node ${id} (${join(node.dir, "server.log")}):\n${log || node.jvm?.tail() || "(nothing)"}`;
   }
 
   async stop(): Promise<void> {
@@ -324,7 +347,6 @@ export class RealKafkaCluster {
       args: [config, this.clusterId, ...(this.options.formatArgs ?? [])],
       logFile: join(node.dir, "stdout.log"),
     });
-    await waitForPort(node.brokerPort, node.jvm, 60_000);
   }
 
   private async withAdmin<T>(
@@ -441,27 +463,4 @@ async function retrying(what: string, probe: () => Promise<boolean>): Promise<vo
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what} (${last})`);
-}
-
-/** Resolves once something accepts connections on the port; rejects if the JVM exits first. */
-async function waitForPort(port: number, jvm: JvmProcess, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let exited = false;
-  void jvm.exited.then(() => {
-    exited = true;
-  });
-  while (Date.now() < end) {
-    if (exited) throw new Error(`the Kafka node exited before listening on ${port}:\n${jvm.tail()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the Kafka node did not listen on ${port} within ${timeoutMs} ms:\n${jvm.tail()}`);
 }
