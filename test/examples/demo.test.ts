@@ -1,6 +1,6 @@
 // The README's first command: the demo runs end to end, and its summary matches what reached Elasticsearch.
 import { describe, expect, it } from "vitest";
-import { runsOn } from "../harness/backends.js";
+import { elasticsearchNames, kafkaNames, runsOn } from "../harness/backends.js";
 import { countDocs, useTestbed } from "../pipeline/helpers.js";
 import { runExample } from "./run.js";
 
@@ -63,7 +63,7 @@ describe(`the demo ${runsOn({ kafka: true, es: true })}`, () => {
     expect(doc.hits.hits[0]?._source?.["@timestamp"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   }, 180_000);
 
-  it("with nothing set, starts the embedded Kafka cluster and the emulator itself and says so first", async () => {
+  it("with nothing set, starts Kafka and Elasticsearch itself and says which first", async () => {
     const run = runExample("examples/demo/main.ts", {
       KAFKA_BROKERS: undefined,
       ES_URL: undefined,
@@ -72,9 +72,15 @@ describe(`the demo ${runsOn({ kafka: true, es: true })}`, () => {
     const code = await run.exited;
     const output = run.output();
     expect(code, output).toBe(0);
-    expect(output.split("\n")[0]).toMatch(
-      /^demo: KAFKA_BROKERS is unset: started the embedded Kafka cluster at [\d.:]+; ES_URL is unset: started the Elasticsearch emulator at http:\/\/127\.0\.0\.1:\d+$/,
+    // What the harness starts with KAFKA_BROKERS and ES_URL unset: real ones, unless the run asks otherwise.
+    const kafka = kafkaNames[process.env.SLUICE_TEST_KAFKA === "mock" ? "mock" : "real"];
+    const es = elasticsearchNames[process.env.SLUICE_TEST_ES === "emulator" ? "emulator" : "real"];
+    const first = output.split("\n")[0]!;
+    expect(first).toMatch(
+      /^demo: KAFKA_BROKERS is unset: started .+ at [\d.:]+; ES_URL is unset: started .+ at http:\/\/127\.0\.0\.1:\d+$/,
     );
+    expect(first).toContain(`started ${kafka} at`);
+    expect(first).toContain(`started ${es} at`);
     const summary = summaryOf(output);
     for (const t of summary.topics)
       expect(t.documents).toBe(t.topic === "insight-logs" ? t.produced - 3 : t.produced);
