@@ -6,6 +6,7 @@ import { parentPort } from "node:worker_threads";
 import kafkajs, { type Consumer, type EachBatchPayload, type LogEntry } from "kafkajs";
 import { registerCodecs } from "../codecs/register.js";
 import { type StartLogger, StartPosition } from "../start-position.js";
+import { CommitGuard } from "./commit-guard.js";
 import { Hold } from "./hold.js";
 import type { ConsumerThreadData, FromConsumer, Stamped, ToConsumer, WireError } from "./messages.js";
 import { useFastRecordBatches } from "./record-batches.js";
@@ -68,6 +69,8 @@ class ConsumerHost {
   /** Batch handlers wait, heartbeating, while the main thread asks for a pause or has not taken enough. */
   private readonly hold: Hold;
   private reachabilityTimer: NodeJS.Timeout | undefined;
+  /** Offsets at or below what this source committed are not sent again (see CommitGuard). */
+  private readonly commits = new CommitGuard();
 
   constructor(
     /** Stamped on every message, so a message of this thread's previous source is never taken for one of this. */
@@ -137,7 +140,10 @@ class ConsumerHost {
       case "commit":
         return this.reply(message.id, async () => {
           if (!this.consumer) throw new Error("no consumer to commit with (rejoining the group)");
-          await this.consumer.commitOffsets(message.offsets);
+          const ahead = this.commits.ahead(message.offsets);
+          if (ahead.length === 0) return;
+          await this.consumer.commitOffsets(ahead);
+          this.commits.committed(ahead);
         });
       case "suspend":
         return this.reply(message.id, async () => {
