@@ -11,6 +11,8 @@ import {
   startElasticsearch,
 } from "../harness/elasticsearch/index.js";
 import { type KafkaCluster, type MockKafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
+import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
+import { fluentBitRecords } from "../harness/kafka/records.js";
 import { spawnScript } from "../harness/process.js";
 
 export { repoRoot, rssBytes } from "../harness/process.js";
@@ -107,6 +109,21 @@ export interface ChildPipeline {
   readonly started: Promise<void>;
   readonly exited: Promise<number | null>;
   output(): string;
+}
+
+/** Creates `topic` (two partitions) on the testbed and writes `count` Fluent Bit records to it with kcat. */
+export async function topicOfRecords(
+  bed: Testbed,
+  topic: string,
+  count: number,
+  seed: number,
+): Promise<void> {
+  await bed.kafka.createTopic(topic, 2);
+  await produceWithKcat({
+    brokers: bed.kafka.bootstrapServers,
+    topic,
+    messages: fluentBitRecords(count, { seed }),
+  });
 }
 
 /** The environment of a child slice pipeline on the testbed: `name` is its group and its index. */

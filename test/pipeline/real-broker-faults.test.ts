@@ -78,21 +78,8 @@ function pace(perSecond: number): AnyStage {
   );
 }
 
-async function withAdmin<T>(work: (admin: kafkajs.Admin) => Promise<T>, brokers = cluster.brokers) {
-  const admin = new Kafka({
-    brokers,
-    clientId: "real-broker-faults",
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 3, initialRetryTime: 100 },
-    connectionTimeout: 3000,
-  }).admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const withAdmin = <T>(work: (admin: kafkajs.Admin) => Promise<T>, brokers = cluster.brokers) =>
+  cluster.withAdmin(work, brokers);
 
 /** Every node running and registered: each scenario starts on a whole cluster, whatever the last one left. */
 async function wholeCluster(): Promise<void> {

@@ -5,25 +5,14 @@ import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { runsOn } from "../harness/backends.js";
 import { startElasticsearch } from "../harness/elasticsearch/index.js";
-import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
-import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, topicPipeline, useTestbed, waitFor } from "./helpers.js";
+import { committedTotal, countDocs, topicOfRecords, topicPipeline, useTestbed, waitFor } from "./helpers.js";
 
 describe(`Elasticsearch sink under faults ${runsOn({ kafka: true, es: "emulator" })}`, () => {
   const bed = useTestbed({ es: "emulator" });
 
-  async function topicWith(topic: string, count: number, seed: number) {
-    await bed.kafka.createTopic(topic, 2);
-    await produceWithKcat({
-      brokers: bed.kafka.bootstrapServers,
-      topic,
-      messages: fluentBitRecords(count, { seed }),
-    });
-  }
-
   it("with 30% of items refused 429, every record lands exactly once and only those items are resent", async () => {
     const topic = "sink-429";
-    await topicWith(topic, 20_000, 21);
+    await topicOfRecords(bed, topic, 20_000, 21);
     bed.es.faults.rejectItems(0.3, { seed: 7 });
     const before = bed.es.stats();
     const pipeline = topicPipeline(bed, topic);
@@ -50,7 +39,7 @@ describe(`Elasticsearch sink under faults ${runsOn({ kafka: true, es: "emulator"
 
   it("through 503 outages loses nothing, and the source stays paused while Elasticsearch refuses", async () => {
     const topic = "sink-503";
-    await topicWith(topic, 20_000, 22);
+    await topicOfRecords(bed, topic, 20_000, 22);
     // Backoff capped at 2 s so that recovery is quick once the outage ends.
     const pipeline = topicPipeline(bed, topic, {
       maxInFlightEvents: 2_000,
@@ -87,7 +76,7 @@ describe(`Elasticsearch sink under faults ${runsOn({ kafka: true, es: "emulator"
 
   it("sends gzip bodies when compression is on", async () => {
     const topic = "sink-gzip";
-    await topicWith(topic, 2_000, 23);
+    await topicOfRecords(bed, topic, 2_000, 23);
     const before = bed.es.stats().gzipRequests;
     const pipeline = topicPipeline(bed, topic, { sink: { compression: true } });
     await pipeline.start();
@@ -127,7 +116,7 @@ describe(`Elasticsearch sink under faults ${runsOn({ kafka: true, es: "emulator"
 
   it("writes to Elasticsearch 7.x, which refuses the client's version 8 media types", async () => {
     const topic = "sink-es7";
-    await topicWith(topic, 500, 26);
+    await topicOfRecords(bed, topic, 500, 26);
     const es7 = await startElasticsearch({ backend: "emulator", version: "7.17.25" });
     try {
       const pipeline = topicPipeline(bed, topic, { esUrl: es7.url });

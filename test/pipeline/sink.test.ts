@@ -2,25 +2,14 @@
 // credentials and Elasticsearch 7.x are in sink-faults.test.ts, on the emulator.
 import { describe, expect, it } from "vitest";
 import { runsOn } from "../harness/backends.js";
-import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
-import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, topicPipeline, useTestbed, waitFor } from "./helpers.js";
+import { committedTotal, countDocs, topicOfRecords, topicPipeline, useTestbed, waitFor } from "./helpers.js";
 
 describe(`Elasticsearch sink ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
-  async function topicWith(topic: string, count: number, seed: number) {
-    await bed.kafka.createTopic(topic, 2);
-    await produceWithKcat({
-      brokers: bed.kafka.bootstrapServers,
-      topic,
-      messages: fluentBitRecords(count, { seed }),
-    });
-  }
-
   it("creates a data stream through its index template and writes to it", async () => {
     const topic = "sink-ds";
-    await topicWith(topic, 1_000, 24);
+    await topicOfRecords(bed, topic, 1_000, 24);
     const pipeline = topicPipeline(bed, topic, {
       index: "logs-sluice-test",
       sink: { dataStream: { template: { name: "sluice-test-logs" } } },
@@ -43,7 +32,7 @@ describe(`Elasticsearch sink ${runsOn({ kafka: true, es: true })}`, () => {
 
   it("routes by topic map and by a %{field}/%{+date} template", async () => {
     const topic = "sink-route";
-    await topicWith(topic, 500, 25);
+    await topicOfRecords(bed, topic, 500, 25);
     const byField = topicPipeline(bed, topic, {
       index: "route-%{[kubernetes][namespace_name]}-%{+yyyy.MM}",
     });

@@ -2,13 +2,9 @@
 // SLUICE_TEST_KAFKA=mock), or the cluster KAFKA_BROKERS names.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import kafkajs from "kafkajs";
 import { type KafkaBackend, kafkaBackend } from "../backends.js";
 import { ensureMockClusterBinary } from "./launcher.js";
-import { RealKafkaCluster } from "./real-cluster.js";
-
-// kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
-const { Kafka, logLevel } = kafkajs;
+import { createTopicOn, RealKafkaCluster } from "./real-cluster.js";
 
 export interface KafkaClusterOptions {
   /** Brokers in the cluster (ids 1..n; on real Kafka each also a controller voter). Default 1. */
@@ -230,32 +226,13 @@ class ExternalCluster implements KafkaCluster {
   constructor(readonly bootstrapServers: string) {
     this.brokers = bootstrapServers.split(",").map((b) => b.trim());
   }
-  async createTopic(
+  createTopic(
     name: string,
     partitions: number,
     replicationFactor = 1,
     configs: Record<string, string> = {},
   ): Promise<void> {
-    const admin = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: [
-          {
-            topic: name,
-            numPartitions: partitions,
-            replicationFactor,
-            configEntries: Object.entries(configs).map(([configName, value]) => ({
-              name: configName,
-              value,
-            })),
-          },
-        ],
-        waitForLeaders: true,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    return createTopicOn(this.brokers, name, partitions, replicationFactor, configs);
   }
   async stop(): Promise<void> {}
 }

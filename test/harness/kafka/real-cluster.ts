@@ -141,41 +141,13 @@ export class RealKafkaCluster {
     return this.nodes.map((n) => `127.0.0.1:${n.extraPorts[name]}`);
   }
 
-  /**
-   * Creates a topic (with topic-level `configs`, e.g. max.message.bytes) and resolves once every partition
-   * has a leader and all its replicas in sync: kafkajs's own wait gives up on the UNKNOWN_TOPIC_OR_PARTITION
-   * a broker answers until the new topic reaches its metadata.
-   */
-  async createTopic(
+  createTopic(
     name: string,
     partitions: number,
     replicationFactor = 1,
     configs: Record<string, string> = {},
   ): Promise<void> {
-    await this.withAdmin(async (admin) => {
-      const created = await admin.createTopics({
-        topics: [
-          {
-            topic: name,
-            numPartitions: partitions,
-            replicationFactor,
-            configEntries: Object.entries(configs).map(([configName, value]) => ({
-              name: configName,
-              value,
-            })),
-          },
-        ],
-      });
-      if (!created) throw new Error(`topic ${name} exists already on this cluster`);
-      // Ready for faults: every partition led and every replica in sync.
-      await retrying(`every partition of ${name} led, its replicas in sync`, async () => {
-        const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
-        const ready = topics[0]?.partitions.filter(
-          (p) => p.leader >= 0 && p.isr.length === replicationFactor,
-        );
-        return ready?.length === partitions;
-      });
-    });
+    return createTopicOn(this.brokers, name, partitions, replicationFactor, configs);
   }
 
   /**
@@ -349,24 +321,59 @@ export class RealKafkaCluster {
     });
   }
 
-  private async withAdmin<T>(
-    work: (admin: kafkajs.Admin) => Promise<T>,
-    brokers: string[] = this.brokers,
-  ): Promise<T> {
-    const admin = new Kafka({
-      brokers,
-      clientId: "sluice-test-harness",
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 2, initialRetryTime: 100 },
-      connectionTimeout: 3000,
-    }).admin();
-    await admin.connect();
-    try {
-      return await work(admin);
-    } finally {
-      await admin.disconnect();
-    }
+  /** Runs `work` with an admin client of the cluster (or of `brokers`, some of its nodes), then closes it. */
+  withAdmin<T>(work: (admin: kafkajs.Admin) => Promise<T>, brokers: string[] = this.brokers): Promise<T> {
+    return withAdmin(brokers, work);
   }
+}
+
+async function withAdmin<T>(brokers: string[], work: (admin: kafkajs.Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({
+    brokers,
+    clientId: "sluice-test-harness",
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, initialRetryTime: 100 },
+    connectionTimeout: 3000,
+  }).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Creates a topic on the cluster `brokers` name (with topic-level `configs`, e.g. max.message.bytes) and
+ * resolves once every partition has a leader and all its replicas in sync: kafkajs's own wait gives up on
+ * the UNKNOWN_TOPIC_OR_PARTITION a broker answers until the new topic reaches its metadata.
+ */
+export function createTopicOn(
+  brokers: string[],
+  name: string,
+  partitions: number,
+  replicationFactor = 1,
+  configs: Record<string, string> = {},
+): Promise<void> {
+  return withAdmin(brokers, async (admin) => {
+    const created = await admin.createTopics({
+      topics: [
+        {
+          topic: name,
+          numPartitions: partitions,
+          replicationFactor,
+          configEntries: Object.entries(configs).map(([configName, value]) => ({ name: configName, value })),
+        },
+      ],
+    });
+    if (!created) throw new Error(`topic ${name} exists already on this cluster`);
+    // Ready for faults: every partition led and every replica in sync.
+    await retrying(`every partition of ${name} led, its replicas in sync`, async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
+      const ready = topics[0]?.partitions.filter((p) => p.leader >= 0 && p.isr.length === replicationFactor);
+      return ready?.length === partitions;
+    });
+  });
 }
 
 /** The listeners beyond PLAINTEXT: those asked for plus, with `security`, one per secure protocol. */
