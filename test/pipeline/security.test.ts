@@ -6,6 +6,7 @@
 // which terminates TLS and SASL for it.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { Client } from "@elastic/elasticsearch";
 import { createPipeline, ErrorCode, type SluiceError, silentLogger } from "@sluice/core";
 import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
 import {
@@ -17,12 +18,13 @@ import {
 import { epochToIso, parseJson } from "@sluice/transforms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { elasticsearchBackend, elasticsearchNames, kafkaBackend, kafkaNames } from "../harness/backends.js";
-import type { KafkaCluster } from "../harness/kafka/cluster.js";
+import { type ElasticsearchHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
+import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { startKafkaFront, testCaFile } from "../harness/kafka/front/index.js";
 import { RealKafkaCluster, realKafkaCaFile } from "../harness/kafka/real-cluster.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
+import { committedTotal, countDocs, waitFor } from "./helpers.js";
 
 const run = promisify(execFile);
 const user = { username: "sluice", password: "t0p-s3cret,=pass" };
@@ -58,8 +60,9 @@ async function realSecureKafka(): Promise<SecureKafka> {
   };
 }
 
-/** Fronts before the testbed's mock cluster, which speaks neither TLS nor SASL. */
-async function frontedMock(mock: KafkaCluster): Promise<SecureKafka> {
+/** Fronts before a mock cluster of its own, which speaks neither TLS nor SASL. */
+async function frontedMock(): Promise<SecureKafka> {
+  const mock = await startKafkaCluster({ backend: "mock" });
   const [tls, sasl, saslOverTls] = await Promise.all([
     startKafkaFront(mock, { tls: true }),
     startKafkaFront(mock, { sasl: { users: [user] } }),
@@ -73,6 +76,7 @@ async function frontedMock(mock: KafkaCluster): Promise<SecureKafka> {
     caFile: testCaFile,
     stop: async () => {
       await Promise.all([tls.stop(), sasl.stop(), saslOverTls.stop()]);
+      await mock.stop();
     },
   };
 }
@@ -82,12 +86,19 @@ const kafkaName =
   kafkaBackend() === "mock" ? `${kafkaNames.mock} behind the harness's TLS/SASL front` : kafkaNames.real;
 
 describe(`Kafka security [${kafkaName}, ${elasticsearchNames[elasticsearchBackend()]}]`, () => {
-  const bed = useTestbed();
+  // No testbed: its Kafka would sit unused beside the one with the secured listeners.
+  const bed = {} as { es: ElasticsearchHandle; client: Client };
   let kafka: SecureKafka;
   beforeAll(async () => {
-    kafka = bed.kafka.kind === "mock" ? await frontedMock(bed.kafka) : await realSecureKafka();
+    [kafka, bed.es] = await Promise.all([
+      kafkaBackend() === "mock" ? frontedMock() : realSecureKafka(),
+      startElasticsearch(),
+    ]);
+    bed.client = new Client({ node: bed.es.url });
   }, 120_000);
   afterAll(async () => {
+    await bed.client?.close();
+    await bed.es?.stop();
     await kafka?.stop();
   });
 
