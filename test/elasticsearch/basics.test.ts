@@ -26,7 +26,7 @@ async function statusOf(p: Promise<unknown>): Promise<{ status: number; type?: s
   }
 }
 
-describe("Elasticsearch emulator: basics", () => {
+describe("Elasticsearch emulator: basics [the Elasticsearch emulator]", () => {
   it("answers GET / with version info and the product header the client insists on", async () => {
     const info = await client.info();
     expect(info.version.number).toMatch(/^8\./);

@@ -15,7 +15,7 @@ afterAll(async () => {
   await es.stop();
 });
 
-describe("Elasticsearch emulator: bulk", () => {
+describe("Elasticsearch emulator: bulk [the Elasticsearch emulator]", () => {
   it("trims the response to what filter_path names, as Logstash's and Sluice's bulk requests ask", async () => {
     const response = await client.bulk({
       filter_path: "errors,items.*.status,items.*.error",
@@ -160,7 +160,7 @@ describe("Elasticsearch emulator: bulk", () => {
   });
 });
 
-describe("Elasticsearch emulator: bench mode (accept all)", () => {
+describe("Elasticsearch emulator: bench mode (accept all) [the Elasticsearch emulator]", () => {
   it("accepts every item without parsing documents and filters the answer as asked", async () => {
     const bench = await startElasticsearch({ backend: "emulator", acceptAll: true });
     const benchClient = new Client({ node: bench.url, maxRetries: 0 });

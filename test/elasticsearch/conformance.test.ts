@@ -9,7 +9,7 @@ import { ensureDataStreamTemplate } from "../../packages/sink-elasticsearch/src/
 import { ElasticsearchDeadLetters } from "../../packages/sink-elasticsearch/src/elasticsearch-dead-letters.js";
 import { type BulkAction, BulkEncoder } from "../../packages/sink-elasticsearch/src/encoder.js";
 import { Target } from "../../packages/sink-elasticsearch/src/target.js";
-import { runsOn } from "../harness/backends.js";
+import { elasticsearchBackend, elasticsearchNames } from "../harness/backends.js";
 import {
   type ElasticsearchHandle,
   type EmulatorHandle,
@@ -95,7 +95,7 @@ function resolveView(reply: Reply): unknown {
   };
 }
 
-describe(`the Elasticsearch emulator ${runsOn({ es: "emulator" })} judged by ${runsOn({ es: true })}`, () => {
+describe(`conformance [${elasticsearchNames.emulator} judged by ${elasticsearchNames[elasticsearchBackend()]}]`, () => {
   it("create of an existing _id is a 409 version conflict; index of it a 200 update", async () => {
     const judged = await conform(async (es) => {
       const ix = es.name("versions");

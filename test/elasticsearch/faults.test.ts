@@ -19,7 +19,7 @@ afterAll(async () => {
 const docs = (n: number, index: string) =>
   Array.from({ length: n }, (_, i) => [{ create: { _index: index, _id: String(i) } }, { i }]).flat();
 
-describe("Elasticsearch emulator: faults", () => {
+describe("Elasticsearch emulator: faults [the Elasticsearch emulator]", () => {
   it("rejects a fraction of bulk items with 429 and stores only the rest", async () => {
     es.faults.rejectItems(0.3, { seed: 1 });
     const response = await client.bulk({ operations: docs(1000, "rejects") });

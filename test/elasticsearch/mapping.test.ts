@@ -20,7 +20,7 @@ async function bulkStatuses(index: string, docs: unknown[]) {
   return response.items.map((i) => ({ status: i.create!.status, error: i.create!.error }));
 }
 
-describe("Elasticsearch emulator: dynamic mapping", () => {
+describe("Elasticsearch emulator: dynamic mapping [the Elasticsearch emulator]", () => {
   it("expands dotted keys into objects and infers types, date detection included", async () => {
     await client.index({
       index: "dyn",

@@ -23,7 +23,7 @@ afterAll(async () => {
   await es.stop();
 });
 
-describe("Elasticsearch emulator: search", () => {
+describe("Elasticsearch emulator: search [the Elasticsearch emulator]", () => {
   it("refreshes and counts", async () => {
     expect((await client.indices.refresh({ index: "events" }))._shards!.failed).toBe(0);
     expect((await client.count({ index: "events" })).count).toBe(4);

@@ -3,7 +3,7 @@ import { Client, type errors } from "@elastic/elasticsearch";
 import { describe, expect, it } from "vitest";
 import { startElasticsearch } from "../harness/elasticsearch/index.js";
 
-describe("Elasticsearch emulator: security and limits", () => {
+describe("Elasticsearch emulator: security and limits [the Elasticsearch emulator]", () => {
   it("requires basic auth when configured", async () => {
     const es = await startElasticsearch({
       backend: "emulator",

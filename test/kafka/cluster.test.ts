@@ -42,7 +42,7 @@ async function consumeAll(
   return out;
 }
 
-describe("librdkafka's mock cluster", () => {
+describe("the mock-cluster harness [librdkafka's mock cluster]", () => {
   let cluster: MockKafkaCluster;
 
   beforeAll(async () => {
@@ -140,7 +140,7 @@ describe("librdkafka's mock cluster", () => {
   });
 });
 
-describe("no mock-cluster launcher is left behind", () => {
+describe("no mock-cluster launcher is left behind [librdkafka's mock cluster]", () => {
   function launcherAlive(pid: number): boolean {
     if (!existsSync(`/proc/${pid}`)) return false;
     try {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import kafkajs from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leftoverProcesses } from "../harness/global-setup.js";
-import { KAFKA_VERSION } from "../harness/jvm.js";
+import { ELASTICSEARCH_VERSION, KAFKA_VERSION } from "../harness/jvm.js";
 import { RealKafkaCluster } from "../harness/kafka/real-cluster.js";
 import { repoRoot } from "../harness/process.js";
 
@@ -27,7 +27,7 @@ const jvmPids = (run: string) =>
     .filter((p) => p.cmdline.includes("-Dsluice.test.run="))
     .map((p) => p.pid);
 
-describe(`Apache Kafka ${KAFKA_VERSION} nodes (the harness)`, () => {
+describe(`the real-node harness [Apache Kafka ${KAFKA_VERSION}]`, () => {
   let cluster: RealKafkaCluster;
   beforeAll(async () => {
     cluster = await RealKafkaCluster.start({ nodes: 3 });
@@ -88,7 +88,7 @@ describe(`Apache Kafka ${KAFKA_VERSION} nodes (the harness)`, () => {
   }, 90_000);
 });
 
-describe("real nodes are never left behind", () => {
+describe(`real nodes are never left behind [Apache Kafka ${KAFKA_VERSION}, Elasticsearch ${ELASTICSEARCH_VERSION}]`, () => {
   it("stop() ends every JVM, and a second stop() does nothing", async () => {
     // A tag of this test's own: other test files' nodes (other processes) carry the run's.
     const run = process.env.SLUICE_TEST_RUN ?? "adhoc";
