@@ -42,6 +42,8 @@ export class KafkaSource implements Source<Buffer> {
   private progress = new Map<string, PartitionProgress>();
   /** The consumer thread's generation whose batches may still commit. */
   private generation = 0;
+  /** The commit in flight, which the next one waits for. */
+  private committing: Promise<void> | undefined;
   private stopping = false;
   /** Records and bytes taken off the thread's queue since the thread was last told. */
   private taken = { events: 0, bytes: 0 };
@@ -145,7 +147,23 @@ export class KafkaSource implements Source<Buffer> {
     this.batches.complete();
   }
 
-  async commit(): Promise<void> {
+  /**
+   * Commits what is finished, one commit at a time: the pipeline commits on its interval and the source
+   * when a rebalance begins, and kafkajs retries a commit inside its own call, so two in flight could reach
+   * the broker in either order, an older one last, taking the group's offsets back.
+   */
+  commit(): Promise<void> {
+    const next = (this.committing ?? Promise.resolve()).catch(() => {}).then(() => this.commitFinished());
+    this.committing = next;
+    void next
+      .catch(() => {})
+      .finally(() => {
+        if (this.committing === next) this.committing = undefined;
+      });
+    return next;
+  }
+
+  private async commitFinished(): Promise<void> {
     const thread = this.thread;
     if (!thread || this.state === "created") return;
     const generation = this.generation;

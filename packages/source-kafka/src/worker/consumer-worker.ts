@@ -71,6 +71,8 @@ class ConsumerHost {
   private reachabilityTimer: NodeJS.Timeout | undefined;
   /** Offsets at or below what this source committed are not sent again (see CommitGuard). */
   private readonly commits = new CommitGuard();
+  /** Commits the broker accepted (kafkajs's COMMIT_OFFSETS events), to tell one from a silent no-op. */
+  private commitsAccepted = 0;
 
   constructor(
     /** Stamped on every message, so a message of this thread's previous source is never taken for one of this. */
@@ -142,7 +144,12 @@ class ConsumerHost {
           if (!this.consumer) throw new Error("no consumer to commit with (rejoining the group)");
           const ahead = this.commits.ahead(message.offsets);
           if (ahead.length === 0) return;
+          // kafkajs's commitOffsets resolves without committing while its runner is not running (a
+          // restart after a lost broker, a rejoin): only its COMMIT_OFFSETS event says the broker took it.
+          const accepted = this.commitsAccepted;
           await this.consumer.commitOffsets(ahead);
+          if (this.commitsAccepted === accepted)
+            throw new Error("kafkajs did not send the commit: its consumer is restarting or rejoining");
           this.commits.committed(ahead);
         });
       case "suspend":
@@ -310,6 +317,9 @@ class ConsumerHost {
     // fetch after it); the others are answers too.
     for (const event of [events.REQUEST, events.FETCH, events.HEARTBEAT, events.COMMIT_OFFSETS])
       consumer.on(event, () => this.contact());
+    consumer.on(events.COMMIT_OFFSETS, () => {
+      this.commitsAccepted++;
+    });
     consumer.on(events.GROUP_JOIN, ({ payload }) => {
       this.contact();
       this.generation++;
