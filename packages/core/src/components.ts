@@ -4,6 +4,7 @@ import type { Batch, SluiceEvent } from "./event.js";
 import type { FlowController } from "./flow.js";
 import type { Logger } from "./logger.js";
 import type { PipelineMetrics } from "./metrics.js";
+import type { DeclaresSecrets } from "./secrets.js";
 
 export interface ComponentContext {
   readonly pipeline: string;
@@ -25,7 +26,8 @@ export interface HealthReport {
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
-export interface Source<T = Buffer> {
+/** A source or sink declares the credentials it was given as `secrets`; a dead-letter sink may too. */
+export interface Source<T = Buffer> extends DeclaresSecrets {
   readonly name: string;
   /** Reaches the source system; rejects with a SluiceError that says which and why when it cannot. */
   connect(ctx: SourceContext): Promise<void>;
@@ -47,7 +49,7 @@ export interface SinkResult<T = unknown> {
   readonly rejected: SluiceEvent<T>[];
 }
 
-export interface Sink<T = unknown> {
+export interface Sink<T = unknown> extends DeclaresSecrets {
   readonly name: string;
   /** Health-checks the destination; rejects with a SluiceError that says why it cannot be used. */
   connect(ctx: ComponentContext): Promise<void>;

@@ -28,6 +28,13 @@ export const ErrorCode = {
   STAGE_CRASHED: "SLUICE_ERR_STAGE_CRASHED",
   /** The shutdown deadline passed with events still in flight; they were not committed. */
   SHUTDOWN_TIMEOUT: "SLUICE_ERR_SHUTDOWN_TIMEOUT",
+  // issue 26: core
+  /** The source failed with an error of its own (not a SluiceError): the pipeline stops. */
+  SOURCE_FAILED: "SLUICE_ERR_SOURCE_FAILED",
+  /** The sink failed with an error of its own (not a SluiceError): the pipeline stops. */
+  SINK_FAILED: "SLUICE_ERR_SINK_FAILED",
+  /** The pipeline stopped after draining; retries still waiting (none hold an event) give up. */
+  STOPPED: "SLUICE_ERR_STOPPED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -40,15 +47,29 @@ export class SluiceError extends Error {
   }
 }
 
-/** Thrown at construction when an option is wrong; `option` is its path, e.g. `flow.maxInFlightEvents`. */
+/**
+ * Thrown at construction when an option is wrong; `option` is its path, e.g. `flow.maxInFlightEvents`.
+ * When several are wrong at once (unknown options), `options` lists every path and the message names each.
+ */
 export class SluiceConfigError extends SluiceError {
   readonly component: string;
   readonly option: string;
-  constructor(component: string, option: string, message: string) {
-    super(ErrorCode.CONFIG, `${component}: option \`${option}\` ${message}`);
+  readonly options: readonly string[];
+  constructor(
+    component: string,
+    option: string,
+    message: string,
+    options?: { options?: readonly string[]; cause?: unknown },
+  ) {
+    super(
+      ErrorCode.CONFIG,
+      `${component}: option \`${option}\` ${message}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "SluiceConfigError";
     this.component = component;
     this.option = option;
+    this.options = options?.options ?? [option];
   }
 }
 

@@ -2,6 +2,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HealthReport } from "./components.js";
+import { describeError, SluiceConfigError } from "./errors.js";
 import type { PipelineMetrics } from "./metrics.js";
 
 export interface HttpEndpointOptions {
@@ -42,7 +43,7 @@ export async function startHttpEndpoint(
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error) => reject(listenError(options, error)));
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
@@ -54,4 +55,38 @@ export async function startHttpEndpoint(
         server.closeAllConnections();
       }),
   };
+}
+
+/** Why the endpoint could not listen, naming the option to change. */
+function listenError(options: HttpEndpointOptions, error: unknown): SluiceConfigError {
+  const code = (error as { code?: unknown }).code;
+  const where = `${options.host}:${options.port}`;
+  const cause = { cause: error };
+  if (code === "EADDRINUSE")
+    return new SluiceConfigError(
+      "pipeline",
+      "http.port",
+      `is ${options.port}, which another process (or pipeline) already listens on at ${options.host}: choose another port, or 0 for any free one`,
+      cause,
+    );
+  if (code === "EACCES")
+    return new SluiceConfigError(
+      "pipeline",
+      "http.port",
+      `is ${options.port}, which this process may not listen on (ports below 1024 need privileges)`,
+      cause,
+    );
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new SluiceConfigError(
+      "pipeline",
+      "http.host",
+      `is ${JSON.stringify(options.host)}, not an address of this machine (${String(code)})`,
+      cause,
+    );
+  return new SluiceConfigError(
+    "pipeline",
+    "http",
+    `cannot listen on ${where}: ${describeError(error)}`,
+    cause,
+  );
 }

@@ -26,11 +26,19 @@ export { defaultFlowOptions, FlowController, type FlowOptions } from "./flow.js"
 export { DEFAULT_HEAP_GROWING_PERCENT, HeapGrowth, heapGrowth } from "./heap-growth.js";
 export { type HttpEndpoint, startHttpEndpoint } from "./http.js";
 export { isDocumentObject, JsonBytes } from "./json-bytes.js";
-export { createLogger, type Logger, type LoggerOptions, redactedPaths, silentLogger } from "./logger.js";
+export {
+  createLogger,
+  type Logger,
+  type LoggerOptions,
+  redactedPaths,
+  scrubbingLogger,
+  silentLogger,
+} from "./logger.js";
 export { PipelineMetrics } from "./metrics.js";
 export { type OptionsSchema, validateOptions } from "./options.js";
 export {
   createPipeline,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
   Pipeline,
   type PipelineOptions,
   type PipelineState,
@@ -38,6 +46,7 @@ export {
 } from "./pipeline.js";
 export { PartitionProgress } from "./progress.js";
 export { type BackoffOptions, backoffDelay, retry, sleep } from "./retry.js";
+export { type DeclaresSecrets, isSecretKey, REDACTED, Secrets, urlPassword } from "./secrets.js";
 export {
   type AnyStage,
   failureFromError,

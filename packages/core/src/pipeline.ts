@@ -1,5 +1,5 @@
 // The pipeline: wires source → stages → sink, routes failures to dead letters, commits, shuts down.
-import { filter, map, type Observable, type Subscription } from "rxjs";
+import { catchError, filter, map, type Observable, type Subscription, throwError } from "rxjs";
 import type { HealthReport, HealthStatus, Sink, SinkResult, Source, SourceContext } from "./components.js";
 import type { DeadLetterSink } from "./dead-letter.js";
 import { DeadLetterRouter } from "./dead-letter-router.js";
@@ -8,10 +8,12 @@ import type { Batch, SluiceEvent } from "./event.js";
 import { defaultFlowOptions, FlowController, type FlowOptions, flowOptionsSchema } from "./flow.js";
 import { DEFAULT_HEAP_GROWING_PERCENT, heapGrowth } from "./heap-growth.js";
 import { type HttpEndpoint, startHttpEndpoint } from "./http.js";
-import { createLogger, type Logger } from "./logger.js";
+import { createLogger, type Logger, scrubbingLogger } from "./logger.js";
 import { PipelineMetrics } from "./metrics.js";
 import { validateOptions } from "./options.js";
+import { type DeclaresSecrets, Secrets } from "./secrets.js";
 import type { AnyStage, Stage } from "./stage.js";
+import { asSluiceError, nameCrashes } from "./stage-crash.js";
 import { meterStage } from "./stage-meter.js";
 
 export interface PipelineOptions<T = Buffer, U = unknown> {
@@ -25,7 +27,11 @@ export interface PipelineOptions<T = Buffer, U = unknown> {
   flow?: Partial<FlowOptions>;
   /** How often finished offsets are committed (ms). */
   commitIntervalMs?: number;
-  /** How long stop() waits for in-flight events before giving up on them (uncommitted, so re-read). */
+  /**
+   * How long stop() waits for in-flight events before giving up on them (uncommitted, so re-read).
+   * Default 20 000: with the disconnect after it, a stop fits in Kubernetes' default 30 s grace period.
+   * Keep it some seconds below your own `terminationGracePeriodSeconds`.
+   */
   shutdownTimeoutMs?: number;
   /** Serve /metrics and /health on this port (0 picks one). Off when omitted. */
   http?: { port: number; host?: string };
@@ -50,13 +56,16 @@ interface PlainOptions {
   heapGrowingPercent: number;
 }
 
+/** The default shutdownTimeoutMs: below Kubernetes' default 30 s grace period, with room to disconnect. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 20_000;
+
 const schema = {
   type: "object",
   properties: {
     name: { type: "string", minLength: 1, pattern: "^[A-Za-z0-9_.-]+$", default: "sluice" },
     flow: { ...flowOptionsSchema, default: {} },
     commitIntervalMs: { type: "integer", minimum: 10, default: 1000 },
-    shutdownTimeoutMs: { type: "integer", minimum: 0, default: 30_000 },
+    shutdownTimeoutMs: { type: "integer", minimum: 0, default: DEFAULT_SHUTDOWN_TIMEOUT_MS },
     http: {
       type: "object",
       properties: {
@@ -84,6 +93,11 @@ export interface StopReport {
   readonly drained: boolean;
   /** Events still unsettled at the end (not committed: they will be read again). */
   readonly unsettled: number;
+  /**
+   * Why the pipeline did not stop cleanly: the error that failed it (its code says where it began), or
+   * SLUICE_ERR_SHUTDOWN_TIMEOUT when the deadline passed with events unsettled. Absent after a clean stop.
+   */
+  readonly error?: SluiceError;
 }
 
 export class Pipeline<T = Buffer, U = unknown> {
@@ -105,7 +119,9 @@ export class Pipeline<T = Buffer, U = unknown> {
   private http: HttpEndpoint | undefined;
   private stopping: Promise<StopReport> | undefined;
   private streamDone!: Promise<void>;
-  private failure: unknown;
+  private failure: SluiceError | undefined;
+  /** The credentials the components declared, kept out of logs, errors, /health and dead letters. */
+  private readonly secrets: Secrets;
   private signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
   /** Gives back the heap growth asked for at start. */
   private releaseHeapGrowth: (() => void) | undefined;
@@ -139,7 +155,10 @@ export class Pipeline<T = Buffer, U = unknown> {
     this.source = source;
     this.sink = sink;
     this.deadLetters = deadLetters;
-    this.logger = (logger ?? createLogger()).child({ pipeline: this.name });
+    this.secrets = new Secrets(
+      [source, sink, deadLetters].flatMap((c) => (c as DeclaresSecrets).secrets ?? []),
+    );
+    this.logger = scrubbingLogger((logger ?? createLogger()).child({ pipeline: this.name }), this.secrets);
     this.metrics = new PipelineMetrics({ pipeline: this.name });
     this.flow = new FlowController(this.options.flow);
     this.stopped = new Promise((resolve) => {
@@ -173,9 +192,15 @@ export class Pipeline<T = Buffer, U = unknown> {
     };
     try {
       await Promise.all([
-        this.source.connect(ctx),
-        this.sink.connect(ctx),
-        this.deadLetters.connect({ logger: this.logger, pipeline: this.name }),
+        this.source
+          .connect(ctx)
+          .catch(fail(ErrorCode.SOURCE_FAILED, `source "${this.source.name}" could not connect`)),
+        this.sink
+          .connect(ctx)
+          .catch(fail(ErrorCode.SINK_FAILED, `sink "${this.sink.name}" could not connect`)),
+        this.deadLetters
+          .connect({ logger: this.logger, pipeline: this.name })
+          .catch(fail(ErrorCode.SINK_FAILED, `dead letters "${this.deadLetters.name}" could not connect`)),
       ]);
       if (this.options.http)
         this.http = await startHttpEndpoint(this.options.http, this.metrics, () => this.health());
@@ -183,7 +208,7 @@ export class Pipeline<T = Buffer, U = unknown> {
       this.state = "failed";
       await this.closeComponents();
       this.releaseHeapGrowth();
-      throw error;
+      throw this.secrets.scrubError(error);
     }
     this.router = new DeadLetterRouter(this.deadLetters, ctx);
     this.flow.on("pause", () => this.metrics.sourcePaused.set(1));
@@ -192,9 +217,12 @@ export class Pipeline<T = Buffer, U = unknown> {
       this.subscription = this.wire(this.source.start()).subscribe({
         next: (result) => this.settleResult(result),
         error: (error: unknown) => {
-          this.failure = error;
+          const failure = this.secrets.scrubError(
+            asSluiceError(error, ErrorCode.STAGE_CRASHED, "the pipeline"),
+          );
+          this.failure = failure;
           this.logger.error(
-            { err: describeError(error), code: ErrorCode.STAGE_CRASHED },
+            { err: failure.message, code: failure.code },
             "pipeline stream failed; stopping without committing unsettled events",
           );
           resolve();
@@ -231,7 +259,7 @@ export class Pipeline<T = Buffer, U = unknown> {
     const source = this.source.health();
     const sink = this.sink.health();
     const worst = worstOf([source.status, sink.status, this.state === "running" ? "ok" : "degraded"]);
-    return {
+    return this.secrets.scrubValue({
       status: this.state === "failed" || this.state === "stopped" ? "down" : worst,
       detail: {
         state: this.state,
@@ -240,11 +268,15 @@ export class Pipeline<T = Buffer, U = unknown> {
         inFlight: { events: this.flow.events, bytes: this.flow.bytes, paused: this.flow.paused },
         deadLettersPending: this.router?.pending ?? 0,
       },
-    };
+    }) as HealthReport;
   }
 
   private wire(batches: Observable<Batch<T>>): Observable<SinkResult<U>> {
-    let stream = batches as unknown as Observable<Batch<unknown>>;
+    let stream = (batches as unknown as Observable<Batch<unknown>>).pipe(
+      catchError((error: unknown) =>
+        throwError(() => asSluiceError(error, ErrorCode.SOURCE_FAILED, `source "${this.source.name}"`)),
+      ),
+    );
     stream = stream.pipe(
       map((batch) => {
         let bytes = 0;
@@ -255,11 +287,17 @@ export class Pipeline<T = Buffer, U = unknown> {
         return batch;
       }),
     );
-    for (const { name, stage } of this.stages) stream = stream.pipe(meterStage(name, stage, this.metrics));
+    for (const { name, stage } of this.stages)
+      stream = stream.pipe(
+        nameCrashes(meterStage(name, stage, this.metrics), ErrorCode.STAGE_CRASHED, `stage "${name}"`),
+      );
+    const write = this.sink.write() as unknown as (
+      source: Observable<Batch<unknown>>,
+    ) => Observable<SinkResult<U>>;
     return stream.pipe(
       map((batch) => this.divert(batch)),
       filter((batch) => batch.length > 0),
-      this.sink.write() as unknown as (source: Observable<Batch<unknown>>) => Observable<SinkResult<U>>,
+      nameCrashes(write, ErrorCode.SINK_FAILED, `sink "${this.sink.name}"`),
     );
   }
 
@@ -280,7 +318,7 @@ export class Pipeline<T = Buffer, U = unknown> {
         failed.push(event);
       } else event.settle("dropped");
     }
-    if (failed) this.router!.route(failed);
+    if (failed) this.router!.route(this.scrubFailures(failed));
     return ok ?? batch;
   }
 
@@ -289,9 +327,20 @@ export class Pipeline<T = Buffer, U = unknown> {
     // Indexed: this loop runs for every event, and for-of here allocated an iterator result per event.
     for (let i = 0; i < delivered.length; i++) delivered[i]!.settle("delivered");
     this.metrics.eventsDelivered.inc(delivered.length);
-    if (result.rejected.length > 0) this.router!.route(result.rejected);
+    if (result.rejected.length > 0) this.router!.route(this.scrubFailures(result.rejected));
     this.metrics.inFlightEvents.set(this.flow.events);
     this.metrics.inFlightBytes.set(this.flow.bytes);
+  }
+
+  /** The events with any declared secret taken out of their failure's reason, before it is stored. */
+  private scrubFailures<E extends SluiceEvent<unknown>>(events: E[]): E[] {
+    for (const event of events) {
+      const failure = event.failure;
+      if (!failure) continue;
+      const reason = this.secrets.scrub(failure.reason);
+      if (reason !== failure.reason) event.failure = { ...failure, reason };
+    }
+    return events;
   }
 
   private commit(): Promise<void> {
@@ -325,21 +374,31 @@ export class Pipeline<T = Buffer, U = unknown> {
       const drained =
         this.failure === undefined &&
         (await Promise.race([this.streamDone.then(() => this.flow.whenDrained()), deadline])) !== "timeout";
+      let error = this.failure;
       if (!drained) {
         this.logger.warn(
-          { unsettled: this.flow.events, code: ErrorCode.SHUTDOWN_TIMEOUT },
+          { unsettled: this.flow.events, code: error?.code ?? ErrorCode.SHUTDOWN_TIMEOUT },
           "stopping before every event settled; unsettled events are not committed and will be read again",
         );
+        error ??= new SluiceError(
+          ErrorCode.SHUTDOWN_TIMEOUT,
+          `the shutdown deadline (shutdownTimeoutMs ${this.options.shutdownTimeoutMs}) passed with ` +
+            `${this.flow.events} events unsettled; they are not committed and will be read again`,
+        );
       }
-      this.abort.abort(new SluiceError(ErrorCode.SHUTDOWN_TIMEOUT, "pipeline stopped"));
+      // What retry loops still waiting give up with: the failure, the deadline, or a clean stop.
+      this.abort.abort(error ?? new SluiceError(ErrorCode.STOPPED, "pipeline stopped after draining"));
       clearInterval(this.commitTimer);
       if (this.committing) await this.committing;
       await this.commit();
-      const report = { drained, unsettled: this.flow.events };
+      const report: StopReport = { drained, unsettled: this.flow.events, ...(error ? { error } : {}) };
       this.subscription?.unsubscribe();
       await this.closeComponents();
       this.state = this.failure === undefined ? "stopped" : "failed";
-      this.logger.info(report, "pipeline stopped");
+      this.logger.info(
+        { drained, unsettled: report.unsettled, ...(error ? { code: error.code, err: error.message } : {}) },
+        "pipeline stopped",
+      );
       this.resolveStopped(report);
       return report;
     } finally {
@@ -390,6 +449,13 @@ export class Pipeline<T = Buffer, U = unknown> {
 /** Builds a pipeline; nothing connects until `start()`. Options are validated here. */
 export function createPipeline<T = Buffer, U = unknown>(options: PipelineOptions<T, U>): Pipeline<T, U> {
   return new Pipeline(options);
+}
+
+/** A rejection handler that rethrows what `connect()` rejected with as a SluiceError naming `origin`. */
+function fail(code: ErrorCode, origin: string): (error: unknown) => never {
+  return (error) => {
+    throw asSluiceError(error, code, origin);
+  };
 }
 
 function isComponent(value: unknown, methods: string[]): boolean {

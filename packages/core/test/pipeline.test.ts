@@ -1,128 +1,18 @@
 // The runner's contract, with small in-memory components: acknowledgement, dead letters, shutdown.
-import { map, mergeMap, type Observable, Subject, timer } from "rxjs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import type { Sink, SinkResult, Source, SourceContext } from "../src/components.js";
-import type { DeadLetter, DeadLetterSink } from "../src/dead-letter.js";
-import { SluiceConfigError } from "../src/errors.js";
-import { type Batch, SluiceEvent } from "../src/event.js";
+import { ErrorCode, SluiceConfigError } from "../src/errors.js";
 import { DEFAULT_HEAP_GROWING_PERCENT, heapGrowth } from "../src/heap-growth.js";
 import { silentLogger } from "../src/logger.js";
 import { createPipeline } from "../src/pipeline.js";
-import { PartitionProgress } from "../src/progress.js";
 import { mapValues, reject } from "../src/stage.js";
-
-/** One partition fed from the test; commits are recorded. */
-class MemorySource implements Source<Buffer> {
-  readonly name = "memory";
-  readonly commits: number[] = [];
-  readonly batches = new Subject<Batch<Buffer>>();
-  progress!: PartitionProgress;
-  paused = 0;
-  private next = 0;
-  async connect(ctx: SourceContext) {
-    this.progress = new PartitionProgress(ctx.flow);
-    ctx.flow.on("pause", () => this.paused++);
-  }
-  start(): Observable<Batch<Buffer>> {
-    return this.batches.asObservable();
-  }
-  push(values: string[]): void {
-    const first = this.next;
-    const raws = values.map((v) => Buffer.from(v));
-    const ticket = this.progress.open(first, first + values.length - 1, values.length, 0);
-    this.next += values.length;
-    this.batches.next(
-      raws.map(
-        (raw, i) =>
-          new SluiceEvent(
-            raw,
-            raw,
-            { topic: "t", partition: 0, offset: String(first + i), key: null, headers: {}, timestamp: "0" },
-            ticket,
-          ),
-      ),
-    );
-  }
-  async stopFetching() {
-    this.batches.complete();
-  }
-  async commit() {
-    const offset = this.progress.takeCommit();
-    if (offset !== undefined) {
-      this.commits.push(offset);
-      this.progress.markCommitted(offset);
-    }
-  }
-  async close() {}
-  health() {
-    return { status: "ok" as const };
-  }
-}
-
-/** Delivers each batch after `delayMs`; values listed in `refuse` are rejected. */
-class MemorySink implements Sink<unknown> {
-  readonly name = "memory-sink";
-  readonly stored: unknown[] = [];
-  constructor(
-    private readonly delayMs = 0,
-    private readonly refuse = new Set<unknown>(),
-  ) {}
-  async connect() {}
-  write() {
-    return (source: Observable<Batch<unknown>>) =>
-      source.pipe(
-        mergeMap((batch) =>
-          timer(this.delayMs).pipe(
-            map((): SinkResult<unknown> => {
-              const result: SinkResult<unknown> = { delivered: [], rejected: [] };
-              for (const e of batch) {
-                if (this.refuse.has(e.value)) {
-                  e.fail({ code: "SLUICE_ERR_REJECTED", type: "mapping", reason: "no", stage: this.name });
-                  result.rejected.push(e);
-                } else {
-                  this.stored.push(e.value);
-                  result.delivered.push(e);
-                }
-              }
-              return result;
-            }),
-          ),
-        ),
-      );
-  }
-  async close() {}
-  health() {
-    return { status: "ok" as const };
-  }
-}
-
-class MemoryDeadLetters implements DeadLetterSink {
-  readonly name = "memory-dlq";
-  readonly letters: DeadLetter[] = [];
-  failuresLeft: number;
-  constructor(failFirst = 0) {
-    this.failuresLeft = failFirst;
-  }
-  async connect() {}
-  async write(letters: readonly DeadLetter[]) {
-    if (this.failuresLeft-- > 0) throw new Error("dead-letter store down");
-    this.letters.push(...letters);
-  }
-  async close() {}
-}
+import { MemoryDeadLetters, MemorySink, MemorySource, until } from "./memory-components.js";
 
 const upper = mapValues<Buffer, string>("upper", (raw) => {
   const text = raw.toString();
   return text.startsWith("bad") ? reject("bad_record", `cannot take ${text}`) : text.toUpperCase();
 });
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe("pipeline", () => {
   it("delivers, dead-letters failures with their raw bytes, and commits only what settled", async () => {
@@ -182,7 +72,8 @@ describe("pipeline", () => {
     await pipeline.start();
     source.push(["x"]);
     const report = await pipeline.stop();
-    expect(report).toEqual({ drained: false, unsettled: 1 });
+    expect(report).toMatchObject({ drained: false, unsettled: 1 });
+    expect(report.error?.code).toBe(ErrorCode.SHUTDOWN_TIMEOUT);
     expect(source.commits).toEqual([]);
   });
 
@@ -219,6 +110,77 @@ describe("pipeline", () => {
     expect(() => build({ deadLetters: undefined })).toThrow(/option `deadLetters`/);
     expect(() => build({ heapGrowingPercent: -1 })).toThrow(/option `heapGrowingPercent` must be >= 0/);
     expect(() => build({ heapGrowingPercent: 1.5 })).toThrow(/option `heapGrowingPercent` must be integer/);
+  });
+
+  it("leaves the caller's option objects as they were (no defaults written into them)", () => {
+    const http = { port: 0 };
+    const flow = { maxInFlightEvents: 10 };
+    createPipeline({
+      source: new MemorySource(),
+      sink: new MemorySink(),
+      deadLetters: new MemoryDeadLetters(),
+      logger: silentLogger(),
+      handleSignals: false,
+      http,
+      flow,
+    });
+    expect(http).toEqual({ port: 0 });
+    expect(flow).toEqual({ maxInFlightEvents: 10 });
+  });
+
+  it("reports every unknown option at once, with what each was probably meant to be", () => {
+    const error = (() => {
+      try {
+        createPipeline({
+          source: new MemorySource(),
+          sink: new MemorySink(),
+          deadLetters: new MemoryDeadLetters(),
+          comitIntervalMs: 5,
+          shutdownTimeout: 1000,
+          http: { prot: 9464 },
+        } as never);
+      } catch (e) {
+        return e as SluiceConfigError;
+      }
+    })();
+    expect(error).toBeInstanceOf(SluiceConfigError);
+    expect(error?.options).toEqual(["comitIntervalMs", "shutdownTimeout", "http.prot"]);
+    expect(error?.message).toContain(
+      "`comitIntervalMs` is not a known option (did you mean `commitIntervalMs`?)",
+    );
+    expect(error?.message).toContain("`shutdownTimeout` (did you mean `shutdownTimeoutMs`?)");
+    expect(error?.message).toContain("`http.prot` (did you mean `http.port`?)");
+  });
+
+  it("a busy http.port fails the start with a SluiceConfigError naming the option and the port", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const source = new MemorySource();
+      let closed = 0;
+      source.close = async () => {
+        closed++;
+      };
+      const pipeline = createPipeline({
+        source,
+        sink: new MemorySink(),
+        deadLetters: new MemoryDeadLetters(),
+        logger: silentLogger(),
+        handleSignals: false,
+        http: { port },
+      });
+      const error = (await pipeline.start().catch((e: unknown) => e)) as SluiceConfigError;
+      expect(error).toBeInstanceOf(SluiceConfigError);
+      expect(error.code).toBe(ErrorCode.CONFIG);
+      expect(error.option).toBe("http.port");
+      expect(error.message).toContain(`pipeline: option \`http.port\` is ${port}, which another process`);
+      expect((error.cause as { code?: string }).code).toBe("EADDRINUSE");
+      expect(pipeline.currentState).toBe("failed");
+      expect(closed).toBe(1);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
   });
 
   it("sets V8's heap growing percent while it runs, and gives V8 its own back when it stops", async () => {

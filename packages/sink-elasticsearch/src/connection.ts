@@ -6,8 +6,10 @@ import {
   ErrorCode,
   isTlsError,
   type Logger,
+  REDACTED,
   SluiceConfigError,
   SluiceError,
+  urlPassword,
 } from "@sluice/core";
 import { BulkAwareSerializer } from "./serializer.js";
 
@@ -100,11 +102,53 @@ export function createClient(component: string, options: ElasticsearchConnection
   return new Client(clientOptions);
 }
 
+/** Every credential in these options, for the pipeline to keep out of what it reports. */
+export function connectionSecrets(options: ElasticsearchConnectionOptions): string[] {
+  const secrets: string[] = [];
+  const basic = (username: string, password: string) =>
+    secrets.push(password, Buffer.from(`${username}:${password}`).toString("base64"));
+  for (const node of nodes(options.node)) {
+    const password = urlPassword(node);
+    if (password !== undefined) basic(decodeURIComponent(new URL(node).username), password);
+  }
+  const auth = options.auth;
+  if (auth && "password" in auth) basic(auth.username, auth.password);
+  if (auth && "apiKey" in auth) secrets.push(auth.apiKey);
+  if (auth && "bearer" in auth) secrets.push(auth.bearer);
+  return secrets.filter((s) => s.length > 0);
+}
+
+/** The node URLs as they may be shown: a password in a URL is replaced. */
+export function displayNodes(node: string | string[]): string {
+  return nodes(node)
+    .map((url) => (urlPassword(url) === undefined ? url : redactUrlPassword(url)))
+    .join(",");
+}
+
+function nodes(node: string | string[]): string[] {
+  return Array.isArray(node) ? node : [node];
+}
+
+function redactUrlPassword(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = REDACTED;
+  return parsed.toString().replace(encodeURIComponent(REDACTED), REDACTED);
+}
+
 export function warnIfInsecure(options: ElasticsearchConnectionOptions, logger: Logger): void {
   if (options.tls?.rejectUnauthorized === false)
     logger.warn(
-      { node: options.node },
+      { node: displayNodes(options.node) },
       "TLS CERTIFICATE VERIFICATION IS OFF for Elasticsearch: anyone on the network path can read and alter what is sent",
+    );
+  const basic =
+    (options.auth !== undefined && "password" in options.auth) ||
+    nodes(options.node).some((url) => urlPassword(url) !== undefined);
+  const plain = nodes(options.node).filter((url) => url.startsWith("http://"));
+  if (basic && plain.length > 0)
+    logger.warn(
+      { node: displayNodes(plain) },
+      "Elasticsearch basic auth over plain HTTP: the password travels unencrypted (use https:// nodes)",
     );
 }
 
@@ -114,7 +158,7 @@ export async function checkElasticsearch(
   node: string | string[],
   who: string,
 ): Promise<string> {
-  const where = Array.isArray(node) ? node.join(",") : node;
+  const where = displayNodes(node);
   try {
     const info = await client.info();
     const major = Number(info.version.number.split(".")[0]);

@@ -13,6 +13,7 @@ import {
 import {
   checkElasticsearch,
   connectionSchema,
+  connectionSecrets,
   createClient,
   type ElasticsearchConnectionOptions,
   warnIfInsecure,
@@ -80,10 +81,12 @@ export function deadLetterDocument(letter: DeadLetter): DeadLetterDocument {
 export class ElasticsearchDeadLetters implements DeadLetterSink {
   readonly name = "elasticsearch-dead-letters";
   readonly options: ElasticsearchDeadLettersOptions & { index: string };
+  readonly secrets: readonly string[];
   private client: Client | undefined;
 
   constructor(options: ElasticsearchDeadLettersOptions) {
     this.options = validateOptions("elasticsearchDeadLetters", schema, options);
+    this.secrets = connectionSecrets(this.options);
   }
 
   async connect(ctx: DeadLetterContext): Promise<void> {

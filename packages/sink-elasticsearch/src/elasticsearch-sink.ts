@@ -29,6 +29,7 @@ import {
 import {
   checkElasticsearch,
   connectionSchema,
+  connectionSecrets,
   createClient,
   type ElasticsearchConnectionOptions,
   warnIfInsecure,
@@ -164,6 +165,7 @@ const schema = {
 export class ElasticsearchSink implements Sink<unknown> {
   readonly name = "elasticsearch";
   readonly options: Resolved;
+  readonly secrets: readonly string[];
   private readonly encoder: BulkEncoder;
   private readonly target: Target;
   private readonly limiter: ConcurrencyLimiter;
@@ -177,6 +179,7 @@ export class ElasticsearchSink implements Sink<unknown> {
 
   constructor(options: ElasticsearchSinkOptions) {
     const o = validateOptions<Resolved>("elasticsearchSink", schema, options);
+    this.secrets = connectionSecrets(o);
     if (o.dataStream && o.action !== "create")
       throw new SluiceConfigError("elasticsearchSink", "action", 'must be "create" for a data stream');
     this.options = o;

@@ -77,6 +77,11 @@ function readPem(component: string, option: string, file: string): string {
   }
 }
 
+/** Every credential in these options, for the pipeline to keep out of what it reports. */
+export function connectionSecrets(options: KafkaConnectionOptions): string[] {
+  return options.sasl?.password ? [options.sasl.password] : [];
+}
+
 /** kafkajs's client configuration for these options; certificate files are read here, once. */
 export function kafkaClientConfig(
   component: string,
@@ -91,6 +96,11 @@ export function kafkaClientConfig(
     logCreator: kafkaLogCreator(logger),
   };
   if (options.sasl) config.sasl = { ...options.sasl } as SASLOptions;
+  if (options.sasl?.mechanism === "plain" && !options.ssl)
+    logger.warn(
+      { brokers: options.brokers },
+      "Kafka SASL PLAIN without TLS: the password travels unencrypted (set ssl, or use SCRAM)",
+    );
   if (options.ssl === true) config.ssl = true;
   else if (options.ssl) {
     const { caFile, certFile, keyFile, rejectUnauthorized } = options.ssl;

@@ -12,6 +12,7 @@ import { registerCodecs } from "./codecs/register.js";
 import {
   connectFailure,
   connectionSchema,
+  connectionSecrets,
   type KafkaConnectionOptions,
   kafkaClientConfig,
   parseBrokers,
@@ -51,6 +52,7 @@ export const deadLetterHeaders = {
 
 export class KafkaDeadLetters implements DeadLetterSink {
   readonly name = "kafka-dead-letters";
+  readonly secrets: readonly string[];
   private readonly options: KafkaDeadLettersOptions & { clientId: string; brokers: string[] };
   private producer: Producer | undefined;
 
@@ -61,6 +63,7 @@ export class KafkaDeadLetters implements DeadLetterSink {
       options,
     );
     this.options = { ...valid, brokers: parseBrokers(valid.brokers) };
+    this.secrets = connectionSecrets(valid);
     registerCodecs();
   }
 

@@ -14,7 +14,7 @@ import {
 import kafkajs, { type Admin, type Kafka as KafkaClient } from "kafkajs";
 import { type Observable, Subject } from "rxjs";
 import { registerCodecs } from "./codecs/register.js";
-import { connectFailure, kafkaClientConfig } from "./connection.js";
+import { connectFailure, connectionSecrets, kafkaClientConfig } from "./connection.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
 import { ConsumerThread, ConsumerThreadError } from "./worker/consumer-thread.js";
 import type { FromConsumer } from "./worker/messages.js";
@@ -32,6 +32,7 @@ type SourceState = "created" | "connected" | "running" | "rebalancing" | "crashe
 
 export class KafkaSource implements Source<Buffer> {
   readonly name = "kafka";
+  readonly secrets: readonly string[];
   readonly options: ResolvedKafkaSourceOptions;
   private ctx: SourceContext | undefined;
   /** The main thread's client, for the start-up probe and backlog(); consuming runs on `thread`. */
@@ -62,6 +63,7 @@ export class KafkaSource implements Source<Buffer> {
 
   constructor(options: KafkaSourceOptions) {
     this.options = resolveOptions(options);
+    this.secrets = connectionSecrets(this.options);
     registerCodecs();
   }
 
