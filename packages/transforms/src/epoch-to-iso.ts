@@ -1,6 +1,7 @@
 // epochToIso: rewrites a float epoch-seconds field (Fluent Bit's @timestamp) as ISO-8601 UTC.
 import { mapValues, reject, type Stage, validateOptions } from "@sluice/core";
 import type { JsonObject } from "./parse-json.js";
+import { epochTextToIso } from "./time/epoch.js";
 
 export interface EpochToIsoOptions {
   /** The top-level field holding epoch seconds. Default `@timestamp`. */
@@ -18,15 +19,19 @@ const schema = {
 } as const;
 
 /**
- * Epoch seconds (a JSON number with up to six decimals) to `YYYY-MM-DDTHH:mm:ss.SSSZ`, milliseconds
- * truncated as Fluent Bit's es output writes them. The seconds are first rounded to whole microseconds:
- * `1732492800.001` is stored as 1732492800.0009999, and must still give `.001`.
+ * Epoch seconds (a JSON number) to `YYYY-MM-DDTHH:mm:ss.SSSZ`, the milliseconds of its decimal text
+ * truncated as Fluent Bit's es output writes them: `1732492800.001` (stored as 1732492800.0009999…)
+ * gives `.001`, and `0.9999999` gives `.999`, not the next second.
  */
 export function epochSecondsToIso(seconds: number): string | undefined {
-  const millis = Math.floor(Math.round(seconds * 1e6) / 1000);
-  // Beyond ±8.64e15 ms a JavaScript Date is invalid.
-  if (!Number.isFinite(millis) || Math.abs(millis) > 8.64e15) return undefined;
-  return new Date(millis).toISOString();
+  // Below 2^31 s, whole microseconds from the float are within a quarter microsecond of the decimal
+  // text's: unless they fall on a whole millisecond, both truncate to the same one; when they do, they
+  // are the text's if they give back the same float. Anything else goes through the text, which costs more.
+  const micros = Math.round(seconds * 1e6);
+  const millis = Math.floor(micros / 1000);
+  if (seconds >= 0 && seconds < 2_147_483_648 && (millis * 1000 !== micros || micros / 1e6 === seconds))
+    return new Date(millis).toISOString();
+  return Number.isFinite(seconds) ? epochTextToIso(String(seconds)) : undefined;
 }
 
 export function epochToIso(options: EpochToIsoOptions = {}): Stage<JsonObject, JsonObject> {

@@ -33,6 +33,36 @@ describe("epochSecondsToIso", () => {
     );
   });
 
+  it("truncates the decimal text where it has more than six decimals (near the epoch), as the es output does", () => {
+    // Fluent Bit prints %.16g: before 2001 that leaves seven or more decimals, e.g. 999 999 900 ns
+    // into the epoch's first second is 0.9999999, which the es output writes as .999.
+    expect(epochSecondsToIso(0.9999999)).toBe("1970-01-01T00:00:00.999Z");
+    expect(epochSecondsToIso(999999999.0009999)).toBe("2001-09-09T01:46:39.000Z");
+    expect(epochSecondsToIso(1e-6)).toBe("1970-01-01T00:00:00.000Z");
+    expect(epochSecondsToIso(1e-9)).toBe("1970-01-01T00:00:00.000Z");
+    expect(epochSecondsToIso(1718000000)).toBe("2024-06-10T06:13:20.000Z");
+  });
+
+  it("gives the es output's milliseconds where %.16g keeps every nanosecond (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 20 }),
+        fc.integer({ min: 0, max: 999 }),
+        fc.integer({ min: 0, max: 999 }),
+        (s, ms, below) => {
+          // An event time just below a millisecond boundary, as Fluent Bit's kafka output prints it:
+          // up to seven integer digits leave %.16g nine decimals, so the text holds the nanoseconds.
+          const nanos = Math.max(0, ms * 1_000_000 - below);
+          const printed = (s + nanos / 1e9).toPrecision(16);
+          // What the es output writes: the event time's milliseconds, truncated.
+          const expected = new Date(s * 1000 + Math.floor(nanos / 1_000_000)).toISOString();
+          expect(epochSecondsToIso(Number(printed))).toBe(expected);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
   it("refuses values a Date cannot hold", () => {
     expect(epochSecondsToIso(1e300)).toBeUndefined();
     expect(epochSecondsToIso(Number.NaN)).toBeUndefined();

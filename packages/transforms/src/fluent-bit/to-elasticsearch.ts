@@ -4,7 +4,11 @@ import { ErrorCode, JsonBytes, mapValues, reject, type Stage, validateOptions } 
 import { CompactJson } from "../compact-json/compact-json.js";
 import { isPlainObject, setOwn } from "../fields/index.js";
 import { type ScanResult, scanJsonObject, WordView } from "../json-bytes.js";
+import { epochTextToIso } from "../time/epoch.js";
 import { replaceDotsIn } from "./replace-dots.js";
+import { type TimestampPlace, timestampPlace } from "./timestamp-place.js";
+
+export { epochTextToIso };
 
 export interface FluentBitToElasticsearchOptions {
   /** The timestamp key of Fluent Bit's kafka output (`timestamp_key`) and es output. Default `@timestamp`. */
@@ -38,6 +42,8 @@ type Resolved = Required<FluentBitToElasticsearchOptions>;
  * makes exactly that change and no other: it rewrites the timestamp's bytes in place and keeps every
  * other byte of the record as it came, so numbers beyond 2^53, key order and escapes survive as Fluent
  * Bit wrote them. The rest is only checked (UTF-8, JSON, an object, depth), never re-serialized.
+ * A record that carried its own timestamp key (anywhere but first, or not a number) reaches Kafka with
+ * that key alone, and the es output writes it unchanged; so does this stage (see timestamp-place.ts).
  * The output is the document's bytes, which the Elasticsearch sink sends as they are: for a record as
  * Fluent Bit writes it, a `JsonBytes` that the sink writes into its request without a copy of its own
  * (`toString()` and `toBuffer()` give the document); for the others, a Buffer.
@@ -47,6 +53,7 @@ export function fluentBitToElasticsearch(
 ): Stage<Buffer, Buffer | JsonBytes> {
   const o = validateOptions<Resolved>("fluentBitToElasticsearch", schema, options);
   const prefix = Buffer.from(`{${JSON.stringify(o.timestampKey)}:`);
+  const keyBytes = Buffer.from(o.timestampKey);
   const digits = o.nanos ? 9 : 3;
   const form = new TimestampForm(prefix);
   const containers = new Uint8Array(o.maxDepth + 1);
@@ -61,33 +68,44 @@ export function fluentBitToElasticsearch(
       : scanJsonObject(raw, o.maxDepth, containers, words);
     if (scan.problem && scan.problem.type !== "json_not_object")
       return reject(scan.problem.type, scan.problem.reason, ErrorCode.PARSE);
-    if (!scan.problem && !scan.hasLineBreak && !o.replaceDots && startsWith(raw, prefix)) {
-      const end = numberEnd(raw, prefix.length);
-      if (end > 0) {
-        const millis = digits === 3 ? plainEpochMillis(raw, prefix.length, end) : -1;
-        if (millis >= 0 && millis < QuotedIsoMillis.LIMIT)
-          return new TimestampSpliced(raw, end, millis, form);
-        const text = epochTextToIso(raw.toString("latin1", prefix.length, end), digits);
-        if (text === undefined)
-          return reject("timestamp_parse_exception", `${o.timestampKey} is out of range`);
-        const out = Buffer.allocUnsafe(raw.length - end + prefix.length + text.length + 2);
-        out.set(prefix, 0);
-        out.write(`"${text}"`, prefix.length, "latin1");
-        raw.copy(out, prefix.length + text.length + 2, end);
-        return out;
+    let place: TimestampPlace | undefined;
+    if (!scan.problem) {
+      if (!scan.hasLineBreak && !o.replaceDots && startsWith(raw, prefix)) {
+        const end = numberEnd(raw, prefix.length);
+        if (end > 0) {
+          const millis = digits === 3 ? plainEpochMillis(raw, prefix.length, end) : -1;
+          if (millis >= 0 && millis < QuotedIsoMillis.LIMIT)
+            return new TimestampSpliced(raw, end, millis, form);
+          const text = epochTextToIso(raw.toString("latin1", prefix.length, end), digits);
+          if (text === undefined)
+            return reject("timestamp_parse_exception", `${o.timestampKey} is out of range`);
+          const out = Buffer.allocUnsafe(raw.length - end + prefix.length + text.length + 2);
+          out.set(prefix, 0);
+          out.write(`"${text}"`, prefix.length, "latin1");
+          raw.copy(out, prefix.length + text.length + 2, end);
+          return out;
+        }
       }
+      place = timestampPlace(raw, o.timestampKey, keyBytes);
+      if (place === "missing")
+        return reject(
+          "timestamp_missing",
+          `record has no ${o.timestampKey}: not from Fluent Bit's kafka output`,
+        );
+      // The record's own timestamp: Fluent Bit's es output writes the record as it is.
+      if (place === "own" && !scan.hasLineBreak && !o.replaceDots) return raw;
     }
-    // Not an object, the timestamp not where Fluent Bit puts it, line breaks between tokens, or keys
-    // to rewrite: parse and build the document.
+    // Not an object, the plugin's timestamp spaced out, line breaks between tokens, or keys to
+    // rewrite: parse and build the document.
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw.toString("utf8"));
     } catch (error) {
       return reject("json_parse_exception", (error as Error).message, ErrorCode.PARSE);
     }
-    if (!isPlainObject(parsed))
+    if (!isPlainObject(parsed) || place === undefined)
       return reject("json_not_object", "record is not a JSON object", ErrorCode.PARSE);
-    return fromObject(parsed, o, digits);
+    return fromObject(parsed, o, digits, place === "leading");
   });
 }
 
@@ -192,24 +210,22 @@ class QuotedIsoMillis {
   }
 }
 
+/** The document of a parsed record: the plugin's timestamp converted and first, or the record as it is. */
 function fromObject(
   record: Record<string, unknown>,
   o: Resolved,
   digits: number,
+  leading: boolean,
 ): Buffer | ReturnType<typeof reject> {
-  const value = record[o.timestampKey];
-  const doc: Record<string, unknown> = {};
-  if (typeof value === "number") {
-    const iso = epochTextToIso(String(value), digits);
+  let doc = record;
+  if (leading) {
+    const iso = epochTextToIso(String(record[o.timestampKey]), digits);
     if (iso === undefined) return reject("timestamp_parse_exception", `${o.timestampKey} is out of range`);
+    // Set first, then the rest: a key that looks like an array index would otherwise go before it.
+    doc = {};
     setOwn(doc, o.timestampKey, iso);
-  } else if (value === undefined) {
-    return reject("timestamp_missing", `record has no ${o.timestampKey}: not from Fluent Bit's kafka output`);
-  } else {
-    // A record that carried its own timestamp key: Fluent Bit's kafka output wrote two, JSON keeps the later.
-    setOwn(doc, o.timestampKey, value);
+    for (const key of Object.keys(record)) if (key !== o.timestampKey) setOwn(doc, key, record[key]);
   }
-  for (const key of Object.keys(record)) if (key !== o.timestampKey) setOwn(doc, key, record[key]);
   const out = o.replaceDots ? replaceDotsIn(doc, "_", o.maxDepth) : doc;
   return Buffer.from(JSON.stringify(out));
 }
@@ -225,47 +241,4 @@ function numberEnd(raw: Buffer, start: number): number {
   }
   if (i === start || i >= raw.length) return -1;
   return raw[i] === 0x2c || raw[i] === 0x7d ? i : -1;
-}
-
-const EPOCH = /^(-?)(\d+)(?:\.(\d+))?$/;
-
-/**
- * Epoch seconds as written in decimal → ISO-8601 UTC with `digits` fraction digits, truncated. Works on
- * the digits, not on a float: `1732492800.001` is `.001`. Exponent forms go through the float's
- * shortest decimal rendering first.
- */
-export function epochTextToIso(text: string, digits = 3): string | undefined {
-  let match = EPOCH.exec(text);
-  if (!match) {
-    const n = Number(text);
-    if (!Number.isFinite(n)) return undefined;
-    match = EPOCH.exec(toPlainDecimal(n));
-    if (!match) return undefined;
-  }
-  const whole = BigInt(match[2]!);
-  const fraction = BigInt((match[3] ?? "").padEnd(9, "0").slice(0, 9));
-  const nanos = (whole * NANOS_PER_SECOND + fraction) * (match[1] === "-" ? -1n : 1n);
-  // Truncated toward the past at the precision asked, as Fluent Bit's integer division does.
-  const millis = floorDiv(nanos, NANOS_PER_MILLI);
-  if (millis > MAX_DATE_MILLIS || millis < -MAX_DATE_MILLIS) return undefined;
-  const iso = new Date(Number(millis)).toISOString(); // …ss.mmmZ
-  if (digits === 3) return iso;
-  const subMillis = String(nanos - millis * NANOS_PER_MILLI).padStart(6, "0");
-  return `${iso.slice(0, -1)}${subMillis.slice(0, digits - 3)}Z`;
-}
-
-const NANOS_PER_SECOND = 1_000_000_000n;
-const NANOS_PER_MILLI = 1_000_000n;
-// A JavaScript Date holds ±8.64e15 ms.
-const MAX_DATE_MILLIS = 8_640_000_000_000_000n;
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n ? q - 1n : q;
-}
-
-function toPlainDecimal(n: number): string {
-  const text = String(n);
-  if (!/e/i.test(text)) return text;
-  return n.toFixed(9).replace(/\.?0+$/, "");
 }

@@ -1,5 +1,4 @@
 // UNIX and UNIX_MS epochs → ISO-8601, computed on the decimal digits (never through a float product).
-import { epochTextToIso } from "../fluent-bit/to-elasticsearch.js";
 import { instantToIso } from "./instant.js";
 
 // A plain or exponent decimal; bounded so BigInt never sees a huge digit string.
@@ -25,6 +24,58 @@ export function unixSecondsToIso(value: unknown, digits = 3): string | undefined
     return undefined;
   }
   return epochTextToIso(text, digits);
+}
+
+// A JSON number's text, or a looser decimal (`.5`, `5.`); that it has a digit is checked apart.
+const NUMBER_TEXT = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+/** More integer digits than this are past a Date's range (±8.64e12 s) whatever they are. */
+const MAX_WHOLE_DIGITS = 16;
+const NANOS_PER_SECOND = 1_000_000_000n;
+const NANOS_PER_MILLI = 1_000_000n;
+// A JavaScript Date holds ±8.64e15 ms.
+const MAX_DATE_MILLIS = 8_640_000_000_000_000n;
+
+/**
+ * Epoch seconds as written in decimal → ISO-8601 UTC with `digits` fraction digits, truncated toward
+ * the past. Works on the digits, never on a float, exponent forms included: `1732492800.001` is `.001`,
+ * `1e-06` is one microsecond. Undefined for text that is not a number, or outside a Date's range.
+ */
+export function epochTextToIso(text: string, digits = 3): string | undefined {
+  const match = NUMBER_TEXT.exec(text);
+  if (!match) return undefined;
+  const integer = match[2]!;
+  const fraction = match[3] ?? "";
+  if (integer.length + fraction.length === 0) return undefined;
+  // The significant digits, and where the decimal point falls among them.
+  let significant = integer + fraction;
+  let point = integer.length + (match[4] === undefined ? 0 : Number(match[4]));
+  let lead = 0;
+  while (lead < significant.length && significant.charCodeAt(lead) === 48) lead++;
+  significant = significant.slice(lead);
+  point -= lead;
+  let whole = 0n;
+  let nanos9 = "";
+  if (significant.length > 0) {
+    if (point > MAX_WHOLE_DIGITS) return undefined;
+    if (point > 0) whole = BigInt(significant.slice(0, point).padEnd(point, "0"));
+    // Digits past the ninth decimal are dropped (truncated toward zero).
+    if (point > -9)
+      nanos9 = point >= 0 ? significant.slice(point, point + 9) : "0".repeat(-point) + significant;
+  }
+  const fraction9 = BigInt(nanos9.slice(0, 9).padEnd(9, "0"));
+  const nanos = (whole * NANOS_PER_SECOND + fraction9) * (match[1] === "-" ? -1n : 1n);
+  // Truncated toward the past at the precision asked, as Fluent Bit's integer division does.
+  const millis = floorDiv(nanos, NANOS_PER_MILLI);
+  if (millis > MAX_DATE_MILLIS || millis < -MAX_DATE_MILLIS) return undefined;
+  const iso = new Date(Number(millis)).toISOString(); // …ss.mmmZ
+  if (digits === 3) return iso;
+  const subMillis = String(nanos - millis * NANOS_PER_MILLI).padStart(6, "0");
+  return `${iso.slice(0, -1)}${subMillis.slice(0, digits - 3)}Z`;
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
 }
 
 /**

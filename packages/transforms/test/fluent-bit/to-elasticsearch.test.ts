@@ -74,19 +74,121 @@ describe("fluentBitToElasticsearch", () => {
     );
   });
 
-  it("moves a timestamp found elsewhere to the front, and replaces dots in keys when asked", async () => {
-    const late = Buffer.from('{"log":"x","@timestamp":1732492800.5}');
-    expect((await runOne(fluentBitToElasticsearch(), late)).value.toString()).toBe(
-      '{"@timestamp":"2024-11-25T00:00:00.500Z","log":"x"}',
-    );
+  it("replaces dots in keys when asked (replace_dots), the plugin's timestamp converted and first", async () => {
     const dotted = await runOne(fluentBitToElasticsearch({ replaceDots: true }), Buffer.from(record));
     expect(JSON.parse(dotted.value.toString()).kubernetes.labels).toEqual({ "app_kubernetes_io/name": "gw" });
+    expect(dotted.value.toString()).toMatch(/^\{"@timestamp":"2024-11-25T00:00:00\.001Z","log":/);
   });
 
-  it("keeps a record's own string timestamp (Fluent Bit wrote two keys; JSON keeps the later)", async () => {
-    const twice = Buffer.from('{"@timestamp":1732492800.5,"log":"x","@timestamp":"2024-01-01T00:00:00Z"}');
-    const e = await runOne(fluentBitToElasticsearch(), twice);
-    expect(JSON.parse(e.value.toString())["@timestamp"]).toBe("2024-01-01T00:00:00Z");
+  // Fluent Bit's JSON writer keeps the last occurrence of a key: a record that had its own @timestamp
+  // reaches Kafka with that one alone, where the record had it, and the es output writes it unchanged.
+  // So the expected document of each record below is its own bytes.
+  describe("a record that carries its own @timestamp is written as it is", () => {
+    const own = [
+      ["a string, not first", '{"log":"x","@timestamp":"2024-06-10T06:13:20Z","stream":"stdout"}'],
+      ["a number, not first", '{"log":"x","@timestamp":1718000000.5,"stream":"stdout"}'],
+      ["a number, last", '{"log":"x","stream":"stdout","@timestamp":1718000000}'],
+      ["a string, first", '{"@timestamp":"2024-06-10T06:13:20.123456Z","log":"x"}'],
+      [
+        "an object, after nested objects",
+        '{"kubernetes":{"labels":{"@timestamp":"l"}},"@timestamp":{"s":1},"log":"x"}',
+      ],
+      ["null", '{"log":"x","@timestamp":null}'],
+      ["a boolean, first", '{"@timestamp":true,"log":"x"}'],
+      [
+        "after strings that hold the key and escaped quotes",
+        '{"log":"\\"@timestamp\\":1,\\\\","@timestamp":"s"}',
+      ],
+      ["a key written with an escape", '{"log":"x","\\u0040timestamp":"s"}'],
+      ["with spaces between tokens", '{ "log": "x", "@timestamp": 1718000000.5 }'],
+    ] as const;
+    it.each(own)("%s", async (_, text) => {
+      const e = await runOne(fluentBitToElasticsearch(), Buffer.from(text));
+      expect(e.ok).toBe(true);
+      expect(e.value.toString()).toBe(text);
+    });
+
+    it("also with nine digits asked (time_key_nanos), which only the plugin's timestamp takes", async () => {
+      const text = '{"log":"x","@timestamp":1718000000.001}';
+      const e = await runOne(fluentBitToElasticsearch({ nanos: true }), Buffer.from(text));
+      expect(e.value.toString()).toBe(text);
+    });
+
+    it("with replace_dots: only the keys change, in their places", async () => {
+      const text = '{"log":"x","k8s.pod":"p","@timestamp":"2024-06-10T06:13:20Z","n":{"a.b":1}}';
+      const e = await runOne(fluentBitToElasticsearch({ replaceDots: true }), Buffer.from(text));
+      expect(e.value.toString()).toBe(
+        '{"log":"x","k8s_pod":"p","@timestamp":"2024-06-10T06:13:20Z","n":{"a_b":1}}',
+      );
+    });
+
+    it("with line breaks between tokens: on one line (the bulk body's), keys in their places", async () => {
+      const e = await runOne(fluentBitToElasticsearch(), Buffer.from('{"log":"x",\n"@timestamp":"s"}'));
+      expect(e.value.toString()).toBe('{"log":"x","@timestamp":"s"}');
+    });
+
+    it("a @timestamp only inside an object is not the record's own: the plugin's is converted", async () => {
+      const text = '{"@timestamp":1718000000.001,"event":{"@timestamp":1e-06}}';
+      expect((await runOne(fluentBitToElasticsearch(), Buffer.from(text))).value.toString()).toBe(
+        '{"@timestamp":"2024-06-10T06:13:20.001Z","event":{"@timestamp":1e-06}}',
+      );
+    });
+
+    it("cannot be told from the plugin's when it is a number and the record's first key: converted", async () => {
+      // Fluent Bit's es output would write `1718000000.5` here, but the Kafka value has the same bytes
+      // as that of a record without a timestamp of its own whose event time is 1718000000.5.
+      const e = await runOne(
+        fluentBitToElasticsearch(),
+        Buffer.from('{"@timestamp":1718000000.5,"log":"x"}'),
+      );
+      expect(e.value.toString()).toBe('{"@timestamp":"2024-06-10T06:13:20.500Z","log":"x"}');
+    });
+  });
+
+  // Every form `%.1f` / `%.16g` gives the plugin's timestamp, and what the es output writes for it: the
+  // event time's milliseconds truncated (or its nine digits), which the decimal text carries.
+  describe.each([
+    ["1718000000.0", "2024-06-10T06:13:20.000Z", "2024-06-10T06:13:20.000000000Z"],
+    ["1718000000", "2024-06-10T06:13:20.000Z", "2024-06-10T06:13:20.000000000Z"],
+    ["1718000000.001", "2024-06-10T06:13:20.001Z", "2024-06-10T06:13:20.001000000Z"],
+    ["1718000000.999999", "2024-06-10T06:13:20.999Z", "2024-06-10T06:13:20.999999000Z"],
+    ["1e-06", "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000001000Z"],
+    ["1e-09", "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000000001Z"],
+    ["1.5e-05", "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000015000Z"],
+    ["0.9999999", "1970-01-01T00:00:00.999Z", "1970-01-01T00:00:00.999999900Z"],
+  ])("the plugin's timestamp printed %s", (text, millis, nanos) => {
+    it("is written as the es output writes it, first; the same number as a record's own is kept", async () => {
+      const plugin = Buffer.from(`{"@timestamp":${text},"log":"x"}`);
+      const own = Buffer.from(`{"log":"x","@timestamp":${text}}`);
+      const out = await runStage(fluentBitToElasticsearch(), [plugin, own]);
+      expect(out.map((e) => e.value.toString())).toEqual([
+        `{"@timestamp":"${millis}","log":"x"}`,
+        own.toString(),
+      ]);
+      const withNanos = await runOne(fluentBitToElasticsearch({ nanos: true }), plugin);
+      expect(withNanos.value.toString()).toBe(`{"@timestamp":"${nanos}","log":"x"}`);
+    });
+
+    it("spaced out or across lines, it is still the plugin's", async () => {
+      const out = await runStage(fluentBitToElasticsearch(), [
+        Buffer.from(`{ "@timestamp" : ${text} , "log" : "x" }`),
+        Buffer.from(`{"@timestamp":${text},\n"log":"x"}`),
+      ]);
+      expect(out.map((e) => e.value.toString())).toEqual([
+        `{"@timestamp":"${millis}","log":"x"}`,
+        `{"@timestamp":"${millis}","log":"x"}`,
+      ]);
+    });
+  });
+
+  it("reads exponent forms on their digits, not through a float", () => {
+    expect(epochTextToIso("1.718000000001e9")).toBe("2024-06-10T06:13:20.001Z");
+    expect(epochTextToIso("17180000000019999e-7", 9)).toBe("2024-06-10T06:13:20.001999900Z");
+    expect(epochTextToIso("1.000000000000001e-05", 9)).toBe("1970-01-01T00:00:00.000010000Z");
+    expect(epochTextToIso("0.0e999999")).toBe("1970-01-01T00:00:00.000Z");
+    expect(epochTextToIso("1e999999")).toBeUndefined();
+    expect(epochTextToIso("1e-999999")).toBe("1970-01-01T00:00:00.000Z");
+    expect(epochTextToIso(`1${"0".repeat(100_000)}`)).toBeUndefined();
   });
 
   it("sends what is not a Fluent Bit record to dead letters, each with its reason", async () => {
@@ -150,6 +252,7 @@ describe("fluentBitToElasticsearch", () => {
       `{"@timestamp":1732492800.5,"deep":${"[".repeat(1200)}${"]".repeat(1200)}}`,
       '[{"@timestamp":1732492800.5}]',
       '{"log":"no timestamp"}',
+      '{"log":"its own","@timestamp":"2024-06-10T06:13:20Z"}',
       "",
     ];
     const run = (nodeArgs: string[]) =>
