@@ -28,6 +28,13 @@ export const ErrorCode = {
   STAGE_CRASHED: "SLUICE_ERR_STAGE_CRASHED",
   /** The shutdown deadline passed with events still in flight; they were not committed. */
   SHUTDOWN_TIMEOUT: "SLUICE_ERR_SHUTDOWN_TIMEOUT",
+  // issue 26: sink
+  /** An event's index or _id could not be resolved: a template field missing, no index for its topic, ... */
+  ES_TARGET: "SLUICE_ERR_ES_TARGET",
+  /** Elasticsearch refused the data stream's index template at start; the message gives its reason. */
+  ES_TEMPLATE: "SLUICE_ERR_ES_TEMPLATE",
+  /** A Kafka record with a null value (a tombstone) that the sink's `nullValues` option dead-letters. */
+  NULL_VALUE: "SLUICE_ERR_NULL_VALUE",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
