@@ -211,6 +211,8 @@ describe(`Elasticsearch sink targets ${runsOn({ kafka: true, es: true })}`, () =
     expect(error?.message).toMatch(
       /refused the data stream's index template sluice-refused-template \(HTTP 400\)/,
     );
-    expect(error?.message).toContain("illegal_argument_exception: There must be at least one pattern, zero given");
+    expect(error?.message).toContain(
+      "illegal_argument_exception: There must be at least one pattern, zero given",
+    );
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 // Data streams: the index template that makes a target a data stream, put at start when asked.
 import { type Client, errors } from "@elastic/elasticsearch";
 import { describeError, ErrorCode, SluiceError } from "@sluice/core";
+import { elasticsearchReason } from "./error-answer.js";
 import type { IndexOption } from "./target.js";
 
 /** The names an index option can write to, as index patterns (`%{…}` parts become `*`). */
@@ -48,13 +49,4 @@ export async function ensureDataStreamTemplate(
       { cause: error },
     );
   }
-}
-
-/** The `type: reason` Elasticsearch gave in an error answer, else the client's message. */
-export function elasticsearchReason(error: errors.ResponseError): string {
-  const body = error.body as { error?: { type?: string; reason?: string } | string } | undefined;
-  const answer = body?.error;
-  if (typeof answer === "string") return answer;
-  if (answer?.reason) return answer.type ? `${answer.type}: ${answer.reason}` : answer.reason;
-  return describeError(error);
 }

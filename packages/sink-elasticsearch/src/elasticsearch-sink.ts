@@ -37,6 +37,7 @@ import {
 } from "./connection.js";
 import { ensureDataStreamTemplate, indexPatterns } from "./data-stream.js";
 import { type BulkAction, BulkEncoder, Encoded } from "./encoder.js";
+import { elasticsearchReason, errorAnswer } from "./error-answer.js";
 import { isAuthRefusal, isBackPressure, isRetryableRequestError, refusedStatus } from "./retry-policy.js";
 import { type IdOption, type IndexOption, indexNameProblem, Target } from "./target.js";
 
@@ -473,8 +474,8 @@ export class ElasticsearchSink implements Sink<unknown> {
       : "set the sink's auth option (username and password, apiKey or bearer)";
     this.authRefused =
       status === 401
-        ? `Elasticsearch refused the credentials (HTTP 401): ${describeError(error)}; ${hint}`
-        : `Elasticsearch forbade the bulk request (HTTP 403): ${describeError(error)}; ${hint}`;
+        ? `Elasticsearch refused the credentials (HTTP 401): ${elasticsearchReason(error as errors.ResponseError)}; ${hint}`
+        : `Elasticsearch forbade the bulk request (HTTP 403): ${elasticsearchReason(error as errors.ResponseError)}; ${hint}`;
     const now = Date.now();
     if (now - this.authLoggedAt >= AUTH_LOG_INTERVAL_MS) {
       this.authLoggedAt = now;
@@ -574,15 +575,12 @@ function refusalFailure(error: errors.ResponseError, bytes: number, stage: strin
       reason: `Elasticsearch refused the event's bulk request with HTTP 413 (Request Entity Too Large): its lines are ${bytes} bytes, more than the cluster's http.max_content_length`,
       stage,
     };
-  const body = error.body as {
-    error?: { type?: string; reason?: string; caused_by?: { reason?: string } } | string;
-  };
-  const answer = typeof body?.error === "object" ? body.error : undefined;
-  const cause = answer?.caused_by?.reason ? ` (caused by: ${answer.caused_by.reason})` : "";
+  const answer = errorAnswer(error);
+  const cause = answer.cause ? ` (caused by: ${answer.cause})` : "";
   return {
     code: ErrorCode.REJECTED,
-    type: answer?.type ?? `http_${status}`,
-    reason: `Elasticsearch refused the event's bulk request with HTTP ${status}: ${answer?.reason ?? (typeof body?.error === "string" ? body.error : describeError(error))}${cause}`,
+    type: answer.type ?? `http_${status}`,
+    reason: `Elasticsearch refused the event's bulk request with HTTP ${status}: ${answer.reason ?? describeError(error)}${cause}`,
     stage,
   };
 }
