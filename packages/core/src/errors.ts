@@ -35,6 +35,13 @@ export const ErrorCode = {
   SINK_FAILED: "SLUICE_ERR_SINK_FAILED",
   /** The pipeline stopped after draining; retries still waiting (none hold an event) give up. */
   STOPPED: "SLUICE_ERR_STOPPED",
+  // issue 26: sink
+  /** An event's index or _id could not be resolved: a template field missing, no index for its topic, ... */
+  ES_TARGET: "SLUICE_ERR_ES_TARGET",
+  /** Elasticsearch refused the data stream's index template at start; the message gives its reason. */
+  ES_TEMPLATE: "SLUICE_ERR_ES_TEMPLATE",
+  /** A Kafka record with a null value (a tombstone) that the sink's `nullValues` option dead-letters. */
+  NULL_VALUE: "SLUICE_ERR_NULL_VALUE",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -50,9 +50,12 @@ export async function sendBulk(
   const results = response.items ?? [];
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
-    const result = results[i]?.[action] ?? Object.values(results[i] ?? {})[0];
+    const item = results[i] ?? {};
+    // The item's own action: a tombstone's is `delete` whatever the sink's action.
+    const itemAction = item[action] ? action : (Object.keys(item)[0] ?? action);
+    const result = item[itemAction];
     const status = result?.status ?? 0;
-    const verdict = itemVerdict(status, action);
+    const verdict = itemVerdict(status, itemAction);
     if (verdict === "delivered") outcome.delivered.push(event);
     else if (verdict === "retry") outcome.retry.push(i);
     else {

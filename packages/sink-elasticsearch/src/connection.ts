@@ -1,5 +1,6 @@
 // Connection options shared by the sink and the dead-letter writer: client construction and health check.
 import { readFileSync } from "node:fs";
+import { connect as tlsConnect } from "node:tls";
 import { Client, type ClientOptions, errors } from "@elastic/elasticsearch";
 import {
   describeError,
@@ -152,13 +153,56 @@ export function warnIfInsecure(options: ElasticsearchConnectionOptions, logger: 
     );
 }
 
-/** GET / with a reason that says what is wrong: unreachable, credentials, TLS or not Elasticsearch. */
+/** An `https://` node that answers in plain text: OpenSSL's words for a first record that is not TLS. */
+const NOT_TLS = /wrong version number|packet length too long|http request|record layer failure/i;
+
+/** Whether a TLS handshake with `url`'s host and port succeeds (an `http://` node that serves HTTPS). */
+function speaksTls(url: string, timeoutMs = 3_000): Promise<boolean> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve) => {
+    const host = target.hostname.replace(/^\[|\]$/g, "");
+    const socket = tlsConnect({
+      host,
+      port: Number(target.port || 80),
+      rejectUnauthorized: false,
+      ...(/^[\d.:]+$/.test(host) ? {} : { servername: host }),
+    });
+    const done = (answer: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once("secureConnect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/** A hint for refused credentials: `hasAuth` undefined when the caller cannot tell. */
+function authHint(hasAuth: boolean | undefined): string {
+  if (hasAuth === false)
+    return "no credentials were sent: set the `auth` option ({ username, password }, { apiKey } or { bearer })";
+  if (hasAuth === true) return "check the `auth` option (and that the user may write to the target)";
+  return "set or check the `auth` option ({ username, password }, { apiKey } or { bearer })";
+}
+
+/**
+ * GET / with a reason that says what is wrong: unreachable, credentials (with a hint at `auth`), TLS
+ * (a wrong scheme named as such), or not Elasticsearch. `hasAuth`: whether credentials were given.
+ */
 export async function checkElasticsearch(
   client: Client,
   node: string | string[],
   who: string,
+  hasAuth?: boolean,
 ): Promise<string> {
   const where = displayNodes(node);
+  const urls = Array.isArray(node) ? node : [node];
   try {
     const info = await client.info();
     const major = Number(info.version.number.split(".")[0]);
@@ -179,7 +223,14 @@ export async function checkElasticsearch(
     if (error instanceof errors.ResponseError && (error.statusCode === 401 || error.statusCode === 403))
       throw new SluiceError(
         ErrorCode.ES_AUTH,
-        `${who}: Elasticsearch at ${where} refused the credentials (HTTP ${error.statusCode}): ${describeError(error)}`,
+        `${who}: Elasticsearch at ${where} refused the credentials (HTTP ${error.statusCode}): ${describeError(error)} (${authHint(hasAuth)})`,
+        { cause: error },
+      );
+    if (urls.some((n) => n.startsWith("https://")) && NOT_TLS.test(describeError(error)))
+      throw new SluiceError(
+        ErrorCode.ES_TLS,
+        `${who}: the server at ${where} does not speak TLS (${describeError(error).trim()}): ` +
+          "if it serves plain HTTP, write the node as http://",
         { cause: error },
       );
     if (isTlsError(error))
@@ -189,6 +240,19 @@ export async function checkElasticsearch(
           "(give the CA that signed its certificate as tls.caFile)",
         { cause: error },
       );
+    if (error instanceof errors.ConnectionError) {
+      const plain = urls.filter((n) => n.startsWith("http://"));
+      const overTls = (
+        await Promise.all(plain.map(async (n) => ((await speaksTls(n)) ? n : undefined)))
+      ).find((n) => n !== undefined);
+      if (overTls)
+        throw new SluiceError(
+          ErrorCode.ES_TLS,
+          `${who}: the server at ${displayNodes(overTls)} speaks TLS and closed the plain HTTP connection (${describeError(error)}): ` +
+            "write the node as https:// (and give the CA that signed its certificate as tls.caFile)",
+          { cause: error },
+        );
+    }
     throw new SluiceError(
       ErrorCode.ES_UNREACHABLE,
       `${who}: cannot reach Elasticsearch at ${where}: ${describeError(error)}`,

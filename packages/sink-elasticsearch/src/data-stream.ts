@@ -1,6 +1,7 @@
 // Data streams: the index template that makes a target a data stream, put at start when asked.
-import type { Client } from "@elastic/elasticsearch";
+import { type Client, errors } from "@elastic/elasticsearch";
 import { describeError, ErrorCode, SluiceError } from "@sluice/core";
+import { elasticsearchReason } from "./error-answer.js";
 import type { IndexOption } from "./target.js";
 
 /** The names an index option can write to, as index patterns (`%{…}` parts become `*`). */
@@ -17,7 +18,7 @@ export function indexPatterns(index: IndexOption): string[] {
 /**
  * Puts the index template `name` unless one by that name exists (a template someone wrote by hand is
  * never overwritten). The template matches `patterns`, declares a data stream, and takes `body`'s
- * settings and mappings.
+ * settings and mappings. A template Elasticsearch refuses fails with SLUICE_ERR_ES_TEMPLATE and its reason.
  */
 export async function ensureDataStreamTemplate(
   client: Client,
@@ -27,10 +28,6 @@ export async function ensureDataStreamTemplate(
 ): Promise<"created" | "exists"> {
   try {
     if (await client.indices.existsIndexTemplate({ name })) return "exists";
-    if (patterns.length === 0)
-      throw new Error(
-        "the index is a function: give the template's index_patterns in dataStream.template.body",
-      );
     await client.indices.putIndexTemplate({
       name,
       index_patterns: patterns,
@@ -40,6 +37,12 @@ export async function ensureDataStreamTemplate(
     } as Parameters<Client["indices"]["putIndexTemplate"]>[0]);
     return "created";
   } catch (error) {
+    if (error instanceof errors.ResponseError)
+      throw new SluiceError(
+        ErrorCode.ES_TEMPLATE,
+        `elasticsearchSink: Elasticsearch refused the data stream's index template ${name} (HTTP ${error.statusCode}): ${elasticsearchReason(error)}`,
+        { cause: error },
+      );
     throw new SluiceError(
       ErrorCode.ES_UNREACHABLE,
       `elasticsearchSink: cannot put the data stream's index template ${name}: ${describeError(error)}`,

@@ -1,5 +1,5 @@
 // The Elasticsearch sink: batches events into bulk requests, sends them concurrently, retries, reports.
-import type { Client } from "@elastic/elasticsearch";
+import type { Client, errors } from "@elastic/elasticsearch";
 import {
   type Batch,
   BufferPool,
@@ -7,6 +7,7 @@ import {
   type ComponentContext,
   describeError,
   ErrorCode,
+  type Failure,
   failureFromError,
   type HealthReport,
   retry,
@@ -17,6 +18,7 @@ import {
   sleep,
   validateOptions,
 } from "@sluice/core";
+import { hasReferences } from "@sluice/transforms";
 import { Observable, type OperatorFunction } from "rxjs";
 import { BulkBody } from "./bulk-body.js";
 import { type BulkOutcome, sendBulk } from "./bulk-request.js";
@@ -36,8 +38,15 @@ import {
 } from "./connection.js";
 import { ensureDataStreamTemplate, indexPatterns } from "./data-stream.js";
 import { type BulkAction, BulkEncoder, Encoded } from "./encoder.js";
-import { isBackPressure, isRetryableRequestError } from "./retry-policy.js";
-import { type IdOption, type IndexOption, Target } from "./target.js";
+import { elasticsearchReason, errorAnswer } from "./error-answer.js";
+import { isAuthRefusal, isBackPressure, isRetryableRequestError, refusedStatus } from "./retry-policy.js";
+import { type IdOption, type IndexOption, indexNameProblem, Target } from "./target.js";
+
+/** What the sink does with a tombstone: a Kafka record whose value is null (it arrives empty). */
+export type NullValues = "deadLetter" | "ignore" | "delete";
+
+/** How often, at most, refused credentials are logged while every request is refused. */
+const AUTH_LOG_INTERVAL_MS = 60_000;
 
 export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions {
   /**
@@ -49,10 +58,22 @@ export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions
   /** `create` (default: with our deterministic _id, a replay is a 409, not a duplicate) or `index`. */
   action?: BulkAction;
   /**
-   * `origin` (default): `_id` is `<topic>+<partition>+<offset>`. `{ field }`: a field of the document
-   * (a Logstash reference). `none`: Elasticsearch picks one, and a replay duplicates.
+   * `origin` (default): `_id` is `<topic>+<partition>+<offset>`. `key`: the record's Kafka key (UTF-8).
+   * `{ field }`: a field of the document (a Logstash reference). `none`: Elasticsearch picks one, and a
+   * replay duplicates.
    */
   id?: IdOption;
+  /**
+   * Where an event goes whose `index` template does not resolve (a `%{[field]}` it lacks, a date
+   * without @timestamp), as Vector's `template_fallback_index`. Without it such events go to dead letters.
+   */
+  templateFallbackIndex?: string;
+  /**
+   * Tombstones (records whose value is null or empty), as Kafka Connect's `behavior.on.null.values`:
+   * `deadLetter` (default: Connect's `fail` stops the task; here that record alone fails), `ignore`
+   * (acknowledged, nothing written), or `delete` (deletes the document of that `_id`; needs `id: "key"`).
+   */
+  nullValues?: NullValues;
   /** An ingest pipeline every document goes through. */
   pipeline?: string;
   /**
@@ -75,9 +96,15 @@ export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions
 }
 
 type Resolved = Required<
-  Omit<ElasticsearchSinkOptions, "auth" | "tls" | "index" | "id" | "pipeline" | "dataStream" | "concurrency">
+  Omit<
+    ElasticsearchSinkOptions,
+    "auth" | "tls" | "index" | "id" | "pipeline" | "dataStream" | "concurrency" | "templateFallbackIndex"
+  >
 > &
-  Pick<ElasticsearchSinkOptions, "auth" | "tls" | "index" | "pipeline" | "dataStream"> & {
+  Pick<
+    ElasticsearchSinkOptions,
+    "auth" | "tls" | "index" | "pipeline" | "dataStream" | "templateFallbackIndex"
+  > & {
     id: IdOption;
     concurrency: number | "adaptive" | { adaptive: AdaptiveConcurrencyOptions };
     retry: { initialDelayMs: number; maxDelayMs: number };
@@ -92,7 +119,7 @@ const schema = {
     action: { enum: ["create", "index"], default: "create" },
     id: {
       anyOf: [
-        { enum: ["origin", "none"] },
+        { enum: ["origin", "key", "none"] },
         {
           type: "object",
           properties: { field: { type: "string", minLength: 1 } },
@@ -102,6 +129,8 @@ const schema = {
       ],
       default: "origin",
     },
+    templateFallbackIndex: { type: "string", minLength: 1 },
+    nullValues: { enum: ["deadLetter", "ignore", "delete"], default: "deadLetter" },
     pipeline: { type: "string", minLength: 1 },
     dataStream: {
       anyOf: [
@@ -173,6 +202,9 @@ export class ElasticsearchSink implements Sink<unknown> {
   private ctx: ComponentContext | undefined;
   private lastError: string | undefined;
   private failingSince: number | undefined;
+  /** Set while Elasticsearch refuses our credentials (401/403): health is down with this reason. */
+  private authRefused: string | undefined;
+  private authLoggedAt = Number.NEGATIVE_INFINITY;
   private requestsInFlight = 0;
   // One buffer per request being filled, queued or in flight.
   private readonly bodies = new BufferPool(8);
@@ -180,10 +212,9 @@ export class ElasticsearchSink implements Sink<unknown> {
   constructor(options: ElasticsearchSinkOptions) {
     const o = validateOptions<Resolved>("elasticsearchSink", schema, options);
     this.secrets = connectionSecrets(o);
-    if (o.dataStream && o.action !== "create")
-      throw new SluiceConfigError("elasticsearchSink", "action", 'must be "create" for a data stream');
+    checkTargetOptions(o);
     this.options = o;
-    this.target = new Target("elasticsearchSink", o.index, o.id);
+    this.target = new Target("elasticsearchSink", o.index, o.id, o.templateFallbackIndex);
     this.encoder = new BulkEncoder(o.action, this.target, o.pipeline);
     this.limiter =
       typeof o.concurrency === "number"
@@ -195,12 +226,18 @@ export class ElasticsearchSink implements Sink<unknown> {
     this.ctx = ctx;
     warnIfInsecure(this.options, ctx.logger);
     this.client = createClient("elasticsearchSink", this.options);
-    const version = await checkElasticsearch(this.client, this.options.node, "elasticsearchSink");
+    const version = await checkElasticsearch(
+      this.client,
+      this.options.node,
+      "elasticsearchSink",
+      this.options.auth !== undefined,
+    );
     ctx.logger.info({ node: this.options.node, version }, "connected to Elasticsearch");
     const template =
       typeof this.options.dataStream === "object" ? this.options.dataStream.template : undefined;
     if (template) {
-      const patterns = indexPatterns(this.options.index);
+      const fallback = this.options.templateFallbackIndex;
+      const patterns = [...indexPatterns(this.options.index), ...(fallback ? [fallback] : [])];
       const result = await ensureDataStreamTemplate(this.client, template.name, patterns, template.body);
       ctx.logger.info({ template: template.name, patterns, result }, "data stream index template");
     }
@@ -254,12 +291,27 @@ export class ElasticsearchSink implements Sink<unknown> {
         const subscription = source.subscribe({
           next: (batch) => {
             let unencodable: SluiceEvent<unknown>[] | undefined;
+            let ignored: SluiceEvent<unknown>[] | undefined;
             // Indexed, as every per-event loop on this path: for-of allocated an iterator result per event.
             for (let i = 0; i < batch.length; i++) {
               const event = batch[i]!;
+              const tombstone = event.raw.length === 0;
+              if (tombstone && this.options.nullValues === "ignore") {
+                ignored ??= [];
+                ignored.push(event);
+                continue;
+              }
+              if (tombstone && this.options.nullValues === "deadLetter") {
+                event.fail(this.nullValueFailure());
+                unencodable ??= [];
+                unencodable.push(event);
+                continue;
+              }
               let encoded: Encoded;
               try {
-                encoded = this.encoder.encode(event, scratch);
+                encoded = tombstone
+                  ? this.encoder.encodeDelete(event, scratch)
+                  : this.encoder.encode(event, scratch);
               } catch (error) {
                 // A document JSON cannot write (nested too deep, a BigInt) or an index function that
                 // threw: that event alone goes to dead letters.
@@ -273,7 +325,8 @@ export class ElasticsearchSink implements Sink<unknown> {
               if (request.count >= this.options.flushEvents || request.bytes >= this.options.flushBytes)
                 flush();
             }
-            if (unencodable) subscriber.next({ delivered: [], rejected: unencodable });
+            if (unencodable || ignored)
+              subscriber.next({ delivered: ignored ?? [], rejected: unencodable ?? [] });
             if (current && timer === undefined) timer = setTimeout(flush, this.options.flushIntervalMs);
           },
           error: (error: unknown) => subscriber.error(error),
@@ -297,24 +350,34 @@ export class ElasticsearchSink implements Sink<unknown> {
   health(): HealthReport {
     const failingForMs = this.failingSince === undefined ? 0 : Date.now() - this.failingSince;
     return {
-      status: failingForMs > 0 ? "degraded" : "ok",
+      status: this.authRefused ? "down" : failingForMs > 0 ? "degraded" : "ok",
       detail: {
         requestsInFlight: this.requestsInFlight,
         ...(this.lastError ? { lastError: this.lastError, failingForMs } : {}),
+        ...(this.authRefused ? { reason: this.authRefused } : {}),
       },
     };
   }
 
-  /**
-   * Sends a request's events until each is delivered or rejected, reporting as it goes. Whole-request
-   * failures are retried with backoff without limit (the source stays paused meanwhile); events
-   * answered 429 or 5xx are sent again alone, their lines copied out of the first body.
-   */
+  /** Sends a request's events until each is delivered or rejected, then gives its buffer back. */
   private async deliver(request: BulkBody, report: (result: SinkResult<unknown>) => void): Promise<void> {
+    await this.deliverPart(request, undefined, report);
+    this.bodies.release(request.buffer);
+  }
+
+  /**
+   * Sends the events of `request` at `positions` (every one when undefined) until each is delivered or
+   * rejected, reporting as it goes. Whole-request failures are retried with backoff without limit (the
+   * source stays paused meanwhile); events answered 429 or 5xx are sent again alone, their lines copied
+   * out of the first body. A request refused for what it holds (400, 413) is sent again in halves, down
+   * to single events; one refused alone goes to dead letters with Elasticsearch's answer.
+   */
+  private async deliverPart(
+    request: BulkBody,
+    positions: number[] | undefined,
+    report: (result: SinkResult<unknown>) => void,
+  ): Promise<void> {
     const ctx = this.ctx!;
-    const client = this.client!;
-    /** Positions in `request` of the events this round sends; every one in the first round. */
-    let positions: number[] | undefined;
     let round = 0;
     let fruitless = 0;
     for (;;) {
@@ -323,25 +386,35 @@ export class ElasticsearchSink implements Sink<unknown> {
       // Written once per round: whole-request retries resend these very bytes.
       const copy = positions ? this.bodies.take(request.linesSize(positions)) : undefined;
       const body = positions ? request.linesOf(positions, copy!) : request.body;
+      const bytes = body.length;
       // An abort (the shutdown deadline) throws past the releases: a request may still be writing them.
-      const outcome = await retry<BulkOutcome>(() => this.attempt(client, events, body), {
-        ...this.options.retry,
-        signal: ctx.signal,
-        onError: (error, attempt) => {
-          if (!isRetryableRequestError(error))
-            ctx.logger.error({ err: describeError(error) }, "bulk request failed (retrying anyway)");
-          else if (attempt === 1 || attempt % 10 === 0)
-            ctx.logger.warn(
-              { err: describeError(error), attempt },
-              "bulk request failed; retrying with backoff",
-            );
-        },
-      });
+      const outcome = await this.send(events, body);
       // Answered: the client has sent the whole body and holds it no longer.
       if (copy) this.bodies.release(copy);
+      if ("refused" in outcome) {
+        const all = positions ?? request.events.map((_, i) => i);
+        if (all.length === 1) {
+          events[0]!.fail(refusalFailure(outcome.refused, bytes, this.name));
+          report({ delivered: [], rejected: [events[0]!] });
+          return;
+        }
+        ctx.logger.warn(
+          {
+            status: outcome.refused.statusCode,
+            events: all.length,
+            bytes,
+            err: describeError(outcome.refused),
+          },
+          "Elasticsearch refused a whole bulk request; sending it again in halves",
+        );
+        const half = Math.ceil(all.length / 2);
+        await this.deliverPart(request, all.slice(0, half), report);
+        await this.deliverPart(request, all.slice(half), report);
+        return;
+      }
       const progressed = outcome.delivered.length > 0 || outcome.rejected.length > 0;
       if (progressed) report({ delivered: outcome.delivered, rejected: outcome.rejected });
-      if (outcome.retry.length === 0) break;
+      if (outcome.retry.length === 0) return;
       const sent = positions;
       positions = outcome.retry.map((j) => (sent ? sent[j]! : j));
       round++;
@@ -351,7 +424,69 @@ export class ElasticsearchSink implements Sink<unknown> {
       fruitless = progressed ? 0 : fruitless + 1;
       await sleep(backoffDelay(fruitless + 1, { ...this.options.retry, maxAttempts: Infinity }), ctx.signal);
     }
-    this.bodies.release(request.buffer);
+  }
+
+  /** One request, retried until Elasticsearch answers it or refuses it for what it holds. */
+  private send(
+    events: SluiceEvent[],
+    body: Buffer,
+  ): Promise<BulkOutcome | { refused: errors.ResponseError }> {
+    const ctx = this.ctx!;
+    const client = this.client!;
+    return retry<BulkOutcome | { refused: errors.ResponseError }>(
+      async () => {
+        try {
+          return await this.attempt(client, events, body);
+        } catch (error) {
+          if (refusedStatus(error) !== undefined) return { refused: error as errors.ResponseError };
+          throw error;
+        }
+      },
+      {
+        ...this.options.retry,
+        signal: ctx.signal,
+        onError: (error, attempt) => {
+          // Refused credentials are logged by attempt(), at most once a minute.
+          if (isAuthRefusal(error)) return;
+          if (!isRetryableRequestError(error))
+            ctx.logger.error({ err: describeError(error) }, "bulk request failed (retrying anyway)");
+          else if (attempt === 1 || attempt % 10 === 0)
+            ctx.logger.warn(
+              { err: describeError(error), attempt },
+              "bulk request failed; retrying with backoff",
+            );
+        },
+      },
+    );
+  }
+
+  private nullValueFailure(): Failure {
+    return {
+      code: ErrorCode.NULL_VALUE,
+      type: "null_value",
+      reason: "the record's value is null (a tombstone) and the sink's nullValues is \"deadLetter\"",
+      stage: this.name,
+    };
+  }
+
+  /** Health down with the reason while Elasticsearch refuses our credentials; logged once a minute. */
+  private noteAuthRefused(error: unknown): void {
+    const status = (error as errors.ResponseError).statusCode;
+    const hint = this.options.auth
+      ? "check the sink's auth option and the user's privileges (create_doc/index on the target)"
+      : "set the sink's auth option (username and password, apiKey or bearer)";
+    this.authRefused =
+      status === 401
+        ? `Elasticsearch refused the credentials (HTTP 401): ${elasticsearchReason(error as errors.ResponseError)}; ${hint}`
+        : `Elasticsearch forbade the bulk request (HTTP 403): ${elasticsearchReason(error as errors.ResponseError)}; ${hint}`;
+    const now = Date.now();
+    if (now - this.authLoggedAt >= AUTH_LOG_INTERVAL_MS) {
+      this.authLoggedAt = now;
+      this.ctx?.logger.error(
+        { status, node: this.options.node },
+        `ELASTICSEARCH REFUSES EVERY BULK REQUEST: ${this.authRefused}. Retrying; nothing is written meanwhile`,
+      );
+    }
   }
 
   private async attempt(client: Client, events: SluiceEvent[], body: Buffer): Promise<BulkOutcome> {
@@ -364,6 +499,10 @@ export class ElasticsearchSink implements Sink<unknown> {
       ctx.metrics.requests.inc({ target: this.name, status: "ok" });
       this.failingSince = undefined;
       this.lastError = undefined;
+      if (this.authRefused) {
+        this.authRefused = undefined;
+        ctx.logger.warn("Elasticsearch accepts the credentials again");
+      }
       // Items refused with 429 mean the cluster is saturated, as much as a refused request does.
       backPressure = outcome.retry.length > 0;
       return outcome;
@@ -371,6 +510,7 @@ export class ElasticsearchSink implements Sink<unknown> {
       ctx.metrics.requests.inc({ target: this.name, status: "error" });
       this.lastError = describeError(error);
       this.failingSince ??= Date.now();
+      if (isAuthRefusal(error)) this.noteAuthRefused(error);
       backPressure = isBackPressure(error);
       throw error;
     } finally {
@@ -386,6 +526,66 @@ export class ElasticsearchSink implements Sink<unknown> {
   get concurrencyLimit(): number {
     return this.limiter.limit;
   }
+}
+
+/** The cross-option checks JSON Schema cannot say. */
+function checkTargetOptions(o: Resolved): void {
+  if (o.dataStream && o.action !== "create")
+    throw new SluiceConfigError("elasticsearchSink", "action", 'must be "create" for a data stream');
+  const fallback = o.templateFallbackIndex;
+  if (fallback !== undefined) {
+    if (typeof o.index !== "string" || !hasReferences(o.index))
+      throw new SluiceConfigError(
+        "elasticsearchSink",
+        "templateFallbackIndex",
+        "applies only to an index template with %{…} references",
+      );
+    if (hasReferences(fallback))
+      throw new SluiceConfigError(
+        "elasticsearchSink",
+        "templateFallbackIndex",
+        "must be a plain name (it is used when a template does not resolve)",
+      );
+    const problem = indexNameProblem(fallback);
+    if (problem) throw new SluiceConfigError("elasticsearchSink", "templateFallbackIndex", problem);
+  }
+  if (o.nullValues === "delete") {
+    if (o.id !== "key")
+      throw new SluiceConfigError(
+        "elasticsearchSink",
+        "nullValues",
+        'is "delete", which needs id: "key": a tombstone has no document, and its own offset names no indexed record',
+      );
+    if (o.dataStream)
+      throw new SluiceConfigError("elasticsearchSink", "nullValues", 'cannot be "delete" for a data stream');
+  }
+  const template = typeof o.dataStream === "object" ? o.dataStream.template : undefined;
+  if (template && typeof o.index === "function" && !template.body?.index_patterns)
+    throw new SluiceConfigError(
+      "elasticsearchSink",
+      "dataStream.template.body",
+      "needs index_patterns when the index is a function",
+    );
+}
+
+/** The failure of an event Elasticsearch refused alone as a whole request: its status and reason. */
+function refusalFailure(error: errors.ResponseError, bytes: number, stage: string): Failure {
+  const status = error.statusCode ?? 0;
+  if (status === 413)
+    return {
+      code: ErrorCode.REJECTED,
+      type: "http_413",
+      reason: `Elasticsearch refused the event's bulk request with HTTP 413 (Request Entity Too Large): its lines are ${bytes} bytes, more than the cluster's http.max_content_length`,
+      stage,
+    };
+  const answer = errorAnswer(error);
+  const cause = answer.cause ? ` (caused by: ${answer.cause})` : "";
+  return {
+    code: ErrorCode.REJECTED,
+    type: answer.type ?? `http_${status}`,
+    reason: `Elasticsearch refused the event's bulk request with HTTP ${status}: ${answer.reason ?? describeError(error)}${cause}`,
+    stage,
+  };
 }
 
 /** An Elasticsearch bulk sink for a pipeline. */

@@ -22,16 +22,23 @@ export class Encoded {
   private head: Buffer = EMPTY;
   private offset = "";
   private tail: Buffer = EMPTY;
-  private doc: Buffer | JsonBytes = EMPTY;
+  /** The document line without its newline; undefined for an action without one (`delete`). */
+  private doc: Buffer | JsonBytes | undefined = EMPTY;
 
   /** Holds these parts: an Encoded is filled again for the next event when it was written. */
-  set(event: SluiceEvent, head: Buffer, offset: string, tail: Buffer, doc: Buffer | JsonBytes): this {
+  set(
+    event: SluiceEvent,
+    head: Buffer,
+    offset: string,
+    tail: Buffer,
+    doc: Buffer | JsonBytes | undefined,
+  ): this {
     this.event = event;
     this.head = head;
     this.offset = offset;
     this.tail = tail;
     this.doc = doc;
-    const docBytes = doc instanceof JsonBytes ? doc.byteLength : doc.length;
+    const docBytes = doc === undefined ? -1 : doc instanceof JsonBytes ? doc.byteLength : doc.length;
     this.bytes = head.length + offset.length + tail.length + docBytes + 1;
     return this;
   }
@@ -45,6 +52,7 @@ export class Encoded {
     body.set(this.tail, at);
     at += this.tail.length;
     const doc = this.doc;
+    if (doc === undefined) return at;
     if (doc instanceof JsonBytes) at = doc.writeTo(body, at);
     else {
       body.set(doc, at);
@@ -104,6 +112,17 @@ export class BulkEncoder {
       const line = Buffer.from(`{"${this.action}":{"_index":${index}${id}${this.pipeline}}}\n`);
       into.set(event, line, "", EMPTY, doc);
     }
+    event.releaseValue();
+    return into;
+  }
+
+  /**
+   * A `delete` of the document the event's _id names: the action line alone. For a tombstone, whose
+   * value is null; throws when its index or _id cannot be told without a document.
+   */
+  encodeDelete(event: SluiceEvent, into: Encoded = new Encoded()): Encoded {
+    const { index, id } = this.target.resolveWithoutDocument(event);
+    into.set(event, Buffer.from(`{"delete":{"_index":${index}${id}}}\n`), "", EMPTY, undefined);
     event.releaseValue();
     return into;
   }

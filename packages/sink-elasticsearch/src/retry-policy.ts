@@ -18,16 +18,35 @@ export function isBackPressure(error: unknown): boolean {
   return error instanceof errors.TimeoutError;
 }
 
+/**
+ * A whole request refused for what it holds: 413 (too large) or 400 (a line Elasticsearch cannot take).
+ * Resending it as it is cannot succeed; its halves, down to single events, may.
+ */
+export function refusedStatus(error: unknown): 400 | 413 | undefined {
+  if (!(error instanceof errors.ResponseError)) return undefined;
+  const status = error.statusCode;
+  return status === 400 || status === 413 ? status : undefined;
+}
+
+/** Credentials refused (401) or not allowed to write (403): retried, with health down meanwhile. */
+export function isAuthRefusal(error: unknown): boolean {
+  return error instanceof errors.ResponseError && (error.statusCode === 401 || error.statusCode === 403);
+}
+
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 501);
 }
 
 export type ItemVerdict = "delivered" | "retry" | "reject";
 
-/** One bulk item: 2xx is delivered, and so is a 409 on `create` (our deterministic _id is already there). */
+/**
+ * One bulk item: 2xx is delivered, and so is a 409 on `create` (our deterministic _id is already there)
+ * and a 404 on `delete` (the document is already gone).
+ */
 export function itemVerdict(status: number, action: string): ItemVerdict {
   if (status >= 200 && status < 300) return "delivered";
   if (status === 409 && action === "create") return "delivered";
+  if (status === 404 && action === "delete") return "delivered";
   if (isRetryableStatus(status)) return "retry";
   return "reject";
 }

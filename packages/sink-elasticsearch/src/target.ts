@@ -1,6 +1,13 @@
 // Where each event goes: its index (fixed, per topic, a `%{field}` / `%{+date}` template, or a function)
-// and its _id (Kafka coordinates, a field, or none).
-import { JsonBytes, originId, SluiceConfigError, type SluiceEvent } from "@sluice/core";
+// and its _id (Kafka coordinates, the record key, a field, or none).
+import {
+  ErrorCode,
+  JsonBytes,
+  originId,
+  SluiceConfigError,
+  SluiceError,
+  type SluiceEvent,
+} from "@sluice/core";
 import { type FieldPath, fieldOption, getField, hasReferences, sprintf } from "@sluice/transforms";
 
 /** A target index, data stream or alias. */
@@ -9,10 +16,21 @@ export type IndexOption =
   | ((event: SluiceEvent) => string)
   | { topics: Record<string, string>; default?: string };
 
-/** `origin`: `<topic>+<partition>+<offset>`, so replays are recognized. `none`: Elasticsearch picks. */
-export type IdOption = "origin" | "none" | { field: string };
+/**
+ * `origin`: `<topic>+<partition>+<offset>`, so replays are recognized. `key`: the Kafka record key
+ * (UTF-8), as Kafka Connect's `key.ignore=false`. `none`: Elasticsearch picks.
+ */
+export type IdOption = "origin" | "key" | "none" | { field: string };
 
 type Doc = Record<string, unknown>;
+
+/** Why an event has no target; its `name` is the dead letter's error type. */
+export class TargetError extends SluiceError {
+  constructor(type: string, message: string) {
+    super(ErrorCode.ES_TARGET, message);
+    this.name = type;
+  }
+}
 
 /** The event's document as an object: its value, or its bytes parsed when a stage left it as JSON text. */
 function documentOf(event: SluiceEvent): Doc {
@@ -22,8 +40,48 @@ function documentOf(event: SluiceEvent): Doc {
 }
 
 const noDocument = (): Doc => {
-  throw new Error("this target does not read documents");
+  throw new TargetError("no_document", "this target does not read documents");
 };
+
+/** A name Elasticsearch takes for an index, data stream or alias; else why not. */
+export function indexNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "is empty";
+  if (Buffer.byteLength(name) > 255) return "is longer than 255 bytes";
+  if (name !== name.toLowerCase()) return "must be lowercase";
+  if (/[\\/*?"<>| ,#:]/.test(name)) return 'must not contain \\, /, *, ?, ", <, >, |, space, comma, # or :';
+  if (/^[-_+]/.test(name)) return "must not start with -, _ or +";
+  if (name === "." || name === "..") return 'must not be "." or ".."';
+  return undefined;
+}
+
+/**
+ * A `%{…}` template that reports the first reference it cannot resolve (a missing field, a date without
+ * a usable @timestamp) instead of writing it as is, as sprintf does.
+ */
+function strictTemplate(template: string): (doc: Doc) => { name: string } | { unresolved: string } {
+  const parts: Array<string | { literal: string; format: (doc: Doc) => string }> = [];
+  let last = 0;
+  for (const match of template.matchAll(/%\{[^}]+\}/g)) {
+    if (match.index > last) parts.push(template.slice(last, match.index));
+    last = match.index + match[0].length;
+    parts.push({ literal: match[0], format: sprintf(match[0]) });
+  }
+  if (last < template.length) parts.push(template.slice(last));
+  return (doc) => {
+    let name = "";
+    for (const part of parts) {
+      if (typeof part === "string") {
+        name += part;
+        continue;
+      }
+      const value = part.format(doc);
+      // sprintf leaves a reference it cannot resolve as written.
+      if (value === part.literal) return { unresolved: part.literal };
+      name += value;
+    }
+    return { name };
+  };
+}
 
 export class Target {
   /** The index when it is the same for every event (JSON-quoted, ready for the action line). */
@@ -33,16 +91,27 @@ export class Target {
   private readonly needsDocument: boolean;
   private readonly byFunction: boolean = false;
 
+  /** `fallbackIndex`: where an event goes whose index template does not resolve; else it is refused. */
   constructor(
     component: string,
     index: IndexOption,
     private readonly id: IdOption,
+    fallbackIndex?: string,
   ) {
     if (typeof index === "string" && !hasReferences(index)) {
       this.fixedIndex = JSON.stringify(index);
     } else if (typeof index === "string") {
-      const template = sprintf(index);
-      this.indexOf = (_event, doc) => template(doc());
+      const template = strictTemplate(index);
+      this.indexOf = (_event, doc) => {
+        const result = template(doc());
+        if ("name" in result) return result.name;
+        if (fallbackIndex !== undefined) return fallbackIndex;
+        throw new TargetError(
+          "index_template_unresolved",
+          `the index template ${JSON.stringify(index)} does not resolve: the event has no value for ${result.unresolved}` +
+            " (give templateFallbackIndex to send such events to an index of their own)",
+        );
+      };
     } else if (typeof index === "function") {
       this.byFunction = true;
       this.indexOf = (event) => index(event);
@@ -52,7 +121,10 @@ export class Target {
       this.indexOf = (event) => {
         const name = byTopic.get(event.origin.topic) ?? fallback;
         if (name === undefined)
-          throw new Error(`no index for topic ${event.origin.topic} and no index.default`);
+          throw new TargetError(
+            "no_index_for_topic",
+            `no index for topic ${event.origin.topic} and no index.default`,
+          );
         return name;
       };
     } else {
@@ -71,7 +143,7 @@ export class Target {
    * index is fixed or chosen by topic; the _id is the origin or none): an encoder may reuse it.
    */
   get byOrigin(): boolean {
-    return !this.needsDocument && !this.byFunction && typeof this.id === "string";
+    return !this.needsDocument && !this.byFunction && (this.id === "origin" || this.id === "none");
   }
 
   /** The JSON-quoted index and the `,"_id":"…"` part of the action line. Throws when it cannot tell. */
@@ -84,24 +156,42 @@ export class Target {
         }
       : noDocument;
     const index = this.fixedIndex ?? JSON.stringify(this.checkedName(this.indexOf!(event, doc)));
-    let id = "";
-    if (this.id === "origin") id = `,"_id":${JSON.stringify(originId(event.origin))}`;
-    else if (this.idField) {
-      const value = getField(doc(), this.idField);
-      if (typeof value !== "string" && typeof value !== "number")
-        throw new Error(`the _id field is ${value === undefined ? "missing" : `not a string or number`}`);
-      id = `,"_id":${JSON.stringify(String(value))}`;
-    }
-    return { index, id };
+    return { index, id: this.idPart(event, doc) };
+  }
+
+  /** The JSON-quoted index of an event with no document (a tombstone), and its `,"_id":"…"` part. */
+  resolveWithoutDocument(event: SluiceEvent): { index: string; id: string } {
+    const index = this.fixedIndex ?? JSON.stringify(this.checkedName(this.indexOf!(event, noDocument)));
+    return { index, id: this.idPart(event, noDocument) };
   }
 
   get parsesDocuments(): boolean {
     return this.needsDocument;
   }
 
+  private idPart(event: SluiceEvent, doc: () => Doc): string {
+    if (this.id === "origin") return `,"_id":${JSON.stringify(originId(event.origin))}`;
+    if (this.id === "key") {
+      const key = event.origin.key;
+      if (key === null || key.length === 0)
+        throw new TargetError("id_key_missing", "the record has no key to use as _id (option id: key)");
+      return `,"_id":${JSON.stringify(key.toString("utf8"))}`;
+    }
+    if (this.idField) {
+      const value = getField(doc(), this.idField);
+      if (typeof value !== "string" && typeof value !== "number")
+        throw new TargetError(
+          "id_field_unusable",
+          `the _id field is ${value === undefined ? "missing" : "not a string or number"}`,
+        );
+      return `,"_id":${JSON.stringify(String(value))}`;
+    }
+    return "";
+  }
+
   private checkedName(name: unknown): string {
     if (typeof name !== "string" || name.length === 0)
-      throw new Error(`index resolved to ${JSON.stringify(name)}`);
+      throw new TargetError("index_unusable", `index resolved to ${JSON.stringify(name)}`);
     return name;
   }
 }

@@ -4,8 +4,11 @@
 // Documents are visible to search and count as soon as they are written (as if every write carried
 // refresh=true); `_refresh` is accepted and does nothing more. Tests still call it, so they run
 // unchanged against a real cluster.
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import { fileURLToPath } from "node:url";
 import type { ElasticsearchBackend } from "../backends.js";
 import { FaultState, type Faults } from "./faults.js";
 import { createHandler, noStats, type Stats } from "./server.js";
@@ -20,7 +23,14 @@ export interface EmulatorOptions {
   /** Bench mode: bulk items are answered 201 without parsing or storing documents. */
   acceptAll?: boolean;
   version?: string;
+  /** Serve HTTPS with test/fixtures/tls/server.crt (signed by `testCaFile`), as a cluster with TLS on. */
+  tls?: boolean;
 }
+
+const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/tls/${name}`, import.meta.url));
+
+/** The test CA that signed the TLS emulator's certificate: give it to clients as `tls.caFile`. */
+export const testCaFile = fixture("ca.crt");
 
 /** What every backend offers. */
 export interface ElasticsearchHandle {
@@ -63,7 +73,7 @@ class Emulator implements EmulatorHandle {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? "https" : "http"}://127.0.0.1:${this.port}`;
   }
 
   stats(): Stats {
@@ -77,20 +87,27 @@ class Emulator implements EmulatorHandle {
   }
 
   private createServer(): Server {
-    const server = createServer(
-      { keepAliveTimeout: 30_000 },
-      createHandler(
-        this.store,
-        this.faults,
-        {
-          ...(this.options.auth ? { auth: this.options.auth } : {}),
-          maxContentLength: this.options.maxContentLength ?? 100 * 1024 * 1024,
-          acceptAll: this.options.acceptAll ?? false,
-          version: this.options.version ?? "8.15.0",
-        },
-        this.counters,
-      ),
+    const handler = createHandler(
+      this.store,
+      this.faults,
+      {
+        ...(this.options.auth ? { auth: this.options.auth } : {}),
+        maxContentLength: this.options.maxContentLength ?? 100 * 1024 * 1024,
+        acceptAll: this.options.acceptAll ?? false,
+        version: this.options.version ?? "8.15.0",
+      },
+      this.counters,
     );
+    const server: Server = this.options.tls
+      ? createTlsServer(
+          {
+            keepAliveTimeout: 30_000,
+            cert: readFileSync(fixture("server.crt")),
+            key: readFileSync(fixture("server.key")),
+          },
+          handler,
+        )
+      : createServer({ keepAliveTimeout: 30_000 }, handler);
     server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
       socket.once("close", () => this.sockets.delete(socket));

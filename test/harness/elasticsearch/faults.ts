@@ -4,11 +4,21 @@ import { prng } from "../prng.js";
 export interface Faults {
   /** That fraction of bulk items is answered 429 es_rejected_execution_exception (and not stored). */
   rejectItems(fraction: number, opts?: { status?: number; seed?: number }): void;
-  /** Whole requests answered with this status, for `count` requests or `forMs`, else until clear(). */
+  /**
+   * Whole requests answered with this status, for `count` requests or `forMs`, else until clear(). 401 and
+   * 403 answer as Elasticsearch's security does (refused credentials, a missing privilege).
+   */
   respondWith(
-    status: 429 | 500 | 502 | 503 | 504,
+    status: 401 | 403 | 429 | 500 | 502 | 503 | 504,
     opts?: { count?: number; forMs?: number; paths?: RegExp },
   ): void;
+  /** Bodies longer than `bytes` are answered 413, as a cluster with that http.max_content_length, until clear(). */
+  maxContentLength(bytes: number): void;
+  /**
+   * A request whose body holds `marker` is answered 400 as a whole, as Elasticsearch answers a body it
+   * cannot parse, until clear().
+   */
+  refuseBodiesWith(marker: string): void;
   /** Added delay before answering. */
   latency(ms: number, opts?: { paths?: RegExp }): void;
   /** Sockets destroyed without an answer, for `count` requests or `forMs`, else until clear(). */
@@ -45,6 +55,8 @@ export class FaultState implements Faults {
   private status: (Window & { status: number }) | undefined;
   private delay: { ms: number; paths?: RegExp } | undefined;
   private resets: Window | undefined;
+  private contentLimit: number | undefined;
+  private poison: Buffer | undefined;
 
   constructor(private readonly onOutage: (forMs: number) => void) {}
 
@@ -52,10 +64,16 @@ export class FaultState implements Faults {
     this.itemRejection = { fraction, status: opts.status ?? 429, random: prng(opts.seed ?? 42) };
   }
   respondWith(
-    status: 429 | 500 | 502 | 503 | 504,
+    status: 401 | 403 | 429 | 500 | 502 | 503 | 504,
     opts: { count?: number; forMs?: number; paths?: RegExp } = {},
   ): void {
     this.status = { ...window(opts), status };
+  }
+  maxContentLength(bytes: number): void {
+    this.contentLimit = bytes;
+  }
+  refuseBodiesWith(marker: string): void {
+    this.poison = Buffer.from(marker);
   }
   latency(ms: number, opts: { paths?: RegExp } = {}): void {
     this.delay = { ms, ...(opts.paths ? { paths: opts.paths } : {}) };
@@ -71,6 +89,17 @@ export class FaultState implements Faults {
     this.status = undefined;
     this.delay = undefined;
     this.resets = undefined;
+    this.contentLimit = undefined;
+    this.poison = undefined;
+  }
+
+  /** The body limit tests set, if any. */
+  get contentLimitBytes(): number | undefined {
+    return this.contentLimit;
+  }
+  /** Whether the whole request is to be refused for what its body holds. */
+  poisoned(body: Buffer): boolean {
+    return this.poison !== undefined && body.includes(this.poison);
   }
 
   /** The status a bulk item is rejected with, or undefined to process it. */

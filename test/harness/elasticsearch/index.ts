@@ -10,6 +10,7 @@ import {
 import { startRealElasticsearch } from "./real-node.js";
 
 export type { ElasticsearchHandle, EmulatorHandle, EmulatorOptions, Faults } from "./emulator.js";
+export { testCaFile } from "./emulator.js";
 
 export function startElasticsearch(
   options: EmulatorOptions & { backend: "emulator" },

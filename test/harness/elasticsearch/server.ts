@@ -177,7 +177,7 @@ export function createHandler(store: Store, faults: FaultState, config: ServerCo
       if (req.socket.destroyed) return;
       let read: { body: Buffer; pooled?: Buffer };
       try {
-        read = await readBody(req, config.maxContentLength, bodies);
+        read = await readBody(req, faults.contentLimitBytes ?? config.maxContentLength, bodies);
       } catch (error) {
         if (error instanceof Undecodable) {
           req.socket.destroy();
@@ -230,6 +230,24 @@ function respond(
     return;
   }
   const forced = faults.forcedStatus(path);
+  if (forced === 401 || forced === 403) {
+    send(req, res, forced, forcedAuthError(forced, req.url ?? "/").toResponse());
+    return;
+  }
+  if (faults.poisoned(body)) {
+    // What Elasticsearch answers to an action line with a parameter it does not know.
+    send(
+      req,
+      res,
+      400,
+      esError(
+        400,
+        "illegal_argument_exception",
+        "Action/metadata line [1] contains an unknown parameter [poison]",
+      ).toResponse(),
+    );
+    return;
+  }
   if (forced !== undefined) {
     const error =
       forced === 429
@@ -253,6 +271,24 @@ function respond(
     res,
     result.status,
     result.bulk ? filterBulkPath(result.bulk, filter) : filterPath(result.body, filter),
+  );
+}
+
+/** Security's answers: credentials no longer accepted (401), or a user without the privilege (403). */
+function forcedAuthError(status: 401 | 403, uri: string): EsError {
+  if (status === 401)
+    return esError(
+      401,
+      "security_exception",
+      `unable to authenticate user [elastic] for REST request [${uri}]`,
+      {
+        header: { "WWW-Authenticate": ['Basic realm="security" charset="UTF-8"', "ApiKey"] },
+      },
+    );
+  return esError(
+    403,
+    "security_exception",
+    "action [indices:data/write/bulk] is unauthorized for user [writer] with effective roles [viewer], this action is granted by the cluster privileges [all]",
   );
 }
 

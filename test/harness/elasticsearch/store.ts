@@ -201,7 +201,9 @@ export class Store {
 
   putTemplate(name: string, body: Record<string, unknown>): void {
     const patterns = typeof body.index_patterns === "string" ? [body.index_patterns] : body.index_patterns;
-    if (!Array.isArray(patterns) || patterns.length === 0)
+    if (Array.isArray(patterns) && patterns.length === 0)
+      throw esError(400, "illegal_argument_exception", "There must be at least one pattern, zero given");
+    if (!Array.isArray(patterns))
       throw esError(
         400,
         "action_request_validation_exception",
