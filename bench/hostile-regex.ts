@@ -20,6 +20,11 @@ const cases: Array<{ name: string; options: MutateOptions; doc: (n: number) => R
     options: { gsub: [["m", "(a|%{[f]})*$", "x"]] },
     doc: (n) => ({ m: `${"a".repeat(n)}!`, f: "a" }),
   },
+  {
+    name: "(a|%{[f]})*$, f = 256 a",
+    options: { gsub: [["m", "(a|%{[f]})*$", "x"]] },
+    doc: (n) => ({ m: `${"a".repeat(n)}!`, f: "a".repeat(256) }),
+  },
   { name: "^(a+)+$", options: { gsub: [["m", "^(a+)+$", "x"]] }, doc: (n) => ({ m: `${"a".repeat(n)}!` }) },
   {
     name: "(\\s*,\\s*)*x",

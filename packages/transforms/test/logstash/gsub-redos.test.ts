@@ -65,6 +65,33 @@ describe("mutate gsub: no record can hold the thread (ReDoS)", () => {
     expect((await value(options, { m: "xaa", f: "a" })).m).toBe("x<aa><>");
   }, 120_000);
 
+  it("caps what a record's own values add to a pattern, so they cannot make its search quadratic", async () => {
+    const options: MutateOptions = { gsub: [["m", "(a|%{[f]})*$", "x"]], onFailure: "deadLetter" };
+    const long = "a".repeat(257);
+    const refused = await runOne(mutate(options), { m: "aaa", f: long });
+    expect(refused.failure).toMatchObject({
+      type: "gsub_error",
+      reason: "gsub[0]: the event's values add 257 characters to the pattern, over 256",
+    });
+    const tagged = await runOne(mutate({ gsub: [["m", "%{[f]}%{[g]}", "x"]] }), {
+      m: "a-b",
+      f: "-".repeat(200),
+      g: "a".repeat(57),
+    });
+    expect(tagged.value.tags).toEqual(["_mutate_error"]);
+    // Escapes do not count: 256 dots are 256 characters of the value.
+    const dots = await value(
+      { gsub: [["m", "%{[f]}", "x"]] },
+      { m: `a${".".repeat(256)}b`, f: ".".repeat(256) },
+    );
+    expect(dots.m).toBe("axb");
+    const within = await value(
+      { gsub: [["m", "(%{[f]})+", "x"]] },
+      { m: `${"ab".repeat(64)}c`, f: "ab".repeat(64) },
+    );
+    expect(within.m).toBe("xc");
+  });
+
   it("runs a pattern on V8 only when it cannot repeat (few ways per position), else on RE2", () => {
     const engines = Object.fromEntries(
       [

@@ -264,7 +264,22 @@ function substitution(option: string, pattern: string, replacement: string): Rep
   compile(option, parts.map((p) => (typeof p === "string" ? p : "_")).join(""));
   const cache = new Map<string, RubyPattern>();
   return (value, doc) => {
-    const source = parts.map((p) => interpolate(p, doc)).join("");
+    let source = "";
+    let added = 0;
+    for (const part of parts) {
+      if (typeof part === "string") {
+        source += part;
+        continue;
+      }
+      const text = interpolated(part, doc);
+      added += text.length;
+      source += escapeRegex(text);
+    }
+    if (added > MAX_INTERPOLATED)
+      throw new MutateError(
+        "gsub_error",
+        `${option}: the event's values add ${added} characters to the pattern, over ${MAX_INTERPOLATED}`,
+      );
     let entry = cache.get(source);
     if (!entry) {
       if (cache.size >= 1024) cache.clear();
@@ -275,8 +290,11 @@ function substitution(option: string, pattern: string, replacement: string): Rep
   };
 }
 
-function interpolate(part: TemplatePart, doc: JsonObject): string {
-  if (typeof part === "string") return part;
+// Matching takes time proportional to the value's length times the pattern's, so what an event's own
+// values add to a pattern is capped: a record cannot make its own search quadratic.
+const MAX_INTERPOLATED = 256;
+
+function interpolated(part: Exclude<TemplatePart, string>, doc: JsonObject): string {
   const value = getField(doc, part.path);
-  return escapeRegex(value === undefined ? part.literal : printed(value));
+  return value === undefined ? part.literal : printed(value);
 }
