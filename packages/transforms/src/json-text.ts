@@ -1,16 +1,10 @@
 // Checks on JSON text that JSON.parse lets through but that must not reach a document.
 
 /**
- * Nesting deeper than `maxDepth` (Elasticsearch refuses it, and writing it back would overflow the
- * stack) and lone UTF-16 surrogate escapes. Only long texts, or texts with `\u` escapes, are scanned.
+ * Lone UTF-16 surrogate escapes, which JSON.parse lets through. Only texts with `\u` escapes are
+ * scanned. (Depth and size are checked before parsing: json-limits.ts.)
  */
-export function checkJsonText(
-  raw: Buffer,
-  text: string,
-  maxDepth: number,
-): { type: string; reason: string } | undefined {
-  if (text.length > maxDepth && beyondDepth(text, maxDepth) >= 0)
-    return { type: "depth_limit_exceeded", reason: `record is nested deeper than ${maxDepth} levels` };
+export function checkJsonText(raw: Buffer, text: string): { type: string; reason: string } | undefined {
   // Searching the bytes is native and several times faster than searching the string.
   if (raw.indexOf(ESCAPE) >= 0 && hasLoneSurrogateEscape(text))
     return { type: "invalid_unicode", reason: "record holds a lone UTF-16 surrogate escape" };

@@ -1,11 +1,10 @@
 // parseJson: turns each record's raw bytes into the JSON object they hold.
 import { isUtf8 } from "node:buffer";
 import { ErrorCode, JsonBytes, mapValues, reject, type Stage, validateOptions } from "@sluice/core";
+import { type JsonLimits, jsonLimitProblem, jsonLimitsSchema } from "./json-limits.js";
 import { checkJsonText } from "./json-text.js";
 
-export interface ParseJsonOptions {
-  /** Records nested deeper fail to dead letters (Elasticsearch refuses them too). Default 1000. */
-  maxDepth?: number;
+export interface ParseJsonOptions extends Partial<JsonLimits> {
   /** The stage's name in metrics and dead letters. */
   name?: string;
 }
@@ -13,7 +12,7 @@ export interface ParseJsonOptions {
 const schema = {
   type: "object",
   properties: {
-    maxDepth: { type: "integer", minimum: 1, maximum: 100_000, default: 1000 },
+    ...jsonLimitsSchema,
     name: { type: "string", minLength: 1, default: "parseJson" },
   },
   additionalProperties: false,
@@ -24,16 +23,20 @@ export type JsonObject = Record<string, unknown>;
 /**
  * Parses each event's value (bytes) as one JSON object. Bytes that are not UTF-8, not JSON, or JSON
  * that is not an object fail that event alone (SLUICE_ERR_PARSE), which then goes to dead letters; so do
- * records nested deeper than `maxDepth` and lone UTF-16 surrogate escapes (`"\ud800"`), which no
- * document should carry (Vector's parse_json refuses them too).
+ * lone UTF-16 surrogate escapes (`"\ud800"`), which no document should carry (Vector's parse_json
+ * refuses them too), and, before anything is parsed, records nested deeper than `maxDepth` (default
+ * 1000) or holding more than `maxContainers` objects and arrays (10 000) or `maxValues` values (100 000):
+ * a small record can parse into many times its bytes, which the in-flight limits do not count.
  */
 export function parseJson(options: ParseJsonOptions = {}): Stage<Buffer | JsonBytes, JsonObject> {
-  const { maxDepth, name } = validateOptions<Required<ParseJsonOptions>>("parseJson", schema, options);
+  const { name, ...limits } = validateOptions<Required<ParseJsonOptions>>("parseJson", schema, options);
   return mapValues<Buffer | JsonBytes, JsonObject>(name, (value) => {
     // After a stage that left the document as JsonBytes (the Fluent Bit preset), its bytes.
     const raw: Buffer = value instanceof JsonBytes ? value.toBuffer() : value;
     if (!isUtf8(raw)) return reject("invalid_utf8", "record is not valid UTF-8", ErrorCode.PARSE);
     const text = raw.toString("utf8");
+    const tooLarge = jsonLimitProblem(text, limits);
+    if (tooLarge) return reject(tooLarge.type, tooLarge.reason, ErrorCode.PARSE);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -44,7 +47,7 @@ export function parseJson(options: ParseJsonOptions = {}): Stage<Buffer | JsonBy
       const kind = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : typeof parsed;
       return reject("json_not_object", `record is JSON ${kind}, not an object`, ErrorCode.PARSE);
     }
-    const problem = checkJsonText(raw, text, maxDepth);
+    const problem = checkJsonText(raw, text);
     if (problem) return reject(problem.type, problem.reason, ErrorCode.PARSE);
     return parsed as JsonObject;
   });

@@ -1,10 +1,15 @@
 // json: Logstash's json filter — parse a string field into the event or into a target field.
 import { type Stage, validateOptions } from "@sluice/core";
 import { addTag, fieldOption, getField, isPlainObject, setField, setOwn } from "../fields/index.js";
+import { type JsonLimits, jsonLimitProblem, jsonLimitsSchema } from "../json-limits.js";
 import type { JsonObject } from "../parse-json.js";
 import { type FailureMode, failureModeSchema, onFailure } from "./failure.js";
 
-export interface JsonOptions {
+/**
+ * `maxDepth` (default 1000), `maxContainers` (10 000) and `maxValues` (100 000) bound what the source's
+ * text may parse into; above one the event fails as invalid JSON does, with the limit as the reason.
+ */
+export interface JsonOptions extends Partial<JsonLimits> {
   /** The field holding the JSON text (a Logstash field reference). Required, as in Logstash. */
   source: string;
   /** Where to put the parsed value; without it, the parsed object's keys go to the event's root. */
@@ -26,6 +31,7 @@ const schema = {
     skip_on_invalid_json: { type: "boolean", default: false },
     tag_on_failure: { type: "array", items: { type: "string" }, default: ["_jsonparsefailure"] },
     onFailure: failureModeSchema,
+    ...jsonLimitsSchema,
     name: { type: "string", minLength: 1, default: "json" },
   },
   required: ["source"],
@@ -49,14 +55,18 @@ export function json(options: JsonOptions): Stage<JsonObject, JsonObject> {
   const source = fieldOption("json", "source", o.source);
   const target = o.target === undefined ? undefined : fieldOption("json", "target", o.target);
   const fail = onFailure(o.name, o.onFailure, o.tag_on_failure);
+  const limits: JsonLimits = { maxDepth: o.maxDepth, maxContainers: o.maxContainers, maxValues: o.maxValues };
 
   return fail.stage((doc) => {
     const text = getField(doc, source);
     if (text === undefined || text === null) return doc;
+    // Logstash hands non-string values to the parser as their text; an object there is not JSON text.
+    const jsonText = typeof text === "string" ? text : String(text);
+    const tooLarge = jsonLimitProblem(jsonText, limits);
+    if (tooLarge) return fail.failed(doc, tooLarge.type, tooLarge.reason);
     let parsed: unknown;
     try {
-      // Logstash hands non-string values to the parser as their text; an object there is not JSON text.
-      parsed = JSON.parse(typeof text === "string" ? text : String(text));
+      parsed = JSON.parse(jsonText);
     } catch (error) {
       if (o.skip_on_invalid_json) return doc;
       return fail.failed(doc, "json_parse_exception", (error as Error).message);

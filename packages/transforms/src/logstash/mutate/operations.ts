@@ -23,14 +23,8 @@ import {
   rubyStrip,
   rubyToS,
 } from "./ruby.js";
-import {
-  escapeRegex,
-  groupCount,
-  hasNamedGroups,
-  RubyRegexError,
-  rubyRegex,
-  rubyReplacement,
-} from "./ruby-regex.js";
+import { type RubyPattern, rubyPattern } from "./ruby-pattern.js";
+import { escapeRegex, RubyRegexError, rubyReplacement } from "./ruby-regex.js";
 
 type JsonObject = Record<string, unknown>;
 export type Operation = (doc: JsonObject) => void;
@@ -238,9 +232,9 @@ function gsub(option: string, name: string, pattern: string, replacement: string
 
 type Replace = (value: string, doc: JsonObject) => string;
 
-function compile(option: string, source: string): RegExp {
+function compile(option: string, source: string): RubyPattern {
   try {
-    return rubyRegex(source);
+    return rubyPattern(source);
   } catch (error) {
     const why = error instanceof RubyRegexError ? error.message : String(error);
     throw new SluiceConfigError(COMPONENT, option, `has an invalid regex ${JSON.stringify(source)}: ${why}`);
@@ -251,37 +245,56 @@ function substitution(option: string, pattern: string, replacement: string): Rep
   const withFields = hasReferences(replacement);
   const template = sprintf(replacement);
   if (!pattern.includes("%{")) {
-    const regex = compile(option, pattern);
-    const groups = groupCount(regex);
-    const named = hasNamedGroups(regex);
+    const compiled = compile(option, pattern);
+    const { groups, named } = compiled;
     if (!withFields) {
       // Translated once into JavaScript's replacement syntax: the seed's "@timestamp" → "_@timestamp" is
       // a plain String.replace.
       const js = rubyReplacement(replacement, groups, named);
-      return (value) => value.replace(regex, js);
+      return (value) => compiled.replace(value, js);
     }
-    return (value, doc) => value.replace(regex, rubyReplacement(template(doc), groups, named));
+    return (value, doc) => compiled.replace(value, rubyReplacement(template(doc), groups, named));
   }
   // A pattern with %{} references: Logstash builds it per event. Here the interpolated values are
-  // escaped, so event data is matched literally and can never add regex syntax.
+  // escaped, so event data is matched literally and can never add regex syntax; the pattern's own
+  // structure decides the engine, so a value cannot make it backtrack either.
   const parts = templateParts(pattern);
-  compile(option, parts.map((p) => (typeof p === "string" ? p : "")).join(""));
-  const cache = new Map<string, { regex: RegExp; groups: number; named: boolean }>();
+  // Checked at construction with a one-letter value in each reference: a class such as `[%{f}]` is valid
+  // once filled, where an empty value would leave `[]`.
+  compile(option, parts.map((p) => (typeof p === "string" ? p : "_")).join(""));
+  const cache = new Map<string, RubyPattern>();
   return (value, doc) => {
-    const source = parts.map((p) => interpolate(p, doc)).join("");
+    let source = "";
+    let added = 0;
+    for (const part of parts) {
+      if (typeof part === "string") {
+        source += part;
+        continue;
+      }
+      const text = interpolated(part, doc);
+      added += text.length;
+      source += escapeRegex(text);
+    }
+    if (added > MAX_INTERPOLATED)
+      throw new MutateError(
+        "gsub_error",
+        `${option}: the event's values add ${added} characters to the pattern, over ${MAX_INTERPOLATED}`,
+      );
     let entry = cache.get(source);
     if (!entry) {
       if (cache.size >= 1024) cache.clear();
-      const regex = compile(option, source);
-      entry = { regex, groups: groupCount(regex), named: hasNamedGroups(regex) };
+      entry = compile(option, source);
       cache.set(source, entry);
     }
-    return value.replace(entry.regex, rubyReplacement(template(doc), entry.groups, entry.named));
+    return entry.replace(value, rubyReplacement(template(doc), entry.groups, entry.named));
   };
 }
 
-function interpolate(part: TemplatePart, doc: JsonObject): string {
-  if (typeof part === "string") return part;
+// Matching takes time proportional to the value's length times the pattern's, so what an event's own
+// values add to a pattern is capped: a record cannot make its own search quadratic.
+const MAX_INTERPOLATED = 256;
+
+function interpolated(part: Exclude<TemplatePart, string>, doc: JsonObject): string {
   const value = getField(doc, part.path);
-  return escapeRegex(value === undefined ? part.literal : printed(value));
+  return value === undefined ? part.literal : printed(value);
 }

@@ -25,6 +25,15 @@ const SYNTAX = new Set("^$\\.*+?()[]{}|/");
 // Escapes with the same meaning in both: classes, boundaries, control characters, backreferences, \k<name>.
 const SAME = new Set("dDwWsSbBnrtfvxucpPk123456789");
 
+/** The engine a translation is for: V8's backtracking RegExp, or RE2's linear-time automaton. */
+export type Engine = "v8" | "re2";
+
+/** A Ruby pattern as one engine reads it; a leading `(?i)` becomes `ignoreCase`. */
+export interface Translation {
+  source: string;
+  ignoreCase: boolean;
+}
+
 /**
  * Translates a Ruby regex source to a JavaScript RegExp (flags `gmu`: Ruby matches characters, not
  * UTF-16 units, and its `^`/`$` always match at line boundaries). `\A`, `\z`, `\Z`, `\h`, `\e`,
@@ -33,12 +42,22 @@ const SAME = new Set("dDwWsSbBnrtfvxucpPk123456789");
  * inline options, nested classes) is refused, so a pattern never silently means something else.
  */
 export function rubyRegex(source: string): RegExp {
-  let flags = "gmu";
+  const { source: out, ignoreCase } = translateRuby(source, "v8");
+  try {
+    return new RegExp(out, ignoreCase ? "gmui" : "gmu");
+  } catch (error) {
+    throw new RubyRegexError((error as Error).message);
+  }
+}
+
+/** Rewrites a Ruby regex source for one engine (see rubyRegex); refuses what neither can do as Ruby does. */
+export function translateRuby(source: string, engine: Engine): Translation {
+  let ignoreCase = false;
   let body = source;
   const leading = /^\(\?([imx]+)\)/.exec(body);
   if (leading) {
     if (/[mx]/.test(leading[1]!)) throw new RubyRegexError(`inline option (?${leading[1]}) is not supported`);
-    flags += "i";
+    ignoreCase = true;
     body = body.slice(leading[0].length);
   }
   let out = "";
@@ -49,7 +68,13 @@ export function rubyRegex(source: string): RegExp {
       const next = body[i + 1];
       if (next === undefined) throw new RubyRegexError("the pattern ends with a backslash");
       i++;
-      out += translateEscape(next, inClass, body[i + 1]);
+      if (engine === "re2" && (next === "u" || next === "c")) {
+        const [text, length] = re2CodePoint(body, i);
+        out += text;
+        i += length;
+        continue;
+      }
+      out += translateEscape(next, inClass, body[i + 1], engine);
       continue;
     }
     if (inClass) {
@@ -101,20 +126,27 @@ export function rubyRegex(source: string): RegExp {
       const kind = body[i + 2];
       if (kind === ">" || kind === "~" || kind === "#" || (kind !== undefined && /[imx-]/.test(kind)))
         throw new RubyRegexError(`group (?${kind} is not supported`);
+      if (engine === "re2" && (kind === "=" || kind === "!"))
+        throw new RubyRegexError(`the lookahead (?${kind} needs backtracking`);
     }
     if ((c === "+" || c === "*" || c === "?") && body[i + 1] === "+" && !isEscaped(body, i))
       throw new RubyRegexError("possessive quantifiers are not supported");
     out += c;
   }
   if (inClass) throw new RubyRegexError("a character class is not closed");
-  try {
-    return new RegExp(out, flags);
-  } catch (error) {
-    throw new RubyRegexError((error as Error).message);
-  }
+  return { source: out, ignoreCase };
 }
 
-function translateEscape(c: string, inClass: boolean, after: string | undefined): string {
+function translateEscape(c: string, inClass: boolean, after: string | undefined, engine: Engine): string {
+  if (engine === "re2") {
+    if (!inClass && (c === "A" || c === "z")) return `\\${c}`;
+    if (!inClass && c === "Z") throw new RubyRegexError("\\Z needs lookahead (write \\n?\\z, or \\z)");
+    // Ruby's \s is ASCII and holds \v, as RE2's [:space:] does (its \s lacks \v).
+    if (c === "s") return inClass ? "[:space:]" : "[[:space:]]";
+    if (c === "S") return inClass ? "[:^space:]" : "[[:^space:]]";
+    if (c === "k" || (c >= "1" && c <= "9"))
+      throw new RubyRegexError(`the backreference \\${c} needs backtracking`);
+  }
   if (!inClass && c === "A") return "(?<![\\s\\S])";
   if (!inClass && c === "z") return "(?![\\s\\S])";
   if (!inClass && c === "Z") return "(?=\\n?(?![\\s\\S]))";
@@ -135,15 +167,32 @@ function translateEscape(c: string, inClass: boolean, after: string | undefined)
   return c;
 }
 
+// RE2 has no \u or \c escapes: Ruby's \uHHHH, \u{H…} and \cX become \x{…}. Returns the text and how
+// many characters after the escape letter it used.
+function re2CodePoint(body: string, at: number): [string, number] {
+  if (body[at] === "c") {
+    const x = body[at + 1];
+    if (x === undefined) throw new RubyRegexError("\\c needs a character");
+    return [`\\x{${(x.charCodeAt(0) & 0x1f).toString(16)}}`, 1];
+  }
+  const hex = /^(?:([0-9a-fA-F]{4})|\{([0-9a-fA-F]{1,6})\})/.exec(body.slice(at + 1, at + 10));
+  if (!hex) throw new RubyRegexError("\\u needs four hex digits or {hex}");
+  return [`\\x{${hex[1] ?? hex[2]}}`, hex[0].length];
+}
+
 function isEscaped(text: string, index: number): boolean {
   let n = 0;
   for (let i = index - 1; i >= 0 && text[i] === "\\"; i--) n++;
   return n % 2 === 1;
 }
 
-/** Escapes text so a regex matches it literally: how interpolated field values enter a gsub pattern. */
+/**
+ * Escapes text so a Ruby regex matches it literally, wherever it stands (in a class too): how
+ * interpolated field values enter a gsub pattern. Every ASCII punctuation character is escaped, since
+ * Ruby reads an escaped one as itself; letters, digits and other characters are literal already.
+ */
 export function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+  return text.replace(/[!-/:-@[-`{-~]/g, "\\$&");
 }
 
 /** The number of capture groups in a compiled regex. */
