@@ -4,6 +4,7 @@ import { ErrorCode, JsonBytes, mapValues, reject, type Stage, validateOptions } 
 import { CompactJson } from "../compact-json/compact-json.js";
 import { isPlainObject, setOwn } from "../fields/index.js";
 import { type ScanResult, scanJsonObject, WordView } from "../json-bytes.js";
+import { JSON_LIMIT_DEFAULTS, jsonLimitProblem } from "../json-limits.js";
 import { epochTextToIso } from "../time/epoch.js";
 import { replaceDotsIn } from "./replace-dots.js";
 import { type TimestampPlace, timestampPlace } from "./timestamp-place.js";
@@ -19,6 +20,10 @@ export interface FluentBitToElasticsearchOptions {
   replaceDots?: boolean;
   /** Records nested deeper fail to dead letters (Elasticsearch refuses them too). Default 1000. */
   maxDepth?: number;
+  /** A record this stage has to parse (see below) fails if it holds more objects and arrays. Default 10 000. */
+  maxContainers?: number;
+  /** … or more values. Default 100 000. */
+  maxValues?: number;
   name?: string;
 }
 
@@ -29,6 +34,8 @@ const schema = {
     nanos: { type: "boolean", default: false },
     replaceDots: { type: "boolean", default: false },
     maxDepth: { type: "integer", minimum: 1, maximum: 5000, default: 1000 },
+    maxContainers: { type: "integer", minimum: 1, default: JSON_LIMIT_DEFAULTS.maxContainers },
+    maxValues: { type: "integer", minimum: 1, default: JSON_LIMIT_DEFAULTS.maxValues },
     name: { type: "string", minLength: 1, default: "fluentBitToElasticsearch" },
   },
   additionalProperties: false,
@@ -96,10 +103,13 @@ export function fluentBitToElasticsearch(
       if (place === "own" && !scan.hasLineBreak && !o.replaceDots) return raw;
     }
     // Not an object, the plugin's timestamp spaced out, line breaks between tokens, or keys to
-    // rewrite: parse and build the document.
+    // rewrite: parse and build the document, once its size is known to be bounded.
+    const text = raw.toString("utf8");
+    const tooLarge = jsonLimitProblem(text, o);
+    if (tooLarge) return reject(tooLarge.type, tooLarge.reason, ErrorCode.PARSE);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(raw.toString("utf8"));
+      parsed = JSON.parse(text);
     } catch (error) {
       return reject("json_parse_exception", (error as Error).message, ErrorCode.PARSE);
     }

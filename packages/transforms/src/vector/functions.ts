@@ -1,5 +1,6 @@
 // The VRL functions this subset knows: their parameters, kinds, fallibility and plain JS implementations.
 
+import { JSON_LIMIT_DEFAULTS, jsonLimitProblem } from "../json-limits.js";
 import { beyondDepth } from "../json-text.js";
 import { formatTimestamp as formatWith, parseTimestamp as parseWith, parseZone, type Zone } from "./time.js";
 import {
@@ -99,6 +100,9 @@ export function parseJson(text: string, maxDepth?: number): unknown {
   }
   if (source.indexOf("\\u") >= 0 && hasLoneSurrogate(source))
     throw new VrlError(`unable to ${verb} json: lone surrogate found in hex escape`);
+  // Unlike serde_json, a bound on what one text may build: a 2 MB `[{},{},…]` is ~40 MB of objects.
+  const tooLarge = jsonLimitProblem(source, JSON_LIMIT_DEFAULTS);
+  if (tooLarge) throw new VrlError(`unable to ${verb} json: ${tooLarge.reason.replace(/ \(\w+\)$/, "")}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(source);

@@ -33,6 +33,20 @@ describe("fluentBitToElasticsearch", () => {
     );
   });
 
+  it("bounds what a record it has to parse may build: maxContainers and maxValues", async () => {
+    // replaceDots makes the stage parse the record; `[{},{},…]` takes far more heap than its bytes.
+    const many = (n: number, item: string) => Array.from({ length: n }, () => item).join(",");
+    const stage = () => fluentBitToElasticsearch({ replaceDots: true, maxContainers: 100, maxValues: 200 });
+    const containers = await runOne(stage(), Buffer.from(`{"@timestamp":1.5,"ab":[${many(100, "{}")}]}`));
+    expect(containers.failure).toMatchObject({ type: "size_limit_exceeded", code: "SLUICE_ERR_PARSE" });
+    expect(containers.failure?.reason).toMatch(/maxContainers/);
+    const values = await runOne(stage(), Buffer.from(`{"@timestamp":1.5,"ab":[${many(200, "1")}]}`));
+    expect(values.failure?.reason).toMatch(/maxValues/);
+    const fits = await runOne(stage(), Buffer.from(`{"@timestamp":1.5,"ab":[${many(90, "{}")}]}`));
+    expect(fits.failure).toBeUndefined();
+    expect(JSON.parse(String(fits.value)).ab).toHaveLength(90);
+  });
+
   it("leaves the document as JsonBytes that write exactly their own extent, wherever they go", async () => {
     // An epoch shorter than the ISO text (the record's bytes are written over where the head goes) and
     // one longer (they are not).

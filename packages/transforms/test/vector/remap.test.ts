@@ -84,6 +84,13 @@ describe("remap: the seed's program on a Vector kafka event", () => {
     expect(out.value).toEqual({ message: "not json {", topic: "t" });
   });
 
+  it("refuses a text that would build more than 10 000 objects and arrays before parsing it", async () => {
+    // The tail is not JSON: had the text been parsed, the error would be the parser's.
+    const message = `[${"{},".repeat(10_000)}{}] not json`;
+    const reason = await runtimeError(". = parse_json!(string!(.message))", { message });
+    expect(reason).toMatch(/more than 10000 objects and arrays$/);
+  });
+
   it("fails when the parsed message is not an object: the root can only be an object", async () => {
     const reason = await runtimeError(". = parse_json!(string!(.message))", { message: "[1,2]" });
     expect(reason).toMatch(/root/);
