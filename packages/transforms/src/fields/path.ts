@@ -1,13 +1,14 @@
 // Field paths: Logstash field references (`[a][b]`, `a`) parsed once into a list of segments.
+import { ErrorCode, SluiceError } from "@sluice/core";
 
 /** A string names an object key (or, on an array, a decimal index); a number is an array index. */
 export type Segment = string | number;
 /** A field's location from the document root; `[]` is the root itself. */
 export type FieldPath = readonly Segment[];
 
-export class FieldReferenceError extends Error {
+export class FieldReferenceError extends SluiceError {
   constructor(reference: string, why: string) {
-    super(`invalid field reference ${JSON.stringify(reference)}: ${why}`);
+    super(ErrorCode.CONFIG, `invalid field reference ${JSON.stringify(reference)}: ${why}`);
     this.name = "FieldReferenceError";
   }
 }

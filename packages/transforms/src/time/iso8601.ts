@@ -1,4 +1,5 @@
 // ISO8601 as Logstash's date filter reads it: Joda's ISO date-time parser, then four "casual" patterns.
+import { ErrorCode, SluiceError } from "@sluice/core";
 import {
   daysFromCivil,
   daysInMonth,
@@ -26,7 +27,8 @@ const CASUAL = [
  */
 export function compileIso8601Parser(options: { timeZone?: string; locale?: string } = {}): JodaParser {
   const defaultZone = options.timeZone === undefined ? UTC : resolveZone(options.timeZone);
-  if (!defaultZone) throw new RangeError(`unknown time zone ${JSON.stringify(options.timeZone)}`);
+  if (!defaultZone)
+    throw new SluiceError(ErrorCode.CONFIG, `unknown time zone ${JSON.stringify(options.timeZone)}`);
   const casual = CASUAL.map((p) => compileJodaParser(p, options));
   return (text, zone) => {
     const instant = parseIsoDateTime(text, zone ?? defaultZone);

@@ -1,12 +1,13 @@
 // Joda-Time patterns (what Logstash's date filter and sprintf dates use): compiled once, parsed per record.
+import { ErrorCode, SluiceError } from "@sluice/core";
 import { daysFromCivil, daysInMonth, fieldsOf, type Instant, instantOf, MILLIS_PER_DAY } from "./instant.js";
 import { type LocaleNames, localeNames, matchName, normalizeLocale } from "./locale.js";
 import { resolveZone, UTC, type Zone } from "./zone.js";
 
 /** A pattern Joda-Time would refuse, or a letter this implementation does not support. */
-export class JodaPatternError extends Error {
+export class JodaPatternError extends SluiceError {
   constructor(pattern: string, why: string) {
-    super(`invalid date pattern ${JSON.stringify(pattern)}: ${why}`);
+    super(ErrorCode.CONFIG, `invalid date pattern ${JSON.stringify(pattern)}: ${why}`);
     this.name = "JodaPatternError";
   }
 }
@@ -206,13 +207,13 @@ export type JodaParser = (text: string, zone?: Zone) => Instant | undefined;
 function zoneOption(timeZone: string | undefined): Zone {
   if (timeZone === undefined) return UTC;
   const zone = resolveZone(timeZone);
-  if (!zone) throw new RangeError(`unknown time zone ${JSON.stringify(timeZone)}`);
+  if (!zone) throw new SluiceError(ErrorCode.CONFIG, `unknown time zone ${JSON.stringify(timeZone)}`);
   return zone;
 }
 
 function localeOption(locale: string | undefined): LocaleNames {
   const tag = normalizeLocale(locale ?? "en");
-  if (tag === undefined) throw new RangeError(`unknown locale ${JSON.stringify(locale)}`);
+  if (tag === undefined) throw new SluiceError(ErrorCode.CONFIG, `unknown locale ${JSON.stringify(locale)}`);
   return localeNames(tag);
 }
 
@@ -224,7 +225,7 @@ function localeOption(locale: string | undefined): LocaleNames {
  * wins over `timeZone`; a local time in a DST gap does not parse, one in an overlap takes the earlier
  * instant. A pattern without a year takes the current year, or the next one for a January date read in
  * December, or the previous one for a December date read in January (Logstash's rule).
- * Throws JodaPatternError for a bad pattern, RangeError for an unknown zone or locale.
+ * Throws JodaPatternError for a bad pattern, a SluiceError (SLUICE_ERR_CONFIG) for an unknown zone or locale.
  */
 export function compileJodaParser(pattern: string, options: JodaOptions = {}): JodaParser {
   const tokens = compileTokens(pattern);

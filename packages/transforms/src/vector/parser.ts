@@ -1,4 +1,5 @@
 // The VRL subset's lexer and parser: program text to a small syntax tree with source offsets.
+import { ErrorCode, SluiceError } from "@sluice/core";
 
 import { parseTimestamp, parseZone } from "./time.js";
 import type { VrlTimestamp } from "./value.js";
@@ -27,12 +28,12 @@ export interface Arg {
 }
 
 /** A syntax or type error at an offset of the program text. */
-export class VrlCompileError extends Error {
+export class VrlCompileError extends SluiceError {
   constructor(
     message: string,
     readonly offset: number,
   ) {
-    super(message);
+    super(ErrorCode.CONFIG, message);
     this.name = "VrlCompileError";
   }
 }

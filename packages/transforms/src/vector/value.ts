@@ -1,4 +1,5 @@
 // VRL values in JavaScript: JSON values plus a timestamp class, their kinds, and the errors a program raises.
+import { ErrorCode, SluiceError } from "@sluice/core";
 
 /** VRL's timestamp type: an instant with nanosecond precision (epoch milliseconds + the nanoseconds below). */
 export class VrlTimestamp {
@@ -114,13 +115,19 @@ export function kindNames(kind: number): string {
 }
 
 /** A runtime error: caught by `??` and `, err =`, else it fails the program. */
-export class VrlError extends Error {
+export class VrlError extends SluiceError {
   override name = "VrlError";
+  constructor(message: string) {
+    super(ErrorCode.TRANSFORM, message);
+  }
 }
 
 /** `abort`: ends the program; never caught by `??`. */
-export class VrlAbort extends Error {
+export class VrlAbort extends SluiceError {
   override name = "VrlAbort";
+  constructor(message: string) {
+    super(ErrorCode.TRANSFORM, message);
+  }
 }
 
 export type JsonObject = Record<string, unknown>;

@@ -133,8 +133,12 @@ describe("compileJodaParser", () => {
     expect(() => compileJodaParser("yyyy 'unclosed")).toThrow(JodaPatternError);
     expect(() => compileJodaParser("")).toThrow(JodaPatternError);
     expect(() => compileJodaParser("yyyy-ww")).toThrow(/not supported/);
-    expect(() => compileJodaParser("yyyy", { timeZone: "Mars/Olympus" })).toThrow(RangeError);
-    expect(() => compileJodaParser("yyyy", { locale: "not a locale!" })).toThrow(RangeError);
+    expect(() => compileJodaParser("yyyy", { timeZone: "Mars/Olympus" })).toThrow(/unknown time zone/);
+    expect(() => compileJodaParser("yyyy", { locale: "not a locale!" })).toThrow(/unknown locale/);
+    for (const options of [{ timeZone: "Mars/Olympus" }, { locale: "not a locale!" }])
+      expect(() => compileJodaParser("yyyy", options)).toThrow(
+        expect.objectContaining({ code: "SLUICE_ERR_CONFIG" }),
+      );
   });
 
   it("survives hostile text without throwing", () => {

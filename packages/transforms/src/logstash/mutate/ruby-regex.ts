@@ -1,7 +1,13 @@
 // Ruby (Onigmo) regexes and gsub replacements, as Logstash's mutate reads them, translated to JavaScript once.
+import { ErrorCode, SluiceError } from "@sluice/core";
 
 /** Thrown for a pattern JavaScript cannot run the way Ruby would; the caller names the option. */
-export class RubyRegexError extends Error {}
+export class RubyRegexError extends SluiceError {
+  constructor(message: string) {
+    super(ErrorCode.CONFIG, message);
+    this.name = "RubyRegexError";
+  }
+}
 
 // Ruby's POSIX bracket classes: Unicode-aware on UTF-8 strings (graph and print kept to ASCII here).
 const POSIX: Record<string, string> = {

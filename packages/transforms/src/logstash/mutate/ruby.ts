@@ -1,13 +1,14 @@
 // The Ruby String and Array behaviours mutate relies on (strip, split, join, to_s, capitalize), for JSON values.
+import { ErrorCode, SluiceError } from "@sluice/core";
 import { isPlainObject, setOwn } from "../../fields/index.js";
 
 /** Thrown where Ruby would raise inside mutate: Logstash tags the event `_mutate_error` and stops. */
-export class MutateError extends Error {
+export class MutateError extends SluiceError {
   constructor(
     readonly type: string,
     message: string,
   ) {
-    super(message);
+    super(ErrorCode.TRANSFORM, message);
     this.name = "MutateError";
   }
 }
