@@ -28,6 +28,9 @@ export const ErrorCode = {
   STAGE_CRASHED: "SLUICE_ERR_STAGE_CRASHED",
   /** The shutdown deadline passed with events still in flight; they were not committed. */
   SHUTDOWN_TIMEOUT: "SLUICE_ERR_SHUTDOWN_TIMEOUT",
+  // issue 26: dlq
+  /** The dead-letter destination refused a letter for good even in minimal form: the pipeline stops. */
+  DEAD_LETTER_REFUSED: "SLUICE_ERR_DEAD_LETTER_REFUSED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
