@@ -292,10 +292,11 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
   it("stores a letter its index refuses for good in minimal form, and commits past it", async () => {
     const topic = "dlq-minimal";
     await bed.kafka.createTopic(topic, 1);
-    // An index of the user's whose mapping cannot take the record's bytes as text.
+    // An index of the user's whose mapping cannot take the record's bytes as text (where they are now,
+    // and where they were before letters had a fixed shape).
     await bed.client.indices.create({
       index: `${topic}-letters`,
-      mappings: { properties: { raw: { properties: { data: { type: "long" } } } } },
+      mappings: { properties: { raw: { properties: { data: { type: "long" }, text: { type: "long" } } } } },
     });
     const bad = "definitely not json";
     await produceWithKcat({

@@ -137,9 +137,10 @@ export class DeadLetterRouter {
           "dead letters cannot be stored",
         );
         this.onFatal(error);
+        return;
       }
-      // Only an abort (shutdown deadline) ends the loop otherwise: the letters stay unsettled, so uncommitted.
-      else this.ctx.logger.error({ err: describeError(error) }, "dead-letter routing stopped");
+      // Otherwise only an abort (shutdown deadline) ends the loop: the letters stay unsettled, so uncommitted.
+      this.ctx.logger.error({ err: describeError(error) }, "dead-letter routing stopped");
     } finally {
       this.writing = false;
     }
