@@ -487,6 +487,56 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
     expect(() => elasticsearchDeadLetters({ node: bed.es.url, rawMaxBytes: 0 })).toThrow(/`rawMaxBytes`/);
   }, 120_000);
 
+  it("on a Kafka topic too: truncates, hashes or omits the bytes, keeps or omits the record's headers", async () => {
+    const dlqTopic = "dlq-kafka-privacy";
+    await bed.kafka.createTopic(dlqTopic, 1);
+    const text = "héllo wörld, not json";
+    const cases: Array<{
+      options: DeadLetterContentOptions;
+      value: Buffer | null;
+      headers: Record<string, string>;
+    }> = [
+      { options: {}, value: Buffer.from(text), headers: { user: "alice" } },
+      {
+        options: { raw: "truncate", rawMaxBytes: 2, headers: "omit" },
+        value: Buffer.from("h"),
+        headers: { "sluice.raw.truncated": "true" },
+      },
+      {
+        options: { raw: "hash" },
+        value: null,
+        headers: { "sluice.raw.sha256": createHash("sha256").update(text).digest("hex") },
+      },
+      {
+        options: { raw: "omit" },
+        value: null,
+        headers: { "sluice.raw.bytes": String(Buffer.byteLength(text)) },
+      },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const event = new SluiceEvent(undefined, Buffer.from(text), {
+        topic: "privacy",
+        partition: 0,
+        offset: String(i),
+        key: null,
+        headers: { user: "alice" },
+        timestamp: "1732492800000",
+      });
+      event.fail({ code: ErrorCode.PARSE, type: "json_parse_exception", reason: "bad", stage: "parseJson" });
+      const destination = kafkaDeadLetters({ brokers: bed.kafka.brokers, topic: dlqTopic, ...c.options });
+      await destination.connect({ logger: silentLogger(), pipeline: "privacy" });
+      expect(await destination.write([toDeadLetter(event, "privacy")])).toEqual([{ status: "stored" }]);
+      await destination.close();
+    }
+    const received = await readTopic(bed.kafka.brokers, dlqTopic, cases.length);
+    for (const [i, c] of cases.entries()) {
+      const message = received.find((m) => m.headers["sluice.origin.offset"] === String(i))!;
+      expect(message.value, `case ${i}`).toEqual(c.value);
+      expect(message.headers, `case ${i}`).toMatchObject(c.headers);
+      expect("user" in message.headers, `case ${i}`).toBe(c.options.headers !== "omit");
+    }
+  }, 120_000);
+
   it("sends a letter larger than the topic's max.message.bytes in minimal form, and commits past it", async () => {
     const topic = "dlq-big-in";
     const dlqTopic = "dlq-big-out";
