@@ -1,6 +1,21 @@
-// Records that cannot be delivered go to dead letters with their bytes intact; the pipeline goes on.
-import { createPipeline, silentLogger } from "@sluice/core";
-import { elasticsearchSink } from "@sluice/sink-elasticsearch";
+// Records that cannot be delivered go to dead letters with their bytes intact; the pipeline goes on. A
+// letter its destination refuses for good is stored in minimal form, or the pipeline stops saying why.
+import { createHash, randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import {
+  createLogger,
+  createPipeline,
+  type DeadLetterContentOptions,
+  ErrorCode,
+  type Logger,
+  mapValues,
+  originId,
+  reject,
+  SluiceEvent,
+  silentLogger,
+  toDeadLetter,
+} from "@sluice/core";
+import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
 import { deadLetterHeaders, kafkaDeadLetters, kafkaSource, registerCodecs } from "@sluice/source-kafka";
 import { epochToIso, parseJson } from "@sluice/transforms";
 import kafkajs from "kafkajs";
@@ -9,10 +24,54 @@ import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { countDocs, useTestbed, waitFor } from "./helpers.js";
+import { committedTotal, countDocs, topicPipeline, useTestbed, waitFor } from "./helpers.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
+
+/** A logger whose lines (as parsed JSON) the test can read. */
+function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of chunk.toString().split("\n")) if (line) lines.push(JSON.parse(line));
+      callback();
+    },
+  });
+  return { logger: createLogger({ level: "warn", destination }), lines };
+}
+
+/** Produces records with headers through kafkajs (kcat cannot give a header an empty name). */
+async function produceWithHeaders(
+  brokers: string[],
+  topic: string,
+  messages: Array<{ value: string | Buffer; headers?: Record<string, string | Buffer> }>,
+): Promise<void> {
+  const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+interface StoredLetter {
+  form: string;
+  refusal?: string;
+  error: { code: string; stage: string; reason: string };
+  kafka: {
+    offset: string;
+    key: { data: string; encoding: string } | null;
+    headers: Array<{ key: string; value: string; encoding: string }>;
+  };
+  raw: { bytes: number; truncated: boolean; data?: string; encoding?: string; sha256?: string };
+}
+
+async function lettersByOffset(bed: { client: import("@elastic/elasticsearch").Client }, index: string) {
+  const found = await bed.client.search<StoredLetter>({ index, size: 100 });
+  return new Map(found.hits.hits.map((h) => [h._source!.kafka.offset, h._source!]));
+}
 
 describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
@@ -52,14 +111,19 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
     const letters = await bed.client.search<{
       error: { code: string; type: string; stage: string; reason: string };
       kafka: { topic: string; partition: number; offset: string };
-      raw: { base64: string; text?: string; bytes: number };
+      raw: { data: string; encoding: string; bytes: number };
     }>({ index: "dlq-es-letters", size: 10 });
     const docs = letters.hits.hits.map((h) => h._source!);
     expect(docs.length).toBe(2);
     const byOffset = new Map(docs.map((d) => [d.kafka.offset, d]));
     const truncated = byOffset.get("100")!;
-    expect(Buffer.from(truncated.raw.base64, "base64").toString()).toBe(notJson);
-    expect(truncated.raw.text).toBe(notJson);
+    // Stored once: as text when it is UTF-8, as base64 when it is not.
+    expect(truncated.raw).toEqual({
+      data: notJson,
+      encoding: "utf8",
+      bytes: notJson.length,
+      truncated: false,
+    });
     expect(truncated.error).toMatchObject({
       code: "SLUICE_ERR_PARSE",
       type: "json_parse_exception",
@@ -67,8 +131,8 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
     });
     expect(truncated.kafka).toMatchObject({ topic, partition: 0 });
     const bytes = byOffset.get("101")!;
-    expect(Buffer.from(bytes.raw.base64, "base64").equals(binary)).toBe(true);
-    expect(bytes.raw.text).toBeUndefined();
+    expect(bytes.raw.encoding).toBe("base64");
+    expect(Buffer.from(bytes.raw.data, "base64").equals(binary)).toBe(true);
     expect(bytes.error).toMatchObject({ code: "SLUICE_ERR_PARSE", type: "invalid_utf8" });
   }, 120_000);
 
@@ -109,7 +173,7 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
     const [letter] = (
       await bed.client.search<{
         error: { type: string; reason: string; code: string };
-        raw: { text: string };
+        raw: { data: string };
       }>({
         index: "dlq-mapping-letters",
       })
@@ -117,7 +181,7 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
     expect(letter!.error.code).toBe("SLUICE_ERR_REJECTED");
     expect(letter!.error.type).toBe("document_parsing_exception");
     expect(letter!.error.reason).toContain("kubernetes.labels.app");
-    expect(letter!.raw.text).toBe(records[1]);
+    expect(letter!.raw.data).toBe(records[1]);
   }, 120_000);
 
   it("writes dead letters to a Kafka topic with the raw bytes as value and the error as headers", async () => {
@@ -181,4 +245,408 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
       [deadLetterHeaders.pipeline]: "kafka-dlq",
     });
   }, 120_000);
+
+  it("stores letters of records whose header names cannot be field names, and commits past them", async () => {
+    const topic = "dlq-headers";
+    await bed.kafka.createTopic(topic, 1);
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 1100; i++) many[`h${i}`] = `v${i}`;
+    const good = fluentBitRecords(2, { seed: 9 });
+    await produceWithHeaders(bed.kafka.brokers, topic, [
+      { value: "not json 0", headers: { "": "empty name" } },
+      { value: "not json 1", headers: { ".": "dot" } },
+      { value: "not json 2", headers: { a: "x", "a.b": "y" } },
+      { value: "not json 3", headers: many },
+      // A value that looks like a date first, then one that does not, in the same field.
+      { value: "not json 4", headers: { when: "2026-12-06T10:00:00Z" } },
+      { value: "not json 5", headers: { when: "not a date", bin: Buffer.from([0xff, 0x00]) } },
+      { value: good[0]! },
+      { value: good[1]! },
+    ]);
+    const pipeline = topicPipeline(bed, topic);
+    await pipeline.start();
+    try {
+      await waitFor(
+        "offsets committed past every record",
+        () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
+        (n) => n >= 8,
+        90_000,
+      );
+    } finally {
+      await pipeline.stop();
+    }
+    const letters = await lettersByOffset(bed, `${topic}-letters`);
+    expect(letters.size).toBe(6);
+    for (const letter of letters.values()) expect(letter.form).toBe("full");
+    expect(letters.get("0")!.kafka.headers).toEqual([{ key: "", value: "empty name", encoding: "utf8" }]);
+    expect(letters.get("1")!.kafka.headers).toEqual([{ key: ".", value: "dot", encoding: "utf8" }]);
+    expect(letters.get("2")!.kafka.headers.map((h) => h.key)).toEqual(["a", "a.b"]);
+    expect(letters.get("3")!.kafka.headers.length).toBe(1100);
+    expect(letters.get("5")!.kafka.headers).toEqual([
+      { key: "when", value: "not a date", encoding: "utf8" },
+      { key: "bin", value: Buffer.from([0xff, 0x00]).toString("base64"), encoding: "base64" },
+    ]);
+    expect(await countDocs(bed.client, `${topic}-docs`)).toBe(2);
+  }, 150_000);
+
+  it("stores a letter its index refuses for good in minimal form, and commits past it", async () => {
+    const topic = "dlq-minimal";
+    await bed.kafka.createTopic(topic, 1);
+    // An index of the user's whose mapping cannot take the record's bytes as text (where they are now,
+    // and where they were before letters had a fixed shape).
+    await bed.client.indices.create({
+      index: `${topic}-letters`,
+      mappings: { properties: { raw: { properties: { data: { type: "long" }, text: { type: "long" } } } } },
+    });
+    const bad = "definitely not json";
+    await produceWithKcat({
+      brokers: bed.kafka.bootstrapServers,
+      topic,
+      messages: [bad, ...fluentBitRecords(3, { seed: 3 })],
+    });
+    const pipeline = topicPipeline(bed, topic);
+    await pipeline.start();
+    try {
+      await waitFor(
+        "offsets committed past every record",
+        () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
+        (n) => n >= 4,
+        90_000,
+      );
+    } finally {
+      await pipeline.stop();
+    }
+    const letter = (await lettersByOffset(bed, `${topic}-letters`)).get("0")!;
+    expect(letter.form).toBe("minimal");
+    expect(letter.refusal).toContain("raw.data");
+    expect(letter.error).toMatchObject({ code: ErrorCode.PARSE, stage: "parseJson" });
+    expect(letter.raw).toEqual({
+      bytes: bad.length,
+      truncated: false,
+      sha256: createHash("sha256").update(bad).digest("hex"),
+    });
+    expect(letter.kafka.headers).toEqual([]);
+  }, 150_000);
+
+  it("stops with SLUICE_ERR_DEAD_LETTER_REFUSED when even the minimal letter is refused, committing nothing past it", async () => {
+    const topic = "dlq-refused";
+    await bed.kafka.createTopic(topic, 1);
+    await bed.client.indices.create({
+      index: `${topic}-letters`,
+      mappings: { properties: { error: { properties: { code: { type: "long" } } } } },
+    });
+    await produceWithKcat({
+      brokers: bed.kafka.bootstrapServers,
+      topic,
+      messages: [...fluentBitRecords(2, { seed: 4 }), "not json", ...fluentBitRecords(2, { seed: 5 })],
+    });
+    const { logger, lines } = capturingLogger();
+    const pipeline = topicPipeline(bed, topic, { logger });
+    await pipeline.start();
+    const report = await pipeline.stopped;
+    expect(pipeline.currentState).toBe("failed");
+    expect(report.drained).toBe(false);
+    expect(pipeline.health().status).toBe("down");
+    const fatal = lines.find((l) => l.code === ErrorCode.DEAD_LETTER_REFUSED);
+    expect(fatal?.err).toMatch(/refused the dead letter of dlq-refused\/0@2 even in minimal form/);
+    expect(await committedTotal([bed.kafka.bootstrapServers], topic, topic)).toBeLessThanOrEqual(2);
+  }, 150_000);
+
+  it("logs each new dead-letter reason and reports degraded while letters pass the share, ok once good records follow", async () => {
+    const topic = "dlq-health";
+    await bed.kafka.createTopic(topic, 1);
+    await produceWithKcat({
+      brokers: bed.kafka.bootstrapServers,
+      topic,
+      messages: Array.from({ length: 50 }, (_, i) => `bad ${i}`),
+    });
+    const { logger, lines } = capturingLogger();
+    const refuseBad = mapValues<Buffer, Buffer>("refuseBad", (raw) =>
+      raw.toString().startsWith("bad") ? reject("bad_record", "a bad record", ErrorCode.TRANSFORM) : raw,
+    );
+    const pipeline = createPipeline({
+      name: "dlq-health",
+      source: kafkaSource({ brokers: bed.kafka.brokers, topics: [topic], groupId: topic }),
+      stages: [refuseBad, parseJson(), epochToIso()],
+      sink: elasticsearchSink({ node: bed.es.url, index: `${topic}-docs` }),
+      deadLetters: elasticsearchDeadLetters({ node: bed.es.url, index: `${topic}-letters` }),
+      deadLetterAlerts: { windowMs: 2_000, degradedShare: 0.1 },
+      logger,
+      handleSignals: false,
+    });
+    await pipeline.start();
+    try {
+      await waitFor(
+        "health degraded",
+        () => pipeline.health(),
+        (h) => h.status === "degraded",
+      );
+      const reasons = lines.filter((l) => l.code === ErrorCode.TRANSFORM && l.stage === "refuseBad");
+      expect(reasons.length).toBe(1);
+      expect(reasons[0]).toMatchObject({ type: "bad_record", count: 1 });
+      expect(reasons[0]!.msg).toContain("SLUICE_ERR_TRANSFORM in refuseBad");
+      await waitFor(
+        "50 letters",
+        () => countDocs(bed.client, `${topic}-letters`),
+        (n) => n >= 50,
+      );
+      await produceWithKcat({
+        brokers: bed.kafka.bootstrapServers,
+        topic,
+        messages: fluentBitRecords(200, { seed: 8 }),
+      });
+      await waitFor(
+        "health ok again",
+        () => pipeline.health(),
+        (h) => h.status === "ok",
+      );
+      expect(await countDocs(bed.client, `${topic}-docs`)).toBe(200);
+    } finally {
+      await pipeline.stop();
+    }
+  }, 150_000);
+
+  it("keeps, truncates, hashes or omits a letter's bytes and headers as its options say", async () => {
+    const index = "dlq-privacy";
+    const text = "héllo wörld, not json";
+    const binary = Buffer.from([0x7b, 0xff, 0xfe, 0x00, 0x22]);
+    const event = (offset: number, raw: Buffer) => {
+      const e = new SluiceEvent(undefined, raw, {
+        topic: "privacy",
+        partition: 0,
+        offset: String(offset),
+        key: Buffer.from("k"),
+        headers: { user: "alice", trace: Buffer.from([0xc3, 0x28]) },
+        timestamp: "1732492800000",
+      });
+      e.fail({ code: ErrorCode.PARSE, type: "json_parse_exception", reason: "bad", stage: "parseJson" });
+      return e;
+    };
+    const cases: Array<{ options: DeadLetterContentOptions; raw: Buffer; expect: Partial<StoredLetter> }> = [
+      {
+        options: {},
+        raw: Buffer.from(text),
+        expect: { raw: { bytes: Buffer.byteLength(text), truncated: false, data: text, encoding: "utf8" } },
+      },
+      {
+        options: {},
+        raw: binary,
+        expect: { raw: { bytes: 5, truncated: false, data: binary.toString("base64"), encoding: "base64" } },
+      },
+      {
+        // 2 bytes would split the "é": the cut goes back to a whole character.
+        options: { raw: "truncate", rawMaxBytes: 2 },
+        raw: Buffer.from(text),
+        expect: { raw: { bytes: Buffer.byteLength(text), truncated: true, data: "h", encoding: "utf8" } },
+      },
+      {
+        options: { raw: "hash" },
+        raw: Buffer.from(text),
+        expect: {
+          raw: {
+            bytes: Buffer.byteLength(text),
+            truncated: false,
+            sha256: createHash("sha256").update(text).digest("hex"),
+          },
+        },
+      },
+      {
+        options: { raw: "omit", headers: "omit" },
+        raw: Buffer.from(text),
+        expect: {
+          raw: { bytes: Buffer.byteLength(text), truncated: false },
+          kafka: { offset: "4", key: { data: "k", encoding: "utf8" }, headers: [] },
+        },
+      },
+      {
+        options: { headers: "keep" },
+        raw: Buffer.from(text),
+        expect: {
+          kafka: {
+            offset: "5",
+            key: { data: "k", encoding: "utf8" },
+            headers: [
+              { key: "user", value: "alice", encoding: "utf8" },
+              { key: "trace", value: Buffer.from([0xc3, 0x28]).toString("base64"), encoding: "base64" },
+            ],
+          },
+        },
+      },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const destination = elasticsearchDeadLetters({ node: bed.es.url, index, ...c.options });
+      await destination.connect({ logger: silentLogger(), pipeline: "privacy" });
+      const letter = toDeadLetter(event(i, c.raw), "privacy");
+      expect(await destination.write([letter])).toEqual([{ status: "stored" }]);
+      await destination.close();
+      const stored = await bed.client.get<StoredLetter>({ index, id: originId(letter.origin) });
+      expect(stored._source, `case ${i}: ${JSON.stringify(c.options)}`).toMatchObject(c.expect);
+      if (c.expect.raw) expect(stored._source!.raw).toEqual(c.expect.raw);
+    }
+    expect(() => elasticsearchDeadLetters({ node: bed.es.url, raw: "some" as "full" })).toThrow(/`raw`/);
+    expect(() => elasticsearchDeadLetters({ node: bed.es.url, rawMaxBytes: 0 })).toThrow(/`rawMaxBytes`/);
+  }, 120_000);
+
+  it("on a Kafka topic too: truncates, hashes or omits the bytes, keeps or omits the record's headers", async () => {
+    const dlqTopic = "dlq-kafka-privacy";
+    await bed.kafka.createTopic(dlqTopic, 1);
+    const text = "héllo wörld, not json";
+    const cases: Array<{
+      options: DeadLetterContentOptions;
+      value: Buffer | null;
+      headers: Record<string, string>;
+    }> = [
+      { options: {}, value: Buffer.from(text), headers: { user: "alice" } },
+      {
+        options: { raw: "truncate", rawMaxBytes: 2, headers: "omit" },
+        value: Buffer.from("h"),
+        headers: { "sluice.raw.truncated": "true" },
+      },
+      {
+        options: { raw: "hash" },
+        value: null,
+        headers: { "sluice.raw.sha256": createHash("sha256").update(text).digest("hex") },
+      },
+      {
+        options: { raw: "omit" },
+        value: null,
+        headers: { "sluice.raw.bytes": String(Buffer.byteLength(text)) },
+      },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const event = new SluiceEvent(undefined, Buffer.from(text), {
+        topic: "privacy",
+        partition: 0,
+        offset: String(i),
+        key: null,
+        headers: { user: "alice" },
+        timestamp: "1732492800000",
+      });
+      event.fail({ code: ErrorCode.PARSE, type: "json_parse_exception", reason: "bad", stage: "parseJson" });
+      const destination = kafkaDeadLetters({ brokers: bed.kafka.brokers, topic: dlqTopic, ...c.options });
+      await destination.connect({ logger: silentLogger(), pipeline: "privacy" });
+      expect(await destination.write([toDeadLetter(event, "privacy")])).toEqual([{ status: "stored" }]);
+      await destination.close();
+    }
+    const received = await readTopic(bed.kafka.brokers, dlqTopic, cases.length);
+    for (const [i, c] of cases.entries()) {
+      const message = received.find((m) => m.headers["sluice.origin.offset"] === String(i))!;
+      expect(message.value, `case ${i}`).toEqual(c.value);
+      expect(message.headers, `case ${i}`).toMatchObject(c.headers);
+      expect("user" in message.headers, `case ${i}`).toBe(c.options.headers !== "omit");
+    }
+  }, 120_000);
+
+  it("sends a letter larger than the topic's max.message.bytes in minimal form, and commits past it", async () => {
+    const topic = "dlq-big-in";
+    const dlqTopic = "dlq-big-out";
+    await bed.kafka.createTopic(topic, 1);
+    await bed.kafka.createTopic(dlqTopic, 1, 1, { "max.message.bytes": "4096" });
+    // Random bytes: not UTF-8, so parseJson refuses them, and LZ4 cannot shrink them under the limit.
+    const big = randomBytes(20_000);
+    big[0] = 0xff;
+    await produceWithKcat({
+      brokers: bed.kafka.bootstrapServers,
+      topic,
+      messages: [...fluentBitRecords(2, { seed: 11 })],
+    });
+    await produceWithHeaders(bed.kafka.brokers, topic, [
+      { value: big },
+      { value: fluentBitRecords(1, { seed: 12 })[0]! },
+    ]);
+    const pipeline = kafkaLetterPipeline(bed, topic, dlqTopic, silentLogger());
+    await pipeline.start();
+    try {
+      await waitFor(
+        "offsets committed past every record",
+        () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
+        (n) => n >= 4,
+        90_000,
+      );
+    } finally {
+      await pipeline.stop();
+    }
+    const [letter] = await readTopic(bed.kafka.brokers, dlqTopic, 1);
+    expect(letter!.value).toBeNull();
+    expect(letter!.headers).toMatchObject({
+      "sluice.letter.form": "minimal",
+      "sluice.origin.offset": "2",
+      "sluice.raw.bytes": "20000",
+      "sluice.raw.sha256": createHash("sha256").update(big).digest("hex"),
+      "sluice.error.code": ErrorCode.PARSE,
+    });
+    expect(letter!.headers["sluice.letter.refusal"]).toMatch(/larger|too large/i);
+  }, 150_000);
+
+  it("stops with SLUICE_ERR_DEAD_LETTER_REFUSED when the topic refuses even the minimal letter", async () => {
+    const topic = "dlq-tiny-in";
+    const dlqTopic = "dlq-tiny-out";
+    await bed.kafka.createTopic(topic, 1);
+    await bed.kafka.createTopic(dlqTopic, 1, 1, { "max.message.bytes": "100" });
+    await produceWithKcat({
+      brokers: bed.kafka.bootstrapServers,
+      topic,
+      messages: ["not json", ...fluentBitRecords(2, { seed: 13 })],
+    });
+    const { logger, lines } = capturingLogger();
+    const pipeline = kafkaLetterPipeline(bed, topic, dlqTopic, logger);
+    await pipeline.start();
+    await pipeline.stopped;
+    expect(pipeline.currentState).toBe("failed");
+    expect(lines.find((l) => l.code === ErrorCode.DEAD_LETTER_REFUSED)?.err).toMatch(
+      /refused the dead letter of dlq-tiny-in\/0@0 even in minimal form/,
+    );
+    expect(await committedTotal([bed.kafka.bootstrapServers], topic, topic)).toBe(0);
+  }, 150_000);
 });
+
+function kafkaLetterPipeline(
+  bed: { kafka: { brokers: string[] }; es: { url: string } },
+  topic: string,
+  dlqTopic: string,
+  logger: Logger,
+) {
+  return createPipeline({
+    name: topic,
+    source: kafkaSource({ brokers: bed.kafka.brokers, topics: [topic], groupId: topic }),
+    stages: [parseJson(), epochToIso()],
+    sink: elasticsearchSink({ node: bed.es.url, index: `${topic}-docs` }),
+    deadLetters: kafkaDeadLetters({ brokers: bed.kafka.brokers, topic: dlqTopic }),
+    commitIntervalMs: 200,
+    logger,
+    handleSignals: false,
+  });
+}
+
+/** Reads `count` messages of a topic from its start. */
+async function readTopic(
+  brokers: string[],
+  topic: string,
+  count: number,
+): Promise<Array<{ value: Buffer | null; headers: Record<string, string> }>> {
+  registerCodecs();
+  const consumer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).consumer({
+    groupId: `${topic}-reader`,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const received: Array<{ value: Buffer | null; headers: Record<string, string> }> = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      received.push({ value: message.value, headers });
+    },
+  });
+  try {
+    await waitFor(
+      `${count} message(s) on ${topic}`,
+      () => received.length,
+      (n) => n >= count,
+      30_000,
+    );
+  } finally {
+    await consumer.disconnect();
+  }
+  return received;
+}

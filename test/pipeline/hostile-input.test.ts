@@ -10,7 +10,7 @@ import { countDocs, topicPipeline, useTestbed, waitFor } from "./helpers.js";
 interface Letter {
   error: { type: string; stage: string };
   kafka: { offset: string };
-  raw: { base64: string };
+  raw: { data: string; encoding: string };
 }
 
 const hostile = {
@@ -64,7 +64,8 @@ describe(`hostile input ${runsOn({ kafka: true, es: true })}`, () => {
     expect(byOffset.get("51")!.error.type).toBe("depth_limit_exceeded");
     expect(byOffset.get("53")!.error.type).toBe("invalid_utf8");
     expect(byOffset.get("54")!.error.type).toBe("invalid_unicode");
-    expect(Buffer.from(byOffset.get("53")!.raw.base64, "base64").equals(hostile.invalidUtf8)).toBe(true);
+    expect(byOffset.get("53")!.raw.encoding).toBe("base64");
+    expect(Buffer.from(byOffset.get("53")!.raw.data, "base64").equals(hostile.invalidUtf8)).toBe(true);
     expect(byOffset.size).toBe(3);
     const proto = await bed.client.search<Record<string, unknown>>({
       index: "hostile-preset-docs",

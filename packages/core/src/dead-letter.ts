@@ -1,5 +1,9 @@
-// Dead letters: the one interface every dead-letter destination implements, and the letter itself.
-import type { Failure, Origin, SluiceEvent } from "./event.js";
+// Dead letters: the one interface every dead-letter destination implements, the letter itself, and what
+// of a record's bytes and headers a letter may carry.
+
+import { isUtf8 } from "node:buffer";
+import { createHash } from "node:crypto";
+import type { Failure, HeaderValue, Origin, SluiceEvent } from "./event.js";
 import type { Logger } from "./logger.js";
 
 /** What a dead-letter destination receives: the record exactly as read, why it failed, and where from. */
@@ -12,6 +16,13 @@ export interface DeadLetter {
   readonly failedAt: string;
   /** The pipeline's name, to tell letters of several pipelines apart. */
   readonly pipeline: string;
+  /**
+   * `full` first; `minimal` once the destination refused the full form for good: then only the
+   * coordinates, the error, the sizes and a hash of the bytes are stored, with `refusal` saying why.
+   */
+  readonly form: "full" | "minimal";
+  /** Why the destination refused the full form (set on minimal letters). */
+  readonly refusal?: string;
 }
 
 export interface DeadLetterContext {
@@ -19,15 +30,26 @@ export interface DeadLetterContext {
   readonly pipeline: string;
 }
 
+/** What became of one letter of a write. */
+export type DeadLetterOutcome =
+  /** Durably stored (or already there). */
+  | { readonly status: "stored" }
+  /** Refused for now (throttled, unavailable): the router sends it again after a backoff. */
+  | { readonly status: "retry"; readonly reason: string }
+  /** Refused for good (this letter can never be stored in this form). */
+  | { readonly status: "refused"; readonly reason: string };
+
 /**
- * A dead-letter destination. `write` resolves only once every letter is durably stored; it rejects on
- * any failure, and the pipeline retries the whole call (so writes must be idempotent, e.g. by id).
+ * A dead-letter destination. `write` resolves with one outcome per letter, in order; the router sends
+ * again only the letters answered `retry`, and sends a letter `refused` in full form once more in
+ * minimal form. A rejected write counts as `retry` for every letter, so writes must be idempotent
+ * (e.g. by id).
  */
 export interface DeadLetterSink {
   readonly name: string;
   /** Checks the destination is reachable; rejects with a SluiceError saying why not. */
   connect(ctx: DeadLetterContext): Promise<void>;
-  write(letters: readonly DeadLetter[]): Promise<void>;
+  write(letters: readonly DeadLetter[]): Promise<readonly DeadLetterOutcome[]>;
   close(): Promise<void>;
 }
 
@@ -43,5 +65,87 @@ export function toDeadLetter(event: SluiceEvent, pipeline: string, now = new Dat
     },
     failedAt: now.toISOString(),
     pipeline,
+    form: "full",
   };
+}
+
+/** The same letter in minimal form, after its destination refused the full one for `refusal`. */
+export function minimalLetter(letter: DeadLetter, refusal: string): DeadLetter {
+  return { ...letter, form: "minimal", refusal };
+}
+
+/** What of a record's bytes and headers a dead letter keeps. */
+export interface DeadLetterContentOptions {
+  /**
+   * The record's bytes: `full` (default), `truncate` (the first `rawMaxBytes`), `hash` (their SHA-256
+   * only) or `omit`. The size is always kept.
+   */
+  raw?: "full" | "truncate" | "hash" | "omit";
+  /** With `raw: "truncate"`: how many bytes are kept. Default 1024. */
+  rawMaxBytes?: number;
+  /** The record's Kafka headers: `keep` (default) or `omit`. */
+  headers?: "keep" | "omit";
+}
+
+/** The options' JSON Schema properties, for a destination's own schema. */
+export const deadLetterContentSchema = {
+  raw: { type: "string", enum: ["full", "truncate", "hash", "omit"], default: "full" },
+  rawMaxBytes: { type: "integer", minimum: 1, default: 1024 },
+  headers: { type: "string", enum: ["keep", "omit"], default: "keep" },
+} as const;
+
+/** Bytes as stored: as text when they are valid UTF-8, else base64. */
+export interface EncodedBytes {
+  readonly data: string;
+  readonly encoding: "utf8" | "base64";
+}
+
+export function encodeBytes(bytes: Buffer): EncodedBytes {
+  return isUtf8(bytes)
+    ? { data: bytes.toString("utf8"), encoding: "utf8" }
+    : { data: bytes.toString("base64"), encoding: "base64" };
+}
+
+/** A record's bytes as a letter keeps them. */
+export interface RawContent {
+  /** The record's size in bytes, whatever is kept. */
+  readonly bytes: number;
+  /** The bytes kept (all, or the first `rawMaxBytes`); absent with `hash` and `omit`. */
+  readonly kept?: Buffer;
+  readonly truncated: boolean;
+  /** Hex SHA-256 of all the record's bytes (with `hash`, and on minimal letters). */
+  readonly sha256?: string;
+}
+
+export function rawContent(
+  letter: DeadLetter,
+  options: Required<Pick<DeadLetterContentOptions, "raw" | "rawMaxBytes">>,
+): RawContent {
+  const raw = letter.raw;
+  const bytes = raw.length;
+  if (letter.form === "minimal" || options.raw === "hash")
+    return { bytes, truncated: false, sha256: createHash("sha256").update(raw).digest("hex") };
+  if (options.raw === "omit") return { bytes, truncated: false };
+  if (options.raw === "truncate" && bytes > options.rawMaxBytes)
+    return { bytes, kept: cutAtCharacter(raw, options.rawMaxBytes), truncated: true };
+  return { bytes, kept: raw, truncated: false };
+}
+
+/** The first `max` bytes, shortened to a whole character when the bytes are UTF-8 text. */
+function cutAtCharacter(raw: Buffer, max: number): Buffer {
+  let end = max;
+  if (isUtf8(raw)) while (end > 0 && (raw[end]! & 0xc0) === 0x80) end--;
+  return raw.subarray(0, end);
+}
+
+/** A record's headers as a list of {key, value}: one entry per value, in order, whatever their names. */
+export function headerList(
+  headers: Readonly<Record<string, HeaderValue>>,
+): Array<{ key: string; value: Buffer | string }> {
+  const list: Array<{ key: string; value: Buffer | string }> = [];
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) list.push({ key, value: one });
+  }
+  return list;
 }

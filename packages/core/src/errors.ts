@@ -42,6 +42,9 @@ export const ErrorCode = {
   ES_TEMPLATE: "SLUICE_ERR_ES_TEMPLATE",
   /** A Kafka record with a null value (a tombstone) that the sink's `nullValues` option dead-letters. */
   NULL_VALUE: "SLUICE_ERR_NULL_VALUE",
+  // issue 26: dlq
+  /** The dead-letter destination refused a letter for good even in minimal form: the pipeline stops. */
+  DEAD_LETTER_REFUSED: "SLUICE_ERR_DEAD_LETTER_REFUSED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -10,7 +10,22 @@ export type {
   Source,
   SourceContext,
 } from "./components.js";
-export { type DeadLetter, type DeadLetterContext, type DeadLetterSink, toDeadLetter } from "./dead-letter.js";
+export {
+  type DeadLetter,
+  type DeadLetterContentOptions,
+  type DeadLetterContext,
+  type DeadLetterOutcome,
+  type DeadLetterSink,
+  deadLetterContentSchema,
+  type EncodedBytes,
+  encodeBytes,
+  headerList,
+  minimalLetter,
+  type RawContent,
+  rawContent,
+  toDeadLetter,
+} from "./dead-letter.js";
+export type { DeadLetterWatchOptions } from "./dead-letter-watch.js";
 export { describeError, ErrorCode, isTlsError, SluiceConfigError, SluiceError } from "./errors.js";
 export {
   type Batch,

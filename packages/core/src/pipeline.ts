@@ -3,6 +3,7 @@ import { catchError, filter, map, type Observable, type Subscription, throwError
 import type { HealthReport, HealthStatus, Sink, SinkResult, Source, SourceContext } from "./components.js";
 import type { DeadLetterSink } from "./dead-letter.js";
 import { DeadLetterRouter } from "./dead-letter-router.js";
+import { type DeadLetterWatchOptions, deadLetterWatchSchema } from "./dead-letter-watch.js";
 import { describeError, ErrorCode, SluiceConfigError, SluiceError } from "./errors.js";
 import type { Batch, SluiceEvent } from "./event.js";
 import { defaultFlowOptions, FlowController, type FlowOptions, flowOptionsSchema } from "./flow.js";
@@ -24,6 +25,8 @@ export interface PipelineOptions<T = Buffer, U = unknown> {
   stages?: ReadonlyArray<AnyStage | { name: string; stage: AnyStage }>;
   sink: Sink<U>;
   deadLetters: DeadLetterSink;
+  /** When /health turns `degraded` for dead letters, and how often a known reason is logged again. */
+  deadLetterAlerts?: Partial<DeadLetterWatchOptions>;
   flow?: Partial<FlowOptions>;
   /** How often finished offsets are committed (ms). */
   commitIntervalMs?: number;
@@ -49,6 +52,7 @@ export interface PipelineOptions<T = Buffer, U = unknown> {
 interface PlainOptions {
   name: string;
   flow: FlowOptions;
+  deadLetterAlerts: DeadLetterWatchOptions;
   commitIntervalMs: number;
   shutdownTimeoutMs: number;
   http?: { port: number; host: string };
@@ -64,6 +68,7 @@ const schema = {
   properties: {
     name: { type: "string", minLength: 1, pattern: "^[A-Za-z0-9_.-]+$", default: "sluice" },
     flow: { ...flowOptionsSchema, default: {} },
+    deadLetterAlerts: { ...deadLetterWatchSchema, default: {} },
     commitIntervalMs: { type: "integer", minimum: 10, default: 1000 },
     shutdownTimeoutMs: { type: "integer", minimum: 0, default: DEFAULT_SHUTDOWN_TIMEOUT_MS },
     http: {
@@ -210,7 +215,10 @@ export class Pipeline<T = Buffer, U = unknown> {
       this.releaseHeapGrowth();
       throw this.secrets.scrubError(error);
     }
-    this.router = new DeadLetterRouter(this.deadLetters, ctx);
+    this.router = new DeadLetterRouter(this.deadLetters, ctx, this.options.deadLetterAlerts, (error) => {
+      this.failure ??= error;
+      void this.stop();
+    });
     this.flow.on("pause", () => this.metrics.sourcePaused.set(1));
     this.flow.on("resume", () => this.metrics.sourcePaused.set(0));
     this.streamDone = new Promise<void>((resolve) => {
@@ -258,7 +266,9 @@ export class Pipeline<T = Buffer, U = unknown> {
   health(): HealthReport {
     const source = this.source.health();
     const sink = this.sink.health();
-    const worst = worstOf([source.status, sink.status, this.state === "running" ? "ok" : "degraded"]);
+    const deadLetters = this.router?.health();
+    const running = this.state === "running" ? "ok" : "degraded";
+    const worst = worstOf([source.status, sink.status, deadLetters?.status ?? "ok", running]);
     return this.secrets.scrubValue({
       status: this.state === "failed" || this.state === "stopped" ? "down" : worst,
       detail: {
@@ -267,6 +277,7 @@ export class Pipeline<T = Buffer, U = unknown> {
         sink: sink,
         inFlight: { events: this.flow.events, bytes: this.flow.bytes, paused: this.flow.paused },
         deadLettersPending: this.router?.pending ?? 0,
+        ...(deadLetters ? { deadLetters } : {}),
       },
     }) as HealthReport;
   }
@@ -327,6 +338,7 @@ export class Pipeline<T = Buffer, U = unknown> {
     // Indexed: this loop runs for every event, and for-of here allocated an iterator result per event.
     for (let i = 0; i < delivered.length; i++) delivered[i]!.settle("delivered");
     this.metrics.eventsDelivered.inc(delivered.length);
+    this.router!.delivered(delivered.length);
     if (result.rejected.length > 0) this.router!.route(this.scrubFailures(result.rejected));
     this.metrics.inFlightEvents.set(this.flow.events);
     this.metrics.inFlightBytes.set(this.flow.bytes);

@@ -106,6 +106,7 @@ export class MemoryDeadLetters implements DeadLetterSink {
   async write(letters: readonly DeadLetter[]) {
     if (this.failuresLeft-- > 0) throw new Error("dead-letter store down");
     this.letters.push(...letters);
+    return letters.map(() => ({ status: "stored" as const }));
   }
   async close() {}
 }

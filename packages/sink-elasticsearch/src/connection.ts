@@ -119,6 +119,11 @@ export function connectionSecrets(options: ElasticsearchConnectionOptions): stri
   return secrets.filter((s) => s.length > 0);
 }
 
+/** Whether these options carry credentials: `auth`, or a password in a node's URL. */
+export function hasCredentials(options: ElasticsearchConnectionOptions): boolean {
+  return options.auth !== undefined || nodes(options.node).some((url) => urlPassword(url) !== undefined);
+}
+
 /** The node URLs as they may be shown: a password in a URL is replaced. */
 export function displayNodes(node: string | string[]): string {
   return nodes(node)

@@ -1,12 +1,20 @@
-// Dead letters to an Elasticsearch index: one document per failed record, with its bytes intact.
-import { isUtf8 } from "node:buffer";
+// Dead letters to an Elasticsearch index: one document per failed record, of a fixed shape whatever the
+// record holds, so that no record can make its own dead letter unmappable.
 import type { Client } from "@elastic/elasticsearch";
 import {
   type DeadLetter,
+  type DeadLetterContentOptions,
   type DeadLetterContext,
+  type DeadLetterOutcome,
   type DeadLetterSink,
+  deadLetterContentSchema,
+  describeError,
+  type EncodedBytes,
   ErrorCode,
+  encodeBytes,
+  headerList,
   originId,
+  rawContent,
   SluiceError,
   validateOptions,
 } from "@sluice/core";
@@ -16,71 +24,148 @@ import {
   connectionSecrets,
   createClient,
   type ElasticsearchConnectionOptions,
+  hasCredentials,
   warnIfInsecure,
 } from "./connection.js";
 
-export interface ElasticsearchDeadLettersOptions extends ElasticsearchConnectionOptions {
+export interface ElasticsearchDeadLettersOptions
+  extends ElasticsearchConnectionOptions,
+    DeadLetterContentOptions {
   /** Default `sluice-dead-letter`. */
   index?: string;
 }
+
+type ValidOptions = ElasticsearchDeadLettersOptions & Required<DeadLetterContentOptions> & { index: string };
 
 const schema = {
   type: "object",
   properties: {
     ...connectionSchema,
+    ...deadLetterContentSchema,
     index: { type: "string", minLength: 1, default: "sluice-dead-letter" },
   },
   required: ["node"],
   additionalProperties: false,
 } as const;
 
-/** The document stored for a dead letter. `raw.base64` is the record byte for byte. */
+/**
+ * The document stored for a dead letter. Every field name is fixed: the record's headers are a list of
+ * {key, value}, never field names. `raw.data` holds the record's bytes (all of them unless truncated) as
+ * text when they are UTF-8, else base64, as `raw.encoding` says.
+ */
 export interface DeadLetterDocument {
   "@timestamp": string;
   pipeline: string;
+  /** `minimal` when the full form was refused for good; `refusal` says why. */
+  form: "full" | "minimal";
+  refusal?: string;
   error: { code: string; type: string; reason: string; stage: string };
   kafka: {
     topic: string;
     partition: number;
     offset: string;
     timestamp: string;
-    key_base64: string | null;
-    headers: Record<string, string>;
+    key: EncodedBytes | null;
+    headers: Array<{ key: string; value: string; encoding: "utf8" | "base64" }>;
   };
-  raw: { base64: string; bytes: number; text?: string };
+  raw: {
+    /** The record's size in bytes. */
+    bytes: number;
+    truncated: boolean;
+    data?: string;
+    encoding?: "utf8" | "base64";
+    /** Hex SHA-256 of the record's bytes (with `raw: "hash"`, and in minimal form). */
+    sha256?: string;
+  };
 }
 
-export function deadLetterDocument(letter: DeadLetter): DeadLetterDocument {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(letter.origin.headers)) {
-    if (value === undefined) continue;
-    const values = Array.isArray(value) ? value : [value];
-    headers[name] = values.map((v) => (typeof v === "string" ? v : v.toString("base64"))).join(",");
-  }
+/** Longest error reason a minimal letter keeps. */
+const MINIMAL_REASON_CHARS = 1000;
+
+export function deadLetterDocument(
+  letter: DeadLetter,
+  options: Required<DeadLetterContentOptions> = { raw: "full", rawMaxBytes: 1024, headers: "keep" },
+): DeadLetterDocument {
+  const minimal = letter.form === "minimal";
+  const raw = rawContent(letter, options);
+  const kept = raw.kept ? encodeBytes(raw.kept) : undefined;
+  const headers =
+    minimal || options.headers === "omit"
+      ? []
+      : headerList(letter.origin.headers).map(({ key, value }) => {
+          const encoded =
+            typeof value === "string" ? { data: value, encoding: "utf8" as const } : encodeBytes(value);
+          return { key, value: encoded.data, encoding: encoded.encoding };
+        });
+  const error = { ...letter.error };
+  if (minimal) error.reason = error.reason.slice(0, MINIMAL_REASON_CHARS);
   return {
     "@timestamp": letter.failedAt,
     pipeline: letter.pipeline,
-    error: { ...letter.error },
+    form: letter.form,
+    ...(letter.refusal !== undefined ? { refusal: letter.refusal.slice(0, MINIMAL_REASON_CHARS) } : {}),
+    error,
     kafka: {
       topic: letter.origin.topic,
       partition: letter.origin.partition,
       offset: letter.origin.offset,
       timestamp: letter.origin.timestamp,
-      key_base64: letter.origin.key ? letter.origin.key.toString("base64") : null,
+      key: letter.origin.key && !minimal ? encodeBytes(letter.origin.key) : null,
       headers,
     },
-    // The text copy is for people reading the index; the base64 copy is the exact bytes.
     raw: {
-      base64: letter.raw.toString("base64"),
-      bytes: letter.raw.length,
-      ...(isUtf8(letter.raw) ? { text: letter.raw.toString("utf8") } : {}),
+      bytes: raw.bytes,
+      truncated: raw.truncated,
+      ...(kept ? { data: kept.data, encoding: kept.encoding } : {}),
+      ...(raw.sha256 ? { sha256: raw.sha256 } : {}),
     },
   };
 }
 
+const keyword = { type: "keyword", ignore_above: 1024 } as const;
+const encoded = { properties: { data: keyword, encoding: { type: "keyword" } } } as const;
+
+/** The index's mapping: every field the document has, so dynamic mapping never guesses a type. */
+export const deadLetterMapping = {
+  date_detection: false,
+  properties: {
+    "@timestamp": { type: "date" },
+    pipeline: { type: "keyword" },
+    form: { type: "keyword" },
+    refusal: { type: "text" },
+    error: {
+      properties: {
+        code: { type: "keyword" },
+        type: { type: "keyword" },
+        reason: { type: "text" },
+        stage: { type: "keyword" },
+      },
+    },
+    kafka: {
+      properties: {
+        topic: { type: "keyword" },
+        partition: { type: "integer" },
+        offset: { type: "keyword" },
+        timestamp: { type: "keyword" },
+        key: encoded,
+        headers: { properties: { key: keyword, value: keyword, encoding: { type: "keyword" } } },
+      },
+    },
+    raw: {
+      properties: {
+        bytes: { type: "long" },
+        truncated: { type: "boolean" },
+        data: { type: "text" },
+        encoding: { type: "keyword" },
+        sha256: { type: "keyword" },
+      },
+    },
+  },
+} as const;
+
 export class ElasticsearchDeadLetters implements DeadLetterSink {
   readonly name = "elasticsearch-dead-letters";
-  readonly options: ElasticsearchDeadLettersOptions & { index: string };
+  readonly options: ValidOptions;
   readonly secrets: readonly string[];
   private client: Client | undefined;
 
@@ -92,31 +177,70 @@ export class ElasticsearchDeadLetters implements DeadLetterSink {
   async connect(ctx: DeadLetterContext): Promise<void> {
     warnIfInsecure(this.options, ctx.logger);
     this.client = createClient("elasticsearchDeadLetters", this.options);
-    await checkElasticsearch(this.client, this.options.node, "elasticsearchDeadLetters");
+    await checkElasticsearch(
+      this.client,
+      this.options.node,
+      "elasticsearchDeadLetters",
+      hasCredentials(this.options),
+    );
+    await this.createIndex(this.client, ctx);
   }
 
-  /** Creates each letter under its record's id, so a retried write cannot store it twice. */
-  async write(letters: readonly DeadLetter[]): Promise<void> {
+  /**
+   * Creates the index with the letters' mapping when it does not exist. An index, alias or data stream
+   * the user made is left as it is; a refusal (no privilege, a template) is only a warning, since the
+   * first write creates the index anyway.
+   */
+  private async createIndex(client: Client, ctx: DeadLetterContext): Promise<void> {
+    const index = this.options.index;
+    try {
+      if (await client.indices.exists({ index })) return;
+      await client.indices.create({ index, mappings: deadLetterMapping as never });
+    } catch (error) {
+      if (
+        (error as { body?: { error?: { type?: string } } }).body?.error?.type ===
+        "resource_already_exists_exception"
+      )
+        return;
+      ctx.logger.warn(
+        { index, err: describeError(error) },
+        "could not create the dead-letter index with its mapping; the first letter creates it with dynamic mapping",
+      );
+    }
+  }
+
+  /** Creates each letter under its record's id, so a letter sent again cannot be stored twice. */
+  async write(letters: readonly DeadLetter[]): Promise<readonly DeadLetterOutcome[]> {
     if (!this.client)
       throw new SluiceError(ErrorCode.CONFIG, "elasticsearchDeadLetters: write() before connect()");
     const operations: unknown[] = [];
     for (const letter of letters) {
       operations.push({ create: { _index: this.options.index, _id: originId(letter.origin) } });
-      operations.push(deadLetterDocument(letter));
+      operations.push(deadLetterDocument(letter, this.options));
     }
-    const response = await this.client.bulk({ operations });
-    if (!response.errors) return;
-    const failed = response.items.filter((item) => {
-      const status = item.create?.status ?? 0;
-      return !(status >= 200 && status < 300) && status !== 409;
+    let response: Awaited<ReturnType<Client["bulk"]>>;
+    try {
+      response = await this.client.bulk({ operations });
+    } catch (error) {
+      // A body too large: halves, down to one letter, which is then refused for good (its minimal form
+      // is small).
+      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 413) throw error;
+      if (letters.length === 1)
+        return [{ status: "refused", reason: `413 request too large: ${describeError(error)}` }];
+      const half = Math.ceil(letters.length / 2);
+      return [...(await this.write(letters.slice(0, half))), ...(await this.write(letters.slice(half)))];
+    }
+    // The client's serializer skips the items of an answer without errors (serializer.ts).
+    if (!response.errors) return letters.map(() => ({ status: "stored" }));
+    return letters.map((_, i): DeadLetterOutcome => {
+      const item = response.items[i]?.create;
+      if (!item) return { status: "retry", reason: "no answer for this item" };
+      const status = item.status;
+      if ((status >= 200 && status < 300) || status === 409) return { status: "stored" };
+      const reason = `${status} ${item.error?.type ?? "?"}: ${item.error?.reason ?? "?"}`;
+      if (status === 429 || status >= 500) return { status: "retry", reason };
+      return { status: "refused", reason };
     });
-    if (failed.length > 0) {
-      const first = failed[0]?.create?.error;
-      throw new SluiceError(
-        ErrorCode.REJECTED,
-        `dead-letter index ${this.options.index} refused ${failed.length} letter(s): ${first?.type ?? "?"}: ${first?.reason ?? "?"}`,
-      );
-    }
   }
 
   async close(): Promise<void> {

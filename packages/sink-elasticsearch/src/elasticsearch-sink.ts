@@ -34,6 +34,7 @@ import {
   connectionSecrets,
   createClient,
   type ElasticsearchConnectionOptions,
+  hasCredentials,
   warnIfInsecure,
 } from "./connection.js";
 import { ensureDataStreamTemplate, indexPatterns } from "./data-stream.js";
@@ -230,7 +231,7 @@ export class ElasticsearchSink implements Sink<unknown> {
       this.client,
       this.options.node,
       "elasticsearchSink",
-      this.options.auth !== undefined,
+      hasCredentials(this.options),
     );
     ctx.logger.info({ node: this.options.node, version }, "connected to Elasticsearch");
     const template =

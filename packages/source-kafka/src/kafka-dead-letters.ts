@@ -1,13 +1,19 @@
 // Dead letters to a Kafka topic: the record's bytes as the value, the error and origin as headers.
 import {
   type DeadLetter,
+  type DeadLetterContentOptions,
   type DeadLetterContext,
+  type DeadLetterOutcome,
   type DeadLetterSink,
+  deadLetterContentSchema,
+  describeError,
   ErrorCode,
+  headerList,
+  rawContent,
   SluiceError,
   validateOptions,
 } from "@sluice/core";
-import kafkajs, { type Producer } from "kafkajs";
+import kafkajs, { type IHeaders, type Message, type Producer } from "kafkajs";
 import { registerCodecs } from "./codecs/register.js";
 import {
   connectFailure,
@@ -21,7 +27,7 @@ import {
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { CompressionTypes, Kafka } = kafkajs;
 
-export interface KafkaDeadLettersOptions extends KafkaConnectionOptions {
+export interface KafkaDeadLettersOptions extends KafkaConnectionOptions, DeadLetterContentOptions {
   topic: string;
 }
 
@@ -29,6 +35,7 @@ const schema = {
   type: "object",
   properties: {
     ...connectionSchema,
+    ...deadLetterContentSchema,
     topic: { type: "string", minLength: 1 },
     clientId: { type: "string", minLength: 1, default: "sluice-dead-letters" },
   },
@@ -48,20 +55,31 @@ export const deadLetterHeaders = {
   timestamp: "sluice.origin.timestamp",
   failedAt: "sluice.failed_at",
   pipeline: "sluice.pipeline",
+  /** The record's size in bytes. */
+  rawBytes: "sluice.raw.bytes",
+  /** "true" when the value holds only the first `rawMaxBytes` of the record. */
+  rawTruncated: "sluice.raw.truncated",
+  /** Hex SHA-256 of the record (with `raw: "hash"`, and in minimal form). */
+  rawSha256: "sluice.raw.sha256",
+  /** "minimal" when the topic refused the full letter for good (e.g. larger than max.message.bytes). */
+  form: "sluice.letter.form",
+  refusal: "sluice.letter.refusal",
 } as const;
+
+/** Longest error reason a minimal letter keeps. */
+const MINIMAL_REASON_CHARS = 1000;
 
 export class KafkaDeadLetters implements DeadLetterSink {
   readonly name = "kafka-dead-letters";
   readonly secrets: readonly string[];
-  private readonly options: KafkaDeadLettersOptions & { clientId: string; brokers: string[] };
+  private readonly options: KafkaDeadLettersOptions &
+    Required<DeadLetterContentOptions> & { clientId: string; brokers: string[] };
   private producer: Producer | undefined;
 
   constructor(options: KafkaDeadLettersOptions) {
-    const valid = validateOptions<KafkaDeadLettersOptions & { clientId: string }>(
-      "kafkaDeadLetters",
-      schema,
-      options,
-    );
+    const valid = validateOptions<
+      KafkaDeadLettersOptions & Required<DeadLetterContentOptions> & { clientId: string }
+    >("kafkaDeadLetters", schema, options);
     this.options = { ...valid, brokers: parseBrokers(valid.brokers) };
     this.secrets = connectionSecrets(valid);
     registerCodecs();
@@ -83,30 +101,72 @@ export class KafkaDeadLetters implements DeadLetterSink {
     }
   }
 
-  async write(letters: readonly DeadLetter[]): Promise<void> {
-    if (!this.producer) throw new SluiceError(ErrorCode.CONFIG, "kafkaDeadLetters: write() before connect()");
-    await this.producer.send({
-      topic: this.options.topic,
-      acks: -1,
-      compression: CompressionTypes.LZ4,
-      messages: letters.map((letter) => ({
-        key: letter.origin.key,
-        value: letter.raw,
-        timestamp: letter.origin.timestamp,
-        headers: {
-          [deadLetterHeaders.code]: letter.error.code,
-          [deadLetterHeaders.type]: letter.error.type,
-          [deadLetterHeaders.reason]: letter.error.reason,
-          [deadLetterHeaders.stage]: letter.error.stage,
-          [deadLetterHeaders.topic]: letter.origin.topic,
-          [deadLetterHeaders.partition]: String(letter.origin.partition),
-          [deadLetterHeaders.offset]: letter.origin.offset,
-          [deadLetterHeaders.timestamp]: letter.origin.timestamp,
-          [deadLetterHeaders.failedAt]: letter.failedAt,
-          [deadLetterHeaders.pipeline]: letter.pipeline,
-        },
-      })),
+  /**
+   * Sends the letters in one request; when the topic refuses it as too large, sends them one by one to
+   * tell which letters it refuses for good.
+   */
+  async write(letters: readonly DeadLetter[]): Promise<readonly DeadLetterOutcome[]> {
+    const producer = this.producer;
+    if (!producer) throw new SluiceError(ErrorCode.CONFIG, "kafkaDeadLetters: write() before connect()");
+    const send = (messages: Message[]) =>
+      producer.send({ topic: this.options.topic, acks: -1, compression: CompressionTypes.LZ4, messages });
+    const messages = letters.map((letter) => this.message(letter));
+    try {
+      await send(messages);
+      return letters.map(() => ({ status: "stored" }));
+    } catch (error) {
+      if (!isTooLarge(error)) throw error;
+      if (letters.length === 1) return [{ status: "refused", reason: describeError(error) }];
+    }
+    const outcomes: DeadLetterOutcome[] = [];
+    for (const message of messages) {
+      try {
+        await send([message]);
+        outcomes.push({ status: "stored" });
+      } catch (error) {
+        const reason = describeError(error);
+        outcomes.push(isTooLarge(error) ? { status: "refused", reason } : { status: "retry", reason });
+      }
+    }
+    return outcomes;
+  }
+
+  private message(letter: DeadLetter): Message {
+    const minimal = letter.form === "minimal";
+    const raw = rawContent(letter, this.options);
+    const headers: IHeaders = {};
+    // The record's own headers first, so that ours win a name they share.
+    if (!minimal && this.options.headers === "keep")
+      for (const { key, value } of headerList(letter.origin.headers)) headers[key] = value;
+    Object.assign(headers, {
+      [deadLetterHeaders.code]: letter.error.code,
+      [deadLetterHeaders.type]: letter.error.type,
+      [deadLetterHeaders.reason]: minimal
+        ? letter.error.reason.slice(0, MINIMAL_REASON_CHARS)
+        : letter.error.reason,
+      [deadLetterHeaders.stage]: letter.error.stage,
+      [deadLetterHeaders.topic]: letter.origin.topic,
+      [deadLetterHeaders.partition]: String(letter.origin.partition),
+      [deadLetterHeaders.offset]: letter.origin.offset,
+      [deadLetterHeaders.timestamp]: letter.origin.timestamp,
+      [deadLetterHeaders.failedAt]: letter.failedAt,
+      [deadLetterHeaders.pipeline]: letter.pipeline,
+      [deadLetterHeaders.rawBytes]: String(raw.bytes),
+      ...(raw.truncated ? { [deadLetterHeaders.rawTruncated]: "true" } : {}),
+      ...(raw.sha256 ? { [deadLetterHeaders.rawSha256]: raw.sha256 } : {}),
+      ...(minimal
+        ? {
+            [deadLetterHeaders.form]: "minimal",
+            [deadLetterHeaders.refusal]: (letter.refusal ?? "").slice(0, MINIMAL_REASON_CHARS),
+          }
+        : {}),
     });
+    return {
+      key: minimal ? null : letter.origin.key,
+      value: raw.kept ?? null,
+      timestamp: letter.origin.timestamp,
+      headers,
+    };
   }
 
   async close(): Promise<void> {
@@ -117,4 +177,24 @@ export class KafkaDeadLetters implements DeadLetterSink {
 /** Dead letters to a Kafka topic (at least once: a retried write may repeat a letter). */
 export function kafkaDeadLetters(options: KafkaDeadLettersOptions): KafkaDeadLetters {
   return new KafkaDeadLetters(options);
+}
+
+/** Whether Kafka refused a message as larger than the topic takes (kafkajs wraps its protocol errors). */
+function isTooLarge(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue = [error];
+  while (queue.length > 0) {
+    const e = queue.pop() as {
+      type?: unknown;
+      cause?: unknown;
+      originalError?: unknown;
+      errors?: unknown;
+    } | null;
+    if (e === null || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    if (e.type === "MESSAGE_TOO_LARGE" || e.type === "RECORD_LIST_TOO_LARGE") return true;
+    queue.push(e.cause, e.originalError);
+    if (Array.isArray(e.errors)) queue.push(...e.errors);
+  }
+  return false;
 }
