@@ -15,6 +15,7 @@ import kafkajs, { type Admin, type Kafka as KafkaClient } from "kafkajs";
 import { type Observable, Subject } from "rxjs";
 import { registerCodecs } from "./codecs/register.js";
 import { connectFailure, kafkaClientConfig } from "./connection.js";
+import { ConsumerLag, groupLag } from "./consumer-lag.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
 import { ConsumerThread, ConsumerThreadError } from "./worker/consumer-thread.js";
 import type { FromConsumer } from "./worker/messages.js";
@@ -55,6 +56,8 @@ export class KafkaSource implements Source<Buffer> {
   private lastError: string | undefined;
   private assignment: Record<string, number[]> = {};
   private admin: Admin | undefined;
+  private adminConnected: Promise<void> | undefined;
+  private lag: ConsumerLag | undefined;
   /** Since when no broker has answered the consumer thread; undefined while they do. */
   private unreachableSince: number | undefined;
   /** When the last non-empty batch arrived (ms since the epoch); undefined before the first. */
@@ -108,6 +111,14 @@ export class KafkaSource implements Source<Buffer> {
       throw this.unreachable(error);
     }
     if (this.suspended) await thread.request({ type: "suspend" });
+    this.lag = new ConsumerLag(
+      () => this.mainAdmin(),
+      o.groupId,
+      ctx.metrics,
+      o.lagIntervalMs,
+      (error) => logger.debug({ err: describeError(error) }, "consumer lag not refreshed"),
+    );
+    this.lag.start();
     ctx.flow.on("pause", () => this.pauseFetching());
     ctx.flow.on("resume", () => this.resumeFetching());
     this.state = "connected";
@@ -200,34 +211,31 @@ export class KafkaSource implements Source<Buffer> {
    * the group has committed nothing there). A total of 0 means the group has finished everything written.
    */
   async backlog(): Promise<Backlog> {
-    if (!this.kafka) throw new SluiceError(ErrorCode.CONFIG, "kafkaSource: backlog() before connect()");
-    if (!this.admin) {
-      this.admin = this.kafka.admin();
-      await this.admin.connect();
-    }
-    const admin = this.admin;
+    const admin = await this.mainAdmin();
     let topics = [...this.options.topics];
     if (this.options.topicPattern) {
       const pattern = this.options.topicPattern;
       topics.push(...(await admin.listTopics()).filter((t) => pattern.test(t)));
       topics = [...new Set(topics)];
     }
-    const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics });
-    const partitions: Backlog["partitions"] = [];
-    for (const topic of topics) {
-      const done = new Map(
-        (committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [
-          p.partition,
-          Number(p.offset),
-        ]),
-      );
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
-        const next = done.get(partition) ?? -1;
-        const lag = Number(high) - (next >= 0 ? next : Number(low));
-        partitions.push({ topic, partition, lag: Math.max(0, lag) });
-      }
-    }
+    const partitions = await groupLag(admin, this.options.groupId, topics);
     return { total: partitions.reduce((sum, p) => sum + p.lag, 0), partitions };
+  }
+
+  /** The main thread's admin client, connected on first use. */
+  private async mainAdmin(): Promise<Admin> {
+    if (!this.kafka) throw new SluiceError(ErrorCode.CONFIG, "kafkaSource: backlog() before connect()");
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      this.admin = admin;
+      this.adminConnected = admin.connect().catch((error: unknown) => {
+        if (this.admin === admin) this.admin = undefined;
+        throw error;
+      });
+    }
+    const admin = this.admin;
+    await this.adminConnected;
+    return admin;
   }
 
   health(): HealthReport {
@@ -259,6 +267,7 @@ export class KafkaSource implements Source<Buffer> {
         // decides commits. Its in-flight events still settle (Elasticsearch sees them as duplicates by _id).
         this.retireGeneration(message.generation);
         this.assignment = message.assignment;
+        this.lag?.assign(message.assignment);
         this.state = this.stopping ? "stopped" : "running";
         this.unreachableSince = undefined;
         ctx?.metrics.rebalances.inc();
@@ -286,6 +295,7 @@ export class KafkaSource implements Source<Buffer> {
         this.state = "rebalancing";
         if (restart === "rebuild") {
           this.retireGeneration(message.generation);
+          this.lag?.assign({});
           ctx?.logger.warn({ err: this.lastError, delayMs: message.delayMs }, "rejoining the consumer group");
         }
         return;
@@ -331,9 +341,6 @@ export class KafkaSource implements Source<Buffer> {
     const progress = this.progressFor(batch.topic, batch.partition);
     const events = this.toEvents(batch, progress);
     this.lastBatchAt = Date.now();
-    const last = Number(events[events.length - 1]!.origin.offset);
-    const lag = Math.max(0, Number(batch.highWatermark) - last - 1);
-    this.ctx?.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
     this.batches.next(events);
     if (this.ctx?.flow.paused) this.pauseFetching();
   }
