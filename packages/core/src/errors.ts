@@ -28,6 +28,14 @@ export const ErrorCode = {
   STAGE_CRASHED: "SLUICE_ERR_STAGE_CRASHED",
   /** The shutdown deadline passed with events still in flight; they were not committed. */
   SHUTDOWN_TIMEOUT: "SLUICE_ERR_SHUTDOWN_TIMEOUT",
+  // issue 26: source
+  /** Kafka did not take a commit of finished offsets (a rebalance, a lost coordinator); it is tried again. */
+  KAFKA_COMMIT: "SLUICE_ERR_KAFKA_COMMIT",
+  /**
+   * Finished offsets can no longer be committed: a rebalance gave their partition to another member,
+   * which reads those records again from the last commit. Retrying cannot help.
+   */
+  OFFSETS_REASSIGNED: "SLUICE_ERR_OFFSETS_REASSIGNED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -80,8 +80,10 @@ const schema = {
 export type PipelineState = "created" | "starting" | "running" | "stopping" | "stopped" | "failed";
 
 export interface StopReport {
-  /** True when every in-flight event settled before the deadline. */
+  /** True when every in-flight event settled before the deadline and the final commit succeeded. */
   readonly drained: boolean;
+  /** False when the final commit failed until the deadline: what settled since the last commit is read again. */
+  readonly committed: boolean;
   /** Events still unsettled at the end (not committed: they will be read again). */
   readonly unsettled: number;
 }
@@ -310,7 +312,7 @@ export class Pipeline<T = Buffer, U = unknown> {
   private async doStop(): Promise<StopReport> {
     if (this.state === "created") {
       this.state = "stopped";
-      const report = { drained: true, unsettled: 0 };
+      const report = { drained: true, unsettled: 0, committed: true };
       this.resolveStopped(report);
       return report;
     }
@@ -334,8 +336,8 @@ export class Pipeline<T = Buffer, U = unknown> {
       this.abort.abort(new SluiceError(ErrorCode.SHUTDOWN_TIMEOUT, "pipeline stopped"));
       clearInterval(this.commitTimer);
       if (this.committing) await this.committing;
-      await this.commit();
-      const report = { drained, unsettled: this.flow.events };
+      const committed = await this.finalCommit(deadline);
+      const report = { drained: drained && committed, unsettled: this.flow.events, committed };
       this.subscription?.unsubscribe();
       await this.closeComponents();
       this.state = this.failure === undefined ? "stopped" : "failed";
@@ -346,6 +348,27 @@ export class Pipeline<T = Buffer, U = unknown> {
       clearTimeout(timer);
       this.removeSignalHandlers();
       this.releaseHeapGrowth?.();
+    }
+  }
+
+  /**
+   * Commits what settled, again until the deadline while it fails (a rebalance refuses commits until the
+   * member has rejoined), unless the source says retrying cannot help (OFFSETS_REASSIGNED).
+   */
+  private async finalCommit(deadline: Promise<"timeout">): Promise<boolean> {
+    for (;;) {
+      const error = await this.source.commit().then(
+        () => undefined,
+        (e: unknown) => e ?? new Error("commit failed"),
+      );
+      if (error === undefined) return true;
+      this.logger.warn(
+        { err: describeError(error), code: (error as SluiceError).code },
+        "final offset commit failed",
+      );
+      if ((error as SluiceError).code === ErrorCode.OFFSETS_REASSIGNED) return false;
+      const pause = new Promise<void>((resolve) => setTimeout(resolve, 250));
+      if ((await Promise.race([deadline, pause])) === "timeout") return false;
     }
   }
 

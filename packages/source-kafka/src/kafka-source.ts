@@ -43,6 +43,8 @@ export class KafkaSource implements Source<Buffer> {
   private progress = new Map<string, PartitionProgress>();
   /** The consumer thread's generation whose batches may still commit. */
   private generation = 0;
+  /** Partitions ("topic/partition") taken away while stopping with records finished and not committed. */
+  private readonly reassigned = new Set<string>();
   /** The commit in flight, which the next one waits for. */
   private committing: Promise<void> | undefined;
   private stopping = false;
@@ -186,21 +188,34 @@ export class KafkaSource implements Source<Buffer> {
       const [topic, partition] = splitKey(key);
       offsets.push({ topic, partition, offset: String(offset), progress });
     }
-    if (offsets.length === 0) return;
-    await thread.request({
-      type: "commit",
-      offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
-    });
-    if (generation !== this.generation) return;
-    for (const { topic, partition, offset, progress } of offsets) {
-      progress.markCommitted(Number(offset));
-      this.ctx?.metrics.committedOffset.set({ topic, partition: String(partition) }, Number(offset));
+    if (offsets.length > 0) {
+      try {
+        await thread.request({
+          type: "commit",
+          offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+        });
+      } catch (error) {
+        throw new SluiceError(ErrorCode.KAFKA_COMMIT, `offset commit failed: ${describeError(error)}`, {
+          cause: error,
+        });
+      }
+      if (generation === this.generation)
+        for (const { topic, partition, offset, progress } of offsets) {
+          progress.markCommitted(Number(offset));
+          this.ctx?.metrics.committedOffset.set({ topic, partition: String(partition) }, Number(offset));
+        }
     }
+    if (this.reassigned.size > 0)
+      throw new SluiceError(
+        ErrorCode.OFFSETS_REASSIGNED,
+        `finished records of ${[...this.reassigned].join(", ")} were not committed: a rebalance gave these partitions to another member, which reads them again from the last commit`,
+      );
   }
 
   async close(): Promise<void> {
     this.stopping = true;
     this.state = "stopped";
+    this.lag?.stop();
     await this.admin?.disconnect().catch(() => {});
     await this.thread?.close();
   }
@@ -265,7 +280,7 @@ export class KafkaSource implements Source<Buffer> {
       case "joined":
         // A new generation re-reads from the committed offsets: progress of the old one no longer
         // decides commits. Its in-flight events still settle (Elasticsearch sees them as duplicates by _id).
-        this.retireGeneration(message.generation);
+        this.retireGeneration(message.generation, message.assignment);
         this.assignment = message.assignment;
         this.lag?.assign(message.assignment);
         this.state = this.stopping ? "stopped" : "running";
@@ -275,11 +290,11 @@ export class KafkaSource implements Source<Buffer> {
         ctx?.logger.info({ assignment: message.assignment }, "joined consumer group");
         return;
       case "rebalancing":
+        // Partitions may be taken away: commit what is finished while this generation still may.
+        void this.commit().catch(() => {});
         if (this.stopping) return;
         this.state = "rebalancing";
         ctx?.metrics.sourceUp.set(0);
-        // Partitions may be taken away: commit what is finished while this generation still may.
-        void this.commit().catch(() => {});
         return;
       case "crashed": {
         const { error, restart } = message;
@@ -326,11 +341,23 @@ export class KafkaSource implements Source<Buffer> {
     this.batches.error(error);
   }
 
-  /** The events of the generation that ended settle, but can no longer move its commits. */
-  private retireGeneration(generation: number): void {
+  /**
+   * The events of the generation that ended settle, but can no longer move its commits. While stopping,
+   * nothing is fetched again: a partition this member still holds keeps its progress, so what settled
+   * commits with the new generation, and one taken away with records finished and not committed is
+   * reported (commit() fails with OFFSETS_REASSIGNED) rather than forgotten.
+   */
+  private retireGeneration(generation: number, assignment: Record<string, number[]> = {}): void {
+    const old = this.progress;
     this.generation = generation;
     this.progress = new Map();
     this.assignment = {};
+    if (!this.stopping) return;
+    for (const [key, progress] of old) {
+      const [topic, partition] = splitKey(key);
+      if (assignment[topic]?.includes(partition)) this.progress.set(key, progress);
+      else if (progress.takeCommit() !== undefined || progress.pendingEvents > 0) this.reassigned.add(key);
+    }
   }
 
   private onBatch(batch: WireBatch): void {
