@@ -90,8 +90,6 @@ async function coordinatorOf(group: string): Promise<number> {
   return cluster.leaderOf("__consumer_offsets", (hash & 0x7fffffff) % OFFSETS_PARTITIONS);
 }
 
-const time = (line: string) => (JSON.parse(line) as { time: number }).time;
-
 /** When the log first says "joined consumer group" after `since`. */
 function joinedAfter(log: string[], since: number): number | undefined {
   for (const line of log) {
@@ -269,8 +267,6 @@ describe(`Kafka source faults ${runsOn({ kafka: true, es: true })}`, () => {
       console.log(
         `figures: consumer crash: coordinator node ${victim} killed; crashed ${seconds(crashMs)} s later, back in its group ${seconds(rejoinMs)} s after the kill (${seconds(rejoinMs - crashMs)} s after the crash); session timeout ${seconds(SESSION_TIMEOUT_MS)} s`,
       );
-      if (process.env.DEBUG_LOG)
-        console.log(log.filter((l) => time(l) > killedAt - 1000 && time(l) < rejoinedAt! + 2000).join(""));
       await cluster.startNode(victim);
       await cluster.waitForBrokers(NODES.length);
       await waitFor(
