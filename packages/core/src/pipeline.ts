@@ -80,10 +80,11 @@ const schema = {
 export type PipelineState = "created" | "starting" | "running" | "stopping" | "stopped" | "failed";
 
 export interface StopReport {
-  /** True when every in-flight event settled before the deadline and the final commit succeeded. */
+  /**
+   * True when every in-flight event settled before the deadline and the final commit succeeded (else
+   * what settled since the last commit is read again; the log says why).
+   */
   readonly drained: boolean;
-  /** False when the final commit failed until the deadline: what settled since the last commit is read again. */
-  readonly committed: boolean;
   /** Events still unsettled at the end (not committed: they will be read again). */
   readonly unsettled: number;
 }
@@ -312,7 +313,7 @@ export class Pipeline<T = Buffer, U = unknown> {
   private async doStop(): Promise<StopReport> {
     if (this.state === "created") {
       this.state = "stopped";
-      const report = { drained: true, unsettled: 0, committed: true };
+      const report = { drained: true, unsettled: 0 };
       this.resolveStopped(report);
       return report;
     }
@@ -337,7 +338,7 @@ export class Pipeline<T = Buffer, U = unknown> {
       clearInterval(this.commitTimer);
       if (this.committing) await this.committing;
       const committed = await this.finalCommit(deadline);
-      const report = { drained: drained && committed, unsettled: this.flow.events, committed };
+      const report = { drained: drained && committed, unsettled: this.flow.events };
       this.subscription?.unsubscribe();
       await this.closeComponents();
       this.state = this.failure === undefined ? "stopped" : "failed";

@@ -203,6 +203,7 @@ export class KafkaSource implements Source<Buffer> {
         for (const { topic, partition, offset, progress } of offsets) {
           progress.markCommitted(Number(offset));
           this.ctx?.metrics.committedOffset.set({ topic, partition: String(partition) }, Number(offset));
+          this.lag?.committed(topic, partition, Number(offset));
         }
     }
     if (this.reassigned.size > 0)
@@ -368,6 +369,8 @@ export class KafkaSource implements Source<Buffer> {
     const progress = this.progressFor(batch.topic, batch.partition);
     const events = this.toEvents(batch, progress);
     this.lastBatchAt = Date.now();
+    const next = Number(events[events.length - 1]!.origin.offset) + 1;
+    this.lag?.fetched(batch.topic, batch.partition, next, Number(batch.highWatermark));
     this.batches.next(events);
     if (this.ctx?.flow.paused) this.pauseFetching();
   }
