@@ -28,7 +28,10 @@ export async function untilIdle(
     await new Promise((resolve) => setTimeout(resolve, pollMs));
     if (pipeline.currentState !== "running") return;
     const health = pipeline.health();
-    const detail = health.detail as { source: { detail: { state: string } }; inFlight: { events: number } };
+    const detail = health.detail as {
+      source: { detail: { state: string; assignment: Record<string, number[]> } };
+      inFlight: { events: number };
+    };
     let backlog = Number.POSITIVE_INFINITY;
     try {
       backlog = (await source.backlog()).total;
@@ -37,8 +40,11 @@ export async function untilIdle(
     }
     options.onPoll?.(backlog);
     const lastRecordAt = source.lastBatchAt ?? startedAt;
+    // A member whose join is still pending reads nothing yet: the group's backlog may well be 0 meanwhile.
+    const holdsPartitions = Object.values(detail.source.detail.assignment).some((p) => p.length > 0);
     const settled =
       detail.source.detail.state === "running" &&
+      holdsPartitions &&
       detail.inFlight.events === 0 &&
       backlog === 0 &&
       Date.now() - lastRecordAt >= options.idleMs;

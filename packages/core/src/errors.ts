@@ -45,6 +45,14 @@ export const ErrorCode = {
   // issue 26: dlq
   /** The dead-letter destination refused a letter for good even in minimal form: the pipeline stops. */
   DEAD_LETTER_REFUSED: "SLUICE_ERR_DEAD_LETTER_REFUSED",
+  // issue 26: source
+  /** Kafka did not take a commit of finished offsets (a rebalance, a lost coordinator); it is tried again. */
+  KAFKA_COMMIT: "SLUICE_ERR_KAFKA_COMMIT",
+  /**
+   * Finished offsets can no longer be committed: a rebalance gave their partition to another member,
+   * which reads those records again from the last commit. Retrying cannot help.
+   */
+  OFFSETS_REASSIGNED: "SLUICE_ERR_OFFSETS_REASSIGNED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -94,7 +94,10 @@ const schema = {
 export type PipelineState = "created" | "starting" | "running" | "stopping" | "stopped" | "failed";
 
 export interface StopReport {
-  /** True when every in-flight event settled before the deadline. */
+  /**
+   * True when every in-flight event settled before the deadline and the final commit succeeded (else
+   * what settled since the last commit is read again; the log says why).
+   */
   readonly drained: boolean;
   /** Events still unsettled at the end (not committed: they will be read again). */
   readonly unsettled: number;
@@ -402,8 +405,13 @@ export class Pipeline<T = Buffer, U = unknown> {
       this.abort.abort(error ?? new SluiceError(ErrorCode.STOPPED, "pipeline stopped after draining"));
       clearInterval(this.commitTimer);
       if (this.committing) await this.committing;
-      await this.commit();
-      const report: StopReport = { drained, unsettled: this.flow.events, ...(error ? { error } : {}) };
+      const commitError = await this.finalCommit(deadline);
+      error ??= commitError;
+      const report: StopReport = {
+        drained: drained && commitError === undefined,
+        unsettled: this.flow.events,
+        ...(error ? { error } : {}),
+      };
       this.subscription?.unsubscribe();
       await this.closeComponents();
       this.state = this.failure === undefined ? "stopped" : "failed";
@@ -417,6 +425,28 @@ export class Pipeline<T = Buffer, U = unknown> {
       clearTimeout(timer);
       this.removeSignalHandlers();
       this.releaseHeapGrowth?.();
+    }
+  }
+
+  /**
+   * Commits what settled, again until the deadline while it fails (a rebalance refuses commits until the
+   * member has rejoined), unless the source says retrying cannot help (OFFSETS_REASSIGNED).
+   */
+  /** Commits until the source takes it or the deadline passes; the last failure if it never did. */
+  private async finalCommit(deadline: Promise<"timeout">): Promise<SluiceError | undefined> {
+    for (;;) {
+      const error = await this.source.commit().then(
+        () => undefined,
+        (e: unknown) =>
+          e instanceof SluiceError
+            ? e
+            : new SluiceError(ErrorCode.SOURCE_FAILED, `final commit: ${describeError(e)}`, { cause: e }),
+      );
+      if (error === undefined) return undefined;
+      this.logger.warn({ err: describeError(error), code: error.code }, "final offset commit failed");
+      if (error.code === ErrorCode.OFFSETS_REASSIGNED) return error;
+      const pause = new Promise<void>((resolve) => setTimeout(resolve, 250));
+      if ((await Promise.race([deadline, pause])) === "timeout") return error;
     }
   }
 

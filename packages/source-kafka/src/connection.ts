@@ -64,9 +64,26 @@ export const connectionSchema = {
   },
 } as const;
 
-export function parseBrokers(brokers: string | string[]): string[] {
-  const list = typeof brokers === "string" ? brokers.split(",") : brokers;
-  return list.map((b) => b.trim()).filter((b) => b.length > 0);
+/**
+ * Brokers as a list, each checked to be `host:port` with a port from 1 to 65535 (`[v6 address]:port` too):
+ * kafkajs takes a broker without one and fails only when it connects, seconds later and far from the option.
+ */
+export function parseBrokers(brokers: string | string[], component = "kafka"): string[] {
+  const list = (typeof brokers === "string" ? brokers.split(",") : brokers)
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+  if (list.length === 0) throw new SluiceConfigError(component, "brokers", "names no broker");
+  for (const broker of list) {
+    const match = /^(\[[0-9A-Fa-f:.]+\]|[^:\s[\]]+):(\d+)$/.exec(broker);
+    const port = Number(match?.[2]);
+    if (!match || !(port >= 1 && port <= 65535))
+      throw new SluiceConfigError(
+        component,
+        "brokers",
+        `has ${JSON.stringify(broker)}: each broker must be host:port, with a port from 1 to 65535 (e.g. "kafka-0:9092")`,
+      );
+  }
+  return list;
 }
 
 function readPem(component: string, option: string, file: string): string {
@@ -90,7 +107,7 @@ export function kafkaClientConfig(
 ): KafkaConfig {
   const config: KafkaConfig = {
     clientId: options.clientId,
-    brokers: parseBrokers(options.brokers),
+    brokers: parseBrokers(options.brokers, component),
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     logLevel: logLevel.INFO,
     logCreator: kafkaLogCreator(logger),

@@ -80,7 +80,7 @@ export class KafkaDeadLetters implements DeadLetterSink {
     const valid = validateOptions<
       KafkaDeadLettersOptions & Required<DeadLetterContentOptions> & { clientId: string }
     >("kafkaDeadLetters", schema, options);
-    this.options = { ...valid, brokers: parseBrokers(valid.brokers) };
+    this.options = { ...valid, brokers: parseBrokers(valid.brokers, "kafkaDeadLetters") };
     this.secrets = connectionSecrets(valid);
     registerCodecs();
   }

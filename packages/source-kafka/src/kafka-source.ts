@@ -15,6 +15,7 @@ import kafkajs, { type Admin, type Kafka as KafkaClient } from "kafkajs";
 import { type Observable, Subject } from "rxjs";
 import { registerCodecs } from "./codecs/register.js";
 import { connectFailure, connectionSecrets, kafkaClientConfig } from "./connection.js";
+import { ConsumerLag, groupLag } from "./consumer-lag.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
 import { ConsumerThread, ConsumerThreadError } from "./worker/consumer-thread.js";
 import type { FromConsumer } from "./worker/messages.js";
@@ -43,6 +44,8 @@ export class KafkaSource implements Source<Buffer> {
   private progress = new Map<string, PartitionProgress>();
   /** The consumer thread's generation whose batches may still commit. */
   private generation = 0;
+  /** Partitions ("topic/partition") taken away while stopping with records finished and not committed. */
+  private readonly reassigned = new Set<string>();
   /** The commit in flight, which the next one waits for. */
   private committing: Promise<void> | undefined;
   private stopping = false;
@@ -56,6 +59,8 @@ export class KafkaSource implements Source<Buffer> {
   private lastError: string | undefined;
   private assignment: Record<string, number[]> = {};
   private admin: Admin | undefined;
+  private adminConnected: Promise<void> | undefined;
+  private lag: ConsumerLag | undefined;
   /** Since when no broker has answered the consumer thread; undefined while they do. */
   private unreachableSince: number | undefined;
   /** When the last non-empty batch arrived (ms since the epoch); undefined before the first. */
@@ -110,6 +115,14 @@ export class KafkaSource implements Source<Buffer> {
       throw this.unreachable(error);
     }
     if (this.suspended) await thread.request({ type: "suspend" });
+    this.lag = new ConsumerLag(
+      () => this.mainAdmin(),
+      o.groupId,
+      ctx.metrics,
+      o.lagIntervalMs,
+      (error) => logger.debug({ err: describeError(error) }, "consumer lag not refreshed"),
+    );
+    this.lag.start();
     ctx.flow.on("pause", () => this.pauseFetching());
     ctx.flow.on("resume", () => this.resumeFetching());
     this.state = "connected";
@@ -177,21 +190,35 @@ export class KafkaSource implements Source<Buffer> {
       const [topic, partition] = splitKey(key);
       offsets.push({ topic, partition, offset: String(offset), progress });
     }
-    if (offsets.length === 0) return;
-    await thread.request({
-      type: "commit",
-      offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
-    });
-    if (generation !== this.generation) return;
-    for (const { topic, partition, offset, progress } of offsets) {
-      progress.markCommitted(Number(offset));
-      this.ctx?.metrics.committedOffset.set({ topic, partition: String(partition) }, Number(offset));
+    if (offsets.length > 0) {
+      try {
+        await thread.request({
+          type: "commit",
+          offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+        });
+      } catch (error) {
+        throw new SluiceError(ErrorCode.KAFKA_COMMIT, `offset commit failed: ${describeError(error)}`, {
+          cause: error,
+        });
+      }
+      if (generation === this.generation)
+        for (const { topic, partition, offset, progress } of offsets) {
+          progress.markCommitted(Number(offset));
+          this.ctx?.metrics.committedOffset.set({ topic, partition: String(partition) }, Number(offset));
+          this.lag?.committed(topic, partition, Number(offset));
+        }
     }
+    if (this.reassigned.size > 0)
+      throw new SluiceError(
+        ErrorCode.OFFSETS_REASSIGNED,
+        `finished records of ${[...this.reassigned].join(", ")} were not committed: a rebalance gave these partitions to another member, which reads them again from the last commit`,
+      );
   }
 
   async close(): Promise<void> {
     this.stopping = true;
     this.state = "stopped";
+    this.lag?.stop();
     await this.admin?.disconnect().catch(() => {});
     await this.thread?.close();
   }
@@ -202,34 +229,31 @@ export class KafkaSource implements Source<Buffer> {
    * the group has committed nothing there). A total of 0 means the group has finished everything written.
    */
   async backlog(): Promise<Backlog> {
-    if (!this.kafka) throw new SluiceError(ErrorCode.CONFIG, "kafkaSource: backlog() before connect()");
-    if (!this.admin) {
-      this.admin = this.kafka.admin();
-      await this.admin.connect();
-    }
-    const admin = this.admin;
+    const admin = await this.mainAdmin();
     let topics = [...this.options.topics];
     if (this.options.topicPattern) {
       const pattern = this.options.topicPattern;
       topics.push(...(await admin.listTopics()).filter((t) => pattern.test(t)));
       topics = [...new Set(topics)];
     }
-    const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics });
-    const partitions: Backlog["partitions"] = [];
-    for (const topic of topics) {
-      const done = new Map(
-        (committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [
-          p.partition,
-          Number(p.offset),
-        ]),
-      );
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
-        const next = done.get(partition) ?? -1;
-        const lag = Number(high) - (next >= 0 ? next : Number(low));
-        partitions.push({ topic, partition, lag: Math.max(0, lag) });
-      }
-    }
+    const partitions = await groupLag(admin, this.options.groupId, topics);
     return { total: partitions.reduce((sum, p) => sum + p.lag, 0), partitions };
+  }
+
+  /** The main thread's admin client, connected on first use. */
+  private async mainAdmin(): Promise<Admin> {
+    if (!this.kafka) throw new SluiceError(ErrorCode.CONFIG, "kafkaSource: backlog() before connect()");
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      this.admin = admin;
+      this.adminConnected = admin.connect().catch((error: unknown) => {
+        if (this.admin === admin) this.admin = undefined;
+        throw error;
+      });
+    }
+    const admin = this.admin;
+    await this.adminConnected;
+    return admin;
   }
 
   health(): HealthReport {
@@ -259,8 +283,9 @@ export class KafkaSource implements Source<Buffer> {
       case "joined":
         // A new generation re-reads from the committed offsets: progress of the old one no longer
         // decides commits. Its in-flight events still settle (Elasticsearch sees them as duplicates by _id).
-        this.retireGeneration(message.generation);
+        this.retireGeneration(message.generation, message.assignment);
         this.assignment = message.assignment;
+        this.lag?.assign(message.assignment);
         this.state = this.stopping ? "stopped" : "running";
         this.unreachableSince = undefined;
         ctx?.metrics.rebalances.inc();
@@ -268,11 +293,11 @@ export class KafkaSource implements Source<Buffer> {
         ctx?.logger.info({ assignment: message.assignment }, "joined consumer group");
         return;
       case "rebalancing":
+        // Partitions may be taken away: commit what is finished while this generation still may.
+        void this.commit().catch(() => {});
         if (this.stopping) return;
         this.state = "rebalancing";
         ctx?.metrics.sourceUp.set(0);
-        // Partitions may be taken away: commit what is finished while this generation still may.
-        void this.commit().catch(() => {});
         return;
       case "crashed": {
         const { error, restart } = message;
@@ -288,6 +313,7 @@ export class KafkaSource implements Source<Buffer> {
         this.state = "rebalancing";
         if (restart === "rebuild") {
           this.retireGeneration(message.generation);
+          this.lag?.assign({});
           ctx?.logger.warn({ err: this.lastError, delayMs: message.delayMs }, "rejoining the consumer group");
         }
         return;
@@ -318,11 +344,23 @@ export class KafkaSource implements Source<Buffer> {
     this.batches.error(error);
   }
 
-  /** The events of the generation that ended settle, but can no longer move its commits. */
-  private retireGeneration(generation: number): void {
+  /**
+   * The events of the generation that ended settle, but can no longer move its commits. While stopping,
+   * nothing is fetched again: a partition this member still holds keeps its progress, so what settled
+   * commits with the new generation, and one taken away with records finished and not committed is
+   * reported (commit() fails with OFFSETS_REASSIGNED) rather than forgotten.
+   */
+  private retireGeneration(generation: number, assignment: Record<string, number[]> = {}): void {
+    const old = this.progress;
     this.generation = generation;
     this.progress = new Map();
     this.assignment = {};
+    if (!this.stopping) return;
+    for (const [key, progress] of old) {
+      const [topic, partition] = splitKey(key);
+      if (assignment[topic]?.includes(partition)) this.progress.set(key, progress);
+      else if (progress.takeCommit() !== undefined || progress.pendingEvents > 0) this.reassigned.add(key);
+    }
   }
 
   private onBatch(batch: WireBatch): void {
@@ -333,9 +371,8 @@ export class KafkaSource implements Source<Buffer> {
     const progress = this.progressFor(batch.topic, batch.partition);
     const events = this.toEvents(batch, progress);
     this.lastBatchAt = Date.now();
-    const last = Number(events[events.length - 1]!.origin.offset);
-    const lag = Math.max(0, Number(batch.highWatermark) - last - 1);
-    this.ctx?.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
+    const next = Number(events[events.length - 1]!.origin.offset) + 1;
+    this.lag?.fetched(batch.topic, batch.partition, next, Number(batch.highWatermark));
     this.batches.next(events);
     if (this.ctx?.flow.paused) this.pauseFetching();
   }

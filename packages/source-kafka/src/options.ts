@@ -31,6 +31,8 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   maxWaitTimeMs?: number;
   /** How long connect() keeps trying before it reports Kafka unreachable. */
   connectRetries?: number;
+  /** How often the consumer lag metrics are asked of the cluster (ms, default 10 000), paused or not. */
+  lagIntervalMs?: number;
 }
 
 /** A time as milliseconds since the epoch or an ISO-8601 date-time with a zone ("2026-11-25T08:00:00Z"). */
@@ -81,6 +83,7 @@ const schema = {
     maxBytes: { type: "integer", minimum: 1024, default: 2 * 1024 * 1024 },
     maxWaitTimeMs: { type: "integer", minimum: 10, maximum: 60_000, default: 500 },
     connectRetries: { type: "integer", minimum: 0, default: 3 },
+    lagIntervalMs: { type: "integer", minimum: 100, default: 10_000 },
   },
   required: ["brokers", "groupId"],
   additionalProperties: false,
@@ -119,7 +122,7 @@ export function resolveOptions(options: KafkaSourceOptions): ResolvedKafkaSource
   }
   return {
     ...(valid as Required<KafkaSourceOptions>),
-    brokers: parseBrokers(valid.brokers),
+    brokers: parseBrokers(valid.brokers, "kafkaSource"),
     topics: valid.topics ?? [],
     topicPattern,
     startFrom: resolveStartFrom(valid.startFrom ?? "earliest"),

@@ -50,6 +50,22 @@ describe("Kafka connection options", () => {
     ).toThrow(/option `sasl.mechanism` must be one of "plain", "scram-sha-256", "scram-sha-512"/);
   });
 
+  it("refuses a broker without a valid port at construction, naming the option", () => {
+    for (const brokers of ["localhost", "host:abc", "host:99999", "host:0", "a:9092,b", ["a:9092", ":9092"]])
+      expect(() => kafkaSource({ brokers, topics: ["t"], groupId: "g" }), String(brokers)).toThrow(
+        expect.objectContaining({
+          code: ErrorCode.CONFIG,
+          option: "brokers",
+          message: expect.stringMatching(
+            /^kafkaSource: option `brokers` has ".*": each broker must be host:port/,
+          ),
+        }),
+      );
+    expect(
+      kafkaSource({ brokers: "a:9092, [::1]:9093", topics: ["t"], groupId: "g" }).options.brokers,
+    ).toEqual(["a:9092", "[::1]:9093"]);
+  });
+
   describe("a failed start's error", () => {
     const brokers = ["127.0.0.1:9092"];
 

@@ -7,6 +7,7 @@ import kafkajs, { type Consumer, type EachBatchPayload, type LogEntry } from "ka
 import { registerCodecs } from "../codecs/register.js";
 import { type StartLogger, StartPosition } from "../start-position.js";
 import { CommitGuard } from "./commit-guard.js";
+import { handleGroupFaults } from "./group-faults.js";
 import { Hold } from "./hold.js";
 import type { ConsumerThreadData, FromConsumer, Stamped, ToConsumer, WireError } from "./messages.js";
 import { useFastRecordBatches } from "./record-batches.js";
@@ -114,8 +115,45 @@ class ConsumerHost {
   /** When a broker last answered: a fetch, a heartbeat, a commit or a join. */
   private lastContactAt = Date.now();
   private reachable = true;
+  /** The client that asks a silent cluster whether it answers at all, and whether it is asking now. */
+  private prober: kafkajs.Admin | undefined;
+  private probing = false;
+
+  /** This member's id in its group, from its last join. */
+  private memberId: string | undefined;
+  /** The id of the member that crashed, for its replacement to rejoin as (group-faults.ts). */
+  private crashedMemberId: string | undefined;
+  /** Consecutive fetches that found a broker unreachable, by node id. */
+  private readonly unreachableBrokers = new Map<number, number>();
 
   async start(): Promise<void> {
+    handleGroupFaults({
+      rejoinAs: (groupId) => (groupId === this.data.consumer.groupId ? this.crashedMemberId : undefined),
+      unreachable: (nodeId, error) => {
+        const failures = (this.unreachableBrokers.get(nodeId) ?? 0) + 1;
+        this.unreachableBrokers.set(nodeId, failures);
+        if (failures === 1)
+          this.post({
+            type: "log",
+            level: "warn",
+            namespace: "sluice",
+            message:
+              "a Kafka broker does not answer: its partitions wait for it or a new leader, the others go on",
+            extra: { nodeId, err: error.message },
+          });
+        return Math.min(5000, 250 * 2 ** Math.min(failures - 1, 5));
+      },
+      reached: (nodeId) => {
+        if (!this.unreachableBrokers.delete(nodeId)) return;
+        this.post({
+          type: "log",
+          level: "info",
+          namespace: "sluice",
+          message: "a Kafka broker answers again",
+          extra: { nodeId },
+        });
+      },
+    });
     this.watchReachability();
     try {
       this.consumer = await this.subscribedConsumer();
@@ -173,6 +211,7 @@ class ConsumerHost {
           this.stopping = true;
           this.hold.wake();
           clearInterval(this.reachabilityTimer);
+          await this.prober?.disconnect().catch(() => {});
           await this.startPosition?.close();
           await this.consumer?.disconnect();
         });
@@ -295,12 +334,33 @@ class ConsumerHost {
       2 * this.data.consumer.heartbeatInterval + this.data.consumer.maxWaitTimeInMs,
     );
     this.reachabilityTimer = setInterval(() => {
-      const reachable = Date.now() - this.lastContactAt < limit;
-      if (reachable === this.reachable) return;
-      this.reachable = reachable;
-      this.post({ type: "reachability", reachable, lastContactAt: this.lastContactAt });
+      if (!this.reachable || this.probing || Date.now() - this.lastContactAt < limit) return;
+      // Silence is not proof: a JoinGroup waits at the coordinator, answering nothing, until every member
+      // rejoined or left. Only a broker that does not answer a request of its own is unreachable.
+      this.probing = true;
+      void this.probe()
+        .then(
+          () => this.contact(),
+          () => {
+            if (this.stopping || Date.now() - this.lastContactAt < limit) return;
+            this.reachable = false;
+            this.post({ type: "reachability", reachable: false, lastContactAt: this.lastContactAt });
+          },
+        )
+        .finally(() => {
+          this.probing = false;
+        });
     }, 1000);
     this.reachabilityTimer.unref();
+  }
+
+  /** Asks the cluster for its brokers, on a client of its own (the consumer's may be waiting on a join). */
+  private async probe(): Promise<void> {
+    if (!this.prober) {
+      this.prober = this.kafka.admin({ retry: { retries: 0 } });
+      await this.prober.connect();
+    }
+    await this.prober.describeCluster();
   }
 
   private contact(): void {
@@ -315,7 +375,8 @@ class ConsumerHost {
     const { events } = consumer;
     // REQUEST: a broker's answer arrived, whether or not it then decodes (a corrupt record fails the
     // fetch after it); the others are answers too.
-    for (const event of [events.REQUEST, events.FETCH, events.HEARTBEAT, events.COMMIT_OFFSETS])
+    // Not FETCH: a fetcher whose broker is unreachable, or that has nothing to ask, ends a fetch too.
+    for (const event of [events.REQUEST, events.HEARTBEAT, events.COMMIT_OFFSETS])
       consumer.on(event, () => this.contact());
     consumer.on(events.COMMIT_OFFSETS, () => {
       this.commitsAccepted++;
@@ -324,6 +385,8 @@ class ConsumerHost {
       this.contact();
       this.generation++;
       this.restarts = 0;
+      this.memberId = payload.memberId;
+      this.crashedMemberId = undefined;
       this.assignment = payload.memberAssignment;
       this.startPosition?.assigned(consumer, payload.memberAssignment);
       this.post({ type: "joined", generation: this.generation, assignment: payload.memberAssignment });
@@ -331,9 +394,11 @@ class ConsumerHost {
       if (this.stopping || this.suspended) this.pauseFetching();
     });
     consumer.on(events.REBALANCING, () => {
-      if (!this.stopping) this.post({ type: "rebalancing" });
+      this.post({ type: "rebalancing" });
     });
     consumer.on(events.CRASH, ({ payload }) => {
+      // Its LeaveGroup may not have reached the coordinator: the next consumer rejoins as this member.
+      this.crashedMemberId = this.memberId;
       if (payload.restart) {
         this.post({ type: "crashed", error: wireError(payload.error), restart: "kafkajs" });
         return;
