@@ -46,6 +46,10 @@ export const ErrorCode = {
   /** The dead-letter destination refused a letter for good even in minimal form: the pipeline stops. */
   DEAD_LETTER_REFUSED: "SLUICE_ERR_DEAD_LETTER_REFUSED",
   // issue 26: source
+  /** The Kafka consumer failed for good: kafkajs gave up, or its thread exited. The pipeline stops. */
+  KAFKA_CONSUMER: "SLUICE_ERR_KAFKA_CONSUMER",
+  /** A record or batch from Kafka is not what a producer wrote (bad CRC, impossible lengths). */
+  KAFKA_CORRUPT: "SLUICE_ERR_KAFKA_CORRUPT",
   /** Kafka did not take a commit of finished offsets (a rebalance, a lost coordinator); it is tried again. */
   KAFKA_COMMIT: "SLUICE_ERR_KAFKA_COMMIT",
   /**

@@ -1,6 +1,6 @@
 // Where the group starts when `startFrom` is a timestamp: each assigned partition without a committed
 // offset at its first record at or after that time (Kafka's offsetsForTimes), through kafkajs's seek.
-import { describeError, retry } from "@sluice/core";
+import { describeError, ErrorCode, retry, SluiceError } from "@sluice/core";
 import type { Admin, Consumer, Kafka, KafkaMessage } from "kafkajs";
 
 /** Where it says which offset each partition starts at (the consumer thread forwards these lines). */
@@ -114,7 +114,10 @@ export class StartPosition {
         const committedOffset = commits.get(partition);
         const offset = committedOffset ?? Number(byTime.find((b) => b.partition === partition)?.offset);
         if (!Number.isInteger(offset) || offset < 0)
-          throw new Error(`no offset for ${topic}/${partition} at ${new Date(this.timestamp).toISOString()}`);
+          throw new SluiceError(
+            ErrorCode.KAFKA_CONSUMER,
+            `no offset for ${topic}/${partition} at ${new Date(this.timestamp).toISOString()}`,
+          );
         // Seek first, then admit: no batch can come between the two.
         consumer.seek({ topic, partition, offset: String(offset) });
         starts.set(`${topic}/${partition}`, offset);

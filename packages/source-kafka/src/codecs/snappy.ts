@@ -1,5 +1,6 @@
 // The Snappy codec kafkajs lacks, on the snappy package: raw Snappy as librdkafka writes it, and the
 // xerial framing the Java producer writes (magic, version, then length-prefixed blocks).
+import { ErrorCode, SluiceError } from "@sluice/core";
 import { compress, uncompress, uncompressSync } from "snappy";
 import type { CodecOptions, KafkaCodec } from "./lz4.js";
 
@@ -16,7 +17,8 @@ async function uncompressXerial(
   while (pos + 4 <= buffer.length) {
     const size = buffer.readUInt32BE(pos);
     pos += 4;
-    if (pos + size > buffer.length) throw new Error("snappy: truncated xerial block");
+    if (pos + size > buffer.length)
+      throw new SluiceError(ErrorCode.KAFKA_CORRUPT, "snappy: truncated xerial block");
     blocks.push(await uncompressBlock(buffer.subarray(pos, pos + size)));
     pos += size;
   }

@@ -1,5 +1,6 @@
 // The main thread's handle on the consumer thread hosting its source: sends it orders, awaits replies.
 import type { Worker } from "node:worker_threads";
+import { ErrorCode, SluiceError } from "@sluice/core";
 import type { ConsumerThreadData, FromConsumer, Stamped, ToConsumer, WireError } from "./messages.js";
 import { giveBack, takeThread } from "./thread-pool.js";
 
@@ -11,15 +12,22 @@ export interface ConsumerThreadEvents {
 }
 
 /** An error from the consumer thread, with kafkajs's type kept for callers that tell errors apart. */
-export class ConsumerThreadError extends Error {
+export class ConsumerThreadError extends SluiceError {
   readonly type: string | undefined;
   readonly permanent: boolean;
   constructor(wire: WireError) {
-    super(wire.message);
+    super(isAuthFailure(wire) ? ErrorCode.KAFKA_AUTH : ErrorCode.KAFKA_CONSUMER, wire.message);
     this.name = wire.name;
     this.type = wire.type;
     this.permanent = wire.permanent;
   }
+}
+
+function isAuthFailure(wire: WireError): boolean {
+  return (
+    wire.name === "KafkaJSSASLAuthenticationError" ||
+    /SASL_AUTHENTICATION|AUTHORIZATION/.test(wire.type ?? "")
+  );
 }
 
 type Order = ToConsumer extends infer T ? (T extends { id: number } ? Omit<T, "id"> : never) : never;
@@ -70,7 +78,7 @@ export class ConsumerThread {
     };
     const exited = (code: number) => {
       this.exited = true;
-      died(new Error(`the Kafka consumer thread exited (code ${code})`));
+      died(new SluiceError(ErrorCode.KAFKA_CONSUMER, `the Kafka consumer thread exited (code ${code})`));
     };
     this.worker.on("message", onMessage);
     this.worker.on("error", died);
@@ -95,7 +103,9 @@ export class ConsumerThread {
   /** Sends an order that the thread answers, and waits for the answer. */
   request(order: Order): Promise<void> {
     if (this.exited || this.closed)
-      return Promise.reject(new Error("the Kafka consumer thread is not running"));
+      return Promise.reject(
+        new SluiceError(ErrorCode.KAFKA_CONSUMER, "the Kafka consumer thread is not running"),
+      );
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.replies.set(id, { resolve, reject });

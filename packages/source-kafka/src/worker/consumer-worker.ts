@@ -3,6 +3,7 @@
 // the fetch loop nor a busy main thread delays a heartbeat. A thread hosts one source at a time and may
 // host another after it (consumer-thread.ts keeps finished threads warm for the next).
 import { parentPort } from "node:worker_threads";
+import { ErrorCode, SluiceError } from "@sluice/core";
 import kafkajs, { type Consumer, type EachBatchPayload, type LogEntry } from "kafkajs";
 import { registerCodecs } from "../codecs/register.js";
 import { type StartLogger, StartPosition } from "../start-position.js";
@@ -17,7 +18,11 @@ import { packBatch, transferables } from "./wire-batch.js";
 const { Kafka, logLevel } = kafkajs;
 
 const port = parentPort;
-if (!port) throw new Error("consumer-worker runs as a worker thread of the Kafka source");
+if (!port)
+  throw new SluiceError(
+    ErrorCode.KAFKA_CONSUMER,
+    "consumer-worker runs as a worker thread of the Kafka source",
+  );
 // kafkajs's codec table is per thread: LZ4, Snappy and zstd are registered here too, decompressing on
 // this thread, whose job that is (a hop to libuv's pool and back would only lengthen every fetch).
 registerCodecs({ syncDecompress: true });
@@ -179,7 +184,8 @@ class ConsumerHost {
         return;
       case "commit":
         return this.reply(message.id, async () => {
-          if (!this.consumer) throw new Error("no consumer to commit with (rejoining the group)");
+          if (!this.consumer)
+            throw new SluiceError(ErrorCode.KAFKA_COMMIT, "no consumer to commit with (rejoining the group)");
           const ahead = this.commits.ahead(message.offsets);
           if (ahead.length === 0) return;
           // kafkajs's commitOffsets resolves without committing while its runner is not running (a
@@ -187,7 +193,10 @@ class ConsumerHost {
           const accepted = this.commitsAccepted;
           await this.consumer.commitOffsets(ahead);
           if (this.commitsAccepted === accepted)
-            throw new Error("kafkajs did not send the commit: its consumer is restarting or rejoining");
+            throw new SluiceError(
+              ErrorCode.KAFKA_COMMIT,
+              "kafkajs did not send the commit: its consumer is restarting or rejoining",
+            );
           this.commits.committed(ahead);
         });
       case "suspend":

@@ -14,6 +14,7 @@
 import { createRequire, Module } from "node:module";
 import { dirname, join } from "node:path";
 import { crc32c } from "@node-rs/crc32";
+import { ErrorCode, SluiceError } from "@sluice/core";
 
 const require = createRequire(import.meta.url);
 
@@ -83,7 +84,7 @@ interface RecordContext {
  * count can hold (each takes two at least, its name's length and its value's). The Java consumer's
  * CorruptRecordException: the fetch fails there, loudly, and is retried.
  */
-export class CorruptRecordError extends Error {
+export class CorruptRecordError extends SluiceError {
   override readonly name = "CorruptRecordError";
 
   constructor(
@@ -94,7 +95,10 @@ export class CorruptRecordError extends Error {
     /** Its length in bytes. */
     readonly length: number,
   ) {
-    super(`Corrupt record at offset ${offset}: it claims ${headers} headers in ${length} bytes`);
+    super(
+      ErrorCode.KAFKA_CORRUPT,
+      `Corrupt record at offset ${offset}: it claims ${headers} headers in ${length} bytes`,
+    );
   }
 }
 
@@ -102,7 +106,7 @@ export class CorruptRecordError extends Error {
  * A record batch whose bytes are not those its producer sealed: the CRC-32C they sum to is not the one
  * it carries. The Java consumer's CorruptRecordException for a batch: the fetch fails there, loudly.
  */
-export class CorruptBatchError extends Error {
+export class CorruptBatchError extends SluiceError {
   override readonly name = "CorruptBatchError";
 
   constructor(
@@ -114,6 +118,7 @@ export class CorruptBatchError extends Error {
     readonly computed: number,
   ) {
     super(
+      ErrorCode.KAFKA_CORRUPT,
       `Corrupt record batch at offset ${offset}: its bytes sum to CRC-32C ${hex(computed)}, it carries ${hex(stored)}`,
     );
   }
