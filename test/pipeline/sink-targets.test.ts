@@ -110,25 +110,26 @@ describe(`Elasticsearch sink targets ${runsOn({ kafka: true, es: true })}`, () =
     expect(indices.filter((name) => name.includes("%{"))).toEqual([]);
   }, 120_000);
 
-  it("a tombstone is dead-lettered by default (SLUICE_ERR_NULL_VALUE), and the offsets move past it", async () => {
+  it("a tombstone passes the parser and is dead-lettered by default (SLUICE_ERR_NULL_VALUE); an empty value is a parse failure", async () => {
     const topic = "tombstone-default";
     await produce(bed, topic, [
       { key: "k1", value: JSON.stringify({ n: 0 }) },
       { key: "k1", value: null },
       { key: "k2", value: JSON.stringify({ n: 2 }) },
+      { key: "k3", value: "" },
     ]);
-    // No parser: the sink sends each record's JSON as it came, and sees the tombstone itself.
-    const pipeline = topicPipeline(bed, topic, { stages: [] });
+    const pipeline = topicPipeline(bed, topic, { stages: [parseJson()] });
     try {
       await pipeline.start();
-      await committed(bed, topic, 3);
+      await committed(bed, topic, 4);
     } finally {
       await pipeline.stop();
     }
     expect(await countDocs(bed.client, `${topic}-docs`)).toBe(2);
     const letters = await lettersOf(bed, `${topic}-letters`);
-    expect(letters.map((l) => l.kafka.offset)).toEqual(["1"]);
+    expect(letters.map((l) => l.kafka.offset)).toEqual(["1", "3"]);
     expect(letters[0]!.error).toMatchObject({ code: ErrorCode.NULL_VALUE, type: "null_value" });
+    expect(letters[1]!.error).toMatchObject({ code: ErrorCode.PARSE });
   }, 120_000);
 
   it('nullValues "ignore": a tombstone is acknowledged, nothing written, nothing dead-lettered', async () => {
@@ -157,7 +158,7 @@ describe(`Elasticsearch sink targets ${runsOn({ kafka: true, es: true })}`, () =
       { key: "k2", value: JSON.stringify({ v: 2 }) },
     ]);
     const pipeline = topicPipeline(bed, topic, {
-      stages: [],
+      stages: [parseJson()],
       sink: { id: "key", action: "index", nullValues: "delete" },
     });
     try {

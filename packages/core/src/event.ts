@@ -13,6 +13,11 @@ export interface Origin {
   readonly headers: Readonly<Record<string, HeaderValue>>;
   /** The Kafka record timestamp, milliseconds since the epoch, as a decimal string. */
   readonly timestamp: string;
+  /**
+   * Set when the record's value is null (a Kafka tombstone; `raw` is then empty): stages built with
+   * mapValues pass it on untouched, and the sink's `nullValues` option says what becomes of it.
+   */
+  readonly tombstone?: true;
 }
 
 /** Why an event could not be delivered. Dead letters carry it verbatim. */

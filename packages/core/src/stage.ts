@@ -34,8 +34,8 @@ export function namedStage<A, B>(name: string, stage: Stage<A, B>): Stage<A, B> 
 }
 
 /**
- * A stage that computes each ok event's new value with `fn`. Events already failed or dropped pass
- * through untouched. If `fn` throws or returns a Rejection, that event alone is failed; the batch goes on.
+ * A stage that computes each ok event's new value with `fn`. Events already failed or dropped, and
+ * tombstones (a null Kafka value, which only the sink decides about), pass through untouched. If `fn` throws or returns a Rejection, that event alone is failed; the batch goes on.
  */
 export function mapValues<A, B>(
   stageName: string,
@@ -44,7 +44,7 @@ export function mapValues<A, B>(
   const stage = map((batch: Batch<A>) => {
     for (let i = 0; i < batch.length; i++) {
       const event = batch[i]!;
-      if (!event.ok) continue;
+      if (!event.ok || event.origin.tombstone === true) continue;
       let result: B | Rejection;
       try {
         result = fn(event.value, event);

@@ -43,7 +43,7 @@ import { elasticsearchReason, errorAnswer } from "./error-answer.js";
 import { isAuthRefusal, isBackPressure, isRetryableRequestError, refusedStatus } from "./retry-policy.js";
 import { type IdOption, type IndexOption, indexNameProblem, Target } from "./target.js";
 
-/** What the sink does with a tombstone: a Kafka record whose value is null (it arrives empty). */
+/** What the sink does with a tombstone: a Kafka record whose value is null (`origin.tombstone`). */
 export type NullValues = "deadLetter" | "ignore" | "delete";
 
 /** How often, at most, refused credentials are logged while every request is refused. */
@@ -296,7 +296,7 @@ export class ElasticsearchSink implements Sink<unknown> {
             // Indexed, as every per-event loop on this path: for-of allocated an iterator result per event.
             for (let i = 0; i < batch.length; i++) {
               const event = batch[i]!;
-              const tombstone = event.raw.length === 0;
+              const tombstone = event.origin.tombstone === true;
               if (tombstone && this.options.nullValues === "ignore") {
                 ignored ??= [];
                 ignored.push(event);

@@ -13,7 +13,7 @@ export interface WireBatch {
   count: number;
   /** Sum of the values' lengths. */
   bytes: number;
-  /** Every value, back to back; value i ends at valueEnds[i]. A null value is empty. */
+  /** Every value, back to back; value i ends at valueEnds[i]. A null value is empty (see `nulls`). */
   values: Uint8Array;
   valueEnds: Uint32Array;
   /** Offsets as exact doubles, or as strings when one exceeds 2^53. */
@@ -22,6 +22,8 @@ export interface WireBatch {
   timestamps: Float64Array;
   /** Keys back to back, when any record has one: key i is bytes[starts[i]..ends[i]], starts[i] -1 for none. */
   keys?: { bytes: Uint8Array; starts: Int32Array; ends: Int32Array };
+  /** When any record's value is null (a tombstone): 1 for those records, 0 for the others. */
+  nulls?: Uint8Array;
   /** Headers per record, when any record has some: names and their values' bytes. */
   headers?: Array<Array<[string, Uint8Array[] | Uint8Array]> | null>;
 }
@@ -30,6 +32,7 @@ export interface WireBatch {
 export function transferables(batch: WireBatch): ArrayBuffer[] {
   const list = [batch.values.buffer, batch.valueEnds.buffer, batch.timestamps.buffer] as ArrayBuffer[];
   if (batch.offsets instanceof Float64Array) list.push(batch.offsets.buffer as ArrayBuffer);
+  if (batch.nulls) list.push(batch.nulls.buffer as ArrayBuffer);
   if (batch.keys) {
     const { bytes, starts, ends } = batch.keys;
     list.push(bytes.buffer as ArrayBuffer, starts.buffer as ArrayBuffer, ends.buffer as ArrayBuffer);
@@ -50,8 +53,10 @@ export function packBatch(
   let keyBytes = 0;
   let anyKey = false;
   let anyHeaders = false;
+  let anyNull = false;
   for (let i = 0; i < n; i++) {
     const m = messages[i]!;
+    if (m.value === null) anyNull = true;
     bytes += m.value?.length ?? 0;
     if (m.key) {
       anyKey = true;
@@ -72,11 +77,10 @@ export function packBatch(
     }
     valueEnds[i] = at;
     timestamps[i] = Number(m.timestamp);
-    const offset = Number(m.offset);
-    if (offsets instanceof Float64Array && Number.isSafeInteger(offset)) offsets[i] = offset;
-    else {
-      if (offsets instanceof Float64Array) offsets = messages.map((x) => x.offset);
-      break;
+    if (offsets instanceof Float64Array) {
+      const offset = Number(m.offset);
+      if (Number.isSafeInteger(offset)) offsets[i] = offset;
+      else offsets = messages.map((x) => x.offset);
     }
   }
   const batch: WireBatch = {
@@ -94,6 +98,7 @@ export function packBatch(
   };
   if (anyKey) batch.keys = packKeys(messages, keyBytes);
   if (anyHeaders) batch.headers = messages.map((m) => packHeaders(m.headers));
+  if (anyNull) batch.nulls = Uint8Array.from(messages, (m) => (m.value === null ? 1 : 0));
   return batch;
 }
 
@@ -159,7 +164,7 @@ export class WireBatchReader {
 
   origin(i: number): Origin {
     const { topic, partition } = this.batch;
-    return {
+    const origin: Origin = {
       topic,
       partition,
       offset: this.offset(i),
@@ -167,6 +172,7 @@ export class WireBatchReader {
       headers: this.headers(i),
       timestamp: String(this.batch.timestamps[i]),
     };
+    return this.batch.nulls?.[i] === 1 ? { ...origin, tombstone: true } : origin;
   }
 
   private key(i: number): Buffer | null {

@@ -33,7 +33,7 @@ async function roundTrip(messages: KafkaMessage[]): Promise<WireBatchReader> {
 }
 
 describe("wire batches", () => {
-  it("carries each value's bytes, offset and timestamp, a null value as empty", async () => {
+  it("carries each value's bytes, offset and timestamp, a null value as empty and marked a tombstone", async () => {
     const big = Buffer.alloc(2 * 1024 * 1024, 0x61);
     const reader = await roundTrip([
       message("41", Buffer.from('{"a":1}')),
@@ -55,15 +55,27 @@ describe("wire batches", () => {
       timestamp: "1732492800123",
     });
     expect(reader.origin(3).timestamp).toBe("1");
+    expect([0, 1, 2, 3].map((i) => reader.origin(i).tombstone)).toEqual([
+      undefined,
+      true,
+      undefined,
+      undefined,
+    ]);
   });
 
-  it("keeps offsets past 2^53 exact", async () => {
+  it("keeps offsets past 2^53 exact, and every value and timestamp after the first such offset", async () => {
     const reader = await roundTrip([
+      message("9007199254740991", Buffer.from("w")),
       message("9007199254740993", Buffer.from("x")),
-      message("9007199254740994", null),
+      message("9007199254740994", Buffer.from("yz"), { timestamp: "7" }),
     ]);
-    expect(reader.origin(0).offset).toBe("9007199254740993");
-    expect(reader.origin(1).offset).toBe("9007199254740994");
+    expect([0, 1, 2].map((i) => reader.origin(i).offset)).toEqual([
+      "9007199254740991",
+      "9007199254740993",
+      "9007199254740994",
+    ]);
+    expect([0, 1, 2].map((i) => reader.value(i).toString())).toEqual(["w", "x", "yz"]);
+    expect(reader.origin(2).timestamp).toBe("7");
   });
 
   it("carries keys and headers that are not UTF-8, byte for byte, and none of a prototype's", async () => {
