@@ -4,6 +4,7 @@
 //   error and, after its retries, crashes the consumer, so partitions that healthy brokers lead stopped
 //   too. Here that broker's fetcher waits, refreshes the metadata (its partitions get new leaders, or it
 //   answers again) and tries again; the others go on.
+// - A commit refused because the group's coordinator moved goes, next time, to the one that has it.
 // - A consumer started again after a crash joins as the member that crashed. A crashed member whose
 //   coordinator was lost never left (its LeaveGroup went nowhere), and the coordinator that takes over
 //   the group loads it from the log: a new member would wait for that session to expire before its
@@ -31,6 +32,14 @@ interface ConsumerGroupLike {
   cluster: { refreshMetadata(): Promise<void> };
   fetch(nodeId: number): Promise<unknown[]>;
   joinAndSync(): Promise<void>;
+}
+
+// kafkajs's offset manager (one per generation): where it sends commits.
+interface OffsetManagerLike {
+  groupId: string;
+  coordinator: unknown;
+  cluster: { findGroupCoordinator(options: { groupId: string }): Promise<unknown> };
+  commitOffsets(offsets: unknown): Promise<unknown>;
 }
 
 /** Errors of a broker that does not answer (refused, reset, timed out), as kafkajs names them. */
@@ -76,6 +85,23 @@ export function handleGroupFaults(hooks: GroupFaultHooks): boolean {
       await new Promise((resolve) => setTimeout(resolve, waitMs));
       await this.cluster.refreshMetadata().catch(() => {});
       return [];
+    }
+  };
+  const managerProto = (
+    require(join(root, "src/consumer/offsetManager/index.js")) as { prototype: OffsetManagerLike }
+  ).prototype;
+  const commitOffsets = managerProto.commitOffsets;
+  managerProto.commitOffsets = async function (this: OffsetManagerLike, offsets: unknown) {
+    try {
+      return await commitOffsets.call(this, offsets);
+    } catch (error) {
+      // kafkajs refreshes the metadata but asks the same broker again: after the group's coordinator
+      // moved (a restart of its node, of the cluster) every commit would be refused until a rejoin.
+      if ((error as { type?: unknown }).type === "NOT_COORDINATOR_FOR_GROUP")
+        this.coordinator = await this.cluster
+          .findGroupCoordinator({ groupId: this.groupId })
+          .catch(() => this.coordinator);
+      throw error;
     }
   };
   const joinAndSync = proto.joinAndSync;
