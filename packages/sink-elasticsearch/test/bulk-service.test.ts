@@ -2,7 +2,6 @@ import { ErrorCode, type SinkResult, type SluiceEvent } from "@sluice/core";
 import { describe, expect, it } from "vitest";
 import { BufferPool } from "../src/buffer-pool.js";
 import { BulkBody } from "../src/bulk-body.js";
-import { BulkService } from "../src/bulk-service.js";
 import { type ConcurrencyLimiter, FixedConcurrency } from "../src/concurrency.js";
 import { BulkEncoder } from "../src/encoder.js";
 import { Target } from "../src/target.js";
@@ -12,6 +11,7 @@ import {
   context,
   events,
   FakeBulkClient,
+  fakeService,
   itemsAnswer,
   responseError,
   type SeenRequest,
@@ -44,15 +44,7 @@ function service(
   const client = new FakeBulkClient((request) => answer(request, calls++));
   const ctx = context(signal);
   const bodies = new BufferPool(4);
-  const bulk = new BulkService(client, ctx, {
-    stage: "elasticsearch",
-    action: "create",
-    node: "http://fake:9200",
-    hasAuth: false,
-    retry: { initialDelayMs: 1, maxDelayMs: 2 },
-    limiter,
-    bodies,
-  });
+  const bulk = fakeService(client, ctx, limiter, bodies);
   const results: SinkResult<unknown>[] = [];
   const deliver = (batch: SluiceEvent[]) => bulk.deliver(bodyOf(batch, bodies), (r) => results.push(r));
   const ids = (list: SluiceEvent[]) => list.map((e) => e.origin.offset);

@@ -2,13 +2,21 @@ import type { Batch, SinkResult } from "@sluice/core";
 import { firstValueFrom, lastValueFrom, Subject, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { BufferPool } from "../src/buffer-pool.js";
-import { BulkService } from "../src/bulk-service.js";
 import { bulkWrite } from "../src/bulk-write.js";
 import { FixedConcurrency } from "../src/concurrency.js";
 import { BulkEncoder } from "../src/encoder.js";
 import { RequestBuilder } from "../src/request-builder.js";
 import { Target } from "../src/target.js";
-import { type Answer, accepted, context, events, FakeBulkClient, gate, itemsAnswer } from "./fakes.js";
+import {
+  type Answer,
+  accepted,
+  context,
+  events,
+  FakeBulkClient,
+  fakeService,
+  gate,
+  itemsAnswer,
+} from "./fakes.js";
 
 function writePath(
   answer: (ids: string[]) => Answer | Promise<Answer>,
@@ -19,15 +27,7 @@ function writePath(
   const ctx = context();
   const bodies = new BufferPool(8);
   const limiter = new FixedConcurrency(concurrency);
-  const service = new BulkService(client, ctx, {
-    stage: "elasticsearch",
-    action: "create",
-    node: "http://fake:9200",
-    hasAuth: false,
-    retry: { initialDelayMs: 1, maxDelayMs: 2 },
-    limiter,
-    bodies,
-  });
+  const service = fakeService(client, ctx, limiter, bodies);
   const builder = new RequestBuilder(
     new BulkEncoder("create", new Target("test", "logs", "origin")),
     "ignore",

@@ -7,7 +7,10 @@ import {
   type SluiceEvent,
   silentLogger,
 } from "@sluice/core";
+import type { BufferPool } from "../src/buffer-pool.js";
 import type { BulkClient } from "../src/bulk-request.js";
+import { BulkService } from "../src/bulk-service.js";
+import type { ConcurrencyLimiter } from "../src/concurrency.js";
 
 /** One bulk request as the fake client saw it: the `_id` of each action line, in order. */
 export interface SeenRequest {
@@ -96,4 +99,22 @@ export function gate(): { promise: Promise<void>; open: () => void } {
     open = resolve;
   });
   return { promise, open };
+}
+
+/** A bulk service on `client` that writes `create` actions and retries after a millisecond or two. */
+export function fakeService(
+  client: BulkClient,
+  ctx: ComponentContext,
+  limiter: ConcurrencyLimiter,
+  bodies: BufferPool,
+): BulkService {
+  return new BulkService(client, ctx, {
+    stage: "elasticsearch",
+    action: "create",
+    node: "http://fake:9200",
+    hasAuth: false,
+    retry: { initialDelayMs: 1, maxDelayMs: 2 },
+    limiter,
+    bodies,
+  });
 }

@@ -1,21 +1,20 @@
-// Field paths, prototype-safe access, Logstash sprintf and tags: what every transform shares.
+// Field paths, prototype-safe access and Logstash sprintf (core's, shared with the sink) and tags: what
+// every transform shares.
 
 export {
   deleteField,
-  getField,
-  hasField,
-  isPlainObject,
-  isUnsafeKey,
-  setField,
-  setOwn,
-} from "./access.js";
-export {
   type FieldPath,
   FieldReferenceError,
   fieldOption,
   formatFieldPath,
+  getField,
+  hasField,
+  isPlainObject,
+  isUnsafeKey,
   parseFieldReference,
   type Segment,
-} from "./path.js";
+  setField,
+  setOwn,
+} from "@sluice/core";
 export { type DateFormatter, hasReferences, sprintf } from "./sprintf.js";
 export { addTag, removeTag } from "./tags.js";
