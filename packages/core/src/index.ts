@@ -40,7 +40,6 @@ export {
   deleteField,
   getField,
   hasField,
-  isPlainObject,
   isUnsafeKey,
   setField,
   setOwn,

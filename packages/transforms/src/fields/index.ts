@@ -9,7 +9,7 @@ export {
   formatFieldPath,
   getField,
   hasField,
-  isPlainObject,
+  isDocumentObject as isPlainObject,
   isUnsafeKey,
   parseFieldReference,
   type Segment,
