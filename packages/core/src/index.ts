@@ -1,6 +1,5 @@
 // @sluice/core: the event model, the stage contract, acknowledgements, flow control and the pipeline.
 
-export { BufferPool } from "./buffer-pool.js";
 export type {
   ComponentContext,
   HealthReport,
@@ -37,6 +36,23 @@ export {
   originId,
   SluiceEvent,
 } from "./event.js";
+export {
+  deleteField,
+  getField,
+  hasField,
+  isUnsafeKey,
+  setField,
+  setOwn,
+} from "./fields/access.js";
+export {
+  type FieldPath,
+  FieldReferenceError,
+  fieldOption,
+  formatFieldPath,
+  parseFieldReference,
+  type Segment,
+} from "./fields/path.js";
+export { type DateFormatter, hasReferences, sprintf } from "./fields/sprintf.js";
 export { defaultFlowOptions, FlowController, type FlowOptions } from "./flow.js";
 export { DEFAULT_HEAP_GROWING_PERCENT, HeapGrowth, heapGrowth } from "./heap-growth.js";
 export { type HttpEndpoint, startHttpEndpoint } from "./http.js";

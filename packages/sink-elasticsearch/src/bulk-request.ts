@@ -11,6 +11,11 @@ export interface BulkOutcome {
   rejected: SluiceEvent[];
 }
 
+/** The part of the client a bulk request needs: a fake of it lets the sink run without a cluster. */
+export interface BulkClient {
+  readonly transport: Pick<Client["transport"], "request">;
+}
+
 interface BulkItemResult {
   status?: number;
   error?: { type?: string; reason?: string; caused_by?: { type?: string; reason?: string } };
@@ -26,7 +31,7 @@ interface BulkResponse {
  * request; item results come back sorted.
  */
 export async function sendBulk(
-  client: Client,
+  client: BulkClient,
   events: readonly SluiceEvent[],
   body: Buffer,
   action: BulkAction,

@@ -76,8 +76,8 @@ export function createClient(component: string, options: ElasticsearchConnection
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     compression: options.compression ?? false,
     // "remove" drops headers (credentials included) from errors' diagnostics. The default, "replace",
-    // deep-copies them key by key, and a failed request's Buffer body becomes millions of keys: a
-    // 5 MB bulk body cost ~600 MB of heap per connection error.
+    // deep-copies them key by key, and a failed request's Buffer body becomes millions of keys: hundreds
+    // of megabytes of heap per connection error.
     redaction: { type: "remove" },
     // Plain JSON media types instead of the client's `compatible-with=8` ones, which Elasticsearch 7
     // refuses; 8.x and 9.x take both. (The client still insists on the x-elastic-product header,

@@ -27,6 +27,7 @@ import {
   hasCredentials,
   warnIfInsecure,
 } from "./connection.js";
+import { itemVerdict } from "./retry-policy.js";
 
 export interface ElasticsearchDeadLettersOptions
   extends ElasticsearchConnectionOptions,
@@ -235,11 +236,10 @@ export class ElasticsearchDeadLetters implements DeadLetterSink {
     return letters.map((_, i): DeadLetterOutcome => {
       const item = response.items[i]?.create;
       if (!item) return { status: "retry", reason: "no answer for this item" };
-      const status = item.status;
-      if ((status >= 200 && status < 300) || status === 409) return { status: "stored" };
-      const reason = `${status} ${item.error?.type ?? "?"}: ${item.error?.reason ?? "?"}`;
-      if (status === 429 || status >= 500) return { status: "retry", reason };
-      return { status: "refused", reason };
+      const verdict = itemVerdict(item.status, "create");
+      if (verdict === "delivered") return { status: "stored" };
+      const reason = `${item.status} ${item.error?.type ?? "?"}: ${item.error?.reason ?? "?"}`;
+      return { status: verdict === "retry" ? "retry" : "refused", reason };
     });
   }
 

@@ -1,27 +1,22 @@
-// The Elasticsearch sink: batches events into bulk requests, sends them concurrently, retries, reports.
-import type { Client, errors } from "@elastic/elasticsearch";
+// The Elasticsearch sink: options, connection and health; write() wires the request builder, the
+// batcher and the bulk service that do the work.
+import type { Client } from "@elastic/elasticsearch";
 import {
   type Batch,
-  BufferPool,
-  backoffDelay,
   type ComponentContext,
-  describeError,
   ErrorCode,
-  type Failure,
-  failureFromError,
   type HealthReport,
-  retry,
+  hasReferences,
   type Sink,
   type SinkResult,
   SluiceConfigError,
-  type SluiceEvent,
-  sleep,
+  SluiceError,
   validateOptions,
 } from "@sluice/core";
-import { hasReferences } from "@sluice/transforms";
-import { Observable, type OperatorFunction } from "rxjs";
-import { BulkBody } from "./bulk-body.js";
-import { type BulkOutcome, sendBulk } from "./bulk-request.js";
+import type { OperatorFunction } from "rxjs";
+import { BufferPool } from "./buffer-pool.js";
+import { BulkService } from "./bulk-service.js";
+import { bulkWrite } from "./bulk-write.js";
 import {
   AdaptiveConcurrency,
   type AdaptiveConcurrencyOptions,
@@ -38,16 +33,11 @@ import {
   warnIfInsecure,
 } from "./connection.js";
 import { ensureDataStreamTemplate, indexPatterns } from "./data-stream.js";
-import { type BulkAction, BulkEncoder, Encoded } from "./encoder.js";
-import { elasticsearchReason, errorAnswer } from "./error-answer.js";
-import { isAuthRefusal, isBackPressure, isRetryableRequestError, refusedStatus } from "./retry-policy.js";
+import { type BulkAction, BulkEncoder } from "./encoder.js";
+import { type NullValues, RequestBuilder } from "./request-builder.js";
 import { type IdOption, type IndexOption, indexNameProblem, Target } from "./target.js";
 
-/** What the sink does with a tombstone: a Kafka record whose value is null (`origin.tombstone`). */
-export type NullValues = "deadLetter" | "ignore" | "delete";
-
-/** How often, at most, refused credentials are logged while every request is refused. */
-const AUTH_LOG_INTERVAL_MS = 60_000;
+export type { NullValues } from "./request-builder.js";
 
 export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions {
   /**
@@ -196,27 +186,21 @@ export class ElasticsearchSink implements Sink<unknown> {
   readonly name = "elasticsearch";
   readonly options: Resolved;
   readonly secrets: readonly string[];
-  private readonly encoder: BulkEncoder;
-  private readonly target: Target;
+  private readonly builder: RequestBuilder;
   private readonly limiter: ConcurrencyLimiter;
-  private client: Client | undefined;
-  private ctx: ComponentContext | undefined;
-  private lastError: string | undefined;
-  private failingSince: number | undefined;
-  /** Set while Elasticsearch refuses our credentials (401/403): health is down with this reason. */
-  private authRefused: string | undefined;
-  private authLoggedAt = Number.NEGATIVE_INFINITY;
-  private requestsInFlight = 0;
   // One buffer per request being filled, queued or in flight.
   private readonly bodies = new BufferPool(8);
+  private client: Client | undefined;
+  private ctx: ComponentContext | undefined;
+  private service: BulkService | undefined;
 
   constructor(options: ElasticsearchSinkOptions) {
     const o = validateOptions<Resolved>("elasticsearchSink", schema, options);
     this.secrets = connectionSecrets(o);
     checkTargetOptions(o);
     this.options = o;
-    this.target = new Target("elasticsearchSink", o.index, o.id, o.templateFallbackIndex);
-    this.encoder = new BulkEncoder(o.action, this.target, o.pipeline);
+    const target = new Target("elasticsearchSink", o.index, o.id, o.templateFallbackIndex);
+    this.builder = new RequestBuilder(new BulkEncoder(o.action, target, o.pipeline), o.nullValues, this.name);
     this.limiter =
       typeof o.concurrency === "number"
         ? new FixedConcurrency(o.concurrency)
@@ -242,106 +226,26 @@ export class ElasticsearchSink implements Sink<unknown> {
       const result = await ensureDataStreamTemplate(this.client, template.name, patterns, template.body);
       ctx.logger.info({ template: template.name, patterns, result }, "data stream index template");
     }
+    this.service = new BulkService(this.client, ctx, {
+      stage: this.name,
+      action: this.options.action,
+      node: this.options.node,
+      hasAuth: this.options.auth !== undefined,
+      retry: this.options.retry,
+      limiter: this.limiter,
+      bodies: this.bodies,
+    });
   }
 
   write(): OperatorFunction<Batch<unknown>, SinkResult<unknown>> {
-    return (source) =>
-      new Observable<SinkResult<unknown>>((subscriber) => {
-        const queue: BulkBody[] = [];
-        // Filled for each event and written into its request at once.
-        const scratch = new Encoded();
-        let current: BulkBody | undefined;
-        let timer: NodeJS.Timeout | undefined;
-        let inFlight = 0;
-        let inputDone = false;
-
-        const flush = () => {
-          clearTimeout(timer);
-          timer = undefined;
-          if (!current || current.count === 0) return;
-          queue.push(current);
-          current = undefined;
-          pump();
-        };
-        const finishIfDone = () => {
-          if (inputDone && inFlight === 0 && queue.length === 0 && !current) subscriber.complete();
-        };
-        /** The request the next `bytes` of lines go into: a new one when they do not fit the current. */
-        const requestFor = (bytes: number): BulkBody => {
-          if (current && !current.fits(bytes)) flush();
-          current ??= new BulkBody(this.bodies.take(Math.max(this.options.flushBytes, bytes)));
-          return current;
-        };
-        const pump = () => {
-          while (inFlight < this.limiter.limit && queue.length > 0) {
-            const request = queue.shift()!;
-            inFlight++;
-            this.deliver(request, (result) => subscriber.next(result))
-              .catch((error: unknown) => {
-                // Only an abort (shutdown deadline) gets here: those events stay unsettled, uncommitted.
-                this.ctx?.logger.warn({ err: describeError(error) }, "bulk request abandoned");
-              })
-              .finally(() => {
-                inFlight--;
-                pump();
-                finishIfDone();
-              });
-          }
-        };
-
-        const subscription = source.subscribe({
-          next: (batch) => {
-            let unencodable: SluiceEvent<unknown>[] | undefined;
-            let ignored: SluiceEvent<unknown>[] | undefined;
-            // Indexed, as every per-event loop on this path: for-of allocated an iterator result per event.
-            for (let i = 0; i < batch.length; i++) {
-              const event = batch[i]!;
-              const tombstone = event.origin.tombstone === true;
-              if (tombstone && this.options.nullValues === "ignore") {
-                ignored ??= [];
-                ignored.push(event);
-                continue;
-              }
-              if (tombstone && this.options.nullValues === "deadLetter") {
-                event.fail(this.nullValueFailure());
-                unencodable ??= [];
-                unencodable.push(event);
-                continue;
-              }
-              let encoded: Encoded;
-              try {
-                encoded = tombstone
-                  ? this.encoder.encodeDelete(event, scratch)
-                  : this.encoder.encode(event, scratch);
-              } catch (error) {
-                // A document JSON cannot write (nested too deep, a BigInt) or an index function that
-                // threw: that event alone goes to dead letters.
-                event.fail(failureFromError(this.name, error, ErrorCode.REJECTED));
-                unencodable ??= [];
-                unencodable.push(event);
-                continue;
-              }
-              const request = requestFor(encoded.bytes);
-              request.append(encoded);
-              if (request.count >= this.options.flushEvents || request.bytes >= this.options.flushBytes)
-                flush();
-            }
-            if (unencodable || ignored)
-              subscriber.next({ delivered: ignored ?? [], rejected: unencodable ?? [] });
-            if (current && timer === undefined) timer = setTimeout(flush, this.options.flushIntervalMs);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => {
-            inputDone = true;
-            flush();
-            finishIfDone();
-          },
-        });
-        return () => {
-          clearTimeout(timer);
-          subscription.unsubscribe();
-        };
-      });
+    return bulkWrite({
+      builder: this.builder,
+      limits: this.options,
+      bodies: this.bodies,
+      limiter: this.limiter,
+      service: () => this.connected().service,
+      logger: () => this.connected().ctx.logger,
+    });
   }
 
   async close(): Promise<void> {
@@ -349,178 +253,13 @@ export class ElasticsearchSink implements Sink<unknown> {
   }
 
   health(): HealthReport {
-    const failingForMs = this.failingSince === undefined ? 0 : Date.now() - this.failingSince;
-    return {
-      status: this.authRefused ? "down" : failingForMs > 0 ? "degraded" : "ok",
-      detail: {
-        requestsInFlight: this.requestsInFlight,
-        ...(this.lastError ? { lastError: this.lastError, failingForMs } : {}),
-        ...(this.authRefused ? { reason: this.authRefused } : {}),
-      },
-    };
+    return this.service?.health() ?? { status: "ok", detail: { requestsInFlight: 0 } };
   }
 
-  /** Sends a request's events until each is delivered or rejected, then gives its buffer back. */
-  private async deliver(request: BulkBody, report: (result: SinkResult<unknown>) => void): Promise<void> {
-    await this.deliverPart(request, undefined, report);
-    this.bodies.release(request.buffer);
-  }
-
-  /**
-   * Sends the events of `request` at `positions` (every one when undefined) until each is delivered or
-   * rejected, reporting as it goes. Whole-request failures are retried with backoff without limit (the
-   * source stays paused meanwhile); events answered 429 or 5xx are sent again alone, their lines copied
-   * out of the first body. A request refused for what it holds (400, 413) is sent again in halves, down
-   * to single events; one refused alone goes to dead letters with Elasticsearch's answer.
-   */
-  private async deliverPart(
-    request: BulkBody,
-    positions: number[] | undefined,
-    report: (result: SinkResult<unknown>) => void,
-  ): Promise<void> {
-    const ctx = this.ctx!;
-    let round = 0;
-    let fruitless = 0;
-    for (;;) {
-      const events = positions ? positions.map((i) => request.events[i]!) : request.events;
-      if (round > 0) ctx.metrics.eventsRetried.inc({ stage: this.name }, events.length);
-      // Written once per round: whole-request retries resend these very bytes.
-      const copy = positions ? this.bodies.take(request.linesSize(positions)) : undefined;
-      const body = positions ? request.linesOf(positions, copy!) : request.body;
-      const bytes = body.length;
-      // An abort (the shutdown deadline) throws past the releases: a request may still be writing them.
-      const outcome = await this.send(events, body);
-      // Answered: the client has sent the whole body and holds it no longer.
-      if (copy) this.bodies.release(copy);
-      if ("refused" in outcome) {
-        const all = positions ?? request.events.map((_, i) => i);
-        if (all.length === 1) {
-          events[0]!.fail(refusalFailure(outcome.refused, bytes, this.name));
-          report({ delivered: [], rejected: [events[0]!] });
-          return;
-        }
-        ctx.logger.warn(
-          {
-            status: outcome.refused.statusCode,
-            events: all.length,
-            bytes,
-            err: describeError(outcome.refused),
-          },
-          "Elasticsearch refused a whole bulk request; sending it again in halves",
-        );
-        const half = Math.ceil(all.length / 2);
-        await this.deliverPart(request, all.slice(0, half), report);
-        await this.deliverPart(request, all.slice(half), report);
-        return;
-      }
-      const progressed = outcome.delivered.length > 0 || outcome.rejected.length > 0;
-      if (progressed) report({ delivered: outcome.delivered, rejected: outcome.rejected });
-      if (outcome.retry.length === 0) return;
-      const sent = positions;
-      positions = outcome.retry.map((j) => (sent ? sent[j]! : j));
-      round++;
-      // Items refused with 429/5xx wait out a backoff too. It grows only while rounds make no progress:
-      // a storm that refuses 30% of items is answered by fewer requests in flight (adaptive
-      // concurrency), not by each batch waiting longer and longer for its last few items.
-      fruitless = progressed ? 0 : fruitless + 1;
-      await sleep(backoffDelay(fruitless + 1, { ...this.options.retry, maxAttempts: Infinity }), ctx.signal);
-    }
-  }
-
-  /** One request, retried until Elasticsearch answers it or refuses it for what it holds. */
-  private send(
-    events: SluiceEvent[],
-    body: Buffer,
-  ): Promise<BulkOutcome | { refused: errors.ResponseError }> {
-    const ctx = this.ctx!;
-    const client = this.client!;
-    return retry<BulkOutcome | { refused: errors.ResponseError }>(
-      async () => {
-        try {
-          return await this.attempt(client, events, body);
-        } catch (error) {
-          if (refusedStatus(error) !== undefined) return { refused: error as errors.ResponseError };
-          throw error;
-        }
-      },
-      {
-        ...this.options.retry,
-        signal: ctx.signal,
-        onError: (error, attempt) => {
-          // Refused credentials are logged by attempt(), at most once a minute.
-          if (isAuthRefusal(error)) return;
-          if (!isRetryableRequestError(error))
-            ctx.logger.error({ err: describeError(error) }, "bulk request failed (retrying anyway)");
-          else if (attempt === 1 || attempt % 10 === 0)
-            ctx.logger.warn(
-              { err: describeError(error), attempt },
-              "bulk request failed; retrying with backoff",
-            );
-        },
-      },
-    );
-  }
-
-  private nullValueFailure(): Failure {
-    return {
-      code: ErrorCode.NULL_VALUE,
-      type: "null_value",
-      reason: "the record's value is null (a tombstone) and the sink's nullValues is \"deadLetter\"",
-      stage: this.name,
-    };
-  }
-
-  /** Health down with the reason while Elasticsearch refuses our credentials; logged once a minute. */
-  private noteAuthRefused(error: unknown): void {
-    const status = (error as errors.ResponseError).statusCode;
-    const hint = this.options.auth
-      ? "check the sink's auth option and the user's privileges (create_doc/index on the target)"
-      : "set the sink's auth option (username and password, apiKey or bearer)";
-    this.authRefused =
-      status === 401
-        ? `Elasticsearch refused the credentials (HTTP 401): ${elasticsearchReason(error as errors.ResponseError)}; ${hint}`
-        : `Elasticsearch forbade the bulk request (HTTP 403): ${elasticsearchReason(error as errors.ResponseError)}; ${hint}`;
-    const now = Date.now();
-    if (now - this.authLoggedAt >= AUTH_LOG_INTERVAL_MS) {
-      this.authLoggedAt = now;
-      this.ctx?.logger.error(
-        { status, node: this.options.node },
-        `ELASTICSEARCH REFUSES EVERY BULK REQUEST: ${this.authRefused}. Retrying; nothing is written meanwhile`,
-      );
-    }
-  }
-
-  private async attempt(client: Client, events: SluiceEvent[], body: Buffer): Promise<BulkOutcome> {
-    const ctx = this.ctx!;
-    const started = performance.now();
-    this.requestsInFlight++;
-    let backPressure = false;
-    try {
-      const outcome = await sendBulk(client, events, body, this.options.action, this.name, ctx.signal);
-      ctx.metrics.requests.inc({ target: this.name, status: "ok" });
-      this.failingSince = undefined;
-      this.lastError = undefined;
-      if (this.authRefused) {
-        this.authRefused = undefined;
-        ctx.logger.warn("Elasticsearch accepts the credentials again");
-      }
-      // Items refused with 429 mean the cluster is saturated, as much as a refused request does.
-      backPressure = outcome.retry.length > 0;
-      return outcome;
-    } catch (error) {
-      ctx.metrics.requests.inc({ target: this.name, status: "error" });
-      this.lastError = describeError(error);
-      this.failingSince ??= Date.now();
-      if (isAuthRefusal(error)) this.noteAuthRefused(error);
-      backPressure = isBackPressure(error);
-      throw error;
-    } finally {
-      const rtt = performance.now() - started;
-      this.limiter.record(rtt, backPressure, this.requestsInFlight);
-      this.requestsInFlight--;
-      ctx.metrics.sinkConcurrency.set({ target: this.name }, this.limiter.limit);
-      ctx.metrics.batchLatency.observe({ stage: this.name }, rtt / 1000);
-    }
+  private connected(): { service: BulkService; ctx: ComponentContext } {
+    if (!this.service || !this.ctx)
+      throw new SluiceError(ErrorCode.CONFIG, "elasticsearchSink: write() before connect()");
+    return { service: this.service, ctx: this.ctx };
   }
 
   /** The in-flight limit now (fixed, or where adaptive concurrency has taken it). */
@@ -567,26 +306,6 @@ function checkTargetOptions(o: Resolved): void {
       "dataStream.template.body",
       "needs index_patterns when the index is a function",
     );
-}
-
-/** The failure of an event Elasticsearch refused alone as a whole request: its status and reason. */
-function refusalFailure(error: errors.ResponseError, bytes: number, stage: string): Failure {
-  const status = error.statusCode ?? 0;
-  if (status === 413)
-    return {
-      code: ErrorCode.REJECTED,
-      type: "http_413",
-      reason: `Elasticsearch refused the event's bulk request with HTTP 413 (Request Entity Too Large): its lines are ${bytes} bytes, more than the cluster's http.max_content_length`,
-      stage,
-    };
-  const answer = errorAnswer(error);
-  const cause = answer.cause ? ` (caused by: ${answer.cause})` : "";
-  return {
-    code: ErrorCode.REJECTED,
-    type: answer.type ?? `http_${status}`,
-    reason: `Elasticsearch refused the event's bulk request with HTTP ${status}: ${answer.reason ?? describeError(error)}${cause}`,
-    stage,
-  };
 }
 
 /** An Elasticsearch bulk sink for a pipeline. */

@@ -40,7 +40,7 @@ export function isRetryableStatus(status: number): boolean {
 export type ItemVerdict = "delivered" | "retry" | "reject";
 
 /**
- * One bulk item: 2xx is delivered, and so is a 409 on `create` (our deterministic _id is already there)
+ * One bulk item, for the sink's requests and the dead-letter writer's alike: 2xx is delivered, and so is a 409 on `create` (our deterministic _id is already there)
  * and a 404 on `delete` (the document is already gone).
  */
 export function itemVerdict(status: number, action: string): ItemVerdict {

@@ -2,13 +2,19 @@
 // and its _id (Kafka coordinates, the record key, a field, or none).
 import {
   ErrorCode,
+  type FieldPath,
+  fieldOption,
+  getField,
+  hasReferences,
   JsonBytes,
   originId,
   SluiceConfigError,
   SluiceError,
   type SluiceEvent,
+  sprintf,
 } from "@sluice/core";
-import { type FieldPath, fieldOption, getField, hasReferences, sprintf } from "@sluice/transforms";
+// Joda date patterns are the one thing still borrowed from transforms: core carries no calendar.
+import { formatJoda } from "@sluice/transforms";
 
 /** A target index, data stream or alias. */
 export type IndexOption =
@@ -64,7 +70,7 @@ function strictTemplate(template: string): (doc: Doc) => { name: string } | { un
   for (const match of template.matchAll(/%\{[^}]+\}/g)) {
     if (match.index > last) parts.push(template.slice(last, match.index));
     last = match.index + match[0].length;
-    parts.push({ literal: match[0], format: sprintf(match[0]) });
+    parts.push({ literal: match[0], format: sprintf(match[0], formatJoda) });
   }
   if (last < template.length) parts.push(template.slice(last));
   return (doc) => {

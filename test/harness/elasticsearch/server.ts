@@ -1,7 +1,7 @@
 // HTTP front of the emulator: reads bodies (gzip, size limit), checks auth, applies faults, routes.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
-import { BufferPool } from "@sluice/core";
+import { BufferPool } from "../../../packages/sink-elasticsearch/src/buffer-pool.js";
 import { acceptedItems, acceptedResponse } from "./accept-all.js";
 import { type BulkResponse, executeBulk, readSource } from "./bulk.js";
 import { writeDocument } from "./documents.js";

@@ -1,31 +1,20 @@
-// Field paths, prototype-safe access, Logstash sprintf and tags: what every transform shares.
-import { SluiceConfigError } from "@sluice/core";
-import { type FieldPath, parseFieldReference } from "./path.js";
+// Field paths, prototype-safe access and Logstash sprintf (core's, shared with the sink) and tags: what
+// every transform shares.
 
 export {
   deleteField,
-  getField,
-  hasField,
-  isPlainObject,
-  isUnsafeKey,
-  setField,
-  setOwn,
-} from "./access.js";
-export {
   type FieldPath,
   FieldReferenceError,
+  fieldOption,
   formatFieldPath,
+  getField,
+  hasField,
+  isDocumentObject as isPlainObject,
+  isUnsafeKey,
   parseFieldReference,
   type Segment,
-} from "./path.js";
+  setField,
+  setOwn,
+} from "@sluice/core";
 export { type DateFormatter, hasReferences, sprintf } from "./sprintf.js";
 export { addTag, removeTag } from "./tags.js";
-
-/** Parses a field reference given as an option; a malformed one fails construction naming the option. */
-export function fieldOption(component: string, option: string, reference: string): FieldPath {
-  try {
-    return parseFieldReference(reference);
-  } catch (error) {
-    throw new SluiceConfigError(component, option, (error as Error).message);
-  }
-}

@@ -1,5 +1,5 @@
 // Logstash's `tags` field: how its filters record what happened to an event.
-import { setOwn } from "./access.js";
+import { setOwn } from "@sluice/core";
 
 type JsonObject = Record<string, unknown>;
 

@@ -1,13 +1,12 @@
-// Large buffers used again (request bodies, read or written), not allocated fresh for every request.
+// Large buffers used again for request bodies, not allocated fresh for every request.
 
 const MiB = 1024 * 1024;
 
 /**
  * A few large buffers lent out (e.g. for request bodies) and given back when nothing reads or writes
- * them any more. A fresh multi-megabyte allocation is paid for page by page when first written, a page
- * fault each, and under a hypervisor those are dear: on the 2-core test machine, writing a 5 MB bulk
- * body into a fresh buffer took about 4.6 ms, into one written before about 0.3 ms. Holds at most
- * `keep` idle buffers, so what it retains is bounded; beyond that they are left to the collector.
+ * them any more: a fresh multi-megabyte allocation is paid for page by page when first written, a page
+ * fault each, which costs far more than the copy itself under a hypervisor. Holds at most `keep` idle
+ * buffers, so what it retains is bounded; beyond that they are left to the collector.
  */
 export class BufferPool {
   private readonly idle: Buffer[] = [];

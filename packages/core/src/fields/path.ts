@@ -1,5 +1,5 @@
 // Field paths: Logstash field references (`[a][b]`, `a`) parsed once into a list of segments.
-import { ErrorCode, SluiceError } from "@sluice/core";
+import { ErrorCode, SluiceConfigError, SluiceError } from "../errors.js";
 
 /** A string names an object key (or, on an array, a decimal index); a number is an array index. */
 export type Segment = string | number;
@@ -43,4 +43,13 @@ export function parseFieldReference(reference: string): FieldPath {
 /** Formats a path back into Logstash's `[a][b]` form, for messages. */
 export function formatFieldPath(path: FieldPath): string {
   return path.map((segment) => `[${segment}]`).join("");
+}
+
+/** Parses a field reference given as an option; a malformed one fails construction naming the option. */
+export function fieldOption(component: string, option: string, reference: string): FieldPath {
+  try {
+    return parseFieldReference(reference);
+  } catch (error) {
+    throw new SluiceConfigError(component, option, (error as Error).message);
+  }
 }

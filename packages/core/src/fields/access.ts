@@ -1,5 +1,5 @@
 // Reading and writing fields by path without ever touching a prototype: own properties only.
-import { isDocumentObject } from "@sluice/core";
+import { isDocumentObject } from "../json-bytes.js";
 import type { FieldPath, Segment } from "./path.js";
 
 type JsonObject = Record<string, unknown>;
@@ -9,10 +9,6 @@ const UNSAFE = new Set(["__proto__", "constructor", "prototype"]);
 /** Keys that mean something to JavaScript objects beyond being a key: set them only through setOwn. */
 export function isUnsafeKey(key: string): boolean {
   return UNSAFE.has(key);
-}
-
-export function isPlainObject(value: unknown): value is JsonObject {
-  return isDocumentObject(value);
 }
 
 /** Assigns `target[key]`; `__proto__` becomes an ordinary own key, as JSON.parse makes it. */
@@ -39,7 +35,7 @@ function child(container: unknown, segment: Segment): unknown {
     const index = arrayIndex(container, segment);
     return index < 0 ? undefined : container[index];
   }
-  if (isPlainObject(container) && typeof segment === "string" && Object.hasOwn(container, segment))
+  if (isDocumentObject(container) && typeof segment === "string" && Object.hasOwn(container, segment))
     return container[segment];
   return undefined;
 }
@@ -59,7 +55,7 @@ export function hasField(root: unknown, path: FieldPath): boolean {
   const parent = getField(root, path.slice(0, -1));
   const last = path[path.length - 1]!;
   if (Array.isArray(parent)) return arrayIndex(parent, last) >= 0;
-  return isPlainObject(parent) && typeof last === "string" && Object.hasOwn(parent, last);
+  return isDocumentObject(parent) && typeof last === "string" && Object.hasOwn(parent, last);
 }
 
 /**
@@ -105,7 +101,7 @@ function assign(container: unknown, segment: Segment, value: unknown): boolean {
     container[index] = value;
     return true;
   }
-  if (!isPlainObject(container) || typeof segment !== "string") return false;
+  if (!isDocumentObject(container) || typeof segment !== "string") return false;
   setOwn(container, segment, value);
   return true;
 }
@@ -121,7 +117,7 @@ export function deleteField(root: JsonObject, path: FieldPath): boolean {
     parent.splice(index, 1);
     return true;
   }
-  if (!isPlainObject(parent) || typeof last !== "string" || !Object.hasOwn(parent, last)) return false;
+  if (!isDocumentObject(parent) || typeof last !== "string" || !Object.hasOwn(parent, last)) return false;
   delete parent[last];
   return true;
 }
