@@ -2,12 +2,14 @@
 
 export { BufferPool } from "./buffer-pool.js";
 export type {
+  CommitOffset,
   ComponentContext,
   HealthReport,
   HealthStatus,
   Sink,
   SinkResult,
   Source,
+  SourceBatch,
   SourceContext,
 } from "./components.js";
 export {
@@ -59,7 +61,6 @@ export {
   type PipelineState,
   type StopReport,
 } from "./pipeline.js";
-export { PartitionProgress } from "./progress.js";
 export { type BackoffOptions, backoffDelay, retry, sleep } from "./retry.js";
 export { type DeclaresSecrets, isSecretKey, REDACTED, Secrets, urlPassword } from "./secrets.js";
 export {
@@ -72,4 +73,3 @@ export {
   reject,
   type Stage,
 } from "./stage.js";
-export { Ticket } from "./ticket.js";
