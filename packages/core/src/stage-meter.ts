@@ -86,8 +86,10 @@ export function meterStage(
             let ok = 0;
             for (let i = 0; i < batch.length; i++) {
               const event = batch[i]!;
+              const isOk = event.ok;
               event.mark = mark;
-              if ((event.okOnEntry = event.ok)) ok++;
+              event.okOnEntry = isOk;
+              if (isOk) ok++;
             }
             eventsIn.inc(ok);
             const before = emitted;

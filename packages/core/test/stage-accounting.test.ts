@@ -1,5 +1,5 @@
 // The pipeline accounts for every event a stage is given, and meters stages per event.
-import { bufferCount, concatMap, delay, map, mergeMap, of, type OperatorFunction, pipe } from "rxjs";
+import { bufferCount, concatMap, delay, map, mergeMap, type OperatorFunction, of, pipe } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../src/errors.js";
 import type { Batch } from "../src/event.js";
