@@ -56,6 +56,8 @@ export class KafkaSource implements Source<Buffer> {
   private readonly links: KafkaLinks;
   private readonly batches = new Subject<SourceBatch<Buffer>>();
   private stopping = false;
+  /** The generation last joined: a batch fetched by an older one is not emitted, nor counted as fetched. */
+  private generation = 0;
   /** Records and bytes taken off the thread's queue since the thread was last told. */
   private taken = { events: 0, bytes: 0 };
   /** Whether the pipeline last asked to pause fetching (backpressure). */
@@ -262,6 +264,7 @@ export class KafkaSource implements Source<Buffer> {
       case "joined":
         // A new generation re-reads from the committed offsets: progress of the old one no longer
         // decides commits. Its in-flight events still settle (Elasticsearch sees them as duplicates by _id).
+        this.generation = message.generation;
         ctx?.assigned(message.generation, message.assignment);
         this.assignment = message.assignment;
         this.lag?.assign(message.assignment);
@@ -291,6 +294,7 @@ export class KafkaSource implements Source<Buffer> {
         }
         this.state = "rebalancing";
         if (restart === "rebuild") {
+          this.generation = message.generation;
           ctx?.assigned(message.generation, {});
           this.assignment = {};
           this.lag?.assign({});
@@ -326,9 +330,9 @@ export class KafkaSource implements Source<Buffer> {
 
   private onBatch(batch: WireBatch): void {
     this.took(batch);
-    // One that arrived after stopFetching is not emitted: never committed, it is read again. The
-    // pipeline leaves out those of an ended generation by their `generation`.
-    if (this.stopping) return;
+    // One that arrived after stopFetching, or of an ended generation, is not emitted: never committed,
+    // it is read again.
+    if (this.stopping || batch.generation !== this.generation) return;
     const events = this.toEvents(batch);
     this.lastBatchAt = Date.now();
     const next = Number(events[events.length - 1]!.origin.offset) + 1;
