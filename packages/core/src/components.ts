@@ -1,7 +1,6 @@
 // The contracts a source, a sink and their shared context fulfil; the pipeline wires them together.
 import type { Observable, OperatorFunction } from "rxjs";
 import type { Batch, SluiceEvent } from "./event.js";
-import type { FlowController } from "./flow.js";
 import type { Logger } from "./logger.js";
 import type { PipelineMetrics } from "./metrics.js";
 import type { DeclaresSecrets } from "./secrets.js";
@@ -14,9 +13,38 @@ export interface ComponentContext {
   readonly signal: AbortSignal;
 }
 
+/**
+ * What a source may tell the pipeline besides its batches. A source without consumer groups (a file, a
+ * test source) needs neither.
+ */
 export interface SourceContext extends ComponentContext {
-  /** The source registers what it emits here and pauses/resumes on its "pause"/"resume" events. */
-  readonly flow: FlowController;
+  /**
+   * The source joined generation `generation` of its consumer group, holding `assignment` (partitions by
+   * topic). Batches of older generations still settle but never commit; while stopping, a partition kept
+   * keeps its progress and one taken away with settled, uncommitted records fails the final commit with
+   * SLUICE_ERR_OFFSETS_REASSIGNED. Call it before emitting the new generation's first batch.
+   */
+  assigned(generation: number, assignment: Readonly<Record<string, readonly number[]>>): void;
+  /** Commits what has settled now, e.g. when a rebalance is about to take partitions away. */
+  commitNow(): Promise<void>;
+}
+
+/**
+ * Records one source read from one partition, in offset order. Each event's `origin` names its topic,
+ * partition and offset; the pipeline tracks the batch until every event settles.
+ */
+export interface SourceBatch<T = Buffer> {
+  readonly events: Batch<T>;
+  /** The consumer-group generation the batch was read in (see SourceContext.assigned); default 0. */
+  readonly generation?: number;
+}
+
+/** An offset to commit: Kafka's convention, the next offset to read. */
+export interface CommitOffset {
+  readonly topic: string;
+  readonly partition: number;
+  /** A decimal string, as Kafka offsets are int64. */
+  readonly offset: string;
 }
 
 export type HealthStatus = "ok" | "degraded" | "down";
@@ -26,17 +54,30 @@ export interface HealthReport {
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
-/** A source or sink declares the credentials it was given as `secrets`; a dead-letter sink may too. */
+/**
+ * A source or sink declares the credentials it was given as `secrets`; a dead-letter sink may too.
+ *
+ * A source only reads and commits: the pipeline counts what is in flight, decides when to pause and
+ * resume, and which offsets are safe to commit (packages/core/test/memory-components.ts has a whole one).
+ */
 export interface Source<T = Buffer> extends DeclaresSecrets {
   readonly name: string;
   /** Reaches the source system; rejects with a SluiceError that says which and why when it cannot. */
   connect(ctx: SourceContext): Promise<void>;
-  /** Starts fetching. Each emitted event carries a ticket; settling every event of a batch lets it commit. */
-  start(): Observable<Batch<T>>;
-  /** Stops fetching; the observable from start() completes. In-flight events stay committable. */
+  /** Starts fetching: each batch is one partition's records in offset order. */
+  start(): Observable<SourceBatch<T>>;
+  /**
+   * Backpressure: the pipeline calls it with true when too much is in flight and with false when it
+   * has drained below the low-water mark (never twice the same in a row; not with false once stopping).
+   */
+  pauseFetching?(paused: boolean): void;
+  /** Stops fetching; the observable from start() completes. Batches emitted after this are ignored. */
   stopFetching(): Promise<void>;
-  /** Commits, per partition, the offset below which every event is settled. */
-  commit(): Promise<void>;
+  /**
+   * Commits these offsets; the pipeline calls it one at a time, only with offsets below which every
+   * event settled, and only where they moved.
+   */
+  commit(offsets: readonly CommitOffset[]): Promise<void>;
   close(): Promise<void>;
   health(): HealthReport;
 }

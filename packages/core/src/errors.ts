@@ -26,6 +26,11 @@ export const ErrorCode = {
   REJECTED: "SLUICE_ERR_REJECTED",
   /** A user stage threw: the pipeline stops without committing what that stage held. */
   STAGE_CRASHED: "SLUICE_ERR_STAGE_CRASHED",
+  /**
+   * A stage let an event disappear: it neither passed it on nor failed or dropped it, so its offset could
+   * never commit. A bug in that stage: the pipeline stops without committing, as for a crash.
+   */
+  STAGE_LOST_EVENT: "SLUICE_ERR_STAGE_LOST_EVENT",
   /** The shutdown deadline passed with events still in flight; they were not committed. */
   SHUTDOWN_TIMEOUT: "SLUICE_ERR_SHUTDOWN_TIMEOUT",
   // issue 26: core

@@ -1,4 +1,5 @@
 // The event: a record's value as stages see it, its raw bytes, its Kafka origin, and its fate.
+import type { StageMark } from "./stage-meter.js";
 import type { Ticket } from "./ticket.js";
 
 export type HeaderValue = Buffer | string | undefined | Array<Buffer | string>;
@@ -52,14 +53,17 @@ export class SluiceEvent<T = unknown> {
   dropped = false;
   /** Settled once: delivered, dead-lettered or dropped. A second settle is ignored. */
   settled = false;
-  /** @internal the source batch this event belongs to. */
-  readonly ticket: Ticket | undefined;
+  /** @internal the source batch this event belongs to; the pipeline sets it when the source emits. */
+  ticket: Ticket | undefined = undefined;
+  /** @internal the batch it entered the stage it is in with, while it is inside one. */
+  mark: StageMark | undefined = undefined;
+  /** @internal whether it was ok when it entered that stage, so the stage's failures and drops are told apart. */
+  okOnEntry = true;
 
-  constructor(value: T, raw: Buffer, origin: Origin, ticket?: Ticket) {
+  constructor(value: T, raw: Buffer, origin: Origin) {
     this.value = value;
     this.raw = raw;
     this.origin = origin;
-    this.ticket = ticket;
   }
 
   /** True while no stage failed or dropped it. */

@@ -1,12 +1,14 @@
 // @sluice/core: the event model, the stage contract, acknowledgements, flow control and the pipeline.
 
 export type {
+  CommitOffset,
   ComponentContext,
   HealthReport,
   HealthStatus,
   Sink,
   SinkResult,
   Source,
+  SourceBatch,
   SourceContext,
 } from "./components.js";
 export {
@@ -75,7 +77,6 @@ export {
   type PipelineState,
   type StopReport,
 } from "./pipeline.js";
-export { PartitionProgress } from "./progress.js";
 export { type BackoffOptions, backoffDelay, retry, sleep } from "./retry.js";
 export { type DeclaresSecrets, isSecretKey, REDACTED, Secrets, urlPassword } from "./secrets.js";
 export {
@@ -88,4 +89,3 @@ export {
   reject,
   type Stage,
 } from "./stage.js";
-export { Ticket } from "./ticket.js";

@@ -8,6 +8,7 @@ export class PipelineMetrics {
   readonly eventsFailed: Counter<"stage">;
   readonly eventsDeadLettered: Counter<"stage">;
   readonly eventsDropped: Counter<"stage">;
+  readonly eventsLost: Counter<"stage">;
   readonly eventsRetried: Counter<"stage">;
   readonly eventsDelivered: Counter;
   readonly bytesIn: Counter;
@@ -53,6 +54,12 @@ export class PipelineMetrics {
     this.eventsDropped = new Counter({
       name: "sluice_events_dropped_total",
       help: "Events a stage dropped on purpose (filters)",
+      labelNames: ["stage"],
+      registers,
+    });
+    this.eventsLost = new Counter({
+      name: "sluice_events_lost_total",
+      help: "Events a stage let disappear without failing or dropping them (a bug in that stage; the pipeline stops)",
       labelNames: ["stage"],
       registers,
     });

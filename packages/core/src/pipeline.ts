@@ -1,6 +1,14 @@
 // The pipeline: wires source → stages → sink, routes failures to dead letters, commits, shuts down.
 import { catchError, filter, map, type Observable, type Subscription, throwError } from "rxjs";
-import type { HealthReport, HealthStatus, Sink, SinkResult, Source, SourceContext } from "./components.js";
+import type {
+  HealthReport,
+  HealthStatus,
+  Sink,
+  SinkResult,
+  Source,
+  SourceBatch,
+  SourceContext,
+} from "./components.js";
 import type { DeadLetterSink } from "./dead-letter.js";
 import { DeadLetterRouter } from "./dead-letter-router.js";
 import { type DeadLetterWatchOptions, deadLetterWatchSchema } from "./dead-letter-watch.js";
@@ -12,6 +20,7 @@ import { type HttpEndpoint, startHttpEndpoint } from "./http.js";
 import { createLogger, type Logger, scrubbingLogger } from "./logger.js";
 import { PipelineMetrics } from "./metrics.js";
 import { validateOptions } from "./options.js";
+import { SourcePartitions } from "./partitions.js";
 import { type DeclaresSecrets, Secrets } from "./secrets.js";
 import type { AnyStage, Stage } from "./stage.js";
 import { asSluiceError, nameCrashes } from "./stage-crash.js";
@@ -113,6 +122,7 @@ export class Pipeline<T = Buffer, U = unknown> {
   readonly metrics: PipelineMetrics;
   readonly flow: FlowController;
   readonly logger: Logger;
+  private readonly partitions: SourcePartitions;
   private readonly options: PlainOptions;
   private readonly source: Source<T>;
   private readonly stages: Array<{ name: string; stage: Stage<unknown, unknown> }>;
@@ -123,7 +133,10 @@ export class Pipeline<T = Buffer, U = unknown> {
   private subscription: Subscription | undefined;
   private router: DeadLetterRouter | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
+  /** The last commit asked for: each waits for the one before it. */
   private committing: Promise<void> | undefined;
+  /** The interval's commit while it runs, so a slow one is not queued again. */
+  private intervalCommit: Promise<void> | undefined;
   private http: HttpEndpoint | undefined;
   private stopping: Promise<StopReport> | undefined;
   private streamDone!: Promise<void>;
@@ -169,6 +182,7 @@ export class Pipeline<T = Buffer, U = unknown> {
     this.logger = scrubbingLogger((logger ?? createLogger()).child({ pipeline: this.name }), this.secrets);
     this.metrics = new PipelineMetrics({ pipeline: this.name });
     this.flow = new FlowController(this.options.flow);
+    this.partitions = new SourcePartitions(this.flow);
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve;
     });
@@ -196,7 +210,8 @@ export class Pipeline<T = Buffer, U = unknown> {
       logger: this.logger,
       metrics: this.metrics,
       signal: this.abort.signal,
-      flow: this.flow,
+      assigned: (generation, assignment) => this.partitions.assigned(generation, assignment),
+      commitNow: () => this.commit(),
     };
     try {
       await Promise.all([
@@ -222,8 +237,17 @@ export class Pipeline<T = Buffer, U = unknown> {
       this.failure ??= error;
       void this.stop();
     });
-    this.flow.on("pause", () => this.metrics.sourcePaused.set(1));
-    this.flow.on("resume", () => this.metrics.sourcePaused.set(0));
+    this.flow.on("pause", () => {
+      this.metrics.sourcePaused.set(1);
+      this.logger.debug({ inFlight: this.flow.events }, "source paused (backpressure)");
+      this.source.pauseFetching?.(true);
+    });
+    this.flow.on("resume", () => {
+      this.metrics.sourcePaused.set(0);
+      if (this.partitions.stopping) return;
+      this.logger.debug({ inFlight: this.flow.events }, "source resumed");
+      this.source.pauseFetching?.(false);
+    });
     this.streamDone = new Promise<void>((resolve) => {
       this.subscription = this.wire(this.source.start()).subscribe({
         next: (result) => this.settleResult(result),
@@ -242,7 +266,7 @@ export class Pipeline<T = Buffer, U = unknown> {
         complete: () => resolve(),
       });
     });
-    this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs);
+    this.commitTimer = setInterval(() => void this.commitOnInterval(), this.options.commitIntervalMs);
     this.commitTimer.unref();
     if (this.options.handleSignals) this.installSignalHandlers();
     this.state = "running";
@@ -285,25 +309,31 @@ export class Pipeline<T = Buffer, U = unknown> {
     }) as HealthReport;
   }
 
-  private wire(batches: Observable<Batch<T>>): Observable<SinkResult<U>> {
-    let stream = (batches as unknown as Observable<Batch<unknown>>).pipe(
+  private wire(batches: Observable<SourceBatch<T>>): Observable<SinkResult<U>> {
+    let stream = (batches as unknown as Observable<SourceBatch<unknown>>).pipe(
       catchError((error: unknown) =>
         throwError(() => asSluiceError(error, ErrorCode.SOURCE_FAILED, `source "${this.source.name}"`)),
       ),
-    );
-    stream = stream.pipe(
+      // Each batch gets its ticket here, before any stage sees it; one of an ended generation, or read
+      // after stopFetching, is left out: never committed, it is read again.
       map((batch) => {
-        let bytes = 0;
-        for (const event of batch) bytes += event.raw.length;
+        const bytes = this.partitions.open(batch);
+        if (bytes < 0) return batch.events.slice(0, 0);
         this.metrics.bytesIn.inc(bytes);
         this.metrics.inFlightEvents.set(this.flow.events);
         this.metrics.inFlightBytes.set(this.flow.bytes);
-        return batch;
+        return batch.events;
       }),
+      filter((batch) => batch.length > 0),
     );
+    const removed = (events: SluiceEvent[]) => void this.divert(events);
     for (const { name, stage } of this.stages)
       stream = stream.pipe(
-        nameCrashes(meterStage(name, stage, this.metrics), ErrorCode.STAGE_CRASHED, `stage "${name}"`),
+        nameCrashes(
+          meterStage(name, stage, this.metrics, removed),
+          ErrorCode.STAGE_CRASHED,
+          `stage "${name}"`,
+        ),
       );
     const write = this.sink.write() as unknown as (
       source: Observable<Batch<unknown>>,
@@ -358,17 +388,46 @@ export class Pipeline<T = Buffer, U = unknown> {
     return events;
   }
 
-  private commit(): Promise<void> {
-    if (this.committing) return this.committing;
-    this.committing = this.source
-      .commit()
+  private commitOnInterval(): Promise<void> {
+    if (this.intervalCommit) return this.intervalCommit;
+    this.intervalCommit = this.commit()
       .catch((error: unknown) =>
         this.logger.warn({ err: describeError(error) }, "offset commit failed; will retry"),
       )
       .finally(() => {
-        this.committing = undefined;
+        this.intervalCommit = undefined;
       });
-    return this.committing;
+    return this.intervalCommit;
+  }
+
+  /**
+   * Commits what settled, one commit at a time: the interval and a source's rebalance both commit, and a
+   * Kafka client retries a commit inside its own call, so two in flight could reach the broker in either
+   * order, an older one last, taking the group's offsets back.
+   */
+  private commit(): Promise<void> {
+    const next = (this.committing ?? Promise.resolve()).catch(() => {}).then(() => this.commitSettled());
+    this.committing = next;
+    void next
+      .catch(() => {})
+      .finally(() => {
+        if (this.committing === next) this.committing = undefined;
+      });
+    return next;
+  }
+
+  private async commitSettled(): Promise<void> {
+    const due = this.partitions.due();
+    if (due.offsets.length > 0) {
+      await this.source.commit(
+        due.offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+      );
+      if (this.partitions.committed(due))
+        for (const { topic, partition, offset } of due.offsets)
+          this.metrics.committedOffset.set({ topic, partition: String(partition) }, Number(offset));
+    }
+    const reassigned = this.partitions.reassignedError();
+    if (reassigned) throw reassigned;
   }
 
   private async doStop(): Promise<StopReport> {
@@ -385,6 +444,7 @@ export class Pipeline<T = Buffer, U = unknown> {
       timer = setTimeout(() => resolve("timeout"), this.options.shutdownTimeoutMs);
     });
     try {
+      this.partitions.stopping = true;
       await this.source.stopFetching();
       const drained =
         this.failure === undefined &&
@@ -404,7 +464,7 @@ export class Pipeline<T = Buffer, U = unknown> {
       // What retry loops still waiting give up with: the failure, the deadline, or a clean stop.
       this.abort.abort(error ?? new SluiceError(ErrorCode.STOPPED, "pipeline stopped after draining"));
       clearInterval(this.commitTimer);
-      if (this.committing) await this.committing;
+      if (this.committing) await this.committing.catch(() => {});
       const commitError = await this.finalCommit(deadline);
       error ??= commitError;
       const report: StopReport = {
@@ -435,7 +495,7 @@ export class Pipeline<T = Buffer, U = unknown> {
   /** Commits until the source takes it or the deadline passes; the last failure if it never did. */
   private async finalCommit(deadline: Promise<"timeout">): Promise<SluiceError | undefined> {
     for (;;) {
-      const error = await this.source.commit().then(
+      const error = await this.commit().then(
         () => undefined,
         (e: unknown) =>
           e instanceof SluiceError

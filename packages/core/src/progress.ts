@@ -15,11 +15,14 @@ export class PartitionProgress implements TicketOwner {
   /** The last offset handed to Kafka's commit, to skip commits that would change nothing. */
   committed: number | undefined;
 
-  constructor(private readonly flow?: FlowController) {}
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly flow?: FlowController,
+  ) {}
 
   /** Registers a batch of `count` events spanning offsets first..last; returns its ticket. */
-  open(firstOffset: number, lastOffset: number, count: number, bytes: number): Ticket {
-    this.flow?.add(count, bytes);
+  open(firstOffset: number, lastOffset: number, count: number): Ticket {
     const ticket = new Ticket(this, firstOffset, lastOffset, count, this.flow);
     this.queue.push(ticket);
     if (count === 0) this.ticketDone(ticket);

@@ -30,7 +30,7 @@ describe("pipeline", () => {
     });
     await pipeline.start();
     source.push(["a", "bad\u0000bytes", "refused", "b"]);
-    await source.commit();
+    await source.ctx.commitNow();
     expect(source.commits).toEqual([]); // nothing settled yet: the sink takes 20 ms
     await until(() => source.commits.includes(4));
     expect(sink.stored).toEqual(["A", "B"]);

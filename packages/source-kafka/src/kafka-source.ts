@@ -2,13 +2,14 @@
 // only when settled.
 import {
   type Batch,
+  type CommitOffset,
   describeError,
   ErrorCode,
   type HealthReport,
-  PartitionProgress,
   SluiceError,
   SluiceEvent,
   type Source,
+  type SourceBatch,
   type SourceContext,
 } from "@sluice/core";
 import kafkajs, { type Admin, type Kafka as KafkaClient } from "kafkajs";
@@ -17,8 +18,8 @@ import { registerCodecs } from "./codecs/register.js";
 import { connectFailure, connectionSecrets, kafkaClientConfig } from "./connection.js";
 import { ConsumerLag, groupLag } from "./consumer-lag.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
-import { ConsumerThread, ConsumerThreadError } from "./worker/consumer-thread.js";
-import type { FromConsumer } from "./worker/messages.js";
+import { ConsumerThread, ConsumerThreadError, type ConsumerThreadEvents } from "./worker/consumer-thread.js";
+import type { ConsumerThreadData, FromConsumer } from "./worker/messages.js";
 import { type WireBatch, WireBatchReader } from "./worker/wire-batch.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
@@ -31,6 +32,19 @@ export interface Backlog {
 
 type SourceState = "created" | "connected" | "running" | "rebalancing" | "crashed" | "stopped";
 
+/** What the source needs of its consumer thread. */
+export type ConsumerThreadPort = Pick<ConsumerThread, "ready" | "send" | "request" | "close">;
+
+/**
+ * @internal How connect() reaches Kafka: the start-up probe, the consumer thread and the main thread's
+ * admin client. Unit tests give a fake consumer thread here instead of a cluster.
+ */
+export interface KafkaLinks {
+  probe(): Promise<void>;
+  thread(data: ConsumerThreadData, events: ConsumerThreadEvents): ConsumerThreadPort;
+  admin(): Promise<Admin>;
+}
+
 export class KafkaSource implements Source<Buffer> {
   readonly name = "kafka";
   readonly secrets: readonly string[];
@@ -38,21 +52,16 @@ export class KafkaSource implements Source<Buffer> {
   private ctx: SourceContext | undefined;
   /** The main thread's client, for the start-up probe and backlog(); consuming runs on `thread`. */
   private kafka: KafkaClient | undefined;
-  private thread: ConsumerThread | undefined;
-  private readonly batches = new Subject<Batch<Buffer>>();
-  /** Progress per "topic/partition" for the current group generation only. */
-  private progress = new Map<string, PartitionProgress>();
-  /** The consumer thread's generation whose batches may still commit. */
-  private generation = 0;
-  /** Partitions ("topic/partition") taken away while stopping with records finished and not committed. */
-  private readonly reassigned = new Set<string>();
-  /** The commit in flight, which the next one waits for. */
-  private committing: Promise<void> | undefined;
+  private thread: ConsumerThreadPort | undefined;
+  private readonly links: KafkaLinks;
+  private readonly batches = new Subject<SourceBatch<Buffer>>();
   private stopping = false;
+  /** The generation last joined: a batch fetched by an older one is not emitted, nor counted as fetched. */
+  private generation = 0;
   /** Records and bytes taken off the thread's queue since the thread was last told. */
   private taken = { events: 0, bytes: 0 };
-  /** Whether the consumer thread was last told to pause (backpressure). */
-  private pauseSent = false;
+  /** Whether the pipeline last asked to pause fetching (backpressure). */
+  private backpressured = false;
   /** Paused by pause() until resume(). */
   private suspended = false;
   private state: SourceState = "created";
@@ -66,9 +75,15 @@ export class KafkaSource implements Source<Buffer> {
   /** When the last non-empty batch arrived (ms since the epoch); undefined before the first. */
   lastBatchAt: number | undefined;
 
-  constructor(options: KafkaSourceOptions) {
+  constructor(options: KafkaSourceOptions, links?: Partial<KafkaLinks>) {
     this.options = resolveOptions(options);
     this.secrets = connectionSecrets(this.options);
+    this.links = {
+      probe: () => this.probe(),
+      thread: (data, events) => new ConsumerThread(data, events),
+      admin: () => this.mainAdmin(),
+      ...links,
+    };
     registerCodecs();
   }
 
@@ -78,9 +93,9 @@ export class KafkaSource implements Source<Buffer> {
     const { logCreator, ...client } = kafkaClientConfig("kafkaSource", this.options, logger);
     // kafkajs adds functions to the configuration it is given: the thread's copy is taken apart.
     this.kafka = new Kafka({ ...client, ...(client.sasl ? { sasl: { ...client.sasl } } : {}), logCreator });
-    await this.probe();
+    await this.links.probe();
     const o = this.options;
-    const thread = new ConsumerThread(
+    const thread = this.links.thread(
       {
         client,
         consumer: {
@@ -116,19 +131,17 @@ export class KafkaSource implements Source<Buffer> {
     }
     if (this.suspended) await thread.request({ type: "suspend" });
     this.lag = new ConsumerLag(
-      () => this.mainAdmin(),
+      () => this.links.admin(),
       o.groupId,
       ctx.metrics,
       o.lagIntervalMs,
       (error) => logger.debug({ err: describeError(error) }, "consumer lag not refreshed"),
     );
     this.lag.start();
-    ctx.flow.on("pause", () => this.pauseFetching());
-    ctx.flow.on("resume", () => this.resumeFetching());
     this.state = "connected";
   }
 
-  start(): Observable<Batch<Buffer>> {
+  start(): Observable<SourceBatch<Buffer>> {
     this.requireThread().send({ type: "run" });
     this.state = "running";
     return this.batches.asObservable();
@@ -153,66 +166,34 @@ export class KafkaSource implements Source<Buffer> {
     if (this.thread) await this.thread.request({ type: "unsuspend" });
   }
 
+  /** Backpressure from the pipeline: the thread stops fetching, and what it fetched still arrives. */
+  pauseFetching(paused: boolean): void {
+    if (!this.thread) return;
+    this.backpressured = paused;
+    this.thread.send({ type: paused ? "pause" : "resume" });
+  }
+
   async stopFetching(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    // Batches still on their way from the thread are neither registered nor emitted: never committed,
-    // they are read again by whoever consumes the partition next.
+    // Batches still on their way from the thread are not emitted: never committed, they are read again
+    // by whoever consumes the partition next.
     await this.thread?.request({ type: "stop" }).catch(() => {});
     this.batches.complete();
   }
 
-  /**
-   * Commits what is finished, one commit at a time: the pipeline commits on its interval and the source
-   * when a rebalance begins, and kafkajs retries a commit inside its own call, so two in flight could reach
-   * the broker in either order, an older one last, taking the group's offsets back.
-   */
-  commit(): Promise<void> {
-    const next = (this.committing ?? Promise.resolve()).catch(() => {}).then(() => this.commitFinished());
-    this.committing = next;
-    void next
-      .catch(() => {})
-      .finally(() => {
-        if (this.committing === next) this.committing = undefined;
-      });
-    return next;
-  }
-
-  private async commitFinished(): Promise<void> {
+  /** Commits these offsets for the group; the pipeline sends one commit at a time. */
+  async commit(offsets: readonly CommitOffset[]): Promise<void> {
     const thread = this.thread;
     if (!thread || this.state === "created") return;
-    const generation = this.generation;
-    const offsets: Array<{ topic: string; partition: number; offset: string; progress: PartitionProgress }> =
-      [];
-    for (const [key, progress] of this.progress) {
-      const offset = progress.takeCommit();
-      if (offset === undefined) continue;
-      const [topic, partition] = splitKey(key);
-      offsets.push({ topic, partition, offset: String(offset), progress });
+    try {
+      await thread.request({ type: "commit", offsets: [...offsets] });
+    } catch (error) {
+      throw new SluiceError(ErrorCode.KAFKA_COMMIT, `offset commit failed: ${describeError(error)}`, {
+        cause: error,
+      });
     }
-    if (offsets.length > 0) {
-      try {
-        await thread.request({
-          type: "commit",
-          offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
-        });
-      } catch (error) {
-        throw new SluiceError(ErrorCode.KAFKA_COMMIT, `offset commit failed: ${describeError(error)}`, {
-          cause: error,
-        });
-      }
-      if (generation === this.generation)
-        for (const { topic, partition, offset, progress } of offsets) {
-          progress.markCommitted(Number(offset));
-          this.ctx?.metrics.committedOffset.set({ topic, partition: String(partition) }, Number(offset));
-          this.lag?.committed(topic, partition, Number(offset));
-        }
-    }
-    if (this.reassigned.size > 0)
-      throw new SluiceError(
-        ErrorCode.OFFSETS_REASSIGNED,
-        `finished records of ${[...this.reassigned].join(", ")} were not committed: a rebalance gave these partitions to another member, which reads them again from the last commit`,
-      );
+    for (const { topic, partition, offset } of offsets) this.lag?.committed(topic, partition, Number(offset));
   }
 
   async close(): Promise<void> {
@@ -263,7 +244,7 @@ export class KafkaSource implements Source<Buffer> {
       status: this.state === "crashed" ? "down" : unwell ? "degraded" : "ok",
       detail: {
         state: this.state,
-        paused: this.ctx?.flow.paused ?? false,
+        paused: this.backpressured,
         ...(this.suspended ? { pausedOnRequest: true } : {}),
         assignment: this.assignment,
         ...(this.unreachableSince !== undefined
@@ -283,7 +264,8 @@ export class KafkaSource implements Source<Buffer> {
       case "joined":
         // A new generation re-reads from the committed offsets: progress of the old one no longer
         // decides commits. Its in-flight events still settle (Elasticsearch sees them as duplicates by _id).
-        this.retireGeneration(message.generation, message.assignment);
+        this.generation = message.generation;
+        ctx?.assigned(message.generation, message.assignment);
         this.assignment = message.assignment;
         this.lag?.assign(message.assignment);
         this.state = this.stopping ? "stopped" : "running";
@@ -294,7 +276,7 @@ export class KafkaSource implements Source<Buffer> {
         return;
       case "rebalancing":
         // Partitions may be taken away: commit what is finished while this generation still may.
-        void this.commit().catch(() => {});
+        void ctx?.commitNow().catch(() => {});
         if (this.stopping) return;
         this.state = "rebalancing";
         ctx?.metrics.sourceUp.set(0);
@@ -312,7 +294,9 @@ export class KafkaSource implements Source<Buffer> {
         }
         this.state = "rebalancing";
         if (restart === "rebuild") {
-          this.retireGeneration(message.generation);
+          this.generation = message.generation;
+          ctx?.assigned(message.generation, {});
+          this.assignment = {};
           this.lag?.assign({});
           ctx?.logger.warn({ err: this.lastError, delayMs: message.delayMs }, "rejoining the consumer group");
         }
@@ -344,37 +328,16 @@ export class KafkaSource implements Source<Buffer> {
     this.batches.error(error);
   }
 
-  /**
-   * The events of the generation that ended settle, but can no longer move its commits. While stopping,
-   * nothing is fetched again: a partition this member still holds keeps its progress, so what settled
-   * commits with the new generation, and one taken away with records finished and not committed is
-   * reported (commit() fails with OFFSETS_REASSIGNED) rather than forgotten.
-   */
-  private retireGeneration(generation: number, assignment: Record<string, number[]> = {}): void {
-    const old = this.progress;
-    this.generation = generation;
-    this.progress = new Map();
-    this.assignment = {};
-    if (!this.stopping) return;
-    for (const [key, progress] of old) {
-      const [topic, partition] = splitKey(key);
-      if (assignment[topic]?.includes(partition)) this.progress.set(key, progress);
-      else if (progress.takeCommit() !== undefined || progress.pendingEvents > 0) this.reassigned.add(key);
-    }
-  }
-
   private onBatch(batch: WireBatch): void {
     this.took(batch);
-    // A batch of an ended generation, or one that arrived after stopFetching, is not registered: never
-    // committed, it is read again.
+    // One that arrived after stopFetching, or of an ended generation, is not emitted: never committed,
+    // it is read again.
     if (this.stopping || batch.generation !== this.generation) return;
-    const progress = this.progressFor(batch.topic, batch.partition);
-    const events = this.toEvents(batch, progress);
+    const events = this.toEvents(batch);
     this.lastBatchAt = Date.now();
     const next = Number(events[events.length - 1]!.origin.offset) + 1;
     this.lag?.fetched(batch.topic, batch.partition, next, Number(batch.highWatermark));
-    this.batches.next(events);
-    if (this.ctx?.flow.paused) this.pauseFetching();
+    this.batches.next({ events, generation: batch.generation });
   }
 
   /** Tells the thread, once per turn of the event loop, what was taken off the queue since the last time. */
@@ -389,42 +352,15 @@ export class KafkaSource implements Source<Buffer> {
     this.taken.bytes += batch.bytes;
   }
 
-  private toEvents(batch: WireBatch, progress: PartitionProgress): Batch<Buffer> {
+  private toEvents(batch: WireBatch): Batch<Buffer> {
     const reader = new WireBatchReader(batch);
     const n = batch.count;
-    const first = Number(reader.offset(0));
-    const last = Number(reader.offset(n - 1));
-    const ticket = progress.open(first, last, n, batch.bytes);
     const events: Batch<Buffer> = new Array(n);
     for (let i = 0; i < n; i++) {
       const raw = reader.value(i);
-      events[i] = new SluiceEvent<Buffer>(raw, raw, reader.origin(i), ticket);
+      events[i] = new SluiceEvent<Buffer>(raw, raw, reader.origin(i));
     }
     return events;
-  }
-
-  private progressFor(topic: string, partition: number): PartitionProgress {
-    const key = `${topic}/${partition}`;
-    let progress = this.progress.get(key);
-    if (!progress) {
-      progress = new PartitionProgress(this.ctx?.flow);
-      this.progress.set(key, progress);
-    }
-    return progress;
-  }
-
-  private pauseFetching(): void {
-    if (this.pauseSent || !this.thread) return;
-    this.pauseSent = true;
-    this.thread.send({ type: "pause" });
-    this.ctx?.logger.debug({ inFlight: this.ctx.flow.events }, "source paused (backpressure)");
-  }
-
-  private resumeFetching(): void {
-    if (!this.pauseSent || !this.thread || this.stopping) return;
-    this.pauseSent = false;
-    this.thread.send({ type: "resume" });
-    this.ctx?.logger.debug({ inFlight: this.ctx.flow.events }, "source resumed");
   }
 
   /** Fails fast, with the reason, when no broker answers. */
@@ -446,15 +382,10 @@ export class KafkaSource implements Source<Buffer> {
     return connectFailure("", this.options.brokers, error);
   }
 
-  private requireThread(): ConsumerThread {
+  private requireThread(): ConsumerThreadPort {
     if (!this.thread) throw new SluiceError(ErrorCode.CONFIG, "kafkaSource: start() before connect()");
     return this.thread;
   }
-}
-
-function splitKey(key: string): [string, number] {
-  const slash = key.lastIndexOf("/");
-  return [key.slice(0, slash), Number(key.slice(slash + 1))];
 }
 
 /** A Kafka source for a pipeline: a consumer group over `topics`, LZ4 included. */
