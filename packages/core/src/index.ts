@@ -38,8 +38,7 @@ export {
   SluiceEvent,
 } from "./event.js";
 export { defaultFlowOptions, FlowController, type FlowOptions } from "./flow.js";
-export { DEFAULT_HEAP_GROWING_PERCENT, HeapGrowth, heapGrowth } from "./heap-growth.js";
-export { type HttpEndpoint, startHttpEndpoint } from "./http.js";
+export { type ProcessTuning, tuneProcess } from "./heap-growth.js";
 export { isDocumentObject, JsonBytes } from "./json-bytes.js";
 export {
   createLogger,
@@ -61,6 +60,7 @@ export {
 } from "./pipeline.js";
 export { PartitionProgress } from "./progress.js";
 export { type BackoffOptions, backoffDelay, retry, sleep } from "./retry.js";
+export { type RunUntilSignalOptions, runUntilSignal } from "./run-until-signal.js";
 export { type DeclaresSecrets, isSecretKey, REDACTED, Secrets, urlPassword } from "./secrets.js";
 export {
   type AnyStage,
