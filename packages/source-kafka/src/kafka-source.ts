@@ -13,7 +13,6 @@ import {
 } from "@sluice/core";
 import kafkajs, { type Admin, type Kafka as KafkaClient } from "kafkajs";
 import { type Observable, Subject } from "rxjs";
-import { registerCodecs } from "./codecs/register.js";
 import { connectFailure, connectionSecrets, kafkaClientConfig } from "./connection.js";
 import { ConsumerLag, groupLag } from "./consumer-lag.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
@@ -69,7 +68,6 @@ export class KafkaSource implements Source<Buffer> {
   constructor(options: KafkaSourceOptions) {
     this.options = resolveOptions(options);
     this.secrets = connectionSecrets(this.options);
-    registerCodecs();
   }
 
   async connect(ctx: SourceContext): Promise<void> {
@@ -114,6 +112,8 @@ export class KafkaSource implements Source<Buffer> {
       this.thread = undefined;
       throw this.unreachable(error);
     }
+    const decoder = thread.decoder!;
+    ctx.metrics.kafkaDecoderPatched.set({ kafkajs: decoder.kafkajs }, decoder.patched ? 1 : 0);
     if (this.suspended) await thread.request({ type: "suspend" });
     this.lag = new ConsumerLag(
       () => this.mainAdmin(),
@@ -270,6 +270,7 @@ export class KafkaSource implements Source<Buffer> {
           ? { unreachableForMs: Date.now() - this.unreachableSince }
           : {}),
         ...(this.lastError ? { lastError: this.lastError } : {}),
+        ...(this.thread?.decoder ? { recordBatchDecoder: this.thread.decoder } : {}),
       },
     };
   }
