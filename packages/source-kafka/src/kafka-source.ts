@@ -112,8 +112,8 @@ export class KafkaSource implements Source<Buffer> {
       this.thread = undefined;
       throw this.unreachable(error);
     }
-    const decoder = thread.decoder!;
-    ctx.metrics.kafkaDecoderPatched.set({ kafkajs: decoder.kafkajs }, decoder.patched ? 1 : 0);
+    const decoder = thread.decoder;
+    if (decoder) ctx.metrics.kafkaDecoderPatched.set({ kafkajs: decoder.kafkajs }, decoder.patched ? 1 : 0);
     if (this.suspended) await thread.request({ type: "suspend" });
     this.lag = new ConsumerLag(
       () => this.mainAdmin(),
