@@ -1,4 +1,5 @@
 // Test runner configuration: every package's test/ plus the cross-package tests in test/.
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Workspace packages resolve to their TypeScript sources (the "source" export condition), so tests
@@ -15,6 +16,13 @@ export default defineConfig({
     hookTimeout: 60_000,
     globalSetup: ["test/harness/global-setup.ts"],
     pool: "forks",
+    // The Kafka source's consumer thread runs from the sources too: it resolves them with the same
+    // condition, and loads TypeScript through tsx, registered in worker threads only.
+    execArgv: [
+      "--conditions=source",
+      "--import",
+      fileURLToPath(new URL("scripts/ts-threads.mjs", import.meta.url)),
+    ],
     // In CI a JSON report lets .ci/run print a plain "N passed, N failed" line.
     reporters: process.env.CI
       ? ["default", ["json", { outputFile: ".cache/vitest-report.json" }]]

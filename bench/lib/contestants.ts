@@ -1,7 +1,7 @@
 // The three ways to move the same records from Kafka to Elasticsearch that the end-to-end bench compares.
 // Each reports the seconds from its first record to its last one finished (group joins excluded).
 import { Client } from "@elastic/elasticsearch";
-import { silentLogger } from "@sluice/core";
+import { silentLogger, tuneProcess } from "@sluice/core";
 import { registerCodecs } from "@sluice/source-kafka";
 import kafkajs from "kafkajs";
 import { insightLogsPipeline } from "../../examples/insight-logs/pipeline.js";
@@ -152,13 +152,14 @@ export const sluiceConcurrency: number[] = [];
  * (`source.pause()`), as kafkajs's consumer is for the others.
  */
 export async function sluice(first: Round): Promise<Session> {
+  // As the examples tune their process (the contestant's process is its own).
+  tuneProcess();
   const { pipeline, source } = insightLogsPipeline({
     brokers: first.brokers,
     groupId: first.groupId,
     targets: { [first.topic]: "bench-sluice" },
     elasticsearch: { node: first.esUrl },
     logger: silentLogger(),
-    handleSignals: false,
   });
   let current: { target: number; start: number; done: (end: number) => void } | undefined;
   let delivered = 0;

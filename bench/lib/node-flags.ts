@@ -3,9 +3,9 @@
 // V8 sizes a heap's next full collection from the live heap after the last one. As we read V8 11's heap
 // controller, it also starts marking early once the room left is smaller than its young generation. A
 // pipeline's heap is small (~30 MB live, most of it code) while every in-flight event gets promoted, so
-// on its own V8 runs a full collection every few thousand records. Since 2026-12-04 a running pipeline
-// sets V8's heap growing percent itself (@sluice/core heap-growth.ts), which is most of what the flag
-// below did; the flag still keeps the first 96 MB of each thread's old generation free of full collections.
+// on its own V8 runs a full collection every few thousand records. Sluice's contestant fixes V8's heap
+// growing percent with tuneProcess() (as the examples do), which is most of what the flag below did; the
+// flag still keeps the first 96 MB of each thread's old generation free of full collections.
 
 /**
  * What we recommend for a Sluice process on top (README, Examples): no full collection while the old

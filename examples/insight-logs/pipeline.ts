@@ -30,7 +30,8 @@ export interface InsightLogsConfig {
   /** Serve /metrics and /health on this port (0: any free port). */
   httpPort?: number;
   logger?: Logger;
-  handleSignals?: boolean;
+  /** @deprecated The pipeline handles no signals (main.ts uses runUntilSignal); only `false` is accepted. */
+  handleSignals?: false;
 }
 
 export interface InsightLogs {
@@ -70,7 +71,6 @@ export function insightLogsPipeline(config: InsightLogsConfig): InsightLogs {
     }),
     ...(config.httpPort !== undefined ? { http: { port: config.httpPort } } : {}),
     ...(config.logger ? { logger: config.logger } : {}),
-    handleSignals: config.handleSignals ?? true,
   });
   return { pipeline, source };
 }

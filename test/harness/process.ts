@@ -26,6 +26,9 @@ export interface ScriptOptions {
   stdin?: "pipe" | "ignore";
 }
 
+/** Registers tsx in worker threads too (the Kafka source's consumer thread runs from the sources). */
+export const tsThreads = fileURLToPath(new URL("../../scripts/ts-threads.mjs", import.meta.url));
+
 /** Node's arguments for running `script` (a path from the repository's root) through tsx on the sources. */
 export function scriptArgv(script: string, options: Pick<ScriptOptions, "args" | "nodeArgs"> = {}): string[] {
   return [
@@ -33,6 +36,8 @@ export function scriptArgv(script: string, options: Pick<ScriptOptions, "args" |
     "--conditions=source",
     "--import",
     "tsx",
+    "--import",
+    tsThreads,
     script,
     ...(options.args ?? []),
   ];

@@ -1,31 +1,20 @@
-// How far V8 lets the old generation grow past the live heap before its next full collection, while a
-// pipeline runs. V8 sets that limit after each full collection: the live heap times a factor it derives
-// from how fast marking went against how fast the program allocates. It times only the marking the
-// thread did itself, while its helper threads do most of it concurrently, so marking looks nearly free
-// and the factor stays near its minimum; and once the room left is smaller than the young generation, V8
-// starts marking again at once. A pipeline's heap is small and every event in flight lives long enough
-// to be promoted: on the bench, V8 on its own ran a full collection every few thousand records. With the
-// factor fixed at 3 (200%), Sluice moved 1.46–1.8× the records per second on the same two cores, as many
-// as at 4 (300%) once warm, and with a stalled sink its peak RSS was 366 MiB against 386 at 4 (bench:ab,
-// bench:memory, 2026-12-04).
-//
-// The setting is V8's `--heap-growing-percent`, one for the whole process (every thread's heap): it is
-// set while at least one pipeline that asks for it runs (the largest asked for), and given back to V8's
-// own factor when the last one stops. A process started with the flag keeps its own.
+// An application's opt-in tuning of the process it runs Sluice in: V8's `--heap-growing-percent`, which
+// belongs to the whole process (every thread's heap), so only the application may set it.
 import v8 from "node:v8";
+import { validateOptions } from "./options.js";
 
-/** The percent a pipeline asks for unless told otherwise (its `heapGrowingPercent` option). */
-export const DEFAULT_HEAP_GROWING_PERCENT = 200;
+/** The percent tuneProcess() asks for unless told otherwise. */
+const RECOMMENDED_HEAP_GROWING_PERCENT = 200;
 
 const FLAG = /--heap[-_]growing[-_]percent/;
 
-/** Holds a process-wide V8 setting for pipelines; one per process (heapGrowth), or one per test. */
+/** Holds a process-wide V8 setting for its callers; one per process (heapGrowth), or one per test. */
 export class HeapGrowth {
   private readonly held = new Map<symbol, number>();
   private applied = 0;
 
   constructor(
-    private readonly setFlags: (flags: string) => void = v8.setFlagsFromString,
+    private readonly setFlags: (flags: string) => void = (flags) => v8.setFlagsFromString(flags),
     /** The process's own Node and V8 flags: when they set the percent, it is left alone. */
     private readonly processFlags: readonly string[] = [...process.execArgv, process.env.NODE_OPTIONS ?? ""],
   ) {}
@@ -62,3 +51,37 @@ export class HeapGrowth {
 
 /** The process's: V8's flags are the process's too. */
 export const heapGrowth = new HeapGrowth();
+
+export interface ProcessTuning {
+  /**
+   * How far V8's old generation may grow past the live heap before its next full collection, in percent
+   * (V8's `--heap-growing-percent`). Default 200; 0 leaves V8's own factor.
+   */
+  heapGrowingPercent?: number;
+}
+
+const schema = {
+  type: "object",
+  properties: {
+    heapGrowingPercent: {
+      type: "integer",
+      minimum: 0,
+      maximum: 1000,
+      default: RECOMMENDED_HEAP_GROWING_PERCENT,
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+/**
+ * Tunes the process for a Sluice pipeline until the returned function undoes it; Sluice never does this
+ * on its own, since V8's flags belong to the whole process. A pipeline promotes every in-flight event to
+ * the old generation while its live heap stays small, so V8's own growing factor makes it run a full
+ * collection every few thousand records; a fixed 200% lets the same cores move markedly more records
+ * (bench/README.md). A process started with `--heap-growing-percent` keeps its own. Calls may overlap:
+ * the largest percent held is in force.
+ */
+export function tuneProcess(options: ProcessTuning = {}): () => void {
+  const { heapGrowingPercent } = validateOptions<Required<ProcessTuning>>("tuneProcess", schema, options);
+  return heapGrowth.hold(heapGrowingPercent);
+}

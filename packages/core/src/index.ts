@@ -56,8 +56,7 @@ export {
 } from "./fields/path.js";
 export { type DateFormatter, hasReferences, sprintf } from "./fields/sprintf.js";
 export { defaultFlowOptions, FlowController, type FlowOptions } from "./flow.js";
-export { DEFAULT_HEAP_GROWING_PERCENT, HeapGrowth, heapGrowth } from "./heap-growth.js";
-export { type HttpEndpoint, startHttpEndpoint } from "./http.js";
+export { type ProcessTuning, tuneProcess } from "./heap-growth.js";
 export { isDocumentObject, JsonBytes } from "./json-bytes.js";
 export {
   createLogger,
@@ -78,6 +77,7 @@ export {
   type StopReport,
 } from "./pipeline.js";
 export { type BackoffOptions, backoffDelay, retry, sleep } from "./retry.js";
+export { type RunUntilSignalOptions, runUntilSignal } from "./run-until-signal.js";
 export { type DeclaresSecrets, isSecretKey, REDACTED, Secrets, urlPassword } from "./secrets.js";
 export {
   type AnyStage,

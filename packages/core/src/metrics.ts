@@ -20,6 +20,7 @@ export class PipelineMetrics {
   readonly sourcePaused: Gauge;
   readonly sourceUp: Gauge;
   readonly rebalances: Counter;
+  readonly kafkaDecoderPatched: Gauge<"kafkajs">;
   readonly requests: Counter<"target" | "status">;
   readonly sinkConcurrency: Gauge<"target">;
 
@@ -116,6 +117,12 @@ export class PipelineMetrics {
     this.sourceUp = new Gauge({
       name: "sluice_source_up",
       help: "1 while the source is connected and consuming, 0 while it is down or rejoining its group",
+      registers,
+    });
+    this.kafkaDecoderPatched = new Gauge({
+      name: "sluice_kafka_decoder_patched",
+      help: "1 while the Kafka source decodes record batches with Sluice's decoder (CRC-32C checked, headers folded in linear time); 0 while kafkajs decodes them itself (a kafkajs release it was not written for)",
+      labelNames: ["kafkajs"],
       registers,
     });
     this.rebalances = new Counter({

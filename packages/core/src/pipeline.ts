@@ -15,7 +15,6 @@ import { type DeadLetterWatchOptions, deadLetterWatchSchema } from "./dead-lette
 import { describeError, ErrorCode, SluiceConfigError, SluiceError } from "./errors.js";
 import type { Batch, SluiceEvent } from "./event.js";
 import { defaultFlowOptions, FlowController, type FlowOptions, flowOptionsSchema } from "./flow.js";
-import { DEFAULT_HEAP_GROWING_PERCENT, heapGrowth } from "./heap-growth.js";
 import { type HttpEndpoint, startHttpEndpoint } from "./http.js";
 import { createLogger, type Logger, scrubbingLogger } from "./logger.js";
 import { PipelineMetrics } from "./metrics.js";
@@ -48,14 +47,11 @@ export interface PipelineOptions<T = Buffer, U = unknown> {
   /** Serve /metrics and /health on this port (0 picks one). Off when omitted. */
   http?: { port: number; host?: string };
   logger?: Logger;
-  /** Stop gracefully on SIGTERM/SIGINT; a second signal exits at once. Default true. */
-  handleSignals?: boolean;
   /**
-   * While the pipeline runs, V8's old generation may grow by this percent of the live heap before its
-   * next full collection (V8's `--heap-growing-percent`, process-wide; heap-growth.ts says why). Default
-   * 200; 0 leaves V8's own factor. A process started with the flag keeps its own.
+   * @deprecated A pipeline never handles signals: use runUntilSignal(). Only `false` is accepted, until the
+   * callers that still pass it are gone.
    */
-  heapGrowingPercent?: number;
+  handleSignals?: false;
 }
 
 interface PlainOptions {
@@ -65,8 +61,6 @@ interface PlainOptions {
   commitIntervalMs: number;
   shutdownTimeoutMs: number;
   http?: { port: number; host: string };
-  handleSignals: boolean;
-  heapGrowingPercent: number;
 }
 
 /** The default shutdownTimeoutMs: below Kubernetes' default 30 s grace period, with room to disconnect. */
@@ -89,13 +83,7 @@ const schema = {
       required: ["port"],
       additionalProperties: false,
     },
-    handleSignals: { type: "boolean", default: true },
-    heapGrowingPercent: {
-      type: "integer",
-      minimum: 0,
-      maximum: 1000,
-      default: DEFAULT_HEAP_GROWING_PERCENT,
-    },
+    handleSignals: { const: false },
   },
   additionalProperties: false,
 } as const;
@@ -143,11 +131,8 @@ export class Pipeline<T = Buffer, U = unknown> {
   private failure: SluiceError | undefined;
   /** The credentials the components declared, kept out of logs, errors, /health and dead letters. */
   private readonly secrets: Secrets;
-  private signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
-  /** Gives back the heap growth asked for at start. */
-  private releaseHeapGrowth: (() => void) | undefined;
   private resolveStopped!: (report: StopReport) => void;
-  /** Resolves when the pipeline has stopped, whether by stop(), a signal or a fatal error. */
+  /** Resolves when the pipeline has stopped, whether by stop() or a fatal error. */
   readonly stopped: Promise<StopReport>;
 
   constructor(options: PipelineOptions<T, U>) {
@@ -204,7 +189,6 @@ export class Pipeline<T = Buffer, U = unknown> {
   async start(): Promise<void> {
     if (this.state !== "created") throw new SluiceError(ErrorCode.CONFIG, `pipeline already ${this.state}`);
     this.state = "starting";
-    this.releaseHeapGrowth = heapGrowth.hold(this.options.heapGrowingPercent);
     const ctx: SourceContext = {
       pipeline: this.name,
       logger: this.logger,
@@ -230,7 +214,6 @@ export class Pipeline<T = Buffer, U = unknown> {
     } catch (error) {
       this.state = "failed";
       await this.closeComponents();
-      this.releaseHeapGrowth();
       throw this.secrets.scrubError(error);
     }
     this.router = new DeadLetterRouter(this.deadLetters, ctx, this.options.deadLetterAlerts, (error) => {
@@ -268,17 +251,8 @@ export class Pipeline<T = Buffer, U = unknown> {
     });
     this.commitTimer = setInterval(() => void this.commitOnInterval(), this.options.commitIntervalMs);
     this.commitTimer.unref();
-    if (this.options.handleSignals) this.installSignalHandlers();
     this.state = "running";
-    this.logger.info(
-      {
-        stages: this.stages.map((s) => s.name),
-        heapGrowingPercent: heapGrowth.ownedByProcess
-          ? "the process's own"
-          : heapGrowth.percent || "V8's own",
-      },
-      "pipeline started",
-    );
+    this.logger.info({ stages: this.stages.map((s) => s.name) }, "pipeline started");
   }
 
   /**
@@ -483,8 +457,6 @@ export class Pipeline<T = Buffer, U = unknown> {
       return report;
     } finally {
       clearTimeout(timer);
-      this.removeSignalHandlers();
-      this.releaseHeapGrowth?.();
     }
   }
 
@@ -520,31 +492,6 @@ export class Pipeline<T = Buffer, U = unknown> {
     for (const result of results)
       if (result.status === "rejected")
         this.logger.warn({ err: describeError(result.reason) }, "error while closing");
-  }
-
-  private installSignalHandlers(): void {
-    let received = 0;
-    this.signalHandler = (signal) => {
-      received++;
-      if (received > 1) {
-        this.logger.warn({ signal }, "second signal: exiting at once without draining");
-        process.exit(signal === "SIGINT" ? 130 : 143);
-      }
-      this.logger.info({ signal }, "signal received: stopping gracefully (send again to exit at once)");
-      void this.stop().then((report) => {
-        if (!report.drained) process.exitCode = 1;
-      });
-    };
-    process.on("SIGTERM", this.signalHandler);
-    process.on("SIGINT", this.signalHandler);
-  }
-
-  private removeSignalHandlers(): void {
-    if (!this.signalHandler) return;
-    // Keep the handler while stopping so a second signal can still force an exit; remove it once done.
-    process.off("SIGTERM", this.signalHandler);
-    process.off("SIGINT", this.signalHandler);
-    this.signalHandler = undefined;
   }
 }
 

@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { ErrorCode, SluiceConfigError } from "../src/errors.js";
-import { DEFAULT_HEAP_GROWING_PERCENT, heapGrowth } from "../src/heap-growth.js";
+import { heapGrowth, tuneProcess } from "../src/heap-growth.js";
 import { silentLogger } from "../src/logger.js";
 import { createPipeline } from "../src/pipeline.js";
 import { mapValues, reject } from "../src/stage.js";
@@ -25,7 +25,6 @@ describe("pipeline", () => {
       sink,
       deadLetters: dlq,
       logger: silentLogger(),
-      handleSignals: false,
       commitIntervalMs: 10,
     });
     await pipeline.start();
@@ -49,7 +48,6 @@ describe("pipeline", () => {
       sink: new MemorySink(100),
       deadLetters: new MemoryDeadLetters(),
       logger: silentLogger(),
-      handleSignals: false,
       commitIntervalMs: 10_000,
     });
     await pipeline.start();
@@ -66,7 +64,6 @@ describe("pipeline", () => {
       sink: new MemorySink(5_000),
       deadLetters: new MemoryDeadLetters(),
       logger: silentLogger(),
-      handleSignals: false,
       shutdownTimeoutMs: 50,
     });
     await pipeline.start();
@@ -84,7 +81,6 @@ describe("pipeline", () => {
       sink: new MemorySink(50),
       deadLetters: new MemoryDeadLetters(),
       logger: silentLogger(),
-      handleSignals: false,
       flow: { maxInFlightEvents: 10 },
     });
     await pipeline.start();
@@ -108,8 +104,10 @@ describe("pipeline", () => {
     );
     expect(() => build({ comitIntervalMs: 5 })).toThrow(SluiceConfigError);
     expect(() => build({ deadLetters: undefined })).toThrow(/option `deadLetters`/);
-    expect(() => build({ heapGrowingPercent: -1 })).toThrow(/option `heapGrowingPercent` must be >= 0/);
-    expect(() => build({ heapGrowingPercent: 1.5 })).toThrow(/option `heapGrowingPercent` must be integer/);
+    expect(() => build({ heapGrowingPercent: 200 })).toThrow(
+      /unknown option `heapGrowingPercent`|`heapGrowingPercent`/,
+    );
+    expect(() => build({ handleSignals: true })).toThrow(/`handleSignals`/);
   });
 
   it("leaves the caller's option objects as they were (no defaults written into them)", () => {
@@ -120,7 +118,6 @@ describe("pipeline", () => {
       sink: new MemorySink(),
       deadLetters: new MemoryDeadLetters(),
       logger: silentLogger(),
-      handleSignals: false,
       http,
       flow,
     });
@@ -167,7 +164,6 @@ describe("pipeline", () => {
         sink: new MemorySink(),
         deadLetters: new MemoryDeadLetters(),
         logger: silentLogger(),
-        handleSignals: false,
         http: { port },
       });
       const error = (await pipeline.start().catch((e: unknown) => e)) as SluiceConfigError;
@@ -183,33 +179,30 @@ describe("pipeline", () => {
     }
   });
 
-  it("sets V8's heap growing percent while it runs, and gives V8 its own back when it stops", async () => {
-    // This test process was not started with the flag: the pipelines' setting is the one in force.
+  it("leaves V8's heap growing percent alone; tuneProcess() sets it until undone", async () => {
+    // This test process was not started with the flag: what tuneProcess holds is the one in force.
     expect(heapGrowth.ownedByProcess).toBe(false);
-    const build = (extra: object = {}) =>
-      createPipeline({
-        source: new MemorySource(),
-        sink: new MemorySink(),
-        deadLetters: new MemoryDeadLetters(),
-        logger: silentLogger(),
-        handleSignals: false,
-        ...extra,
-      });
+    const pipeline = createPipeline({
+      source: new MemorySource(),
+      sink: new MemorySink(),
+      deadLetters: new MemoryDeadLetters(),
+      logger: silentLogger(),
+    });
+    await pipeline.start();
     expect(heapGrowth.percent).toBe(0);
-    const first = build();
-    const second = build({ heapGrowingPercent: 500 });
-    const none = build({ heapGrowingPercent: 0 });
-    await none.start();
-    expect(heapGrowth.percent).toBe(0);
-    await first.start();
-    expect(heapGrowth.percent).toBe(DEFAULT_HEAP_GROWING_PERCENT);
-    await second.start();
+    await pipeline.stop();
+    const undo = tuneProcess();
+    expect(heapGrowth.percent).toBe(200);
+    const more = tuneProcess({ heapGrowingPercent: 500 });
     expect(heapGrowth.percent).toBe(500);
-    await second.stop();
-    expect(heapGrowth.percent).toBe(DEFAULT_HEAP_GROWING_PERCENT);
-    await first.stop();
-    await first.stop();
+    more();
+    expect(heapGrowth.percent).toBe(200);
+    undo();
+    undo();
     expect(heapGrowth.percent).toBe(0);
-    await none.stop();
+    expect(() => tuneProcess({ heapGrowingPercent: -1 })).toThrow(/option `heapGrowingPercent` must be >= 0/);
+    expect(() => tuneProcess({ heapGrowingPercent: 1.5 })).toThrow(
+      /option `heapGrowingPercent` must be integer/,
+    );
   });
 });

@@ -78,7 +78,6 @@ describe("secrets", () => {
       deadLetters: dlq,
       stages: [leaky, crash],
       logger: pino({ level: "info", base: undefined }, log),
-      handleSignals: false,
       http: { port: 0 },
     });
     await pipeline.start();
@@ -128,7 +127,6 @@ describe("secrets", () => {
       sink,
       deadLetters: new MemoryDeadLetters(),
       logger: pino({ level: "info" }, log),
-      handleSignals: false,
     });
     const error = (await pipeline.start().catch((e: unknown) => e)) as SluiceError;
     expect(error.code).toBe(ErrorCode.ES_AUTH);

@@ -41,7 +41,6 @@ function build(options: { source?: MemorySource; sink?: MemorySink; stages?: unk
     deadLetters: new MemoryDeadLetters(),
     stages: (options.stages ?? []) as never,
     logger: createLogger({ destination: log, level: "info" }),
-    handleSignals: false,
   });
   const failureLine = () =>
     log

@@ -1,10 +1,11 @@
 // @sluice/source-kafka: the Kafka source (kafkajs, LZ4 through lz4-napi) and Kafka dead letters.
 export { lz4Codec } from "./codecs/lz4.js";
-export { registerCodecs } from "./codecs/register.js";
+export { type CodecOptions, registerCodecs } from "./codecs/register.js";
 export { snappyCodec } from "./codecs/snappy.js";
 export { zstdCodec } from "./codecs/zstd.js";
 export { type KafkaConnectionOptions, kafkaClientConfig } from "./connection.js";
 export {
+  type DeadLetterCompression,
   deadLetterHeaders,
   KafkaDeadLetters,
   type KafkaDeadLettersOptions,

@@ -10,11 +10,11 @@ import {
   ErrorCode,
   headerList,
   rawContent,
+  SluiceConfigError,
   SluiceError,
   validateOptions,
 } from "@sluice/core";
 import kafkajs, { type IHeaders, type Message, type Producer } from "kafkajs";
-import { registerCodecs } from "./codecs/register.js";
 import {
   connectFailure,
   connectionSchema,
@@ -25,11 +25,27 @@ import {
 } from "./connection.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
-const { CompressionTypes, Kafka } = kafkajs;
+const { CompressionCodecs, CompressionTypes, Kafka } = kafkajs;
+
+/** How letters are compressed: kafkajs compresses with the codec its process-wide table holds. */
+export type DeadLetterCompression = "gzip" | "lz4" | "snappy" | "zstd" | "none";
 
 export interface KafkaDeadLettersOptions extends KafkaConnectionOptions, DeadLetterContentOptions {
   topic: string;
+  /**
+   * Default "gzip", kafkajs's own. "lz4", "snappy" and "zstd" need their codec in kafkajs's codec table,
+   * which belongs to the process: call `registerCodecs()` before creating the dead letters.
+   */
+  compression?: DeadLetterCompression;
 }
+
+const COMPRESSION = {
+  gzip: CompressionTypes.GZIP,
+  lz4: CompressionTypes.LZ4,
+  snappy: CompressionTypes.Snappy,
+  zstd: CompressionTypes.ZSTD,
+  none: CompressionTypes.None,
+} as const;
 
 const schema = {
   type: "object",
@@ -38,6 +54,7 @@ const schema = {
     ...deadLetterContentSchema,
     topic: { type: "string", minLength: 1 },
     clientId: { type: "string", minLength: 1, default: "sluice-dead-letters" },
+    compression: { type: "string", enum: Object.keys(COMPRESSION), default: "gzip" },
   },
   required: ["brokers", "topic"],
   additionalProperties: false,
@@ -73,16 +90,21 @@ export class KafkaDeadLetters implements DeadLetterSink {
   readonly name = "kafka-dead-letters";
   readonly secrets: readonly string[];
   private readonly options: KafkaDeadLettersOptions &
-    Required<DeadLetterContentOptions> & { clientId: string; brokers: string[] };
+    Required<DeadLetterContentOptions> & {
+      clientId: string;
+      brokers: string[];
+      compression: DeadLetterCompression;
+    };
   private producer: Producer | undefined;
 
   constructor(options: KafkaDeadLettersOptions) {
     const valid = validateOptions<
-      KafkaDeadLettersOptions & Required<DeadLetterContentOptions> & { clientId: string }
+      KafkaDeadLettersOptions &
+        Required<DeadLetterContentOptions> & { clientId: string; compression: DeadLetterCompression }
     >("kafkaDeadLetters", schema, options);
     this.options = { ...valid, brokers: parseBrokers(valid.brokers, "kafkaDeadLetters") };
     this.secrets = connectionSecrets(valid);
-    registerCodecs();
+    assertCodec(valid.compression);
   }
 
   async connect(ctx: DeadLetterContext): Promise<void> {
@@ -109,7 +131,12 @@ export class KafkaDeadLetters implements DeadLetterSink {
     const producer = this.producer;
     if (!producer) throw new SluiceError(ErrorCode.CONFIG, "kafkaDeadLetters: write() before connect()");
     const send = (messages: Message[]) =>
-      producer.send({ topic: this.options.topic, acks: -1, compression: CompressionTypes.LZ4, messages });
+      producer.send({
+        topic: this.options.topic,
+        acks: -1,
+        compression: COMPRESSION[this.options.compression],
+        messages,
+      });
     const messages = letters.map((letter) => this.message(letter));
     try {
       await send(messages);
@@ -177,6 +204,26 @@ export class KafkaDeadLetters implements DeadLetterSink {
 /** Dead letters to a Kafka topic (at least once: a retried write may repeat a letter). */
 export function kafkaDeadLetters(options: KafkaDeadLettersOptions): KafkaDeadLetters {
   return new KafkaDeadLetters(options);
+}
+
+/**
+ * Refuses a compression whose codec kafkajs's table lacks (it holds throwing placeholders for those it
+ * does not ship), here rather than at the first letter; Sluice never fills the table itself.
+ */
+function assertCodec(compression: DeadLetterCompression): void {
+  const type = COMPRESSION[compression];
+  if (type === CompressionTypes.None) return;
+  try {
+    CompressionCodecs[type]!();
+  } catch (error) {
+    throw new SluiceConfigError(
+      "kafkaDeadLetters",
+      "compression",
+      `"${compression}" needs its codec in kafkajs's codec table, which belongs to the process: call ` +
+        `registerCodecs() from @sluice/source-kafka first, or use "gzip" (${describeError(error)})`,
+      { cause: error },
+    );
+  }
 }
 
 /** Whether Kafka refused a message as larger than the topic takes (kafkajs wraps its protocol errors). */

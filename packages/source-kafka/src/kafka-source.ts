@@ -14,7 +14,6 @@ import {
 } from "@sluice/core";
 import kafkajs, { type Admin, type Kafka as KafkaClient } from "kafkajs";
 import { type Observable, Subject } from "rxjs";
-import { registerCodecs } from "./codecs/register.js";
 import { connectFailure, connectionSecrets, kafkaClientConfig } from "./connection.js";
 import { ConsumerLag, groupLag } from "./consumer-lag.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
@@ -33,7 +32,7 @@ export interface Backlog {
 type SourceState = "created" | "connected" | "running" | "rebalancing" | "crashed" | "stopped";
 
 /** What the source needs of its consumer thread. */
-export type ConsumerThreadPort = Pick<ConsumerThread, "ready" | "send" | "request" | "close">;
+export type ConsumerThreadPort = Pick<ConsumerThread, "ready" | "send" | "request" | "close" | "decoder">;
 
 /**
  * @internal How connect() reaches Kafka: the start-up probe, the consumer thread and the main thread's
@@ -84,7 +83,6 @@ export class KafkaSource implements Source<Buffer> {
       admin: () => this.mainAdmin(),
       ...links,
     };
-    registerCodecs();
   }
 
   async connect(ctx: SourceContext): Promise<void> {
@@ -129,6 +127,8 @@ export class KafkaSource implements Source<Buffer> {
       this.thread = undefined;
       throw this.unreachable(error);
     }
+    const decoder = thread.decoder;
+    if (decoder) ctx.metrics.kafkaDecoderPatched.set({ kafkajs: decoder.kafkajs }, decoder.patched ? 1 : 0);
     if (this.suspended) await thread.request({ type: "suspend" });
     this.lag = new ConsumerLag(
       () => this.links.admin(),
@@ -251,6 +251,7 @@ export class KafkaSource implements Source<Buffer> {
           ? { unreachableForMs: Date.now() - this.unreachableSince }
           : {}),
         ...(this.lastError ? { lastError: this.lastError } : {}),
+        ...(this.thread?.decoder ? { recordBatchDecoder: this.thread.decoder } : {}),
       },
     };
   }

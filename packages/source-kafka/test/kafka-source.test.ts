@@ -23,6 +23,7 @@ class FakeThread implements ConsumerThreadPort {
   readonly commits: Offsets[] = [];
   /** Run when the source asks the thread to stop fetching, before it answers. */
   onStop: () => void = () => {};
+  readonly decoder = undefined;
   constructor(private readonly events: ConsumerThreadEvents) {}
   async ready() {}
   send(message: { type: string }) {

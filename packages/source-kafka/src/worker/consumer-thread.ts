@@ -1,8 +1,8 @@
 // The main thread's handle on the consumer thread hosting its source: sends it orders, awaits replies.
 import type { Worker } from "node:worker_threads";
 import { ErrorCode, SluiceError } from "@sluice/core";
-import type { ConsumerThreadData, FromConsumer, Stamped, ToConsumer, WireError } from "./messages.js";
-import { giveBack, takeThread } from "./thread-pool.js";
+import type { ConsumerThreadData, DecoderStatus, FromConsumer, ToConsumer, WireError } from "./messages.js";
+import { startThread } from "./start-thread.js";
 
 export interface ConsumerThreadEvents {
   /** Every message but replies, in the order the thread sent them. */
@@ -32,37 +32,28 @@ function isAuthFailure(wire: WireError): boolean {
 
 type Order = ToConsumer extends infer T ? (T extends { id: number } ? Omit<T, "id"> : never) : never;
 
-/** Tells the sources a thread hosted apart: each message carries its source's number. */
-let hosted = 0;
-
 export class ConsumerThread {
   private readonly worker: Worker;
-  private readonly host = ++hosted;
   private nextId = 1;
   private readonly replies = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private readonly readyPromise: Promise<void>;
   private closing = false;
   private closed = false;
-  /** Only a thread whose consumer connected, and then disconnected cleanly, is kept for another source. */
-  private wasReady = false;
   private exited = false;
+  private decoderStatus: DecoderStatus | undefined;
   private readonly detach: () => void;
 
   constructor(data: ConsumerThreadData, events: ConsumerThreadEvents) {
-    this.worker = takeThread();
+    this.worker = startThread();
     let settleReady!: { resolve: () => void; reject: (error: Error) => void };
     this.readyPromise = new Promise((resolve, reject) => {
       settleReady = { resolve, reject };
     });
-    const onMessage = (message: Stamped<FromConsumer>) => {
-      // A late word of the source this thread hosted before is not this one's.
-      if (message.host !== this.host) return;
+    const onMessage = (message: FromConsumer) => {
       if (message.type === "ready") {
+        this.decoderStatus = message.decoder;
         if (message.error) settleReady.reject(new ConsumerThreadError(message.error));
-        else {
-          this.wasReady = true;
-          settleReady.resolve();
-        }
+        else settleReady.resolve();
       } else if (message.type === "reply") {
         const waiting = this.replies.get(message.id);
         this.replies.delete(message.id);
@@ -88,7 +79,12 @@ export class ConsumerThread {
       this.worker.off("error", died);
       this.worker.off("exit", exited);
     };
-    this.worker.postMessage({ type: "init", host: this.host, data } satisfies ToConsumer);
+    this.worker.postMessage({ type: "init", data } satisfies ToConsumer);
+  }
+
+  /** How the thread decodes record batches; known once it answered `init`. */
+  get decoder(): DecoderStatus | undefined {
+    return this.decoderStatus;
   }
 
   /** Resolves once the consumer has connected and subscribed; rejects with the reason it could not. */
@@ -113,22 +109,16 @@ export class ConsumerThread {
     });
   }
 
-  /**
-   * Leaves the group (the thread's consumer disconnects); the thread then waits for another source, or
-   * ends if its source did not shut down cleanly.
-   */
+  /** Leaves the group (the thread's consumer disconnects), then ends the thread. */
   async close(): Promise<void> {
     if (this.exited || this.closed) return;
     this.closing = true;
-    let clean = false;
     try {
       await this.request({ type: "close" });
-      clean = true;
     } finally {
       this.closed = true;
       this.detach();
-      if (clean && this.wasReady) giveBack(this.worker);
-      else await this.worker.terminate();
+      await this.worker.terminate();
     }
   }
 }

@@ -1,7 +1,6 @@
 // The consumer thread's entry: a kafkajs consumer-group member whose batches go to the main thread packed.
 // Fetching, decompression, record decoding and heartbeats happen here, so neither the stages' work slows
-// the fetch loop nor a busy main thread delays a heartbeat. A thread hosts one source at a time and may
-// host another after it (consumer-thread.ts keeps finished threads warm for the next).
+// the fetch loop nor a busy main thread delays a heartbeat. A thread hosts one source and ends with it.
 import { parentPort } from "node:worker_threads";
 import { ErrorCode, SluiceError } from "@sluice/core";
 import kafkajs, { type Consumer, type EachBatchPayload, type LogEntry } from "kafkajs";
@@ -10,7 +9,7 @@ import { type StartLogger, StartPosition } from "../start-position.js";
 import { CommitGuard } from "./commit-guard.js";
 import { handleGroupFaults } from "./group-faults.js";
 import { Hold } from "./hold.js";
-import type { ConsumerThreadData, FromConsumer, Stamped, ToConsumer, WireError } from "./messages.js";
+import type { ConsumerThreadData, DecoderStatus, FromConsumer, ToConsumer, WireError } from "./messages.js";
 import { useFastRecordBatches } from "./record-batches.js";
 import { packBatch, transferables } from "./wire-batch.js";
 
@@ -26,8 +25,6 @@ if (!port)
 // kafkajs's codec table is per thread: LZ4, Snappy and zstd are registered here too, decompressing on
 // this thread, whose job that is (a hop to libuv's pool and back would only lengthen every fetch).
 registerCodecs({ syncDecompress: true });
-// Record batches are decoded here by a cheaper decoder that gives kafkajs the same records.
-useFastRecordBatches();
 
 /** Errors that rejoining cannot fix: the pipeline stops and says why. */
 const PERMANENT = new Set([
@@ -81,9 +78,9 @@ class ConsumerHost {
   private commitsAccepted = 0;
 
   constructor(
-    /** Stamped on every message, so a message of this thread's previous source is never taken for one of this. */
-    private readonly id: number,
     private readonly data: ConsumerThreadData,
+    /** Whether record batches are decoded by Sluice's decoder, said once, at start. */
+    private readonly decoder: DecoderStatus,
   ) {
     this.hold = new Hold(data.window);
     this.kafka = new Kafka({ ...data.client, logCreator: () => (entry) => this.forwardLog(entry) });
@@ -101,7 +98,6 @@ class ConsumerHost {
   }
 
   private post(message: FromConsumer, transfer?: ArrayBuffer[]): void {
-    (message as Stamped<FromConsumer>).host = this.id;
     port!.postMessage(message, transfer);
   }
 
@@ -160,11 +156,25 @@ class ConsumerHost {
       },
     });
     this.watchReachability();
+    if (!this.decoder.patched)
+      this.post({
+        type: "log",
+        level: "warn",
+        namespace: "sluice",
+        message:
+          `kafkajs ${this.decoder.kafkajs} is not the release Sluice's record batch decoder was written for ` +
+          `(${this.decoder.writtenFor}): kafkajs decodes record batches itself, so ${this.decoder.lost.join(", ")} are off`,
+        extra: {
+          kafkajs: this.decoder.kafkajs,
+          writtenFor: this.decoder.writtenFor,
+          lost: this.decoder.lost,
+        },
+      });
     try {
       this.consumer = await this.subscribedConsumer();
-      this.post({ type: "ready" });
+      this.post({ type: "ready", decoder: this.decoder });
     } catch (error) {
-      this.post({ type: "ready", error: wireError(error) });
+      this.post({ type: "ready", error: wireError(error), decoder: this.decoder });
     }
   }
 
@@ -443,7 +453,8 @@ let host: ConsumerHost | undefined;
 // Handled as they come: a pause must not wait behind a commit that kafkajs is still retrying.
 port.on("message", (message: ToConsumer) => {
   if (message.type === "init") {
-    host = new ConsumerHost(message.host, message.data);
+    // Before kafkajs first requires its decoder (at the first fetch): a cheaper one, the same records.
+    host = new ConsumerHost(message.data, useFastRecordBatches(message.data.kafkajsVersion));
     void host.start();
   } else void host?.handle(message);
 });

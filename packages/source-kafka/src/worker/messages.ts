@@ -23,6 +23,23 @@ export interface ConsumerThreadData {
   partitionsConsumedConcurrently: number;
   /** How far the thread may run ahead of the main thread taking its batches. */
   window: { events: number; bytes: number };
+  /**
+   * The kafkajs release the thread takes for the installed one (which it reads when absent): how a test
+   * shows what another release loses.
+   */
+  kafkajsVersion?: string;
+}
+
+/** Whether the thread's kafkajs decodes record batches with Sluice's decoder (record-batches.ts). */
+export interface DecoderStatus {
+  /** True when Sluice's decoder is in place; false when kafkajs decodes them itself. */
+  patched: boolean;
+  /** The kafkajs release the thread runs. */
+  kafkajs: string;
+  /** The release Sluice's decoder was written for. */
+  writtenFor: string;
+  /** What is off while kafkajs decodes (empty when patched). */
+  lost: string[];
 }
 
 /** An error as it crosses threads: enough to describe it and to tell permanent ones apart. */
@@ -42,8 +59,8 @@ export interface WireError {
 
 /** Main thread → consumer thread. */
 export type ToConsumer =
-  /** Host a source: connect and subscribe with `data`, stamping every message with `host`. */
-  | { type: "init"; host: number; data: ConsumerThreadData }
+  /** Host the source: connect and subscribe with `data`. */
+  | { type: "init"; data: ConsumerThreadData }
   | { type: "run" }
   | { type: "pause" }
   | { type: "resume" }
@@ -57,13 +74,10 @@ export type ToConsumer =
   | { type: "stop"; id: number }
   | { type: "close"; id: number };
 
-/** A message from the consumer thread, stamped with the source it was hosting when it sent it. */
-export type Stamped<T> = T & { host: number };
-
 /** Consumer thread → main thread. */
 export type FromConsumer =
   /** Connected and subscribed (or not: `error`), in answer to starting the thread. */
-  | { type: "ready"; error?: WireError }
+  | { type: "ready"; error?: WireError; decoder: DecoderStatus }
   | WireBatch
   /** A new group generation began with this assignment: what the last one fetched can no longer commit. */
   | { type: "joined"; generation: number; assignment: Record<string, number[]> }

@@ -15,6 +15,7 @@ import { createRequire, Module } from "node:module";
 import { dirname, join } from "node:path";
 import { crc32c } from "@node-rs/crc32";
 import { ErrorCode, SluiceError } from "@sluice/core";
+import type { DecoderStatus } from "./messages.js";
 
 const require = createRequire(import.meta.url);
 
@@ -395,20 +396,43 @@ class RecordReader {
   }
 }
 
+/** What is off while kafkajs decodes record batches itself (another kafkajs release than KAFKAJS_VERSION). */
+export const LOST_WITHOUT_DECODER = [
+  "the CRC-32C check of record batches",
+  "the linear header fold",
+  "the refusal of records claiming more headers than their bytes hold",
+];
+
+/** The kafkajs release installed beside this package. */
+export function installedKafkajsVersion(): string {
+  return (require(join(root, "package.json")) as { version: string }).version;
+}
+
+/** Whether decodeRecordBatch may stand in for the record batch decoder of this kafkajs release. */
+export function decoderFits(kafkajsVersion: string): boolean {
+  return kafkajsVersion === KAFKAJS_VERSION;
+}
+
 /**
  * Makes kafkajs, in this thread, decode record batches with decodeRecordBatch. It must run before
- * kafkajs first requires its decoder (the Fetch request's module does, at the first fetch); returns
- * whether the decoder is in place (false for a kafkajs release other than the one it was written for).
+ * kafkajs first requires its decoder (the Fetch request's module does, at the first fetch). Says whether
+ * the decoder is in place: not for a kafkajs release (`kafkajsVersion`, the installed one's by default)
+ * other than the one it was written for.
  */
-export function useFastRecordBatches(): boolean {
+export function useFastRecordBatches(kafkajsVersion = installedKafkajsVersion()): DecoderStatus {
+  const status = (patched: boolean): DecoderStatus => ({
+    patched,
+    kafkajs: kafkajsVersion,
+    writtenFor: KAFKAJS_VERSION,
+    lost: patched ? [] : LOST_WITHOUT_DECODER,
+  });
   const cached = require.cache[RECORD_BATCH_DECODER];
-  if (cached) return cached.exports === decodeRecordBatch;
-  const { version } = require(join(root, "package.json")) as { version: string };
-  if (version !== KAFKAJS_VERSION) return false;
+  if (cached) return status(cached.exports === decodeRecordBatch);
+  if (!decoderFits(kafkajsVersion)) return status(false);
   const module = new Module(RECORD_BATCH_DECODER);
   module.filename = RECORD_BATCH_DECODER;
   module.loaded = true;
   module.exports = decodeRecordBatch;
   require.cache[RECORD_BATCH_DECODER] = module;
-  return true;
+  return status(true);
 }

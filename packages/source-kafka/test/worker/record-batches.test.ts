@@ -10,6 +10,9 @@ import { registerCodecs } from "../../src/codecs/register.js";
 import {
   CorruptBatchError,
   decodeRecordBatch,
+  decoderFits,
+  KAFKAJS_VERSION,
+  LOST_WITHOUT_DECODER,
   RECORD_BATCH_DECODER,
   useFastRecordBatches,
 } from "../../src/worker/record-batches.js";
@@ -366,8 +369,28 @@ describe("record batch decoder", () => {
     }
   });
 
+  it("stands in only for the kafkajs release it was written for, and says what another one loses", () => {
+    expect(decoderFits(KAFKAJS_VERSION)).toBe(true);
+    for (const other of ["2.2.3", "2.2.5", "2.3.0", "3.0.0-beta.1"]) expect(decoderFits(other)).toBe(false);
+    // Told another release before anything is installed: kafkajs keeps its own decoder.
+    expect(require.cache[RECORD_BATCH_DECODER]).toBeUndefined();
+    expect(useFastRecordBatches("2.3.0")).toEqual({
+      patched: false,
+      kafkajs: "2.3.0",
+      writtenFor: KAFKAJS_VERSION,
+      lost: LOST_WITHOUT_DECODER,
+    });
+    expect(require.cache[RECORD_BATCH_DECODER]).toBeUndefined();
+    expect(LOST_WITHOUT_DECODER.join(", ")).toMatch(/CRC-32C check.*linear header fold/);
+  });
+
   it("is what kafkajs's Fetch responses decode with once installed", async () => {
-    expect(useFastRecordBatches()).toBe(true);
+    expect(useFastRecordBatches()).toEqual({
+      patched: true,
+      kafkajs: KAFKAJS_VERSION,
+      writtenFor: KAFKAJS_VERSION,
+      lost: [],
+    });
     expect(require(RECORD_BATCH_DECODER)).toBe(decodeRecordBatch);
     const decodeMessages = internal("protocol/requests/fetch/v4/decodeMessages.js");
     const batches = Buffer.concat([
