@@ -72,4 +72,12 @@ export {
   reject,
   type Stage,
 } from "./stage.js";
+export {
+  type CheckedPipelineOptions,
+  type DynamicStages,
+  dynamicStages,
+  type StageChain,
+  type StageEntry,
+  type StageList,
+} from "./stage-chain.js";
 export { Ticket } from "./ticket.js";

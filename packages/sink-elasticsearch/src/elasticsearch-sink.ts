@@ -192,7 +192,8 @@ const schema = {
   additionalProperties: false,
 } as const;
 
-export class ElasticsearchSink implements Sink<unknown> {
+/** Takes a document as an object (which it serializes) or as its JSON bytes (a Buffer or JsonBytes). */
+export class ElasticsearchSink implements Sink<object> {
   readonly name = "elasticsearch";
   readonly options: Resolved;
   readonly secrets: readonly string[];
@@ -244,7 +245,7 @@ export class ElasticsearchSink implements Sink<unknown> {
     }
   }
 
-  write(): OperatorFunction<Batch<unknown>, SinkResult<unknown>> {
+  write(): OperatorFunction<Batch<object>, SinkResult> {
     return (source) =>
       new Observable<SinkResult<unknown>>((subscriber) => {
         const queue: BulkBody[] = [];

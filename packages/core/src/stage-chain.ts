@@ -1,0 +1,94 @@
+// The type of a pipeline's `stages`: a list written in place is checked in order, from the source's
+// output to the sink's input; a list built at run time says so with `dynamicStages`.
+import type { Sink } from "./components.js";
+import type { PipelineOptions } from "./pipeline.js";
+import type { AnyStage, Stage } from "./stage.js";
+
+/** One entry of a `stages` list: a stage, or a stage with the name metrics and logs show for it. */
+export type StageEntry<A, B> = Stage<A, B> | { readonly name: string; readonly stage: Stage<A, B> };
+
+/** What the pipeline accepts at run time: stages of any types, in any order. */
+export type StageList = ReadonlyArray<AnyStage | { readonly name: string; readonly stage: AnyStage }>;
+
+declare const wrapWithDynamicStages: unique symbol;
+
+/**
+ * A list of stages whose order the compiler cannot check, marked as such by `dynamicStages`. Opaque
+ * (its value is the list itself), so that a stage written in place is never typed from it.
+ */
+export interface DynamicStages {
+  readonly [wrapWithDynamicStages]: true;
+}
+
+/**
+ * Passes a list built at run time (loaded from configuration, assembled in a loop) as a pipeline's
+ * `stages`: the compiler checks a list written in place, in order, but cannot check one whose length
+ * and order it does not know, so this says that you checked it instead.
+ */
+export function dynamicStages(list: StageList): DynamicStages {
+  return list as unknown as DynamicStages;
+}
+
+type E<A, B> = StageEntry<A, B>;
+
+/**
+ * The lists a pipeline from `In` to `Out` accepts: a literal list of up to twelve stages, each taking
+ * what the one before it gives (the first what the source emits, the last giving what the sink
+ * accepts), or a `dynamicStages` list. `A`…`K` are the types between stages, which the compiler infers
+ * from each stage in turn, so a generic stage written in place (`filter`, `route`, `mapValues`) takes
+ * the type the stage before it gives; the compiler infers in two passes, so a generic stage right after
+ * another one needs its type written (`route<JsonObject>(...)`). Longer lists go through
+ * `dynamicStages`.
+ */
+export type StageChain<In, Out, A, B, C, D, F, G, H, I, J, K, L> =
+  | DynamicStages
+  | readonly []
+  | readonly [E<In, Out>]
+  | readonly [E<In, A>, E<A, Out>]
+  | readonly [E<In, A>, E<A, B>, E<B, Out>]
+  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, Out>]
+  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, Out>]
+  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, F>, E<F, Out>]
+  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, F>, E<F, G>, E<G, Out>]
+  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, F>, E<F, G>, E<G, H>, E<H, Out>]
+  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, F>, E<F, G>, E<G, H>, E<H, I>, E<I, Out>]
+  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, F>, E<F, G>, E<G, H>, E<H, I>, E<I, J>, E<J, Out>]
+  | readonly [
+      E<In, A>,
+      E<A, B>,
+      E<B, C>,
+      E<C, D>,
+      E<D, F>,
+      E<F, G>,
+      E<G, H>,
+      E<H, I>,
+      E<I, J>,
+      E<J, K>,
+      E<K, Out>,
+    ]
+  | readonly [
+      E<In, A>,
+      E<A, B>,
+      E<B, C>,
+      E<C, D>,
+      E<D, F>,
+      E<F, G>,
+      E<G, H>,
+      E<H, I>,
+      E<I, J>,
+      E<J, K>,
+      E<K, L>,
+      E<L, Out>,
+    ];
+
+/**
+ * PipelineOptions whose `stages` is checked in order: `T` is what the source emits, `U` what the sink
+ * accepts, `Z` what the last stage gives, `A`…`L` the types between stages, all inferred.
+ */
+export type CheckedPipelineOptions<T, U, Z, A, B, C, D, F, G, H, I, J, K, L> = Omit<
+  PipelineOptions<T, U>,
+  "stages" | "sink"
+> & {
+  stages?: StageChain<NoInfer<T>, Z, A, B, C, D, F, G, H, I, J, K, L>;
+  sink: Sink<U> & Sink<NoInfer<Z>>;
+};
