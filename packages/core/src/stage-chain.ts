@@ -13,10 +13,10 @@ export type StageList = ReadonlyArray<AnyStage | { readonly name: string; readon
 declare const wrapWithDynamicStages: unique symbol;
 
 /**
- * A list of stages whose order the compiler cannot check, marked as such by `dynamicStages`. Opaque
- * (its value is the list itself), so that a stage written in place is never typed from it.
+ * A list of stages whose order the compiler cannot check, marked as such by `dynamicStages`. Its
+ * elements are typed `never` so that a stage written in place is never typed from this type.
  */
-export interface DynamicStages {
+export interface DynamicStages extends ReadonlyArray<never> {
   readonly [wrapWithDynamicStages]: true;
 }
 
@@ -28,8 +28,6 @@ export interface DynamicStages {
 export function dynamicStages(list: StageList): DynamicStages {
   return list as unknown as DynamicStages;
 }
-
-type E<A, B> = StageEntry<A, B>;
 
 /**
  * The lists a pipeline from `In` to `Out` accepts: a literal list of up to twelve stages, each taking
@@ -43,42 +41,87 @@ type E<A, B> = StageEntry<A, B>;
 export type StageChain<In, Out, A, B, C, D, F, G, H, I, J, K, L> =
   | DynamicStages
   | readonly []
-  | readonly [E<In, Out>]
-  | readonly [E<In, A>, E<A, Out>]
-  | readonly [E<In, A>, E<A, B>, E<B, Out>]
-  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, Out>]
-  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, Out>]
-  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, F>, E<F, Out>]
-  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, F>, E<F, G>, E<G, Out>]
-  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, F>, E<F, G>, E<G, H>, E<H, Out>]
-  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, F>, E<F, G>, E<G, H>, E<H, I>, E<I, Out>]
-  | readonly [E<In, A>, E<A, B>, E<B, C>, E<C, D>, E<D, F>, E<F, G>, E<G, H>, E<H, I>, E<I, J>, E<J, Out>]
+  | readonly [StageEntry<In, Out>]
+  | readonly [StageEntry<In, A>, StageEntry<A, Out>]
+  | readonly [StageEntry<In, A>, StageEntry<A, B>, StageEntry<B, Out>]
+  | readonly [StageEntry<In, A>, StageEntry<A, B>, StageEntry<B, C>, StageEntry<C, Out>]
+  | readonly [StageEntry<In, A>, StageEntry<A, B>, StageEntry<B, C>, StageEntry<C, D>, StageEntry<D, Out>]
   | readonly [
-      E<In, A>,
-      E<A, B>,
-      E<B, C>,
-      E<C, D>,
-      E<D, F>,
-      E<F, G>,
-      E<G, H>,
-      E<H, I>,
-      E<I, J>,
-      E<J, K>,
-      E<K, Out>,
+      StageEntry<In, A>,
+      StageEntry<A, B>,
+      StageEntry<B, C>,
+      StageEntry<C, D>,
+      StageEntry<D, F>,
+      StageEntry<F, Out>,
     ]
   | readonly [
-      E<In, A>,
-      E<A, B>,
-      E<B, C>,
-      E<C, D>,
-      E<D, F>,
-      E<F, G>,
-      E<G, H>,
-      E<H, I>,
-      E<I, J>,
-      E<J, K>,
-      E<K, L>,
-      E<L, Out>,
+      StageEntry<In, A>,
+      StageEntry<A, B>,
+      StageEntry<B, C>,
+      StageEntry<C, D>,
+      StageEntry<D, F>,
+      StageEntry<F, G>,
+      StageEntry<G, Out>,
+    ]
+  | readonly [
+      StageEntry<In, A>,
+      StageEntry<A, B>,
+      StageEntry<B, C>,
+      StageEntry<C, D>,
+      StageEntry<D, F>,
+      StageEntry<F, G>,
+      StageEntry<G, H>,
+      StageEntry<H, Out>,
+    ]
+  | readonly [
+      StageEntry<In, A>,
+      StageEntry<A, B>,
+      StageEntry<B, C>,
+      StageEntry<C, D>,
+      StageEntry<D, F>,
+      StageEntry<F, G>,
+      StageEntry<G, H>,
+      StageEntry<H, I>,
+      StageEntry<I, Out>,
+    ]
+  | readonly [
+      StageEntry<In, A>,
+      StageEntry<A, B>,
+      StageEntry<B, C>,
+      StageEntry<C, D>,
+      StageEntry<D, F>,
+      StageEntry<F, G>,
+      StageEntry<G, H>,
+      StageEntry<H, I>,
+      StageEntry<I, J>,
+      StageEntry<J, Out>,
+    ]
+  | readonly [
+      StageEntry<In, A>,
+      StageEntry<A, B>,
+      StageEntry<B, C>,
+      StageEntry<C, D>,
+      StageEntry<D, F>,
+      StageEntry<F, G>,
+      StageEntry<G, H>,
+      StageEntry<H, I>,
+      StageEntry<I, J>,
+      StageEntry<J, K>,
+      StageEntry<K, Out>,
+    ]
+  | readonly [
+      StageEntry<In, A>,
+      StageEntry<A, B>,
+      StageEntry<B, C>,
+      StageEntry<C, D>,
+      StageEntry<D, F>,
+      StageEntry<F, G>,
+      StageEntry<G, H>,
+      StageEntry<H, I>,
+      StageEntry<I, J>,
+      StageEntry<J, K>,
+      StageEntry<K, L>,
+      StageEntry<L, Out>,
     ];
 
 /**
