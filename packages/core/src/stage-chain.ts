@@ -30,13 +30,11 @@ export function dynamicStages(list: StageList): DynamicStages {
 }
 
 /**
- * The lists a pipeline from `In` to `Out` accepts: a literal list of up to twelve stages, each taking
- * what the one before it gives (the first what the source emits, the last giving what the sink
- * accepts), or a `dynamicStages` list. `A`…`K` are the types between stages, which the compiler infers
- * from each stage in turn, so a generic stage written in place (`filter`, `route`, `mapValues`) takes
- * the type the stage before it gives; the compiler infers in two passes, so a generic stage right after
- * another one needs its type written (`route<JsonObject>(...)`). Longer lists go through
- * `dynamicStages`.
+ * The lists a pipeline from `In` to `Out` accepts: up to twelve stages written in place, each taking
+ * what the one before gives, or a `dynamicStages` list. One inferred type per gap (`A`…`L`) is what
+ * lets a generic stage written in place (`filter`, `route`, `mapValues`) take the type of the stage
+ * before it; TypeScript infers in two passes, so one right after another generic stage needs its type
+ * written (`route<JsonObject>(...)`).
  */
 export type StageChain<In, Out, A, B, C, D, F, G, H, I, J, K, L> =
   | DynamicStages
