@@ -10,7 +10,7 @@
 //
 // It writes what that Logstash writes, differences from Fluent Bit's own documents included (see the
 // README's table); examples/insight-logs is the pipeline to use.
-import { type AnyStage, createPipeline, type Logger, type Pipeline } from "@sluice/core";
+import { createPipeline, type Logger, type Pipeline } from "@sluice/core";
 import {
   type ElasticsearchConnectionOptions,
   elasticsearchDeadLetters,
@@ -24,7 +24,7 @@ export const TOPICS = ["insight-logs", "insight-event", "insight-gw-skoala"];
 export const DATA_STREAM = { type: "logs", dataset: "insight", namespace: "default" } as const;
 
 /** The filter section, plus what the kafka input and the data_stream output add to each event. */
-export function logstashStages(groupId: string): AnyStage[] {
+export function logstashStages(groupId: string) {
   return [
     // kafka input, codec plain: the record as the string `message`, with @timestamp (now) and @version.
     plain(),
@@ -46,7 +46,7 @@ export function logstashStages(groupId: string): AnyStage[] {
       remove_field: ["@metadata"],
       name: "data_stream fields",
     }),
-  ];
+  ] as const;
 }
 
 export interface LogstashParityConfig {

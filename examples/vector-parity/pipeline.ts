@@ -11,14 +11,14 @@
 //
 // insight-gw-skoala feeds two sinks, so its records land twice. A Sluice pipeline has one sink: the
 // fan-out is a second pipeline, in its own consumer group, reading that topic again.
-import { type AnyStage, createPipeline, type Logger, type Pipeline } from "@sluice/core";
+import { createPipeline, type Logger, type Pipeline, type Stage } from "@sluice/core";
 import {
   type ElasticsearchConnectionOptions,
   elasticsearchDeadLetters,
   elasticsearchSink,
 } from "@sluice/sink-elasticsearch";
 import { kafkaSource } from "@sluice/source-kafka";
-import { remap, vectorKafkaEvent } from "@sluice/transforms";
+import { type JsonObject, remap, vectorKafkaEvent } from "@sluice/transforms";
 
 export const SEED_PROGRAM = `. = parse_json!(string!(.message))
 .@timestamp = now()`;
@@ -38,8 +38,8 @@ export const SINKS = [
 ] as const;
 
 /** The kafka source's event, then the seed's remap. */
-export function vectorStages(): AnyStage[] {
-  return [vectorKafkaEvent(), remap({ source: SEED_PROGRAM })];
+export function vectorStages(): readonly [Stage<Buffer, JsonObject>, Stage<JsonObject, JsonObject>] {
+  return [vectorKafkaEvent(), remap({ source: SEED_PROGRAM })] as const;
 }
 
 export interface VectorParityConfig {

@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { type Batch, createLogger, createPipeline, namedStage, type Pipeline } from "@sluice/core";
 import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
 import { kafkaSource, registerCodecs } from "@sluice/source-kafka";
-import { parseJson } from "@sluice/transforms";
+import { type JsonObject, parseJson } from "@sluice/transforms";
 import kafkajs from "kafkajs";
 import { concatMap, map, timer } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -221,7 +221,7 @@ describe(`a pending group join ${runsOn({ kafka: true, es: true })}`, () => {
           parseJson(),
           namedStage(
             "pace",
-            concatMap((batch: Batch<unknown>) => timer(PACE_MS).pipe(map(() => batch))),
+            concatMap((batch: Batch<JsonObject>) => timer(PACE_MS).pipe(map(() => batch))),
           ),
         ],
         sink: elasticsearchSink({ node: bed.es.url, index: `${topic}-docs` }),

@@ -54,7 +54,7 @@ describe(`consumer lag ${runsOn({ kafka: true, es: true })}`, () => {
       stages: [
         namedStage(
           "stall",
-          concatMap((batch: Batch<unknown>) => from(released).pipe(map(() => batch))),
+          concatMap((batch: Batch<Buffer>) => from(released).pipe(map(() => batch))),
         ),
         parseJson(),
       ],

@@ -90,12 +90,13 @@ export interface SinkResult<T = unknown> {
   readonly rejected: SluiceEvent<T>[];
 }
 
+/** `T` is the value the sink accepts: `createPipeline` checks that the last stage gives it. */
 export interface Sink<T = unknown> extends DeclaresSecrets {
   readonly name: string;
   /** Health-checks the destination; rejects with a SluiceError that says why it cannot be used. */
   connect(ctx: ComponentContext): Promise<void>;
   /** The operator that writes ok events and reports their outcome. It completes after its input does. */
-  write(): OperatorFunction<Batch<T>, SinkResult<T>>;
+  write(): OperatorFunction<Batch<T>, SinkResult>;
   close(): Promise<void>;
   health(): HealthReport;
 }

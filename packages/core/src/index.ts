@@ -89,3 +89,11 @@ export {
   reject,
   type Stage,
 } from "./stage.js";
+export {
+  type CheckedPipelineOptions,
+  type DynamicStages,
+  dynamicStages,
+  type StageChain,
+  type StageEntry,
+  type StageList,
+} from "./stage-chain.js";

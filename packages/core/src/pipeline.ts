@@ -21,7 +21,8 @@ import { PipelineMetrics } from "./metrics.js";
 import { validateOptions } from "./options.js";
 import { SourcePartitions } from "./partitions.js";
 import { type DeclaresSecrets, Secrets } from "./secrets.js";
-import type { AnyStage, Stage } from "./stage.js";
+import type { Stage } from "./stage.js";
+import type { CheckedPipelineOptions, StageList } from "./stage-chain.js";
 import { asSluiceError, nameCrashes } from "./stage-crash.js";
 import { meterStage } from "./stage-meter.js";
 
@@ -29,8 +30,11 @@ export interface PipelineOptions<T = Buffer, U = unknown> {
   /** Names the pipeline in logs, metrics and dead letters. */
   name?: string;
   source: Source<T>;
-  /** Transforms applied in order. Each is `(batches) => batches`; write your own the same way. */
-  stages?: ReadonlyArray<AnyStage | { name: string; stage: AnyStage }>;
+  /**
+   * Transforms applied in order. Each is `(batches) => batches`; write your own the same way.
+   * `createPipeline` checks a list written in place in order (see StageChain).
+   */
+  stages?: StageList;
   sink: Sink<U>;
   deadLetters: DeadLetterSink;
   /** When /health turns `degraded` for dead letters, and how often a known reason is logged again. */
@@ -495,9 +499,30 @@ export class Pipeline<T = Buffer, U = unknown> {
   }
 }
 
-/** Builds a pipeline; nothing connects until `start()`. Options are validated here. */
-export function createPipeline<T = Buffer, U = unknown>(options: PipelineOptions<T, U>): Pipeline<T, U> {
-  return new Pipeline(options);
+/**
+ * Builds a pipeline; nothing connects until `start()`. Options are validated here, and the compiler
+ * checks `stages` in order: the source's output feeds the first stage, each stage's output the next
+ * one's input, and the last stage's output is what the sink accepts.
+ */
+export function createPipeline<
+  T = Buffer,
+  U = unknown,
+  Z = U,
+  A = unknown,
+  B = unknown,
+  C = unknown,
+  D = unknown,
+  F = unknown,
+  G = unknown,
+  H = unknown,
+  I = unknown,
+  J = unknown,
+  K = unknown,
+  L = unknown,
+>(options: CheckedPipelineOptions<T, U, Z, A, B, C, D, F, G, H, I, J, K, L>): Pipeline<T> {
+  // The chain is checked above; a running pipeline moves batches of any type, so its sink's type is
+  // not part of the pipeline's own (a `Pipeline` holds any pipeline reading T).
+  return new Pipeline(options as unknown as PipelineOptions<T, U>) as unknown as Pipeline<T>;
 }
 
 /** A rejection handler that rethrows what `connect()` rejected with as a SluiceError naming `origin`. */

@@ -11,7 +11,7 @@ import type { Batch, Failure, SluiceEvent } from "./event.js";
  */
 export type Stage<A = unknown, B = A> = OperatorFunction<Batch<A>, Batch<B>>;
 
-/** Any stage, whatever its input and output types: what a pipeline's `stages` list holds. */
+/** Any stage, whatever its input and output types: what a list built at run time holds (see dynamicStages). */
 export type AnyStage = Stage<never, unknown>;
 
 /** Returned by a `mapValues` function to fail the event without throwing. */

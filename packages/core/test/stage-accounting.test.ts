@@ -6,6 +6,7 @@ import type { Batch } from "../src/event.js";
 import { createLogger } from "../src/logger.js";
 import { createPipeline } from "../src/pipeline.js";
 import { namedStage } from "../src/stage.js";
+import { dynamicStages } from "../src/stage-chain.js";
 import { LogCapture, MemoryDeadLetters, MemorySink, MemorySource, until } from "./memory-components.js";
 
 type B = Batch<Buffer>;
@@ -18,11 +19,10 @@ function build(stages: ReturnType<typeof stage>[], sink = new MemorySink()) {
   const dlq = new MemoryDeadLetters();
   const pipeline = createPipeline({
     source,
-    stages,
+    stages: dynamicStages(stages),
     sink,
     deadLetters: dlq,
     logger: createLogger({ level: "debug", destination: logs }),
-    handleSignals: false,
     commitIntervalMs: 10,
   });
   const metric = async (name: string, stageName: string) => {

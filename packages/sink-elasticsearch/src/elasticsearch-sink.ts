@@ -182,7 +182,8 @@ const schema = {
   additionalProperties: false,
 } as const;
 
-export class ElasticsearchSink implements Sink<unknown> {
+/** Takes a document as an object (which it serializes) or as its JSON bytes (a Buffer or JsonBytes). */
+export class ElasticsearchSink implements Sink<object> {
   readonly name = "elasticsearch";
   readonly options: Resolved;
   readonly secrets: readonly string[];
@@ -237,7 +238,7 @@ export class ElasticsearchSink implements Sink<unknown> {
     });
   }
 
-  write(): OperatorFunction<Batch<unknown>, SinkResult<unknown>> {
+  write(): OperatorFunction<Batch<object>, SinkResult> {
     return bulkWrite({
       builder: this.builder,
       limits: this.options,

@@ -18,7 +18,10 @@ export interface FilterOptions<T> {
   name?: string;
 }
 
-/** Drops the events `keep` refuses (Vector's filter; Logstash's `if … { drop {} }`). A throw fails that event. */
+/**
+ * Drops the events `keep` refuses (Vector's filter; Logstash's `if … { drop {} }`). A throw fails that event.
+ * `T` is inferred from where the stage is written: in a pipeline's `stages`, the stage before it gives it.
+ */
 export function filter<T>(options: FilterOptions<T>): Stage<T, T> {
   const keep = options?.keep;
   if (typeof keep !== "function") throw new SluiceConfigError("filter", "keep", "must be a function");
@@ -43,6 +46,7 @@ export const ROUTE_KEY = "route";
 /**
  * Vector's route, for a pipeline with one sink: each event gets a route name in its metadata (never
  * in the document), which an index function maps to a target: `index: (e) => targets[routeOf(e)]`.
+ * Like filter's, its predicates' value type comes from the stage before it in a pipeline's `stages`.
  */
 export function route<T>(options: RouteOptions<T>): Stage<T, T> {
   const routes = Object.entries(options?.routes ?? {});
