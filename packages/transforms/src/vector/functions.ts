@@ -1,8 +1,9 @@
 // The VRL functions this subset knows: their parameters, kinds, fallibility and plain JS implementations.
 
+import { UTC, type Zone } from "@sluice/core/time";
 import { JSON_LIMIT_DEFAULTS, jsonLimitProblem } from "../json-limits.js";
 import { beyondDepth } from "../json-text.js";
-import { formatTimestamp as formatWith, parseTimestamp as parseWith, parseZone, type Zone } from "./time.js";
+import { formatTimestamp as formatWith, parseTimestamp as parseWith, parseZone } from "./time.js";
 import {
   deepClone,
   getOwn,
@@ -195,8 +196,6 @@ export function parseTimestamp(text: string | VrlTimestamp, format: string, time
   if (text instanceof VrlTimestamp) return text;
   return parseWith(text, format, timezone === undefined ? UTC : zoneOf(timezone, UTC));
 }
-
-const UTC = parseZone("UTC")!;
 
 /** The current time (millisecond precision: what JavaScript's clock gives). */
 export function now(): VrlTimestamp {

@@ -5,6 +5,7 @@ import { lineColumn, VrlCompileError } from "./parser.js";
 import { parseZone } from "./time.js";
 import { deepClone, isObject, type JsonObject, VrlAbort, VrlError } from "./value.js";
 
+/** Mirrors Vector's remap transform one to one, so each option is spelled as Vector spells it. */
 export interface RemapOptions {
   /** The VRL program. */
   source: string;
