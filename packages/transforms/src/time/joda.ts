@@ -1,5 +1,4 @@
-// Joda-Time patterns (what Logstash's date filter and sprintf dates use): compiled once, parsed per record.
-import { ErrorCode, SluiceError } from "@sluice/core";
+// Joda-Time pattern parsing (Logstash's date filter): compiled once, then one small function per token kind.
 import {
   daysFromCivil,
   daysInMonth,
@@ -10,177 +9,13 @@ import {
   parseOffset,
   resolveZone,
   type TextScan,
-  UTC,
   type Zone,
 } from "@sluice/core/time";
-import { type LocaleNames, localeNames, matchName, normalizeLocale } from "./locale.js";
+import { compileTokens, type JodaOptions, localeOption, type Token, zoneOption } from "./joda-pattern.js";
+import { matchName } from "./locale.js";
 
-/** A pattern Joda-Time would refuse, or a letter this implementation does not support. */
-export class JodaPatternError extends SluiceError {
-  constructor(pattern: string, why: string) {
-    super(ErrorCode.CONFIG, `invalid date pattern ${JSON.stringify(pattern)}: ${why}`);
-    this.name = "JodaPatternError";
-  }
-}
-
-type NumberField =
-  | "month"
-  | "day"
-  | "hour"
-  | "clockHalf"
-  | "hourHalf"
-  | "clockDay"
-  | "minute"
-  | "second"
-  | "weekday";
-
-type Token =
-  | { readonly kind: "literal"; readonly text: string }
-  | {
-      readonly kind: "year";
-      readonly width: number;
-      readonly max: number;
-      readonly twoDigit: boolean;
-      readonly lenient: boolean;
-    }
-  | { readonly kind: "number"; readonly field: NumberField; readonly width: number; readonly max: number }
-  | { readonly kind: "fraction"; readonly width: number }
-  | { readonly kind: "monthText"; readonly long: boolean }
-  | { readonly kind: "weekdayText"; readonly long: boolean }
-  | { readonly kind: "halfday" }
-  | { readonly kind: "offset"; readonly colon: boolean }
-  | { readonly kind: "zoneId" }
-  | { readonly kind: "zoneName"; readonly long: boolean };
-
-const NUMBER_FIELDS: Readonly<Record<string, NumberField>> = {
-  d: "day",
-  H: "hour",
-  h: "clockHalf",
-  K: "hourHalf",
-  k: "clockDay",
-  m: "minute",
-  s: "second",
-  e: "weekday",
-};
-
-/** Joda's isNumericToken: a numeric field right after a year makes the year fixed-width. */
-function isNumeric(letter: string, count: number): boolean {
-  return "yYdhHmsSekK".includes(letter) || (letter === "M" && count <= 2);
-}
-
-interface RawToken {
-  readonly letter?: string;
-  readonly count: number;
-  readonly text: string;
-}
-
-/** Splits a pattern as Joda's DateTimeFormat does: letter runs, quoted text, other characters. */
-function lex(pattern: string): RawToken[] {
-  const out: RawToken[] = [];
-  let i = 0;
-  let literal = "";
-  const flush = () => {
-    if (literal) out.push({ count: 0, text: literal });
-    literal = "";
-  };
-  while (i < pattern.length) {
-    const c = pattern[i]!;
-    if ((c >= "A" && c <= "Z") || (c >= "a" && c <= "z")) {
-      flush();
-      let j = i + 1;
-      while (j < pattern.length && pattern[j] === c) j++;
-      out.push({ letter: c, count: j - i, text: "" });
-      i = j;
-    } else if (c === "'") {
-      if (pattern[i + 1] === "'") {
-        literal += "'";
-        i += 2;
-        continue;
-      }
-      let j = i + 1;
-      for (;;) {
-        if (j >= pattern.length) throw new JodaPatternError(pattern, "a quote is not closed");
-        if (pattern[j] === "'") {
-          if (pattern[j + 1] === "'") {
-            literal += "'";
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        literal += pattern[j];
-        j++;
-      }
-      i = j + 1;
-    } else {
-      literal += c;
-      i++;
-    }
-  }
-  flush();
-  return out;
-}
-
-function compileTokens(pattern: string): Token[] {
-  if (pattern.length === 0) throw new JodaPatternError(pattern, "it is empty");
-  const raw = lex(pattern);
-  const tokens: Token[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    const { letter, count, text } = raw[i]!;
-    if (letter === undefined) {
-      tokens.push({ kind: "literal", text });
-      continue;
-    }
-    const next = raw[i + 1];
-    const nextNumeric = next?.letter !== undefined && isNumeric(next.letter, next.count);
-    switch (letter) {
-      case "y":
-      case "Y":
-        tokens.push(
-          count === 2
-            ? { kind: "year", width: 2, max: 2, twoDigit: true, lenient: !nextNumeric }
-            : { kind: "year", width: count, max: nextNumeric ? count : 9, twoDigit: false, lenient: true },
-        );
-        break;
-      case "M":
-        tokens.push(
-          count >= 3
-            ? { kind: "monthText", long: count >= 4 }
-            : { kind: "number", field: "month", width: count, max: 2 },
-        );
-        break;
-      case "E":
-        tokens.push({ kind: "weekdayText", long: count >= 4 });
-        break;
-      case "a":
-        tokens.push({ kind: "halfday" });
-        break;
-      case "S":
-        tokens.push({ kind: "fraction", width: count });
-        break;
-      case "Z":
-        tokens.push(count >= 3 ? { kind: "zoneId" } : { kind: "offset", colon: count === 2 });
-        break;
-      case "z":
-        tokens.push({ kind: "zoneName", long: count >= 4 });
-        break;
-      default: {
-        const field = NUMBER_FIELDS[letter];
-        if (field === undefined) {
-          const known = "GCxwDFW".includes(letter);
-          throw new JodaPatternError(
-            pattern,
-            known
-              ? `pattern letter "${letter}" is not supported here`
-              : `"${letter}" is not a pattern letter (quote literal text, as in 'T')`,
-          );
-        }
-        tokens.push({ kind: "number", field, width: count, max: Math.max(2, count) });
-      }
-    }
-  }
-  return tokens;
-}
+export { compileJodaFormatter, formatJoda } from "./joda-format.js";
+export { type JodaOptions, JodaPatternError } from "./joda-pattern.js";
 
 // Joda's default short zone names: the only ones it can parse (DateTimeUtils.getDefaultTimeZoneNames).
 const ZONE_NAMES: ReadonlyArray<readonly [string, number]> = [
@@ -197,44 +32,23 @@ const ZONE_NAMES: ReadonlyArray<readonly [string, number]> = [
   ["PDT", -7],
 ];
 
-let zoneIds: Set<string> | undefined;
-function knownZoneIds(): Set<string> {
-  zoneIds ??= new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "GMT", "Etc/UTC", "Etc/GMT"]);
-  return zoneIds;
-}
-
-export interface JodaOptions {
-  /** The zone of texts that carry no offset: an IANA id or a fixed offset. Default UTC. */
-  timeZone?: string;
-  /** Language of month, weekday and AM/PM names (BCP 47 or POSIX `en_US`). Default `en`. */
-  locale?: string;
-  /** The clock for patterns without a year (tests set it). Default Date.now. */
-  now?: () => number;
+/** The zone ids a `ZZZ` field may match, longest first wins; only patterns with one need them. */
+function knownZoneIds(tokens: readonly Token[]): ReadonlySet<string> {
+  if (!tokens.some((t) => t.kind === "zoneId")) return new Set();
+  return new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "GMT", "Etc/UTC", "Etc/GMT"]);
 }
 
 /** Parses one text; `zone` overrides the compiled zone (a `timezone` taken from the event). */
 export type JodaParser = (text: string, zone?: Zone) => Instant | undefined;
 
-function zoneOption(timeZone: string | undefined): Zone {
-  if (timeZone === undefined) return UTC;
-  const zone = resolveZone(timeZone);
-  if (!zone) throw new SluiceError(ErrorCode.CONFIG, `unknown time zone ${JSON.stringify(timeZone)}`);
-  return zone;
-}
-
-function localeOption(locale: string | undefined): LocaleNames {
-  const tag = normalizeLocale(locale ?? "en");
-  if (tag === undefined) throw new SluiceError(ErrorCode.CONFIG, `unknown locale ${JSON.stringify(locale)}`);
-  return localeNames(tag);
-}
-
 /** What a compiled parser keeps: its tokens and the defaults the text may leave out. */
 interface ParserContext {
   readonly tokens: readonly Token[];
-  readonly names: LocaleNames;
+  readonly names: ReturnType<typeof localeOption>;
   readonly defaultZone: Zone;
   readonly now: () => number;
   readonly hasYear: boolean;
+  readonly zoneIds: ReadonlySet<string>;
   /** The two-digit-year window's middle; 0 until a two-digit year first needs it. */
   pivot: number;
 }
@@ -277,6 +91,7 @@ export function compileJodaParser(pattern: string, options: JodaOptions = {}): J
     defaultZone: zoneOption(options.timeZone),
     now,
     hasYear,
+    zoneIds: knownZoneIds(tokens),
     pivot: hasYear && tokens.some((t) => t.kind === "year" && t.twoDigit) ? pivotYear(now) : 0,
   };
   return (text, zoneOverride) => parseWith(context, text, zoneOverride);
@@ -361,7 +176,7 @@ function readToken(token: Token, text: string, fields: ParsedFields, context: Pa
     case "zoneName":
       return readZoneName(text, fields);
     case "zoneId":
-      return readZoneId(text, fields);
+      return readZoneId(text, fields, context.zoneIds);
   }
 }
 
@@ -463,11 +278,10 @@ function readZoneName(text: string, fields: ParsedFields): boolean {
 }
 
 /** The longest known zone id at `fields.pos`, else whatever id-like text is there if it names a zone. */
-function readZoneId(text: string, fields: ParsedFields): boolean {
+function readZoneId(text: string, fields: ParsedFields, ids: ReadonlySet<string>): boolean {
   const pos = fields.pos;
   let end = pos;
   while (end < text.length && end - pos < 64 && isZoneIdChar(text.charCodeAt(end))) end++;
-  const ids = knownZoneIds();
   for (let e = end; e > pos; e--) {
     const id = text.slice(pos, e);
     if (!ids.has(id)) continue;
@@ -541,125 +355,4 @@ function isZoneIdChar(c: number): boolean {
     c === 45 ||
     c === 58
   );
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Formatting
-
-type Printer = (millis: number, local: ReturnType<typeof fieldsOf>, zone: Zone) => string;
-
-const pad = (n: number, width: number): string => {
-  const text = String(Math.abs(n)).padStart(width, "0");
-  return n < 0 ? `-${text}` : text;
-};
-
-function compilePrinter(pattern: string, names: LocaleNames): Printer[] {
-  const printers: Printer[] = [];
-  for (const token of compileTokens(pattern)) {
-    switch (token.kind) {
-      case "literal": {
-        const text = token.text;
-        printers.push(() => text);
-        break;
-      }
-      case "year":
-        printers.push(
-          token.twoDigit
-            ? (_m, f) => pad(((f.year % 100) + 100) % 100, 2)
-            : (_m, f) => pad(f.year, token.width),
-        );
-        break;
-      case "number": {
-        const width = token.width;
-        const get: Record<NumberField, (f: ReturnType<typeof fieldsOf>) => number> = {
-          month: (f) => f.month,
-          day: (f) => f.day,
-          hour: (f) => f.hour,
-          clockHalf: (f) => (f.hour % 12 === 0 ? 12 : f.hour % 12),
-          hourHalf: (f) => f.hour % 12,
-          clockDay: (f) => (f.hour === 0 ? 24 : f.hour),
-          minute: (f) => f.minute,
-          second: (f) => f.second,
-          weekday: (f) => f.weekday,
-        };
-        const read = get[token.field];
-        printers.push((_m, f) => pad(read(f), width));
-        break;
-      }
-      case "fraction": {
-        // Joda holds milliseconds: digits beyond the third print as zeros.
-        const width = token.width;
-        printers.push((_m, f) => String(f.millis).padStart(3, "0").padEnd(width, "0").slice(0, width));
-        break;
-      }
-      case "monthText": {
-        const list = token.long ? names.months.long : names.months.short;
-        printers.push((_m, f) => list[f.month - 1]!);
-        break;
-      }
-      case "weekdayText": {
-        const list = token.long ? names.weekdays.long : names.weekdays.short;
-        printers.push((_m, f) => list[f.weekday - 1]!);
-        break;
-      }
-      case "halfday":
-        printers.push((_m, f) => names.halfdays.short[f.hour < 12 ? 0 : 1]!);
-        break;
-      case "offset": {
-        const colon = token.colon ? ":" : "";
-        printers.push((m, _f, zone) => {
-          const offset = zone.offsetAt(m);
-          const abs = Math.abs(offset);
-          const h = Math.floor(abs / 3_600_000);
-          const min = Math.floor((abs % 3_600_000) / 60_000);
-          return `${offset < 0 ? "-" : "+"}${pad(h, 2)}${colon}${pad(min, 2)}`;
-        });
-        break;
-      }
-      case "zoneId":
-        printers.push((_m, _f, zone) => zone.id);
-        break;
-      case "zoneName": {
-        const long = token.long;
-        printers.push((m, _f, zone) => zone.name(m, long));
-        break;
-      }
-    }
-  }
-  return printers;
-}
-
-const formatters = new Map<string, (millis: number) => string>();
-const MAX_FORMATTERS = 512;
-
-/**
- * Formats epoch milliseconds with a Joda pattern in a zone (default UTC) and locale (default `en`):
- * the signature of sprintf's DateFormatter, so `(m, p) => formatJoda(m, p)` serves `%{+yyyy.MM.dd}`.
- * Compiled formatters are cached per pattern, zone and locale. Throws JodaPatternError for a bad pattern.
- */
-export function formatJoda(epochMillis: number, pattern: string, timeZone = "UTC", locale = "en"): string {
-  const key = `${timeZone}\u0000${locale}\u0000${pattern}`;
-  let format = formatters.get(key);
-  if (format === undefined) {
-    format = compileJodaFormatter(pattern, { timeZone, locale });
-    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
-    formatters.set(key, format);
-  }
-  return format(epochMillis);
-}
-
-/** Compiles a Joda pattern into a formatter of epoch milliseconds. */
-export function compileJodaFormatter(
-  pattern: string,
-  options: Omit<JodaOptions, "now"> = {},
-): (epochMillis: number) => string {
-  const zone = zoneOption(options.timeZone);
-  const printers = compilePrinter(pattern, localeOption(options.locale));
-  return (epochMillis) => {
-    const millis = Math.floor(epochMillis);
-    const local = fieldsOf(millis + zone.offsetAt(millis));
-    let out = "";
-    for (const print of printers) out += print(millis, local, zone);
-    return out;
-  };
 }
