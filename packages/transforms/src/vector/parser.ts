@@ -1,10 +1,6 @@
 // The VRL subset's parser: tokens to a syntax tree (ast.ts), precedence climbing over BINARY's levels.
-import type { Argument, Node, PathNode, Segment } from "./ast.js";
-import { VrlCompileError } from "./ast.js";
+import { type Argument, type Node, type PathNode, type Segment, VrlCompileError } from "./ast.js";
 import { lex, type Token } from "./lexer.js";
-
-export type { Node, PathNode, Segment } from "./ast.js";
-export { lineColumn, VrlCompileError } from "./ast.js";
 
 /** Programs are configuration, but still bound them: nesting beyond this is refused, not overflowed. */
 const MAX_NESTING = 256;
