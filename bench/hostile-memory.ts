@@ -52,6 +52,6 @@ await measure(
 );
 await measure(
   "json (Logstash)",
-  () => json({ source: "message", onFailure: "deadLetter" }),
+  () => json({ source: "message", on_failure: "deadLetter" }),
   () => ({ message: hostile }),
 );

@@ -1,5 +1,6 @@
 // Options of the Kafka source, their schema and defaults.
 import { SluiceConfigError, validateOptions } from "@sluice/core";
+import { parseIsoDateTime } from "@sluice/core/time";
 import { connectionSchema, type KafkaConnectionOptions, parseBrokers } from "./connection.js";
 
 export interface KafkaSourceOptions extends KafkaConnectionOptions {
@@ -132,26 +133,11 @@ export function resolveOptions(options: KafkaSourceOptions): ResolvedKafkaSource
 function resolveStartFrom(startFrom: StartFrom): ResolvedKafkaSourceOptions["startFrom"] {
   if (typeof startFrom === "string") return startFrom;
   if (typeof startFrom.timestamp === "number") return { timestamp: startFrom.timestamp };
-  const timestamp = parseIsoDateTime(startFrom.timestamp);
-  if (timestamp === undefined)
+  // No default zone: a time without an offset would start the group at an hour that depends on the machine's.
+  const instant = parseIsoDateTime(startFrom.timestamp);
+  // Before the epoch would reach Kafka as one of its negative "latest"/"earliest" markers.
+  if (instant === undefined || instant.millis < 0)
     throw new SluiceConfigError("kafkaSource", "startFrom.timestamp", `must be ${TIMESTAMP}`);
-  return { timestamp };
-}
-
-/**
- * Milliseconds since the epoch of an ISO-8601 date-time with seconds optional, a fraction of any
- * length (truncated to milliseconds) and a zone required: a time without one would depend on the
- * machine's. Undefined when it is not one, or not a real date (Date.parse rolls 02-30 over to March).
- */
-function parseIsoDateTime(text: string): number | undefined {
-  const match =
-    /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.(\d+))?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/.exec(
-      text,
-    );
-  if (!match) return undefined;
-  const [, year, month, day, hour, minute, second = "00", fraction = "", zone] = match;
-  const days = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > days) return undefined;
-  const ms = `${fraction}000`.slice(0, 3);
-  return Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}${zone}`);
+  // Kafka's timestamps are milliseconds: a finer fraction is truncated.
+  return { timestamp: instant.millis };
 }

@@ -26,6 +26,13 @@ describe("startFrom", () => {
     expect(source({ timestamp: "2026-11-25T09:30+01:30" }).options.startFrom).toEqual({
       timestamp: Date.UTC(2026, 10, 25, 8),
     });
+    // The ISO-8601 parser the date stage uses: hours alone, compact offsets, ordinal dates, a comma.
+    expect(source({ timestamp: "2026-11-25T09+01" }).options.startFrom).toEqual({
+      timestamp: Date.UTC(2026, 10, 25, 8),
+    });
+    expect(source({ timestamp: "2026-329T08:00:00,5Z" }).options.startFrom).toEqual({
+      timestamp: Date.UTC(2026, 10, 25, 8, 0, 0, 500),
+    });
     // A fraction longer than milliseconds is truncated, as Kafka's timestamps are milliseconds.
     expect(source({ timestamp: "2024-02-29T23:59:59.123999-00:00" }).options.startFrom).toEqual({
       timestamp: Date.UTC(2024, 1, 29, 23, 59, 59, 123),
@@ -43,6 +50,8 @@ describe("startFrom", () => {
       "2026-02-30T08:00:00Z", // no such day (Date.parse would say March 2)
       "2026-11-25T24:00:00Z",
       "2026-11-25 08:00:00Z",
+      "1969-12-31T23:59:59Z", // before the epoch: Kafka reads negative times as "latest"/"earliest"
+      "2026-11-25Z",
       "yesterday",
     ])
       expect(() => source({ timestamp: bad }), bad).toThrow(

@@ -20,6 +20,21 @@ export const JSON_LIMIT_DEFAULTS: JsonLimits = Object.freeze({
   maxValues: 100_000,
 });
 
+/** How a stage spells the limits' options, for the reason a refusal gives. */
+export type JsonLimitNames = { readonly [K in keyof JsonLimits]: string };
+
+const CAMEL_CASE_LIMITS: JsonLimitNames = {
+  maxDepth: "maxDepth",
+  maxContainers: "maxContainers",
+  maxValues: "maxValues",
+};
+/** The spelling of a stage that mirrors a snake_case tool's config (Logstash's json filter). */
+export const SNAKE_CASE_LIMITS: JsonLimitNames = {
+  maxDepth: "max_depth",
+  maxContainers: "max_containers",
+  maxValues: "max_values",
+};
+
 /** The options' JSON Schema, with their defaults, for a stage that parses JSON. */
 export const jsonLimitsSchema = {
   maxDepth: { type: "integer", minimum: 1, maximum: 100_000, default: JSON_LIMIT_DEFAULTS.maxDepth },
@@ -32,7 +47,11 @@ export const jsonLimitsSchema = {
  * limit passed. A text too short to pass any limit (each container takes two characters, each value
  * after the first a comma and a character) is not scanned. Only counts: invalid JSON is the parser's.
  */
-export function jsonLimitProblem(text: string, limits: JsonLimits): JsonProblem | undefined {
+export function jsonLimitProblem(
+  text: string,
+  limits: JsonLimits,
+  names: JsonLimitNames = CAMEL_CASE_LIMITS,
+): JsonProblem | undefined {
   const { maxDepth, maxContainers, maxValues } = limits;
   const n = text.length;
   if (n <= maxDepth && n < 2 * maxContainers + 2 && n <= 2 * maxValues) return undefined;
@@ -46,25 +65,27 @@ export function jsonLimitProblem(text: string, limits: JsonLimits): JsonProblem 
     if (c <= 0x20) continue;
     if (opened) {
       opened = false;
-      if (c !== 0x7d && c !== 0x5d && ++values > maxValues) return tooMany("values", maxValues);
+      if (c !== 0x7d && c !== 0x5d && ++values > maxValues)
+        return tooMany("values", maxValues, names.maxValues);
     }
     if (c === 0x22) i = stringEnd(text, i);
     else if (c === 0x2c) {
-      if (++values > maxValues) return tooMany("values", maxValues);
+      if (++values > maxValues) return tooMany("values", maxValues, names.maxValues);
     } else if (c === 0x7b || c === 0x5b) {
       if (++depth > maxDepth)
         return {
           type: "depth_limit_exceeded",
-          reason: `record is nested deeper than ${maxDepth} levels (maxDepth)`,
+          reason: `record is nested deeper than ${maxDepth} levels (${names.maxDepth})`,
         };
-      if (++containers > maxContainers) return tooMany("objects and arrays", maxContainers, "maxContainers");
+      if (++containers > maxContainers)
+        return tooMany("objects and arrays", maxContainers, names.maxContainers);
       opened = true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return undefined;
 }
 
-function tooMany(what: string, limit: number, option = "maxValues"): JsonProblem {
+function tooMany(what: string, limit: number, option: string): JsonProblem {
   return { type: "size_limit_exceeded", reason: `record holds more than ${limit} ${what} (${option})` };
 }
 

@@ -70,29 +70,29 @@ describe("parseJson: what a record parses into is bounded before it is parsed", 
     expect(() => parseJson({ maxContainers: 0 })).toThrow(SluiceConfigError);
     expect(() => parseJson({ maxContainers: 0 })).toThrow(/maxContainers/);
     expect(() => parseJson({ maxValues: 1.5 })).toThrow(/maxValues/);
-    expect(() => json({ source: "m", maxDepth: 0 })).toThrow(/maxDepth/);
+    expect(() => json({ source: "m", max_depth: 0 })).toThrow(/max_depth/);
   });
 });
 
 describe("json (Logstash): the same limits on the source's text", () => {
-  it("fails an event past maxDepth or maxContainers without parsing it: tag, or a dead letter with the reason", async () => {
+  it("fails an event past max_depth or max_containers without parsing it: tag, or a dead letter with the reason", async () => {
     const deep = `${"[".repeat(1001)}${BROKEN_TAIL}`;
     const tagged = await runOne(json({ source: "message" }), { message: deep });
     expect(tagged.ok).toBe(true);
     expect(tagged.value.tags).toEqual(["_jsonparsefailure"]);
-    const dead = await runOne(json({ source: "message", onFailure: "deadLetter" }), { message: deep });
+    const dead = await runOne(json({ source: "message", on_failure: "deadLetter" }), { message: deep });
     expect(dead.failure).toMatchObject({
       type: "depth_limit_exceeded",
-      reason: "record is nested deeper than 1000 levels (maxDepth)",
+      reason: "record is nested deeper than 1000 levels (max_depth)",
     });
     const wide = await runOne(
-      json({ source: "message", target: "t", onFailure: "deadLetter", maxDepth: 5 }),
+      json({ source: "message", target: "t", on_failure: "deadLetter", max_depth: 5 }),
       {
         message: `{"a":${emptyObjects(64 * 1024)}}`,
       },
     );
-    expect(wide.failure).toMatchObject({ type: "size_limit_exceeded", reason: /maxContainers/ });
-    const fine = await runOne(json({ source: "message", maxDepth: 3 }), { message: '{"a":{"b":[1]}}' });
+    expect(wide.failure).toMatchObject({ type: "size_limit_exceeded", reason: /\(max_containers\)/ });
+    const fine = await runOne(json({ source: "message", max_depth: 3 }), { message: '{"a":{"b":[1]}}' });
     expect(fine.value).toMatchObject({ a: { b: [1] } });
   });
 });

@@ -4,6 +4,7 @@ import { isPlainObject, setOwn } from "../fields/index.js";
 
 type JsonObject = Record<string, unknown>;
 
+/** Not a one-to-one mirror of a Fluent Bit config, so its options are camelCase as Sluice's own. */
 export interface ReplaceDotsOptions {
   /** What replaces each dot. Default `_`, as in Fluent Bit. */
   replacement?: string;

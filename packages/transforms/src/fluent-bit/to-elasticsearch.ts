@@ -11,6 +11,10 @@ import { type TimestampPlace, timestampPlace } from "./timestamp-place.js";
 
 export { epochTextToIso };
 
+/**
+ * A preset over two Fluent Bit outputs, not a one-to-one mirror of either's config, so its options are
+ * camelCase as Sluice's own, even where one stands for a Fluent Bit key (`timestampKey`).
+ */
 export interface FluentBitToElasticsearchOptions {
   /** The timestamp key of Fluent Bit's kafka output (`timestamp_key`) and es output. Default `@timestamp`. */
   timestampKey?: string;

@@ -1,16 +1,19 @@
 // date: Logstash's date filter — parse a field with Joda patterns (or ISO8601/UNIX/UNIX_MS/TAI64N) into a timestamp.
 import { SluiceConfigError, type Stage, validateOptions } from "@sluice/core";
+import { type Instant, instantToIso, resolveZone, type Zone } from "@sluice/core/time";
 import { fieldOption, getField, hasReferences, setField, sprintf } from "../fields/index.js";
 import type { JsonObject } from "../parse-json.js";
 import { unixMillisToIso, unixSecondsToIso } from "../time/epoch.js";
-import { type Instant, instantToIso } from "../time/instant.js";
 import { compileIso8601Parser } from "../time/iso8601.js";
 import { compileJodaParser, type JodaParser } from "../time/joda.js";
 import { normalizeLocale } from "../time/locale.js";
 import { parseTai64n } from "../time/tai64n.js";
-import { resolveZone, type Zone } from "../time/zone.js";
 import { type FailureMode, failureModeSchema, onFailure } from "./failure.js";
 
+/**
+ * Mirrors Logstash's date filter one to one, so every option is spelled as Logstash spells it
+ * (snake_case), the ones Sluice adds (`on_failure`, `fraction_digits`) included.
+ */
 export interface DateOptions {
   /** `[field, pattern, …]`: the source field, then Joda patterns or ISO8601, UNIX, UNIX_MS, TAI64N, tried in order. */
   match: string[];
@@ -23,9 +26,9 @@ export interface DateOptions {
   /** Tags added when no pattern matches. Default `["_dateparsefailure"]`. */
   tag_on_failure?: string[];
   /** `tag` (Logstash's way, the event goes on) or `deadLetter`. Default `tag`. */
-  onFailure?: FailureMode;
+  on_failure?: FailureMode;
   /** Fraction digits written, 3–9 (truncated). Default 3: milliseconds, as Logstash and Fluent Bit write. */
-  fractionDigits?: number;
+  fraction_digits?: number;
   name?: string;
 }
 
@@ -37,8 +40,8 @@ const schema = {
     locale: { type: "string", minLength: 1 },
     target: { type: "string", minLength: 1, default: "@timestamp" },
     tag_on_failure: { type: "array", items: { type: "string" }, default: ["_dateparsefailure"] },
-    onFailure: failureModeSchema,
-    fractionDigits: { type: "integer", minimum: 3, maximum: 9, default: 3 },
+    on_failure: failureModeSchema,
+    fraction_digits: { type: "integer", minimum: 3, maximum: 9, default: 3 },
     name: { type: "string", minLength: 1, default: "date" },
   },
   required: ["match"],
@@ -54,14 +57,14 @@ type Reader = (value: unknown, doc: JsonObject) => string | undefined;
  * As Logstash's date filter: the first pattern that reads the source value sets `target`; none → the
  * `tag_on_failure` tags (or a dead letter); a missing or null source → nothing at all. Joda patterns,
  * ISO8601 and TAI64N read strings only (a number or an array fails, as in Logstash); UNIX and UNIX_MS
- * read numbers and numeric strings. The result is ISO-8601 UTC with milliseconds (`fractionDigits`).
+ * read numbers and numeric strings. The result is ISO-8601 UTC with milliseconds (`fraction_digits`).
  */
 export function date(options: DateOptions): Stage<JsonObject, JsonObject> {
   const o = validateOptions<Resolved>("date", schema, options);
   const [sourceRef, ...patterns] = o.match as [string, ...string[]];
   const source = fieldOption("date", "match.0", sourceRef);
   const target = fieldOption("date", "target", o.target);
-  const digits = o.fractionDigits;
+  const digits = o.fraction_digits;
 
   let locale: string | undefined;
   if (o.locale !== undefined) {
@@ -114,7 +117,7 @@ export function date(options: DateOptions): Stage<JsonObject, JsonObject> {
     }
   });
 
-  const fail = onFailure(o.name, o.onFailure, o.tag_on_failure);
+  const fail = onFailure(o.name, o.on_failure, o.tag_on_failure);
   return fail.stage((doc) => {
     const value = getField(doc, source);
     if (value === undefined || value === null) return doc;

@@ -1,15 +1,17 @@
 // json: Logstash's json filter — parse a string field into the event or into a target field.
 import { type Stage, validateOptions } from "@sluice/core";
 import { addTag, fieldOption, getField, isPlainObject, setField, setOwn } from "../fields/index.js";
-import { type JsonLimits, jsonLimitProblem, jsonLimitsSchema } from "../json-limits.js";
+import { type JsonLimits, jsonLimitProblem, jsonLimitsSchema, SNAKE_CASE_LIMITS } from "../json-limits.js";
 import type { JsonObject } from "../parse-json.js";
 import { type FailureMode, failureModeSchema, onFailure } from "./failure.js";
 
 /**
- * `maxDepth` (default 1000), `maxContainers` (10 000) and `maxValues` (100 000) bound what the source's
- * text may parse into; above one the event fails as invalid JSON does, with the limit as the reason.
+ * Mirrors Logstash's json filter one to one, so every option is spelled as Logstash spells it
+ * (snake_case), the ones Sluice adds included: `on_failure`, and `max_depth` (default 1000),
+ * `max_containers` (10 000) and `max_values` (100 000), which bound what the source's text may parse
+ * into; above one the event fails as invalid JSON does, with the limit as the reason.
  */
-export interface JsonOptions extends Partial<JsonLimits> {
+export interface JsonOptions {
   /** The field holding the JSON text (a Logstash field reference). Required, as in Logstash. */
   source: string;
   /** Where to put the parsed value; without it, the parsed object's keys go to the event's root. */
@@ -19,7 +21,10 @@ export interface JsonOptions extends Partial<JsonLimits> {
   /** Tags added when parsing fails. Default `["_jsonparsefailure"]`. */
   tag_on_failure?: string[];
   /** `tag` (Logstash's way, the event goes on) or `deadLetter` (the event goes to dead letters). */
-  onFailure?: FailureMode;
+  on_failure?: FailureMode;
+  max_depth?: number;
+  max_containers?: number;
+  max_values?: number;
   name?: string;
 }
 
@@ -30,8 +35,10 @@ const schema = {
     target: { type: "string", minLength: 1 },
     skip_on_invalid_json: { type: "boolean", default: false },
     tag_on_failure: { type: "array", items: { type: "string" }, default: ["_jsonparsefailure"] },
-    onFailure: failureModeSchema,
-    ...jsonLimitsSchema,
+    on_failure: failureModeSchema,
+    max_depth: jsonLimitsSchema.maxDepth,
+    max_containers: jsonLimitsSchema.maxContainers,
+    max_values: jsonLimitsSchema.maxValues,
     name: { type: "string", minLength: 1, default: "json" },
   },
   required: ["source"],
@@ -54,15 +61,19 @@ export function json(options: JsonOptions): Stage<JsonObject, JsonObject> {
   const o = validateOptions<Resolved>("json", schema, options);
   const source = fieldOption("json", "source", o.source);
   const target = o.target === undefined ? undefined : fieldOption("json", "target", o.target);
-  const fail = onFailure(o.name, o.onFailure, o.tag_on_failure);
-  const limits: JsonLimits = { maxDepth: o.maxDepth, maxContainers: o.maxContainers, maxValues: o.maxValues };
+  const fail = onFailure(o.name, o.on_failure, o.tag_on_failure);
+  const limits: JsonLimits = {
+    maxDepth: o.max_depth,
+    maxContainers: o.max_containers,
+    maxValues: o.max_values,
+  };
 
   return fail.stage((doc) => {
     const text = getField(doc, source);
     if (text === undefined || text === null) return doc;
     // Logstash hands non-string values to the parser as their text; an object there is not JSON text.
     const jsonText = typeof text === "string" ? text : String(text);
-    const tooLarge = jsonLimitProblem(jsonText, limits);
+    const tooLarge = jsonLimitProblem(jsonText, limits, SNAKE_CASE_LIMITS);
     if (tooLarge) return fail.failed(doc, tooLarge.type, tooLarge.reason);
     let parsed: unknown;
     try {

@@ -9,7 +9,7 @@ import { MutateError } from "./mutate/ruby.js";
 export type { Conversion } from "./mutate/convert.js";
 export type { HashOption, ListOption, MutateOptions } from "./mutate/options.js";
 
-type Resolved = MutateOptions & Required<Pick<MutateOptions, "tag_on_failure" | "onFailure" | "name">>;
+type Resolved = MutateOptions & Required<Pick<MutateOptions, "tag_on_failure" | "on_failure" | "name">>;
 
 /**
  * As Logstash's mutate does, whatever order the options are written in: coerce, rename, update,
@@ -17,14 +17,14 @@ type Resolved = MutateOptions & Required<Pick<MutateOptions, "tag_on_failure" | 
  * add_field, remove_field, add_tag, remove_tag. An operation that fails (a value convert cannot read,
  * a field that cannot be set, strip on a non-string array element, an interpolated field name that
  * is not a field reference) stops the rest, the common options included, and tags the event
- * `_mutate_error` — or, with `onFailure: "deadLetter"`, sends it to dead letters.
+ * `_mutate_error` — or, with `on_failure: "deadLetter"`, sends it to dead letters.
  * Everything is compiled at construction: field paths, regexes (a bad one fails naming `gsub[i]`),
  * `%{}` templates.
  */
 export function mutate(options: MutateOptions): Stage<JsonObject, JsonObject> {
   const o = validateOptions<Resolved>("mutate", schema, options);
   const ops = operations(o);
-  const fail = onFailure(o.name, o.onFailure, listOf(o.tag_on_failure));
+  const fail = onFailure(o.name, o.on_failure, listOf(o.tag_on_failure));
   const n = ops.length;
 
   return fail.stage((doc) => {

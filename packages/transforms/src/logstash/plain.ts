@@ -4,6 +4,7 @@ import { setOwn } from "../fields/index.js";
 
 type JsonObject = Record<string, unknown>;
 
+/** The plain codec's behaviour, not its config (it has none of these), so its options are camelCase. */
 export interface PlainOptions {
   /** The field that receives the text. Default `message`, as Logstash's plain codec. */
   target?: string;

@@ -1,5 +1,5 @@
 // UNIX and UNIX_MS epochs → ISO-8601, computed on the decimal digits (never through a float product).
-import { instantToIso } from "./instant.js";
+import { instantToIso } from "@sluice/core/time";
 
 // A plain or exponent decimal; bounded so BigInt never sees a huge digit string.
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?$/;

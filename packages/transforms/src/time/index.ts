@@ -1,7 +1,8 @@
-// The time library under the date stage: instants, zones, Joda patterns, ISO8601, epochs and TAI64N.
+// The time library under the date stage: Joda patterns, Logstash's ISO8601, epochs and TAI64N, over core's
+// instants and zones.
+export { type Instant, instantToIso, parseIsoDateTime, resolveZone, UTC, type Zone } from "@sluice/core/time";
 export { unixMillisToIso, unixSecondsToIso } from "./epoch.js";
-export { type Instant, instantToIso } from "./instant.js";
-export { compileIso8601Parser, parseIsoDateTime } from "./iso8601.js";
+export { compileIso8601Parser } from "./iso8601.js";
 export {
   compileJodaFormatter,
   compileJodaParser,
@@ -12,4 +13,3 @@ export {
 } from "./joda.js";
 export { normalizeLocale } from "./locale.js";
 export { parseTai64n } from "./tai64n.js";
-export { resolveZone, UTC, type Zone } from "./zone.js";

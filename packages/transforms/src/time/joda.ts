@@ -1,175 +1,21 @@
-// Joda-Time patterns (what Logstash's date filter and sprintf dates use): compiled once, parsed per record.
-import { ErrorCode, SluiceError } from "@sluice/core";
-import { daysFromCivil, daysInMonth, fieldsOf, type Instant, instantOf, MILLIS_PER_DAY } from "./instant.js";
-import { type LocaleNames, localeNames, matchName, normalizeLocale } from "./locale.js";
-import { resolveZone, UTC, type Zone } from "./zone.js";
+// Joda-Time pattern parsing (Logstash's date filter): compiled once, then one small function per token kind.
+import {
+  daysFromCivil,
+  daysInMonth,
+  fieldsOf,
+  type Instant,
+  instantOf,
+  MILLIS_PER_DAY,
+  parseOffset,
+  resolveZone,
+  type TextScan,
+  type Zone,
+} from "@sluice/core/time";
+import { compileTokens, type JodaOptions, localeOption, type Token, zoneOption } from "./joda-pattern.js";
+import { matchName } from "./locale.js";
 
-/** A pattern Joda-Time would refuse, or a letter this implementation does not support. */
-export class JodaPatternError extends SluiceError {
-  constructor(pattern: string, why: string) {
-    super(ErrorCode.CONFIG, `invalid date pattern ${JSON.stringify(pattern)}: ${why}`);
-    this.name = "JodaPatternError";
-  }
-}
-
-type NumberField =
-  | "month"
-  | "day"
-  | "hour"
-  | "clockHalf"
-  | "hourHalf"
-  | "clockDay"
-  | "minute"
-  | "second"
-  | "weekday";
-
-type Token =
-  | { readonly kind: "literal"; readonly text: string }
-  | {
-      readonly kind: "year";
-      readonly width: number;
-      readonly max: number;
-      readonly twoDigit: boolean;
-      readonly lenient: boolean;
-    }
-  | { readonly kind: "number"; readonly field: NumberField; readonly width: number; readonly max: number }
-  | { readonly kind: "fraction"; readonly width: number }
-  | { readonly kind: "monthText"; readonly long: boolean }
-  | { readonly kind: "weekdayText"; readonly long: boolean }
-  | { readonly kind: "halfday" }
-  | { readonly kind: "offset"; readonly colon: boolean }
-  | { readonly kind: "zoneId" }
-  | { readonly kind: "zoneName"; readonly long: boolean };
-
-const NUMBER_FIELDS: Readonly<Record<string, NumberField>> = {
-  d: "day",
-  H: "hour",
-  h: "clockHalf",
-  K: "hourHalf",
-  k: "clockDay",
-  m: "minute",
-  s: "second",
-  e: "weekday",
-};
-
-/** Joda's isNumericToken: a numeric field right after a year makes the year fixed-width. */
-function isNumeric(letter: string, count: number): boolean {
-  return "yYdhHmsSekK".includes(letter) || (letter === "M" && count <= 2);
-}
-
-interface RawToken {
-  readonly letter?: string;
-  readonly count: number;
-  readonly text: string;
-}
-
-/** Splits a pattern as Joda's DateTimeFormat does: letter runs, quoted text, other characters. */
-function lex(pattern: string): RawToken[] {
-  const out: RawToken[] = [];
-  let i = 0;
-  let literal = "";
-  const flush = () => {
-    if (literal) out.push({ count: 0, text: literal });
-    literal = "";
-  };
-  while (i < pattern.length) {
-    const c = pattern[i]!;
-    if ((c >= "A" && c <= "Z") || (c >= "a" && c <= "z")) {
-      flush();
-      let j = i + 1;
-      while (j < pattern.length && pattern[j] === c) j++;
-      out.push({ letter: c, count: j - i, text: "" });
-      i = j;
-    } else if (c === "'") {
-      if (pattern[i + 1] === "'") {
-        literal += "'";
-        i += 2;
-        continue;
-      }
-      let j = i + 1;
-      for (;;) {
-        if (j >= pattern.length) throw new JodaPatternError(pattern, "a quote is not closed");
-        if (pattern[j] === "'") {
-          if (pattern[j + 1] === "'") {
-            literal += "'";
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        literal += pattern[j];
-        j++;
-      }
-      i = j + 1;
-    } else {
-      literal += c;
-      i++;
-    }
-  }
-  flush();
-  return out;
-}
-
-function compileTokens(pattern: string): Token[] {
-  if (pattern.length === 0) throw new JodaPatternError(pattern, "it is empty");
-  const raw = lex(pattern);
-  const tokens: Token[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    const { letter, count, text } = raw[i]!;
-    if (letter === undefined) {
-      tokens.push({ kind: "literal", text });
-      continue;
-    }
-    const next = raw[i + 1];
-    const nextNumeric = next?.letter !== undefined && isNumeric(next.letter, next.count);
-    switch (letter) {
-      case "y":
-      case "Y":
-        tokens.push(
-          count === 2
-            ? { kind: "year", width: 2, max: 2, twoDigit: true, lenient: !nextNumeric }
-            : { kind: "year", width: count, max: nextNumeric ? count : 9, twoDigit: false, lenient: true },
-        );
-        break;
-      case "M":
-        tokens.push(
-          count >= 3
-            ? { kind: "monthText", long: count >= 4 }
-            : { kind: "number", field: "month", width: count, max: 2 },
-        );
-        break;
-      case "E":
-        tokens.push({ kind: "weekdayText", long: count >= 4 });
-        break;
-      case "a":
-        tokens.push({ kind: "halfday" });
-        break;
-      case "S":
-        tokens.push({ kind: "fraction", width: count });
-        break;
-      case "Z":
-        tokens.push(count >= 3 ? { kind: "zoneId" } : { kind: "offset", colon: count === 2 });
-        break;
-      case "z":
-        tokens.push({ kind: "zoneName", long: count >= 4 });
-        break;
-      default: {
-        const field = NUMBER_FIELDS[letter];
-        if (field === undefined) {
-          const known = "GCxwDFW".includes(letter);
-          throw new JodaPatternError(
-            pattern,
-            known
-              ? `pattern letter "${letter}" is not supported here`
-              : `"${letter}" is not a pattern letter (quote literal text, as in 'T')`,
-          );
-        }
-        tokens.push({ kind: "number", field, width: count, max: Math.max(2, count) });
-      }
-    }
-  }
-  return tokens;
-}
+export { compileJodaFormatter, formatJoda } from "./joda-format.js";
+export { type JodaOptions, JodaPatternError } from "./joda-pattern.js";
 
 // Joda's default short zone names: the only ones it can parse (DateTimeUtils.getDefaultTimeZoneNames).
 const ZONE_NAMES: ReadonlyArray<readonly [string, number]> = [
@@ -186,35 +32,43 @@ const ZONE_NAMES: ReadonlyArray<readonly [string, number]> = [
   ["PDT", -7],
 ];
 
-let zoneIds: Set<string> | undefined;
-function knownZoneIds(): Set<string> {
-  zoneIds ??= new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "GMT", "Etc/UTC", "Etc/GMT"]);
-  return zoneIds;
-}
-
-export interface JodaOptions {
-  /** The zone of texts that carry no offset: an IANA id or a fixed offset. Default UTC. */
-  timeZone?: string;
-  /** Language of month, weekday and AM/PM names (BCP 47 or POSIX `en_US`). Default `en`. */
-  locale?: string;
-  /** The clock for patterns without a year (tests set it). Default Date.now. */
-  now?: () => number;
+/** The zone ids a `ZZZ` field may match, longest first wins; only patterns with one need them. */
+function knownZoneIds(tokens: readonly Token[]): ReadonlySet<string> {
+  if (!tokens.some((t) => t.kind === "zoneId")) return new Set();
+  return new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "GMT", "Etc/UTC", "Etc/GMT"]);
 }
 
 /** Parses one text; `zone` overrides the compiled zone (a `timezone` taken from the event). */
 export type JodaParser = (text: string, zone?: Zone) => Instant | undefined;
 
-function zoneOption(timeZone: string | undefined): Zone {
-  if (timeZone === undefined) return UTC;
-  const zone = resolveZone(timeZone);
-  if (!zone) throw new SluiceError(ErrorCode.CONFIG, `unknown time zone ${JSON.stringify(timeZone)}`);
-  return zone;
+/** What a compiled parser keeps: its tokens and the defaults the text may leave out. */
+interface ParserContext {
+  readonly tokens: readonly Token[];
+  readonly names: ReturnType<typeof localeOption>;
+  readonly defaultZone: Zone;
+  readonly now: () => number;
+  readonly hasYear: boolean;
+  readonly zoneIds: ReadonlySet<string>;
+  /** The two-digit-year window's middle; 0 until a two-digit year first needs it. */
+  pivot: number;
 }
 
-function localeOption(locale: string | undefined): LocaleNames {
-  const tag = normalizeLocale(locale ?? "en");
-  if (tag === undefined) throw new SluiceError(ErrorCode.CONFIG, `unknown locale ${JSON.stringify(locale)}`);
-  return localeNames(tag);
+/** What one text said, field by field; `pos` and `value` are the read position and the last number. */
+interface ParsedFields extends TextScan {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  nanos: number;
+  /** 0 AM, 1 PM, -1 not given; the clock fields likewise -1 when not given. */
+  halfday: number;
+  clockHalf: number;
+  hourHalf: number;
+  clockDay: number;
+  offset: number | undefined;
+  zone: Zone | undefined;
 }
 
 /**
@@ -229,223 +83,263 @@ function localeOption(locale: string | undefined): LocaleNames {
  */
 export function compileJodaParser(pattern: string, options: JodaOptions = {}): JodaParser {
   const tokens = compileTokens(pattern);
-  const defaultZone = zoneOption(options.timeZone);
-  const names = localeOption(options.locale);
   const now = options.now ?? Date.now;
   const hasYear = tokens.some((t) => t.kind === "year");
-  const pivotYear = () => fieldsOf(now()).year - 30;
-  let pivot = hasYear && tokens.some((t) => t.kind === "year" && t.twoDigit) ? pivotYear() : 0;
-
-  return (text, zoneOverride) => {
-    let pos = 0;
-    let year = 2000;
-    let month = 1;
-    let day = 1;
-    let hour = 0;
-    let minute = 0;
-    let second = 0;
-    let nanos = 0;
-    let halfday = -1;
-    let clockHalf = -1;
-    let hourHalf = -1;
-    let clockDay = -1;
-    let offset: number | undefined;
-    let zone: Zone | undefined;
-    const length = text.length;
-
-    for (let t = 0; t < tokens.length; t++) {
-      const token = tokens[t]!;
-      switch (token.kind) {
-        case "literal": {
-          if (!text.startsWith(token.text, pos)) return undefined;
-          pos += token.text.length;
-          break;
-        }
-        case "number":
-        case "year": {
-          let sign = 1;
-          let start = pos;
-          if (token.kind === "year" && token.lenient && pos < length) {
-            const c = text.charCodeAt(pos);
-            if (c === 45 /* - */ || c === 43 /* + */) {
-              if (c === 45) sign = -1;
-              start = ++pos;
-            }
-          }
-          const limit = Math.min(
-            length,
-            start + (token.kind === "year" && token.twoDigit && token.lenient ? 9 : token.max),
-          );
-          let value = 0;
-          while (pos < limit) {
-            const c = text.charCodeAt(pos);
-            if (c < 48 || c > 57) break;
-            value = value * 10 + (c - 48);
-            pos++;
-          }
-          const digits = pos - start;
-          if (digits === 0) return undefined;
-          if (token.kind === "year") {
-            if (token.twoDigit && digits === 2 && sign === 1) {
-              if (pivot === 0) pivot = pivotYear();
-              // Joda's TwoDigitYear: the year ending in these digits within [pivot - 50, pivot + 50).
-              const low = pivot - 50;
-              year = value + Math.floor(low / 100) * 100;
-              if (year < low) year += 100;
-            } else {
-              year = sign * value;
-            }
-            break;
-          }
-          switch (token.field) {
-            case "month":
-              month = value;
-              break;
-            case "day":
-              day = value;
-              break;
-            case "hour":
-              hour = value;
-              break;
-            case "clockHalf":
-              clockHalf = value;
-              break;
-            case "hourHalf":
-              hourHalf = value;
-              break;
-            case "clockDay":
-              clockDay = value;
-              break;
-            case "minute":
-              minute = value;
-              break;
-            case "second":
-              second = value;
-              break;
-            case "weekday":
-              if (value < 1 || value > 7) return undefined;
-              break;
-          }
-          break;
-        }
-        case "fraction": {
-          const start = pos;
-          const limit = Math.min(length, pos + 9);
-          let value = 0;
-          while (pos < limit) {
-            const c = text.charCodeAt(pos);
-            if (c < 48 || c > 57) break;
-            value = value * 10 + (c - 48);
-            pos++;
-          }
-          if (pos === start) return undefined;
-          nanos = value * POW10[9 - (pos - start)]!;
-          break;
-        }
-        case "monthText": {
-          const match = matchName(names.months, text, pos);
-          if (!match) return undefined;
-          month = match[0] + 1;
-          pos = match[1];
-          break;
-        }
-        case "weekdayText": {
-          // Read and checked; the date itself decides the day, as the date fields come first in Joda.
-          const match = matchName(names.weekdays, text, pos);
-          if (!match) return undefined;
-          pos = match[1];
-          break;
-        }
-        case "halfday": {
-          const match = matchName(names.halfdays, text, pos);
-          if (!match) return undefined;
-          halfday = match[0];
-          pos = match[1];
-          break;
-        }
-        case "offset": {
-          const end = parseOffset(text, pos);
-          if (end < 0) return undefined;
-          offset = parsedOffset.value;
-          pos = end;
-          break;
-        }
-        case "zoneName": {
-          let found = false;
-          for (const [name, hours] of ZONE_NAMES) {
-            if (text.startsWith(name, pos)) {
-              offset = hours * 3_600_000;
-              pos += name.length;
-              found = true;
-              break;
-            }
-          }
-          if (!found) return undefined;
-          break;
-        }
-        case "zoneId": {
-          let end = pos;
-          while (end < length && end - pos < 64 && isZoneIdChar(text.charCodeAt(end))) end++;
-          const ids = knownZoneIds();
-          let matched: Zone | undefined;
-          for (let e = end; e > pos; e--) {
-            const id = text.slice(pos, e);
-            if (ids.has(id)) {
-              matched = resolveZone(id);
-              if (matched) {
-                pos = e;
-                break;
-              }
-            }
-          }
-          if (!matched) {
-            matched = resolveZone(text.slice(pos, end));
-            if (!matched) return undefined;
-            pos = end;
-          }
-          zone = matched;
-          break;
-        }
-      }
-    }
-    if (pos !== length) return undefined;
-
-    // Hours: the clock-hour fields win over H as they come later in a pattern in practice; check ranges.
-    if (clockHalf >= 0) {
-      if (clockHalf < 1 || clockHalf > 12) return undefined;
-      hour = (clockHalf % 12) + (halfday === 1 ? 12 : 0);
-    } else if (hourHalf >= 0) {
-      if (hourHalf > 11) return undefined;
-      hour = hourHalf + (halfday === 1 ? 12 : 0);
-    } else if (clockDay >= 0) {
-      if (clockDay < 1 || clockDay > 24) return undefined;
-      hour = clockDay % 24;
-    } else if (halfday === 1 && hour < 12) {
-      hour += 12;
-    }
-    if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59 || day < 1) return undefined;
-    if (!hasYear) {
-      // Logstash's guess: this year, but a January date seen in December is next year's and vice versa.
-      const current = fieldsOf(now() + (zone ?? zoneOverride ?? defaultZone).offsetAt(now()));
-      year = current.year;
-      if (month === 12 && current.month === 1) year--;
-      else if (month === 1 && current.month === 12) year++;
-      // Joda parses the date in the leap year 2000 and then sets the year: 29 February becomes the 28th.
-      if (month === 2 && day === 29) day = daysInMonth(year, 2);
-    }
-    if (day > daysInMonth(year, month)) return undefined;
-    const local =
-      daysFromCivil(year, month, day) * MILLIS_PER_DAY +
-      hour * 3_600_000 +
-      minute * 60_000 +
-      second * 1000 +
-      Math.floor(nanos / 1_000_000);
-    let utc: number | undefined;
-    if (offset !== undefined) utc = local - offset;
-    else utc = (zone ?? zoneOverride ?? defaultZone).toUtc(local);
-    if (utc === undefined) return undefined;
-    return instantOf(utc, nanos % 1_000_000);
+  const context: ParserContext = {
+    tokens,
+    names: localeOption(options.locale),
+    defaultZone: zoneOption(options.timeZone),
+    now,
+    hasYear,
+    zoneIds: knownZoneIds(tokens),
+    pivot: hasYear && tokens.some((t) => t.kind === "year" && t.twoDigit) ? pivotYear(now) : 0,
   };
+  return (text, zoneOverride) => parseWith(context, text, zoneOverride);
+}
+
+function pivotYear(now: () => number): number {
+  return fieldsOf(now()).year - 30;
+}
+
+function parseWith(
+  context: ParserContext,
+  text: string,
+  zoneOverride: Zone | undefined,
+): Instant | undefined {
+  const fields: ParsedFields = {
+    pos: 0,
+    value: 0,
+    year: 2000,
+    month: 1,
+    day: 1,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    nanos: 0,
+    halfday: -1,
+    clockHalf: -1,
+    hourHalf: -1,
+    clockDay: -1,
+    offset: undefined,
+    zone: undefined,
+  };
+  const tokens = context.tokens;
+  for (let t = 0; t < tokens.length; t++) {
+    if (!readToken(tokens[t]!, text, fields, context)) return undefined;
+  }
+  if (fields.pos !== text.length) return undefined;
+  if (!resolveHour(fields)) return undefined;
+  const { month, minute, second, day } = fields;
+  if (month < 1 || month > 12 || fields.hour > 23 || minute > 59 || second > 59 || day < 1) return undefined;
+  const zone = fields.zone ?? zoneOverride ?? context.defaultZone;
+  if (!context.hasYear) guessYear(fields, context.now, zone);
+  return toInstant(fields, zone);
+}
+
+function readToken(token: Token, text: string, fields: ParsedFields, context: ParserContext): boolean {
+  switch (token.kind) {
+    case "literal":
+      if (!text.startsWith(token.text, fields.pos)) return false;
+      fields.pos += token.text.length;
+      return true;
+    case "year":
+      return readYear(token, text, fields, context);
+    case "number":
+      return readNumber(token, text, fields);
+    case "fraction":
+      return readFraction(text, fields);
+    case "monthText": {
+      const match = matchName(context.names.months, text, fields.pos);
+      if (!match) return false;
+      fields.month = match[0] + 1;
+      fields.pos = match[1];
+      return true;
+    }
+    case "weekdayText": {
+      // Read and checked; the date itself decides the day, as the date fields come first in Joda.
+      const match = matchName(context.names.weekdays, text, fields.pos);
+      if (!match) return false;
+      fields.pos = match[1];
+      return true;
+    }
+    case "halfday": {
+      const match = matchName(context.names.halfdays, text, fields.pos);
+      if (!match) return false;
+      fields.halfday = match[0];
+      fields.pos = match[1];
+      return true;
+    }
+    case "offset":
+      if (!parseOffset(text, fields)) return false;
+      fields.offset = fields.value;
+      return true;
+    case "zoneName":
+      return readZoneName(text, fields);
+    case "zoneId":
+      return readZoneId(text, fields, context.zoneIds);
+  }
+}
+
+/** Digits from `fields.pos` up to `limit` into `fields.value`; returns how many. */
+function readDigitsUpTo(text: string, fields: ParsedFields, limit: number): number {
+  const start = fields.pos;
+  const end = Math.min(text.length, limit);
+  let pos = start;
+  let value = 0;
+  while (pos < end) {
+    const c = text.charCodeAt(pos);
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+    pos++;
+  }
+  fields.pos = pos;
+  fields.value = value;
+  return pos - start;
+}
+
+function readYear(
+  token: Extract<Token, { kind: "year" }>,
+  text: string,
+  fields: ParsedFields,
+  context: ParserContext,
+): boolean {
+  let sign = 1;
+  if (token.lenient && fields.pos < text.length) {
+    const c = text.charCodeAt(fields.pos);
+    if (c === 45 /* - */ || c === 43 /* + */) {
+      if (c === 45) sign = -1;
+      fields.pos++;
+    }
+  }
+  const width = token.twoDigit && token.lenient ? 9 : token.max;
+  const digits = readDigitsUpTo(text, fields, fields.pos + width);
+  if (digits === 0) return false;
+  if (token.twoDigit && digits === 2 && sign === 1) {
+    if (context.pivot === 0) context.pivot = pivotYear(context.now);
+    // Joda's TwoDigitYear: the year ending in these digits within [pivot - 50, pivot + 50).
+    const low = context.pivot - 50;
+    fields.year = fields.value + Math.floor(low / 100) * 100;
+    if (fields.year < low) fields.year += 100;
+  } else {
+    fields.year = sign * fields.value;
+  }
+  return true;
+}
+
+function readNumber(token: Extract<Token, { kind: "number" }>, text: string, fields: ParsedFields): boolean {
+  if (readDigitsUpTo(text, fields, fields.pos + token.max) === 0) return false;
+  const value = fields.value;
+  switch (token.field) {
+    case "month":
+      fields.month = value;
+      return true;
+    case "day":
+      fields.day = value;
+      return true;
+    case "hour":
+      fields.hour = value;
+      return true;
+    case "clockHalf":
+      fields.clockHalf = value;
+      return true;
+    case "hourHalf":
+      fields.hourHalf = value;
+      return true;
+    case "clockDay":
+      fields.clockDay = value;
+      return true;
+    case "minute":
+      fields.minute = value;
+      return true;
+    case "second":
+      fields.second = value;
+      return true;
+    case "weekday":
+      return value >= 1 && value <= 7;
+  }
+}
+
+function readFraction(text: string, fields: ParsedFields): boolean {
+  const digits = readDigitsUpTo(text, fields, fields.pos + 9);
+  if (digits === 0) return false;
+  fields.nanos = fields.value * POW10[9 - digits]!;
+  return true;
+}
+
+function readZoneName(text: string, fields: ParsedFields): boolean {
+  for (const [name, hours] of ZONE_NAMES) {
+    if (text.startsWith(name, fields.pos)) {
+      fields.offset = hours * 3_600_000;
+      fields.pos += name.length;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The longest known zone id at `fields.pos`, else whatever id-like text is there if it names a zone. */
+function readZoneId(text: string, fields: ParsedFields, ids: ReadonlySet<string>): boolean {
+  const pos = fields.pos;
+  let end = pos;
+  while (end < text.length && end - pos < 64 && isZoneIdChar(text.charCodeAt(end))) end++;
+  for (let e = end; e > pos; e--) {
+    const id = text.slice(pos, e);
+    if (!ids.has(id)) continue;
+    const zone = resolveZone(id);
+    if (zone) {
+      fields.zone = zone;
+      fields.pos = e;
+      return true;
+    }
+  }
+  const zone = resolveZone(text.slice(pos, end));
+  if (!zone) return false;
+  fields.zone = zone;
+  fields.pos = end;
+  return true;
+}
+
+/** Hours: the clock-hour fields win over H as they come later in a pattern in practice; checks ranges. */
+function resolveHour(fields: ParsedFields): boolean {
+  const { clockHalf, hourHalf, clockDay } = fields;
+  const pm = fields.halfday === 1;
+  if (clockHalf >= 0) {
+    if (clockHalf < 1 || clockHalf > 12) return false;
+    fields.hour = (clockHalf % 12) + (pm ? 12 : 0);
+  } else if (hourHalf >= 0) {
+    if (hourHalf > 11) return false;
+    fields.hour = hourHalf + (pm ? 12 : 0);
+  } else if (clockDay >= 0) {
+    if (clockDay < 1 || clockDay > 24) return false;
+    fields.hour = clockDay % 24;
+  } else if (pm && fields.hour < 12) {
+    fields.hour += 12;
+  }
+  return true;
+}
+
+/** Logstash's guess for a pattern without a year: this year, but a January date seen in December is next year's and vice versa. */
+function guessYear(fields: ParsedFields, now: () => number, zone: Zone): void {
+  const current = fieldsOf(now() + zone.offsetAt(now()));
+  fields.year = current.year;
+  if (fields.month === 12 && current.month === 1) fields.year--;
+  else if (fields.month === 1 && current.month === 12) fields.year++;
+  // Joda parses the date in the leap year 2000 and then sets the year: 29 February becomes the 28th.
+  if (fields.month === 2 && fields.day === 29) fields.day = daysInMonth(fields.year, 2);
+}
+
+function toInstant(fields: ParsedFields, zone: Zone): Instant | undefined {
+  const { year, month, day, nanos } = fields;
+  if (day > daysInMonth(year, month)) return undefined;
+  const local =
+    daysFromCivil(year, month, day) * MILLIS_PER_DAY +
+    fields.hour * 3_600_000 +
+    fields.minute * 60_000 +
+    fields.second * 1000 +
+    Math.floor(nanos / 1_000_000);
+  const utc = fields.offset !== undefined ? local - fields.offset : zone.toUtc(local);
+  if (utc === undefined) return undefined;
+  return instantOf(utc, nanos % 1_000_000);
 }
 
 const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
@@ -461,165 +355,4 @@ function isZoneIdChar(c: number): boolean {
     c === 45 ||
     c === 58
   );
-}
-
-/** Where parseOffset leaves the offset it read, in milliseconds (no allocation per call). */
-export const parsedOffset = { value: 0 };
-
-/**
- * Joda's offset parser, lenient as Joda's is: `Z`, or a sign and two-digit hours, then optional minutes
- * and seconds, with or without colons. Sets `parsedOffset.value`; returns the end, or -1.
- */
-export function parseOffset(text: string, pos: number): number {
-  const c = text.charCodeAt(pos);
-  if (c === 90 /* Z */) {
-    parsedOffset.value = 0;
-    return pos + 1;
-  }
-  if (c !== 43 && c !== 45) return -1;
-  const sign = c === 45 ? -1 : 1;
-  const hours = twoDigits(text, pos + 1);
-  if (hours < 0 || hours > 23) return -1;
-  let total = hours * 3_600_000;
-  let end = pos + 3;
-  const colon = text.charCodeAt(end) === 58;
-  for (const unit of [60_000, 1000]) {
-    const at = colon ? end + 1 : end;
-    if (colon && text.charCodeAt(end) !== 58) break;
-    const value = twoDigits(text, at);
-    if (value < 0) break;
-    if (value > 59) return -1;
-    total += value * unit;
-    end = at + 2;
-  }
-  parsedOffset.value = sign * total;
-  return end;
-}
-
-function twoDigits(text: string, pos: number): number {
-  const a = text.charCodeAt(pos) - 48;
-  const b = text.charCodeAt(pos + 1) - 48;
-  if (!(a >= 0 && a <= 9 && b >= 0 && b <= 9)) return -1;
-  return a * 10 + b;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Formatting
-
-type Printer = (millis: number, local: ReturnType<typeof fieldsOf>, zone: Zone) => string;
-
-const pad = (n: number, width: number): string => {
-  const text = String(Math.abs(n)).padStart(width, "0");
-  return n < 0 ? `-${text}` : text;
-};
-
-function compilePrinter(pattern: string, names: LocaleNames): Printer[] {
-  const printers: Printer[] = [];
-  for (const token of compileTokens(pattern)) {
-    switch (token.kind) {
-      case "literal": {
-        const text = token.text;
-        printers.push(() => text);
-        break;
-      }
-      case "year":
-        printers.push(
-          token.twoDigit
-            ? (_m, f) => pad(((f.year % 100) + 100) % 100, 2)
-            : (_m, f) => pad(f.year, token.width),
-        );
-        break;
-      case "number": {
-        const width = token.width;
-        const get: Record<NumberField, (f: ReturnType<typeof fieldsOf>) => number> = {
-          month: (f) => f.month,
-          day: (f) => f.day,
-          hour: (f) => f.hour,
-          clockHalf: (f) => (f.hour % 12 === 0 ? 12 : f.hour % 12),
-          hourHalf: (f) => f.hour % 12,
-          clockDay: (f) => (f.hour === 0 ? 24 : f.hour),
-          minute: (f) => f.minute,
-          second: (f) => f.second,
-          weekday: (f) => f.weekday,
-        };
-        const read = get[token.field];
-        printers.push((_m, f) => pad(read(f), width));
-        break;
-      }
-      case "fraction": {
-        // Joda holds milliseconds: digits beyond the third print as zeros.
-        const width = token.width;
-        printers.push((_m, f) => String(f.millis).padStart(3, "0").padEnd(width, "0").slice(0, width));
-        break;
-      }
-      case "monthText": {
-        const list = token.long ? names.months.long : names.months.short;
-        printers.push((_m, f) => list[f.month - 1]!);
-        break;
-      }
-      case "weekdayText": {
-        const list = token.long ? names.weekdays.long : names.weekdays.short;
-        printers.push((_m, f) => list[f.weekday - 1]!);
-        break;
-      }
-      case "halfday":
-        printers.push((_m, f) => names.halfdays.short[f.hour < 12 ? 0 : 1]!);
-        break;
-      case "offset": {
-        const colon = token.colon ? ":" : "";
-        printers.push((m, _f, zone) => {
-          const offset = zone.offsetAt(m);
-          const abs = Math.abs(offset);
-          const h = Math.floor(abs / 3_600_000);
-          const min = Math.floor((abs % 3_600_000) / 60_000);
-          return `${offset < 0 ? "-" : "+"}${pad(h, 2)}${colon}${pad(min, 2)}`;
-        });
-        break;
-      }
-      case "zoneId":
-        printers.push((_m, _f, zone) => zone.id);
-        break;
-      case "zoneName": {
-        const long = token.long;
-        printers.push((m, _f, zone) => zone.name(m, long));
-        break;
-      }
-    }
-  }
-  return printers;
-}
-
-const formatters = new Map<string, (millis: number) => string>();
-const MAX_FORMATTERS = 512;
-
-/**
- * Formats epoch milliseconds with a Joda pattern in a zone (default UTC) and locale (default `en`):
- * the signature of sprintf's DateFormatter, so `(m, p) => formatJoda(m, p)` serves `%{+yyyy.MM.dd}`.
- * Compiled formatters are cached per pattern, zone and locale. Throws JodaPatternError for a bad pattern.
- */
-export function formatJoda(epochMillis: number, pattern: string, timeZone = "UTC", locale = "en"): string {
-  const key = `${timeZone}\u0000${locale}\u0000${pattern}`;
-  let format = formatters.get(key);
-  if (format === undefined) {
-    format = compileJodaFormatter(pattern, { timeZone, locale });
-    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
-    formatters.set(key, format);
-  }
-  return format(epochMillis);
-}
-
-/** Compiles a Joda pattern into a formatter of epoch milliseconds. */
-export function compileJodaFormatter(
-  pattern: string,
-  options: Omit<JodaOptions, "now"> = {},
-): (epochMillis: number) => string {
-  const zone = zoneOption(options.timeZone);
-  const printers = compilePrinter(pattern, localeOption(options.locale));
-  return (epochMillis) => {
-    const millis = Math.floor(epochMillis);
-    const local = fieldsOf(millis + zone.offsetAt(millis));
-    let out = "";
-    for (const print of printers) out += print(millis, local, zone);
-    return out;
-  };
 }

@@ -1,5 +1,5 @@
 // TAI64N labels (daemontools, qmail) → instants, exactly as Logstash's date filter reads them.
-import { type Instant, instantOf } from "./instant.js";
+import { type Instant, instantOf } from "@sluice/core/time";
 
 // Logstash subtracts a constant 10 s (TAI−UTC in 1972), not the leap seconds added since.
 const TAI_OFFSET_SECONDS = 10;

@@ -1,14 +1,15 @@
 // The VRL functions this subset knows: their parameters, kinds, fallibility and plain JS implementations.
 
+import { UTC, type Zone } from "@sluice/core/time";
 import { JSON_LIMIT_DEFAULTS, jsonLimitProblem } from "../json-limits.js";
 import { beyondDepth } from "../json-text.js";
-import { formatTimestamp as formatWith, parseTimestamp as parseWith, parseZone, type Zone } from "./time.js";
+import { formatTimestamp as formatWith, parseTimestamp as parseWith, parseZone } from "./time.js";
 import {
   deepClone,
   getOwn,
   isObject,
   type JsonObject,
-  K,
+  Kind,
   kindNames,
   kindOf,
   setKey,
@@ -42,32 +43,32 @@ export interface FunctionDef {
 
 const never = (): boolean => false;
 const always = (): boolean => true;
-const value: Param = { name: "value", kind: K.ANY, required: true };
+const value: Param = { name: "value", kind: Kind.ANY, required: true };
 
 function is(bit: number): FunctionDef {
   return {
     params: [value],
     fallible: never,
-    returnKind: () => K.BOOLEAN,
-    impl: (v) => (bit === K.NULL ? v === null || v === undefined : matches(v, bit)),
+    returnKind: () => Kind.BOOLEAN,
+    impl: (v) => (bit === Kind.NULL ? v === null || v === undefined : matches(v, bit)),
   };
 }
 
 function matches(v: unknown, bit: number): boolean {
   switch (bit) {
-    case K.BYTES:
+    case Kind.BYTES:
       return typeof v === "string";
-    case K.OBJECT:
+    case Kind.OBJECT:
       return isObject(v);
-    case K.ARRAY:
+    case Kind.ARRAY:
       return Array.isArray(v);
-    case K.BOOLEAN:
+    case Kind.BOOLEAN:
       return typeof v === "boolean";
-    case K.INTEGER:
+    case Kind.INTEGER:
       return typeof v === "number" && Number.isInteger(v);
-    case K.FLOAT:
+    case Kind.FLOAT:
       return typeof v === "number" && !Number.isInteger(v);
-    case K.TIMESTAMP:
+    case Kind.TIMESTAMP:
       return v instanceof VrlTimestamp;
     default:
       return false;
@@ -100,7 +101,7 @@ export function parseJson(text: string, maxDepth?: number): unknown {
   }
   if (source.indexOf("\\u") >= 0 && hasLoneSurrogate(source))
     throw new VrlError(`unable to ${verb} json: lone surrogate found in hex escape`);
-  // Unlike serde_json, a bound on what one text may build: a 2 MB `[{},{},…]` is ~40 MB of objects.
+  // Unlike serde_json, a bound on what one text may build: parsed containers take many times their bytes.
   const tooLarge = jsonLimitProblem(source, JSON_LIMIT_DEFAULTS);
   if (tooLarge) throw new VrlError(`unable to ${verb} json: ${tooLarge.reason.replace(/ \(\w+\)$/, "")}`);
   let parsed: unknown;
@@ -196,8 +197,6 @@ export function parseTimestamp(text: string | VrlTimestamp, format: string, time
   return parseWith(text, format, timezone === undefined ? UTC : zoneOf(timezone, UTC));
 }
 
-const UTC = parseZone("UTC")!;
-
 /** The current time (millisecond precision: what JavaScript's clock gives). */
 export function now(): VrlTimestamp {
   return new VrlTimestamp(Date.now(), 0);
@@ -228,57 +227,57 @@ export function merge(to: JsonObject, from: JsonObject, deep = false): JsonObjec
 export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
   parse_json: {
     params: [
-      { name: "value", kind: K.BYTES, required: true },
-      { name: "max_depth", kind: K.INTEGER, required: false },
-      { name: "lossy", kind: K.BOOLEAN, required: false },
+      { name: "value", kind: Kind.BYTES, required: true },
+      { name: "max_depth", kind: Kind.INTEGER, required: false },
+      { name: "lossy", kind: Kind.BOOLEAN, required: false },
     ],
     fallible: always,
-    returnKind: () => K.JSON,
+    returnKind: () => Kind.JSON,
     returnsTimestamp: never,
     impl: (text, maxDepth) =>
       parseJson(text as string, maxDepth === undefined ? undefined : (maxDepth as number)),
   },
   string: {
     params: [value],
-    fallible: ([kind]) => (kind! & ~K.BYTES) !== 0,
-    returnKind: () => K.BYTES,
+    fallible: ([kind]) => (kind! & ~Kind.BYTES) !== 0,
+    returnKind: () => Kind.BYTES,
     impl: (v) => {
       if (typeof v === "string") return v;
-      throw expected(K.BYTES, v);
+      throw expected(Kind.BYTES, v);
     },
   },
   to_string: {
     params: [value],
-    fallible: ([kind]) => (kind! & (K.OBJECT | K.ARRAY)) !== 0,
-    returnKind: () => K.BYTES,
+    fallible: ([kind]) => (kind! & (Kind.OBJECT | Kind.ARRAY)) !== 0,
+    returnKind: () => Kind.BYTES,
     impl: (v) => coerceToString(v),
   },
   now: {
     params: [],
     fallible: never,
-    returnKind: () => K.TIMESTAMP,
+    returnKind: () => Kind.TIMESTAMP,
     returnsTimestamp: always,
     impl: () => now(),
   },
   merge: {
     params: [
-      { name: "to", kind: K.OBJECT, required: true },
-      { name: "from", kind: K.OBJECT, required: true },
-      { name: "deep", kind: K.BOOLEAN, required: false },
+      { name: "to", kind: Kind.OBJECT, required: true },
+      { name: "from", kind: Kind.OBJECT, required: true },
+      { name: "deep", kind: Kind.BOOLEAN, required: false },
     ],
     fallible: never,
-    returnKind: () => K.OBJECT,
+    returnKind: () => Kind.OBJECT,
     returnsTimestamp: ([a, b]) => a! || b!,
     impl: (to, from, deep) => merge(to as JsonObject, from as JsonObject, deep === true),
   },
   parse_timestamp: {
     params: [
-      { name: "value", kind: K.BYTES | K.TIMESTAMP, required: true },
-      { name: "format", kind: K.BYTES, required: true },
-      { name: "timezone", kind: K.BYTES, required: false },
+      { name: "value", kind: Kind.BYTES | Kind.TIMESTAMP, required: true },
+      { name: "format", kind: Kind.BYTES, required: true },
+      { name: "timezone", kind: Kind.BYTES, required: false },
     ],
     fallible: always,
-    returnKind: () => K.TIMESTAMP,
+    returnKind: () => Kind.TIMESTAMP,
     returnsTimestamp: always,
     impl: (v, format, timezone, ctx) => {
       if (v instanceof VrlTimestamp) return v;
@@ -287,12 +286,12 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
   },
   format_timestamp: {
     params: [
-      { name: "value", kind: K.TIMESTAMP, required: true },
-      { name: "format", kind: K.BYTES, required: true },
-      { name: "timezone", kind: K.BYTES, required: false },
+      { name: "value", kind: Kind.TIMESTAMP, required: true },
+      { name: "format", kind: Kind.BYTES, required: true },
+      { name: "timezone", kind: Kind.BYTES, required: false },
     ],
     fallible: always,
-    returnKind: () => K.BYTES,
+    returnKind: () => Kind.BYTES,
     impl: (ts, format, timezone) =>
       formatWith(
         ts as VrlTimestamp,
@@ -302,36 +301,36 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
   },
   to_unix_timestamp: {
     params: [
-      { name: "value", kind: K.TIMESTAMP, required: true },
+      { name: "value", kind: Kind.TIMESTAMP, required: true },
       {
         name: "unit",
-        kind: K.BYTES,
+        kind: Kind.BYTES,
         required: false,
         oneOf: ["seconds", "milliseconds", "microseconds", "nanoseconds"],
       },
     ],
     fallible: never,
-    returnKind: () => K.INTEGER,
+    returnKind: () => Kind.INTEGER,
     impl: (ts, unit) => toUnixTimestamp(ts as VrlTimestamp, (unit ?? "seconds") as TimestampUnit),
   },
   upcase: {
-    params: [{ name: "value", kind: K.BYTES, required: true }],
+    params: [{ name: "value", kind: Kind.BYTES, required: true }],
     fallible: never,
-    returnKind: () => K.BYTES,
+    returnKind: () => Kind.BYTES,
     impl: (v) => (v as string).toUpperCase(),
   },
   downcase: {
-    params: [{ name: "value", kind: K.BYTES, required: true }],
+    params: [{ name: "value", kind: Kind.BYTES, required: true }],
     fallible: never,
-    returnKind: () => K.BYTES,
+    returnKind: () => Kind.BYTES,
     impl: (v) => (v as string).toLowerCase(),
   },
-  is_string: is(K.BYTES),
-  is_object: is(K.OBJECT),
-  is_null: is(K.NULL),
-  is_array: is(K.ARRAY),
-  is_boolean: is(K.BOOLEAN),
-  is_integer: is(K.INTEGER),
-  is_float: is(K.FLOAT),
-  is_timestamp: is(K.TIMESTAMP),
+  is_string: is(Kind.BYTES),
+  is_object: is(Kind.OBJECT),
+  is_null: is(Kind.NULL),
+  is_array: is(Kind.ARRAY),
+  is_boolean: is(Kind.BOOLEAN),
+  is_integer: is(Kind.INTEGER),
+  is_float: is(Kind.FLOAT),
+  is_timestamp: is(Kind.TIMESTAMP),
 };

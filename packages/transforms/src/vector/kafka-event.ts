@@ -9,6 +9,7 @@ import {
 } from "@sluice/core";
 import { type JsonObject, setKey, VrlTimestamp } from "./value.js";
 
+/** Mirrors the options of Vector's kafka source one to one, so each is spelled as Vector spells it. */
 export interface VectorKafkaEventOptions {
   /** Field for the record key (null when the record has none). Default `message_key`; "" leaves it out. */
   key_field?: string;

@@ -1,277 +1,9 @@
-// The VRL subset's lexer and parser: program text to a small syntax tree with source offsets.
-import { ErrorCode, SluiceError } from "@sluice/core";
+// The VRL subset's parser: tokens to a syntax tree (ast.ts), precedence climbing over BINARY's levels.
+import { type Argument, type Node, type PathNode, type Segment, VrlCompileError } from "./ast.js";
+import { lex, type Token } from "./lexer.js";
 
-import { parseTimestamp, parseZone } from "./time.js";
-import type { VrlTimestamp } from "./value.js";
-
-const UTC = parseZone("UTC")!;
-
-export type Segment = string | number;
-
-export type Node =
-  | { t: "lit"; value: unknown; float?: boolean; start: number; end: number }
-  | { t: "path"; target: "event" | "var"; name: string; segs: Segment[]; start: number; end: number }
-  | { t: "obj"; entries: Array<[string, Node]>; start: number; end: number }
-  | { t: "arr"; items: Node[]; start: number; end: number }
-  | { t: "call"; name: string; abort: boolean; args: Arg[]; start: number; end: number; nameEnd: number }
-  | { t: "not"; expr: Node; start: number; end: number }
-  | { t: "bin"; op: string; l: Node; r: Node; start: number; end: number }
-  | { t: "assign"; target: PathNode; err?: PathNode; value: Node; start: number; end: number }
-  | { t: "if"; cond: Node; then: Node; else?: Node; start: number; end: number }
-  | { t: "block"; stmts: Node[]; start: number; end: number }
-  | { t: "abort"; message?: Node; start: number; end: number };
-
-export type PathNode = Extract<Node, { t: "path" }>;
-export interface Arg {
-  name?: string;
-  expr: Node;
-}
-
-/** A syntax or type error at an offset of the program text. */
-export class VrlCompileError extends SluiceError {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(ErrorCode.CONFIG, message);
-    this.name = "VrlCompileError";
-  }
-}
-
-type Tok =
-  | { k: "num"; v: number; float: boolean; s: number; e: number }
-  | { k: "str"; v: string; s: number; e: number }
-  | { k: "ts"; v: VrlTimestamp; s: number; e: number }
-  | { k: "ident"; v: string; s: number; e: number }
-  | { k: "path"; v: Segment[]; s: number; e: number }
-  | { k: "op"; v: string; s: number; e: number }
-  | { k: "nl"; s: number; e: number }
-  | { k: "eof"; s: number; e: number };
-
-const OPS = [
-  "??",
-  "==",
-  "!=",
-  "&&",
-  "||",
-  "<=",
-  ">=",
-  "|=",
-  "(",
-  ")",
-  "[",
-  "]",
-  "{",
-  "}",
-  ",",
-  ":",
-  "=",
-  "!",
-  "<",
-  ">",
-  "+",
-  "-",
-  "*",
-  "/",
-  ";",
-];
-const FIELD_CHAR = /[A-Za-z0-9_@]/;
-const IDENT_START = /[A-Za-z_]/;
-const IDENT_CHAR = /[A-Za-z0-9_]/;
 /** Programs are configuration, but still bound them: nesting beyond this is refused, not overflowed. */
 const MAX_NESTING = 256;
-
-function lex(src: string): Tok[] {
-  const toks: Tok[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (c === "#") {
-      while (i < src.length && src[i] !== "\n") i++;
-      continue;
-    }
-    if (c === "\n") {
-      toks.push({ k: "nl", s: i, e: i + 1 });
-      i++;
-      continue;
-    }
-    if (c === " " || c === "\t" || c === "\r") {
-      i++;
-      continue;
-    }
-    if (c === '"' || (c === "s" && src[i + 1] === "'")) {
-      const [value, end] = c === '"' ? lexString(src, i) : lexRawString(src, i);
-      toks.push({ k: "str", v: value, s: i, e: end });
-      i = end;
-      continue;
-    }
-    if (c === "t" && src[i + 1] === "'") {
-      const [value, end] = lexRawString(src, i);
-      let ts: VrlTimestamp;
-      try {
-        ts = parseTimestamp(value, "%+", UTC);
-      } catch {
-        throw new VrlCompileError(`invalid timestamp literal: ${JSON.stringify(value)}`, i);
-      }
-      toks.push({ k: "ts", v: ts, s: i, e: end });
-      i = end;
-      continue;
-    }
-    if (c === ".") {
-      const [segs, end] = lexPath(src, i + 1);
-      toks.push({ k: "path", v: segs, s: i, e: end });
-      i = end;
-      continue;
-    }
-    if (/[0-9]/.test(c)) {
-      let j = i;
-      while (j < src.length && /[0-9_]/.test(src[j]!)) j++;
-      let float = false;
-      if (src[j] === "." && /[0-9]/.test(src[j + 1] ?? "")) {
-        float = true;
-        j++;
-        while (j < src.length && /[0-9_]/.test(src[j]!)) j++;
-      }
-      if (src[j] === "e" || src[j] === "E") {
-        let k = j + 1;
-        if (src[k] === "+" || src[k] === "-") k++;
-        if (/[0-9]/.test(src[k] ?? "")) {
-          float = true;
-          j = k;
-          while (j < src.length && /[0-9]/.test(src[j]!)) j++;
-        }
-      }
-      const value = Number(src.slice(i, j).replaceAll("_", ""));
-      if (!float && !Number.isSafeInteger(value))
-        throw new VrlCompileError("integer literal out of range", i);
-      toks.push({ k: "num", v: value, float, s: i, e: j });
-      i = j;
-      continue;
-    }
-    if (IDENT_START.test(c)) {
-      let j = i + 1;
-      while (j < src.length && IDENT_CHAR.test(src[j]!)) j++;
-      toks.push({ k: "ident", v: src.slice(i, j), s: i, e: j });
-      i = j;
-      continue;
-    }
-    const op = OPS.find((o) => src.startsWith(o, i));
-    if (!op) throw new VrlCompileError(`unexpected character ${JSON.stringify(c)}`, i);
-    toks.push({ k: "op", v: op, s: i, e: i + op.length });
-    i += op.length;
-  }
-  toks.push({ k: "eof", s: src.length, e: src.length });
-  return toks;
-}
-
-function lexString(src: string, start: number): [string, number] {
-  let out = "";
-  let i = start + 1;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (c === '"') return [out, i + 1];
-    if (c === "\\") {
-      const n = src[i + 1];
-      switch (n) {
-        case "n":
-          out += "\n";
-          break;
-        case "t":
-          out += "\t";
-          break;
-        case "r":
-          out += "\r";
-          break;
-        case "0":
-          out += "\0";
-          break;
-        case "\\":
-        case '"':
-        case "'":
-        case "{":
-        case "}":
-          out += n;
-          break;
-        case "\n":
-          // a backslash before a newline continues the string on the next line
-          i += 2;
-          while (src[i] === " " || src[i] === "\t") i++;
-          continue;
-        case "u": {
-          const match = /^\{([0-9A-Fa-f]{1,6})\}/.exec(src.slice(i + 2, i + 11));
-          if (!match) throw new VrlCompileError("invalid unicode escape", i);
-          const code = Number.parseInt(match[1]!, 16);
-          if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-            throw new VrlCompileError("invalid unicode escape", i);
-          out += String.fromCodePoint(code);
-          i += 2 + match[0].length;
-          continue;
-        }
-        default:
-          throw new VrlCompileError(`invalid escape character: \\${n ?? ""}`, i);
-      }
-      i += 2;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-  throw new VrlCompileError("unterminated string literal", start);
-}
-
-function lexRawString(src: string, start: number): [string, number] {
-  let out = "";
-  let i = start + 2;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (c === "'") return [out, i + 1];
-    if (c === "\\" && src[i + 1] === "'") {
-      out += "'";
-      i += 2;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-  throw new VrlCompileError("unterminated raw string literal", start);
-}
-
-/** After the leading `.`: field names, quoted fields, `[n]` indexes, joined by dots. */
-function lexPath(src: string, start: number): [Segment[], number] {
-  const segs: Segment[] = [];
-  let i = start;
-  let needField = true;
-  for (;;) {
-    const c = src[i];
-    if (needField && c === '"') {
-      const [value, end] = lexString(src, i);
-      segs.push(value);
-      i = end;
-    } else if (needField && c !== undefined && FIELD_CHAR.test(c)) {
-      let j = i;
-      while (j < src.length && FIELD_CHAR.test(src[j]!)) j++;
-      segs.push(src.slice(i, j));
-      i = j;
-    } else if (!needField || segs.length === 0) {
-      // `.` alone is the root; `.[0]` indexes it
-    } else {
-      throw new VrlCompileError("expected a field name after `.`", i);
-    }
-    needField = false;
-    while (src[i] === "[") {
-      const match = /^\[(-?[0-9]+)\]/.exec(src.slice(i, i + 24));
-      if (!match) break;
-      segs.push(Number(match[1]));
-      i += match[0].length;
-    }
-    if (src[i] === "." && (src[i + 1] === '"' || FIELD_CHAR.test(src[i + 1] ?? ""))) {
-      i++;
-      needField = true;
-      continue;
-    }
-    return [segs, i];
-  }
-}
 
 const BINARY: Array<string[]> = [
   ["??"],
@@ -283,29 +15,30 @@ const BINARY: Array<string[]> = [
   ["*", "/"],
 ];
 
+/** The program as a block of statements; throws VrlCompileError at the first syntax error. */
 export function parse(src: string): Node {
-  const toks = lex(src);
-  let p = 0;
+  const tokens = lex(src);
+  let position = 0;
   let nesting = 0;
 
-  const peek = (): Tok => toks[p]!;
-  const next = (): Tok => toks[p++]!;
-  const isOp = (v: string, tok: Tok = peek()): boolean => tok.k === "op" && tok.v === v;
-  const skipNl = (): void => {
-    while (peek().k === "nl") p++;
+  const peek = (): Token => tokens[position]!;
+  const next = (): Token => tokens[position++]!;
+  const isOp = (v: string, tok: Token = peek()): boolean => tok.type === "op" && tok.value === v;
+  const skipNewlines = (): void => {
+    while (peek().type === "nl") position++;
   };
-  const expectOp = (v: string): Tok => {
+  const expectOp = (v: string): Token => {
     const tok = peek();
     if (!isOp(v, tok))
-      throw new VrlCompileError(`syntax error: expected \`${v}\`, found ${describe(tok)}`, tok.s);
+      throw new VrlCompileError(`syntax error: expected \`${v}\`, found ${describe(tok)}`, tok.start);
     return next();
   };
   const enter = (at: number): void => {
     if (++nesting > MAX_NESTING) throw new VrlCompileError("program is nested too deeply", at);
   };
 
-  function describe(tok: Tok): string {
-    switch (tok.k) {
+  function describe(tok: Token): string {
+    switch (tok.type) {
       case "eof":
         return "end of program";
       case "nl":
@@ -319,49 +52,49 @@ export function parse(src: string): Node {
       case "path":
         return "a path";
       default:
-        return `\`${tok.v}\``;
+        return `\`${tok.value}\``;
     }
   }
 
   function program(): Node {
-    const stmts = statements("eof");
-    return { t: "block", stmts, start: 0, end: src.length };
+    const statements = statementList("eof");
+    return { kind: "block", statements, start: 0, end: src.length };
   }
 
-  function statements(until: "eof" | "}"): Node[] {
-    const stmts: Node[] = [];
+  function statementList(until: "eof" | "}"): Node[] {
+    const statements: Node[] = [];
     for (;;) {
-      while (peek().k === "nl" || isOp(";")) p++;
+      while (peek().type === "nl" || isOp(";")) position++;
       const tok = peek();
-      if (until === "eof" ? tok.k === "eof" : isOp("}", tok)) return stmts;
-      if (tok.k === "eof") throw new VrlCompileError("syntax error: missing `}`", tok.s);
-      stmts.push(statement());
+      if (until === "eof" ? tok.type === "eof" : isOp("}", tok)) return statements;
+      if (tok.type === "eof") throw new VrlCompileError("syntax error: missing `}`", tok.start);
+      statements.push(statement());
       const after = peek();
-      if (!(after.k === "nl" || isOp(";", after) || after.k === "eof" || isOp("}", after)))
-        throw new VrlCompileError(`syntax error: unexpected ${describe(after)}`, after.s);
+      if (!(after.type === "nl" || isOp(";", after) || after.type === "eof" || isOp("}", after)))
+        throw new VrlCompileError(`syntax error: unexpected ${describe(after)}`, after.start);
     }
   }
 
   function statement(): Node {
     const start = peek();
     // `target = value`, `target, err = value`
-    if (start.k === "path" || (start.k === "ident" && !isKeyword(start.v))) {
-      const save = p;
+    if (start.type === "path" || (start.type === "ident" && !isKeyword(start.value))) {
+      const save = position;
       const target = pathLike();
       if (target && (isOp("=", peek()) || isOp(",", peek()))) {
-        let err: PathNode | undefined;
+        let errorTarget: PathNode | undefined;
         if (isOp(",")) {
           next();
           const e = pathLike();
-          if (!e) throw new VrlCompileError("syntax error: expected an error target after `,`", peek().s);
-          err = e;
+          if (!e) throw new VrlCompileError("syntax error: expected an error target after `,`", peek().start);
+          errorTarget = e;
         }
         expectOp("=");
-        skipNl();
+        skipNewlines();
         const value = expression();
-        return { t: "assign", target, err, value, start: start.s, end: value.end };
+        return { kind: "assign", target, errorTarget, value, start: start.start, end: value.end };
       }
-      p = save;
+      position = save;
     }
     return expression();
   }
@@ -380,24 +113,31 @@ export function parse(src: string): Node {
   /** A path or a variable (with optional path), when the next tokens are exactly that. */
   function pathLike(): PathNode | undefined {
     const tok = peek();
-    if (tok.k === "path") {
+    if (tok.type === "path") {
       next();
-      return { t: "path", target: "event", name: "", segs: tok.v, start: tok.s, end: tok.e };
+      return {
+        kind: "path",
+        target: "event",
+        variable: "",
+        segments: tok.value,
+        start: tok.start,
+        end: tok.end,
+      };
     }
-    if (tok.k === "ident" && !isKeyword(tok.v)) {
-      const after = toks[p + 1]!;
+    if (tok.type === "ident" && !isKeyword(tok.value)) {
+      const after = tokens[position + 1]!;
       if (isOp("(", after)) return undefined;
-      if (isOp("!", after) && isOp("(", toks[p + 2]!)) return undefined;
+      if (isOp("!", after) && isOp("(", tokens[position + 2]!)) return undefined;
       next();
-      let segs: Segment[] = [];
-      let end = tok.e;
+      let segments: Segment[] = [];
+      let end = tok.end;
       const follow = peek();
-      if (follow.k === "path" && follow.s === tok.e) {
+      if (follow.type === "path" && follow.start === tok.end) {
         next();
-        segs = follow.v;
-        end = follow.e;
+        segments = follow.value;
+        end = follow.end;
       }
-      return { t: "path", target: "var", name: tok.v, segs, start: tok.s, end };
+      return { kind: "path", target: "variable", variable: tok.value, segments, start: tok.start, end };
     }
     return undefined;
   }
@@ -410,16 +150,16 @@ export function parse(src: string): Node {
     let chain = 0;
     for (;;) {
       const tok = peek();
-      if (tok.k !== "op" || !ops.includes(tok.v)) {
+      if (tok.type !== "op" || !ops.includes(tok.value)) {
         nesting -= chain;
         return left;
       }
       next();
-      skipNl();
-      enter(tok.s);
+      skipNewlines();
+      enter(tok.start);
       chain++;
       const right = expression(level + 1);
-      left = { t: "bin", op: tok.v, l: left, r: right, start: left.start, end: right.end };
+      left = { kind: "binary", operator: tok.value, left, right, start: left.start, end: right.end };
     }
   }
 
@@ -427,208 +167,211 @@ export function parse(src: string): Node {
     const tok = peek();
     if (isOp("!", tok)) {
       next();
-      enter(tok.s);
-      const expr = unary();
+      enter(tok.start);
+      const operand = unary();
       nesting--;
-      return { t: "not", expr, start: tok.s, end: expr.end };
+      return { kind: "not", operand, start: tok.start, end: operand.end };
     }
-    if (isOp("-", tok) && toks[p + 1]?.k === "num") {
+    if (isOp("-", tok) && tokens[position + 1]?.type === "num") {
       next();
-      const num = next() as Extract<Tok, { k: "num" }>;
-      return { t: "lit", value: -num.v, float: num.float, start: tok.s, end: num.e };
+      const num = next() as Extract<Token, { type: "num" }>;
+      return { kind: "literal", value: -num.value, float: num.float, start: tok.start, end: num.end };
     }
     return primary();
   }
 
   function primary(): Node {
     const tok = peek();
-    switch (tok.k) {
+    switch (tok.type) {
       case "num":
         next();
-        return { t: "lit", value: tok.v, float: tok.float, start: tok.s, end: tok.e };
+        return { kind: "literal", value: tok.value, float: tok.float, start: tok.start, end: tok.end };
       case "str":
       case "ts":
         next();
-        return { t: "lit", value: tok.v, start: tok.s, end: tok.e };
+        return { kind: "literal", value: tok.value, start: tok.start, end: tok.end };
       case "path":
         next();
-        return { t: "path", target: "event", name: "", segs: tok.v, start: tok.s, end: tok.e };
+        return {
+          kind: "path",
+          target: "event",
+          variable: "",
+          segments: tok.value,
+          start: tok.start,
+          end: tok.end,
+        };
       case "ident":
         return identifier();
       case "op":
-        if (tok.v === "(") {
+        if (tok.value === "(") {
           next();
-          skipNl();
-          enter(tok.s);
+          skipNewlines();
+          enter(tok.start);
           const inner = expression();
           nesting--;
-          skipNl();
+          skipNewlines();
           expectOp(")");
           return inner;
         }
-        if (tok.v === "[") return array();
-        if (tok.v === "{") return looksLikeObject() ? object() : block();
+        if (tok.value === "[") return array();
+        if (tok.value === "{") return looksLikeObject() ? object() : block();
         break;
       default:
         break;
     }
-    throw new VrlCompileError(`syntax error: unexpected ${describe(tok)}`, tok.s);
+    throw new VrlCompileError(`syntax error: unexpected ${describe(tok)}`, tok.start);
   }
 
   function looksLikeObject(): boolean {
-    let q = p + 1;
-    while (toks[q]!.k === "nl") q++;
-    const first = toks[q]!;
+    let q = position + 1;
+    while (tokens[q]!.type === "nl") q++;
+    const first = tokens[q]!;
     if (isOp("}", first)) return true;
-    return first.k === "str" && isOp(":", toks[q + 1]!);
+    return first.type === "str" && isOp(":", tokens[q + 1]!);
   }
 
   function identifier(): Node {
-    const tok = next() as Extract<Tok, { k: "ident" }>;
-    switch (tok.v) {
+    const tok = next() as Extract<Token, { type: "ident" }>;
+    switch (tok.value) {
       case "true":
       case "false":
-        return { t: "lit", value: tok.v === "true", start: tok.s, end: tok.e };
+        return { kind: "literal", value: tok.value === "true", start: tok.start, end: tok.end };
       case "null":
-        return { t: "lit", value: null, start: tok.s, end: tok.e };
+        return { kind: "literal", value: null, start: tok.start, end: tok.end };
       case "if":
         return ifExpr(tok);
       case "abort": {
         const after = peek();
-        if (after.k === "nl" || after.k === "eof" || isOp("}", after) || isOp(";", after))
-          return { t: "abort", start: tok.s, end: tok.e };
+        if (after.type === "nl" || after.type === "eof" || isOp("}", after) || isOp(";", after))
+          return { kind: "abort", start: tok.start, end: tok.end };
         const message = expression();
-        return { t: "abort", message, start: tok.s, end: message.end };
+        return { kind: "abort", message, start: tok.start, end: message.end };
       }
       default:
         break;
     }
-    let abort = false;
-    if (isOp("!") && isOp("(", toks[p + 1]!)) {
+    let abortOnError = false;
+    if (isOp("!") && isOp("(", tokens[position + 1]!)) {
       next();
-      abort = true;
+      abortOnError = true;
     }
-    if (isOp("(")) return call(tok, abort);
-    let segs: Segment[] = [];
-    let end = tok.e;
+    if (isOp("(")) return call(tok, abortOnError);
+    let segments: Segment[] = [];
+    let end = tok.end;
     const follow = peek();
-    if (follow.k === "path" && follow.s === tok.e) {
+    if (follow.type === "path" && follow.start === tok.end) {
       next();
-      segs = follow.v;
-      end = follow.e;
+      segments = follow.value;
+      end = follow.end;
     }
-    return { t: "path", target: "var", name: tok.v, segs, start: tok.s, end };
+    return { kind: "path", target: "variable", variable: tok.value, segments, start: tok.start, end };
   }
 
-  function call(name: Extract<Tok, { k: "ident" }>, abort: boolean): Node {
+  function call(name: Extract<Token, { type: "ident" }>, abortOnError: boolean): Node {
     const open = expectOp("(");
-    enter(open.s);
-    const args: Arg[] = [];
-    skipNl();
+    enter(open.start);
+    const args: Argument[] = [];
+    skipNewlines();
     while (!isOp(")")) {
       let argName: string | undefined;
       const tok = peek();
-      if (tok.k === "ident" && isOp(":", toks[p + 1]!)) {
-        argName = tok.v;
-        p += 2;
-        skipNl();
+      if (tok.type === "ident" && isOp(":", tokens[position + 1]!)) {
+        argName = tok.value;
+        position += 2;
+        skipNewlines();
       }
-      args.push({ name: argName, expr: expression() });
-      skipNl();
+      args.push({ name: argName, value: expression() });
+      skipNewlines();
       if (isOp(",")) {
         next();
-        skipNl();
+        skipNewlines();
       } else if (!isOp(")"))
-        throw new VrlCompileError(`syntax error: unexpected ${describe(peek())}`, peek().s);
+        throw new VrlCompileError(`syntax error: unexpected ${describe(peek())}`, peek().start);
     }
     const close = next();
     nesting--;
-    return { t: "call", name: name.v, abort, args, start: name.s, end: close.e, nameEnd: name.e };
+    return {
+      kind: "call",
+      name: name.value,
+      abortOnError,
+      args,
+      start: name.start,
+      end: close.end,
+      nameEnd: name.end,
+    };
   }
 
   function array(): Node {
     const open = expectOp("[");
-    enter(open.s);
+    enter(open.start);
     const items: Node[] = [];
-    skipNl();
+    skipNewlines();
     while (!isOp("]")) {
       items.push(expression());
-      skipNl();
+      skipNewlines();
       if (isOp(",")) {
         next();
-        skipNl();
+        skipNewlines();
       } else if (!isOp("]"))
-        throw new VrlCompileError(`syntax error: unexpected ${describe(peek())}`, peek().s);
+        throw new VrlCompileError(`syntax error: unexpected ${describe(peek())}`, peek().start);
     }
     const close = next();
     nesting--;
-    return { t: "arr", items, start: open.s, end: close.e };
+    return { kind: "array", items, start: open.start, end: close.end };
   }
 
   function object(): Node {
     const open = expectOp("{");
-    enter(open.s);
+    enter(open.start);
     const entries: Array<[string, Node]> = [];
-    skipNl();
+    skipNewlines();
     while (!isOp("}")) {
       const key = next();
-      if (key.k !== "str") throw new VrlCompileError("syntax error: object keys must be strings", key.s);
+      if (key.type !== "str")
+        throw new VrlCompileError("syntax error: object keys must be strings", key.start);
       expectOp(":");
-      skipNl();
-      entries.push([key.v, expression()]);
-      skipNl();
+      skipNewlines();
+      entries.push([key.value, expression()]);
+      skipNewlines();
       if (isOp(",")) {
         next();
-        skipNl();
+        skipNewlines();
       } else if (!isOp("}"))
-        throw new VrlCompileError(`syntax error: unexpected ${describe(peek())}`, peek().s);
+        throw new VrlCompileError(`syntax error: unexpected ${describe(peek())}`, peek().start);
     }
     const close = next();
     nesting--;
-    return { t: "obj", entries, start: open.s, end: close.e };
+    return { kind: "object", entries, start: open.start, end: close.end };
   }
 
   function block(): Node {
     const open = expectOp("{");
-    enter(open.s);
-    const stmts = statements("}");
+    enter(open.start);
+    const statements = statementList("}");
     const close = expectOp("}");
     nesting--;
-    return { t: "block", stmts, start: open.s, end: close.e };
+    return { kind: "block", statements, start: open.start, end: close.end };
   }
 
-  function ifExpr(keyword: Tok): Node {
-    enter(keyword.s);
-    const cond = expression();
+  function ifExpr(keyword: Token): Node {
+    enter(keyword.start);
+    const condition = expression();
     const then = block();
     let otherwise: Node | undefined;
-    const save = p;
-    skipNl();
+    const save = position;
+    skipNewlines();
     const tok = peek();
-    if (tok.k === "ident" && tok.v === "else") {
+    if (tok.type === "ident" && tok.value === "else") {
       next();
       const after = peek();
-      if (after.k === "ident" && after.v === "if") {
+      if (after.type === "ident" && after.value === "if") {
         next();
         otherwise = ifExpr(after);
       } else otherwise = block();
-    } else p = save;
+    } else position = save;
     nesting--;
-    return { t: "if", cond, then, else: otherwise, start: keyword.s, end: (otherwise ?? then).end };
+    return { kind: "if", condition, then, otherwise, start: keyword.start, end: (otherwise ?? then).end };
   }
 
   return program();
-}
-
-/** 1-based line and column of a character offset. */
-export function lineColumn(src: string, offset: number): string {
-  let line = 1;
-  let column = 1;
-  for (let i = 0; i < offset && i < src.length; i++) {
-    if (src[i] === "\n") {
-      line++;
-      column = 1;
-    } else column++;
-  }
-  return `${line}:${column}`;
 }

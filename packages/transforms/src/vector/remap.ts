@@ -1,10 +1,11 @@
 // remap: Vector's remap transform: a VRL program, compiled once, run on each event's JSON object.
 import { mapValues, reject, SluiceConfigError, type Stage, validateOptions } from "@sluice/core";
-import { type Ctx, compile, type Program } from "./compiler.js";
-import { lineColumn, VrlCompileError } from "./parser.js";
+import { lineColumn, VrlCompileError } from "./ast.js";
+import { compile, type Program, type RunContext } from "./compiler.js";
 import { parseZone } from "./time.js";
 import { deepClone, isObject, type JsonObject, VrlAbort, VrlError } from "./value.js";
 
+/** Mirrors Vector's remap transform one to one, so each option is spelled as Vector spells it. */
 export interface RemapOptions {
   /** The VRL program. */
   source: string;
@@ -65,16 +66,16 @@ export function remap(options: RemapOptions): Stage<JsonObject, JsonObject> {
     throw new SluiceConfigError("remap", "timezone", 'must be an IANA time zone name, "UTC" or "local"');
   const program = compileVrl(o.source);
   const variables = program.variables;
-  const ctx: Ctx = { root: {}, vars: new Array(variables).fill(null), stamped: [], zone };
+  const run: RunContext = { root: {}, variables: new Array(variables).fill(null), stamped: [], zone };
   return mapValues<JsonObject, JsonObject>(o.name, (doc, event) => {
     if (!isObject(doc))
       return reject("vrl_invalid_event", "remap runs on events whose value is a JSON object");
     const original = program.needsSnapshot ? (deepClone(doc) as JsonObject) : doc;
-    ctx.root = doc;
-    for (let i = 0; i < variables; i++) ctx.vars[i] = null;
-    ctx.stamped.length = 0;
+    run.root = doc;
+    for (let i = 0; i < variables; i++) run.variables[i] = null;
+    run.stamped.length = 0;
     try {
-      return program.run(ctx);
+      return program.run(run);
     } catch (error) {
       const aborted = error instanceof VrlAbort;
       const message = error instanceof Error ? error.message : String(error);
@@ -84,8 +85,8 @@ export function remap(options: RemapOptions): Stage<JsonObject, JsonObject> {
       event.drop();
       return original;
     } finally {
-      ctx.root = {};
-      ctx.stamped.length = 0;
+      run.root = {};
+      run.stamped.length = 0;
     }
   });
 }

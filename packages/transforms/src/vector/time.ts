@@ -1,5 +1,5 @@
 // chrono-style strftime/strptime for VRL's parse_timestamp and format_timestamp, with IANA time zones.
-import { resolveZone } from "../time/zone.js";
+import { resolveZone, UTC, type Zone } from "@sluice/core/time";
 import { autoSiFraction, VrlError, VrlTimestamp } from "./value.js";
 
 const MONTHS = [
@@ -18,31 +18,24 @@ const MONTHS = [
 ];
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
-/** A time zone: a fixed offset, or a named IANA zone (its offset depends on the instant). */
-export interface Zone {
-  readonly name: string;
-  /** Offset east of UTC in minutes at the UTC instant `ms`. */
-  offsetAt(ms: number): number;
-}
-
-const UTC_ZONE: Zone = { name: "UTC", offsetAt: () => 0 };
-
 /**
  * `UTC`, `local`, or an IANA name (`Europe/Berlin`); undefined when unknown (VRL: "unable to parse
- * timezone"). Offsets come from the date filter's zones (cached per day, no Intl call per record).
+ * timezone"). The zones are core's, whose offsets are cached per day: no Intl call per record.
  */
 export function parseZone(name: string): Zone | undefined {
-  if (name === "UTC" || name === "utc" || name === "Z") return UTC_ZONE;
-  const iana = name === "local" ? Intl.DateTimeFormat().resolvedOptions().timeZone : name;
-  const zone = resolveZone(iana);
-  if (zone === undefined) return undefined;
-  return { name: iana, offsetAt: (ms) => Math.round(zone.offsetAt(ms) / 60_000) };
+  if (name === "UTC" || name === "utc" || name === "Z") return UTC;
+  return resolveZone(name === "local" ? Intl.DateTimeFormat().resolvedOptions().timeZone : name);
+}
+
+/** chrono works in whole minutes of offset. */
+function offsetMinutes(zone: Zone, ms: number): number {
+  return Math.round(zone.offsetAt(ms) / 60_000);
 }
 
 /** The UTC instant of a wall-clock time (`localMs` as if it were UTC) in `zone`. */
 export function fromLocal(localMs: number, zone: Zone): number {
-  let guess = localMs - zone.offsetAt(localMs) * 60_000;
-  const second = localMs - zone.offsetAt(guess) * 60_000;
+  let guess = localMs - offsetMinutes(zone, localMs) * 60_000;
+  const second = localMs - offsetMinutes(zone, guess) * 60_000;
   if (second !== guess) guess = second;
   return guess;
 }
@@ -59,10 +52,10 @@ function offsetText(minutes: number, colon: boolean): string {
 }
 
 function zoneAbbreviation(zone: Zone | undefined, ms: number, offset: number): string {
-  if (!zone || zone.name === "UTC") return "UTC";
+  if (!zone || zone.id === "UTC") return "UTC";
   try {
     const parts = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone.name,
+      timeZone: zone.id,
       timeZoneName: "short",
     }).formatToParts(new Date(ms));
     const name = parts.find((p) => p.type === "timeZoneName")?.value;
@@ -75,7 +68,7 @@ function zoneAbbreviation(zone: Zone | undefined, ms: number, offset: number): s
 
 /** chrono's strftime. Unknown specifiers: VrlError("invalid format"). */
 export function formatTimestamp(ts: VrlTimestamp, format: string, zone?: Zone): string {
-  const offset = zone ? zone.offsetAt(ts.ms) : 0;
+  const offset = zone ? offsetMinutes(zone, ts.ms) : 0;
   const d = new Date(ts.ms + offset * 60_000);
   const year = d.getUTCFullYear();
   const month = d.getUTCMonth();

@@ -51,7 +51,7 @@ export function autoSiFraction(nanos: number): string {
 }
 
 // Kinds are bit sets, as VRL's type checker reasons about them at compile time.
-export const K = {
+export const Kind = {
   BYTES: 1,
   INTEGER: 2,
   FLOAT: 4,
@@ -82,34 +82,34 @@ export function kindOf(value: unknown): string {
 }
 
 export function kindBit(value: unknown): number {
-  if (value === null || value === undefined) return K.NULL;
+  if (value === null || value === undefined) return Kind.NULL;
   switch (typeof value) {
     case "string":
-      return K.BYTES;
+      return Kind.BYTES;
     case "number":
-      return Number.isInteger(value) ? K.INTEGER : K.FLOAT;
+      return Number.isInteger(value) ? Kind.INTEGER : Kind.FLOAT;
     case "boolean":
-      return K.BOOLEAN;
+      return Kind.BOOLEAN;
     default:
-      if (value instanceof VrlTimestamp) return K.TIMESTAMP;
-      return Array.isArray(value) ? K.ARRAY : K.OBJECT;
+      if (value instanceof VrlTimestamp) return Kind.TIMESTAMP;
+      return Array.isArray(value) ? Kind.ARRAY : Kind.OBJECT;
   }
 }
 
 const NAMES: Array<[number, string]> = [
-  [K.BYTES, "string"],
-  [K.INTEGER, "integer"],
-  [K.FLOAT, "float"],
-  [K.BOOLEAN, "boolean"],
-  [K.TIMESTAMP, "timestamp"],
-  [K.OBJECT, "object"],
-  [K.ARRAY, "array"],
-  [K.NULL, "null"],
+  [Kind.BYTES, "string"],
+  [Kind.INTEGER, "integer"],
+  [Kind.FLOAT, "float"],
+  [Kind.BOOLEAN, "boolean"],
+  [Kind.TIMESTAMP, "timestamp"],
+  [Kind.OBJECT, "object"],
+  [Kind.ARRAY, "array"],
+  [Kind.NULL, "null"],
 ];
 
 /** `string or integer`, as VRL names an expected kind. */
 export function kindNames(kind: number): string {
-  if ((kind & K.ANY) === K.ANY) return "any";
+  if ((kind & Kind.ANY) === Kind.ANY) return "any";
   const names = NAMES.filter(([bit]) => (kind & bit) !== 0).map(([, name]) => name);
   return names.join(" or ");
 }

@@ -47,7 +47,7 @@ describe("date (Logstash date filter)", () => {
   });
 
   it("writes more fraction digits on request", async () => {
-    const stage = date({ match: ["t", "ISO8601", "UNIX"], fractionDigits: 6 });
+    const stage = date({ match: ["t", "ISO8601", "UNIX"], fraction_digits: 6 });
     expect((await runOne(stage, { t: "2024-01-01T00:00:00.123456789Z" } as Doc)).value["@timestamp"]).toBe(
       "2024-01-01T00:00:00.123456Z",
     );
@@ -102,8 +102,8 @@ describe("date (Logstash date filter)", () => {
     expect(custom.value.tags).toEqual(["bad_date"]);
   });
 
-  it("sends failures to dead letters with onFailure deadLetter", async () => {
-    const e = await runOne(date({ match: ["t", "ISO8601"], onFailure: "deadLetter" }), { t: "?" } as Doc);
+  it("sends failures to dead letters with on_failure deadLetter", async () => {
+    const e = await runOne(date({ match: ["t", "ISO8601"], on_failure: "deadLetter" }), { t: "?" } as Doc);
     expect(e.failure).toMatchObject({ type: "date_parse_failure", stage: "date" });
   });
 
@@ -139,7 +139,7 @@ describe("date (Logstash date filter)", () => {
     expect(config({ match: ["[t", "ISO8601"] })).toBe("match.0");
     expect(config({ match: ["t", "ISO8601"], timezone: "Mars/Olympus" })).toBe("timezone");
     expect(config({ match: ["t", "ISO8601"], locale: "!!" })).toBe("locale");
-    expect(config({ match: ["t", "ISO8601"], fractionDigits: 12 })).toBe("fractionDigits");
+    expect(config({ match: ["t", "ISO8601"], fraction_digits: 12 })).toBe("fraction_digits");
     expect(config({ match: ["t", "ISO8601"], unknown: 1 })).toBe("unknown");
   });
 

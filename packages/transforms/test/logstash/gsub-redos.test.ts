@@ -66,7 +66,7 @@ describe("mutate gsub: no record can hold the thread (ReDoS)", () => {
   }, 120_000);
 
   it("caps what a record's own values add to a pattern, so they cannot make its search quadratic", async () => {
-    const options: MutateOptions = { gsub: [["m", "(a|%{[f]})*$", "x"]], onFailure: "deadLetter" };
+    const options: MutateOptions = { gsub: [["m", "(a|%{[f]})*$", "x"]], on_failure: "deadLetter" };
     const long = "a".repeat(257);
     const refused = await runOne(mutate(options), { m: "aaa", f: long });
     expect(refused.failure).toMatchObject({

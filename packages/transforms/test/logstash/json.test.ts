@@ -21,7 +21,7 @@ describe("json (Logstash json filter)", () => {
     expect(e.value).toEqual({ message: "{oops", tags: ["_jsonparsefailure"] });
   });
 
-  it("uses tag_on_failure, skip_on_invalid_json, and onFailure deadLetter", async () => {
+  it("uses tag_on_failure, skip_on_invalid_json, and on_failure deadLetter", async () => {
     const tagged = await runOne(json({ source: "message", tag_on_failure: ["bad", "json"] }), {
       message: "x",
     } as Doc);
@@ -30,7 +30,7 @@ describe("json (Logstash json filter)", () => {
       message: "x",
     } as Doc);
     expect(skipped.value).toEqual({ message: "x" });
-    const dead = await runOne(json({ source: "message", onFailure: "deadLetter" }), { message: "x" } as Doc);
+    const dead = await runOne(json({ source: "message", on_failure: "deadLetter" }), { message: "x" } as Doc);
     expect(dead.failure).toMatchObject({ type: "json_parse_exception", stage: "json" });
   });
 

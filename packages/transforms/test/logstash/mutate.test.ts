@@ -584,8 +584,8 @@ describe("mutate: common options and order", () => {
     expect(e.value.tags).toEqual(["_mutate_error"]);
   });
 
-  it("onFailure deadLetter sends a failing event to dead letters; the others go on", async () => {
-    const out = await runStage(mutate({ convert: { n: "float" }, onFailure: "deadLetter" }), [
+  it("on_failure deadLetter sends a failing event to dead letters; the others go on", async () => {
+    const out = await runStage(mutate({ convert: { n: "float" }, on_failure: "deadLetter" }), [
       { n: "1.5" },
       { n: "x" },
     ] as Doc[]);
@@ -607,7 +607,7 @@ describe("mutate: configuration", () => {
     expect(() => mutate({ rename: ["a"] })).toThrow(/option `rename` must list key, value pairs/);
     expect(() => mutate({ uppercase: ["a[b]"] })).toThrow(/option `uppercase`/);
     expect(() => mutate({ bogus: 1 } as never)).toThrow(/option `bogus` is not a known option/);
-    expect(() => mutate({ onFailure: "drop" as never })).toThrow(/onFailure/);
+    expect(() => mutate({ on_failure: "drop" as never })).toThrow(/on_failure/);
   });
 });
 

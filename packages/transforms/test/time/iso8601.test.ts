@@ -1,6 +1,6 @@
+import { instantToIso } from "@sluice/core/time";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { instantToIso } from "../../src/time/instant.js";
 import { compileIso8601Parser } from "../../src/time/iso8601.js";
 
 const parser = compileIso8601Parser();

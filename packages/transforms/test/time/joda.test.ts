@@ -1,7 +1,7 @@
+import { instantToIso } from "@sluice/core/time";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sprintf } from "../../src/fields/index.js";
-import { instantToIso } from "../../src/time/instant.js";
 import { compileJodaParser, formatJoda, JodaPatternError } from "../../src/time/joda.js";
 
 const parse = (pattern: string, text: string, options = {}) => {

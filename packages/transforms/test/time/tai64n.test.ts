@@ -1,5 +1,5 @@
+import { instantToIso } from "@sluice/core/time";
 import { describe, expect, it } from "vitest";
-import { instantToIso } from "../../src/time/instant.js";
 import { parseTai64n } from "../../src/time/tai64n.js";
 
 const iso = (text: string, digits = 3) => {

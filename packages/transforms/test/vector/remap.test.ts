@@ -334,6 +334,21 @@ describe("remap: documented function examples", () => {
     });
   });
 
+  it("writes a timestamp copied from a literal as text too, in a program that never calls now()", async () => {
+    // Timestamp tracking is decided from the parsed program, where a timestamp literal counts.
+    const source = ".a = t'2024-11-25T00:00:00Z'\n.b = .a\n.c = [.a]";
+    const out = await one(source);
+    expect(out.value).toEqual({
+      a: "2024-11-25T00:00:00Z",
+      b: "2024-11-25T00:00:00Z",
+      c: ["2024-11-25T00:00:00Z"],
+    });
+    expect(JSON.stringify(out.value)).toBe(
+      '{"a":"2024-11-25T00:00:00Z","b":"2024-11-25T00:00:00Z","c":["2024-11-25T00:00:00Z"]}',
+    );
+    for (const value of Object.values(out.value)) expect(value).not.toBeInstanceOf(VrlTimestamp);
+  });
+
   it("now() is a timestamp the program can use before it is written", async () => {
     const out = await one(".t = now()\n.is = is_timestamp(.t)\n.secs = to_unix_timestamp(now())");
     expect(out.value.is).toBe(true);

@@ -11,6 +11,10 @@ export type HashOption<V = string> = Record<string, V> | string[];
 /** A Logstash array of strings; a single string counts as one. */
 export type ListOption = string | string[];
 
+/**
+ * Mirrors Logstash's mutate filter one to one, so every option is spelled as Logstash spells it
+ * (snake_case), `on_failure`, which Sluice adds, included.
+ */
 export interface MutateOptions {
   /** Field → value set when the field exists and is null (`%{}` references in the value). */
   coerce?: HashOption<string | number | boolean>;
@@ -44,7 +48,7 @@ export interface MutateOptions {
   /** Tag(s) added when an operation fails. Default `_mutate_error`. */
   tag_on_failure?: ListOption;
   /** `tag` (Logstash's way, the event goes on) or `deadLetter`. */
-  onFailure?: FailureMode;
+  on_failure?: FailureMode;
   name?: string;
 }
 
@@ -80,7 +84,7 @@ export const schema = {
     add_tag: list,
     remove_tag: list,
     tag_on_failure: { ...list, default: "_mutate_error" },
-    onFailure: failureModeSchema,
+    on_failure: failureModeSchema,
     name: { type: "string", minLength: 1, default: "mutate" },
   },
   additionalProperties: false,

@@ -1,0 +1,414 @@
+// The code generator: turns each checked node into a JavaScript closure, one function per node kind.
+import type {
+  AbortNode,
+  ArrayNode,
+  AssignNode,
+  BinaryNode,
+  BlockNode,
+  CallNode,
+  IfNode,
+  LiteralNode,
+  Node,
+  NotNode,
+  ObjectNode,
+  PathNode,
+  Segment,
+} from "./ast.js";
+import { type CheckedProgram, defaultValue, type Facts } from "./check.js";
+import { type CallContext, expected } from "./functions.js";
+import { has, insert, remove, resolveIndex, walk } from "./paths.js";
+import {
+  deepClone,
+  encodeTimestamps,
+  getOwn,
+  inheritedKey,
+  isObject,
+  type JsonObject,
+  Kind,
+  kindBit,
+  kindOf,
+  setKey,
+  VrlAbort,
+  VrlError,
+  VrlTimestamp,
+  vrlEquals,
+} from "./value.js";
+
+/** The state one program run works on. */
+export interface RunContext extends CallContext {
+  root: JsonObject;
+  variables: unknown[];
+  /** Places that received a timestamp: encoded to text when the event leaves the program. */
+  stamped: Array<(root: JsonObject) => JsonObject>;
+}
+
+/** A compiled expression: evaluates it in a run. */
+export type Evaluate = (run: RunContext) => unknown;
+type Store = (run: RunContext, value: unknown) => void;
+
+const UNDEFINED: Evaluate = () => undefined;
+
+/** The program's closure: runs it on `run.root` and returns the value of its last statement. */
+export function generate(program: Node, checked: CheckedProgram): Evaluate {
+  return new Generator(checked).node(program);
+}
+
+class Generator {
+  constructor(private readonly checked: CheckedProgram) {}
+
+  node(node: Node): Evaluate {
+    switch (node.kind) {
+      case "literal":
+        return this.literal(node);
+      case "path":
+        return this.path(node);
+      case "object":
+        return this.object(node);
+      case "array":
+        return this.array(node);
+      case "block":
+        return this.block(node);
+      case "not":
+        return this.not(node);
+      case "binary":
+        return this.binary(node);
+      case "assign":
+        return this.assign(node);
+      case "if":
+        return this.ifElse(node);
+      case "abort":
+        return this.abort(node);
+      case "call":
+        if (node.name === "exists") return this.exists(node);
+        if (node.name === "del") return this.del(node);
+        return this.call(node);
+    }
+  }
+
+  private facts(node: Node): Facts {
+    return this.checked.facts(node);
+  }
+
+  /** The value of `node`, copied when it may be referenced elsewhere (VRL values never alias). */
+  private storable(node: Node): Evaluate {
+    const evaluate = this.node(node);
+    const facts = this.facts(node);
+    if (facts.fresh || (facts.kind & (Kind.OBJECT | Kind.ARRAY)) === 0) return evaluate;
+    return (run) => deepClone(evaluate(run));
+  }
+
+  private literal(node: LiteralNode): Evaluate {
+    const value = node.value;
+    return () => value;
+  }
+
+  private base(path: PathNode): Evaluate {
+    if (path.target === "event") return (run) => run.root;
+    const slot = this.checked.slot(path.variable);
+    return (run) => run.variables[slot];
+  }
+
+  private path(node: PathNode): Evaluate {
+    const base = this.base(node);
+    const segments = node.segments;
+    if (segments.length === 0) return base;
+    if (segments.length === 1 && typeof segments[0] === "string" && !inheritedKey(segments[0])) {
+      const key = segments[0];
+      return (run) => {
+        const container = base(run) as JsonObject;
+        if (container === null || typeof container !== "object" || Array.isArray(container)) return null;
+        if (container instanceof VrlTimestamp) return null;
+        const value = container[key];
+        return value === undefined ? null : value;
+      };
+    }
+    return (run) => {
+      const value = walk(base(run), segments, segments.length);
+      return value === undefined ? null : value;
+    };
+  }
+
+  private object(node: ObjectNode): Evaluate {
+    const entries = node.entries.map(([key, value]) => [key, this.storable(value)] as const);
+    return (run) => {
+      const out: JsonObject = {};
+      for (let i = 0; i < entries.length; i++) setKey(out, entries[i]![0], entries[i]![1](run));
+      return out;
+    };
+  }
+
+  private array(node: ArrayNode): Evaluate {
+    const items = node.items.map((item) => this.storable(item));
+    return (run) => items.map((item) => item(run));
+  }
+
+  private block(node: BlockNode): Evaluate {
+    const statements = node.statements.map((statement) => this.node(statement));
+    if (statements.length === 0) return () => null;
+    if (statements.length === 1) return statements[0]!;
+    return (run) => {
+      let result: unknown = null;
+      for (let i = 0; i < statements.length; i++) result = statements[i]!(run);
+      return result;
+    };
+  }
+
+  private not(node: NotNode): Evaluate {
+    const operand = this.node(node.operand);
+    if (this.facts(node.operand).kind === Kind.BOOLEAN) return (run) => !operand(run);
+    return (run) => {
+      const value = operand(run);
+      if (typeof value !== "boolean") throw expected(Kind.BOOLEAN, value);
+      return !value;
+    };
+  }
+
+  private binary(node: BinaryNode): Evaluate {
+    const left = this.node(node.left);
+    const right = this.node(node.right);
+    switch (node.operator) {
+      case "??":
+        return (run) => {
+          try {
+            return left(run);
+          } catch (error) {
+            if (error instanceof VrlAbort || !(error instanceof Error)) throw error;
+            return right(run);
+          }
+        };
+      case "==":
+        return (run) => vrlEquals(left(run), right(run));
+      case "!=":
+        return (run) => !vrlEquals(left(run), right(run));
+      case "||":
+        return (run) => {
+          const value = left(run);
+          return value === null || value === undefined || value === false ? right(run) : value;
+        };
+      case "&&":
+        return (run) => {
+          const value = left(run);
+          if (value === null || value === undefined || value === false) return false;
+          if (value !== true) throw expected(Kind.BOOLEAN | Kind.NULL, value);
+          return right(run);
+        };
+      default:
+        return arithmetic(node.operator, left, right);
+    }
+  }
+
+  private assign(node: AssignNode): Evaluate {
+    const value = this.storable(node.value);
+    const facts = this.facts(node.value);
+    const store = this.store(node.target, facts.stamps);
+    if (!node.errorTarget) {
+      return (run) => {
+        const v = value(run);
+        store(run, v);
+        return v;
+      };
+    }
+    const storeError = this.store(node.errorTarget, false);
+    const kind = facts.kind;
+    return (run) => {
+      let v: unknown;
+      try {
+        v = value(run);
+      } catch (error) {
+        if (error instanceof VrlAbort || !(error instanceof Error)) throw error;
+        store(run, defaultValue(kind));
+        storeError(run, error.message);
+        return defaultValue(kind);
+      }
+      store(run, v);
+      storeError(run, null);
+      return v;
+    };
+  }
+
+  /** A closure storing a value at `target`; `stamps` when the value may hold a timestamp. */
+  private store(target: PathNode, stamps: boolean): Store {
+    const segments = target.segments;
+    const finish = stamps ? stampFinisher(segments) : undefined;
+    if (target.target === "variable") {
+      const slot = this.checked.slot(target.variable);
+      if (segments.length === 0)
+        return (run, v) => {
+          run.variables[slot] = v;
+        };
+      return (run, v) => {
+        run.variables[slot] = insert(run.variables[slot], segments, 0, v);
+      };
+    }
+    if (segments.length === 0)
+      return (run, v) => {
+        if (!isObject(v)) throw new VrlError(`the event root can only be an object, got ${kindOf(v)}`);
+        run.root = v;
+        if (finish && v !== null && typeof v === "object") run.stamped.push(finish);
+      };
+    if (segments.length === 1 && typeof segments[0] === "string") {
+      const key = segments[0];
+      const unsafe = inheritedKey(key);
+      return (run, v) => {
+        if (unsafe) setKey(run.root, key, v);
+        else run.root[key] = v;
+        if (finish && (v instanceof VrlTimestamp || (v !== null && typeof v === "object")))
+          run.stamped.push(finish);
+      };
+    }
+    return (run, v) => {
+      run.root = insert(run.root, segments, 0, v) as JsonObject;
+      if (finish && (v instanceof VrlTimestamp || (v !== null && typeof v === "object")))
+        run.stamped.push(finish);
+    };
+  }
+
+  private ifElse(node: IfNode): Evaluate {
+    const condition = this.node(node.condition);
+    const then = this.node(node.then);
+    if (!node.otherwise) return (run) => (condition(run) === true ? then(run) : null);
+    const otherwise = this.node(node.otherwise);
+    return (run) => (condition(run) === true ? then(run) : otherwise(run));
+  }
+
+  private abort(node: AbortNode): Evaluate {
+    const message = node.message ? this.node(node.message) : undefined;
+    return (run) => {
+      const text = message ? message(run) : undefined;
+      throw new VrlAbort(typeof text === "string" ? text : "aborted");
+    };
+  }
+
+  private call(node: CallNode): Evaluate {
+    const { def, args, checkAtRun, fallible } = this.checked.binding(node);
+    const label = `function call error for "${node.name}" at (${node.start}:${node.end}): `;
+    const evaluators = def.params.map((param, i) => {
+      const arg = args[i];
+      if (!arg) return UNDEFINED;
+      const evaluate = this.node(arg);
+      if (!checkAtRun[i]) return evaluate;
+      const kind = param.kind;
+      return (run: RunContext) => {
+        const v = evaluate(run);
+        if ((kindBit(v) & kind) === 0) throw expected(kind, v);
+        return v;
+      };
+    });
+    const [first = UNDEFINED, second = UNDEFINED, third = UNDEFINED] = evaluators;
+    const impl = def.impl;
+    if (!fallible) return (run) => impl(first(run), second(run), third(run), run);
+    return (run) => {
+      try {
+        return impl(first(run), second(run), third(run), run);
+      } catch (error) {
+        throw relabel(error, label);
+      }
+    };
+  }
+
+  private exists(node: CallNode): Evaluate {
+    const target = node.args[0]!.value as PathNode;
+    const base = this.base(target);
+    const segments = target.segments;
+    return (run) => {
+      if (segments.length === 0) return true;
+      const parent = walk(base(run), segments, segments.length - 1);
+      return has(parent, segments[segments.length - 1]!);
+    };
+  }
+
+  private del(node: CallNode): Evaluate {
+    const target = node.args[0]!.value as PathNode;
+    const base = this.base(target);
+    const segments = target.segments;
+    const isEvent = target.target === "event";
+    const slot = isEvent ? -1 : this.checked.slot(target.variable);
+    return (run) => {
+      if (segments.length === 0) {
+        if (isEvent) {
+          const removed = run.root;
+          run.root = {};
+          return removed;
+        }
+        const removed = run.variables[slot];
+        run.variables[slot] = null;
+        return removed ?? null;
+      }
+      const parent = walk(base(run), segments, segments.length - 1);
+      return remove(parent, segments[segments.length - 1]!) ?? null;
+    };
+  }
+}
+
+/** `+ - * /` and the orderings, on numbers (and strings for `+` and the orderings). */
+function arithmetic(op: string, left: Evaluate, right: Evaluate): Evaluate {
+  return (run) => {
+    const a = left(run);
+    const b = right(run);
+    const bothNumbers = typeof a === "number" && typeof b === "number";
+    const bothStrings = typeof a === "string" && typeof b === "string";
+    switch (op) {
+      case "+":
+        if (bothNumbers) return a + b;
+        if (bothStrings) return a + b;
+        break;
+      case "-":
+        if (bothNumbers) return a - b;
+        break;
+      case "*":
+        if (bothNumbers) return a * b;
+        break;
+      case "/":
+        if (bothNumbers) {
+          if (b === 0) throw new VrlError("can't divide by zero");
+          return a / b;
+        }
+        break;
+      case "<":
+        if (bothNumbers || bothStrings) return (a as number) < (b as number);
+        break;
+      case "<=":
+        if (bothNumbers || bothStrings) return (a as number) <= (b as number);
+        break;
+      case ">":
+        if (bothNumbers || bothStrings) return (a as number) > (b as number);
+        break;
+      case ">=":
+        if (bothNumbers || bothStrings) return (a as number) >= (b as number);
+        break;
+      default:
+        break;
+    }
+    throw new VrlError(`can't apply \`${op}\` to ${kindOf(a)} and ${kindOf(b)}`);
+  };
+}
+
+/** Encodes, as the event leaves the program, the timestamps stored at `segments`. */
+function stampFinisher(segments: readonly Segment[]): (root: JsonObject) => JsonObject {
+  if (segments.length === 0) return (root) => encodeTimestamps(root) as JsonObject;
+  return (root) => {
+    const parent = walk(root, segments, segments.length - 1);
+    const last = segments[segments.length - 1]!;
+    if (parent === undefined || parent === null || typeof parent !== "object") return root;
+    const index = Array.isArray(parent) && typeof last === "number" ? resolveIndex(parent, last) : -1;
+    const current =
+      index >= 0
+        ? (parent as unknown[])[index]
+        : typeof last === "string" && isObject(parent)
+          ? getOwn(parent, last)
+          : undefined;
+    if (current instanceof VrlTimestamp) {
+      if (index >= 0) (parent as unknown[])[index] = current.toString();
+      else setKey(parent as JsonObject, last as string, current.toString());
+    } else if (current !== null && typeof current === "object") encodeTimestamps(current);
+    return root;
+  };
+}
+
+function relabel(error: unknown, label: string): unknown {
+  if (error instanceof VrlError) return new VrlError(label + error.message);
+  if (error instanceof VrlAbort) return error;
+  // An engine error (a stack overflow, ...) is still this call's failure, never a crash of the stage.
+  if (error instanceof Error) return new VrlError(label + error.message);
+  return error;
+}
