@@ -14,7 +14,7 @@ import {
   sprintf,
 } from "@sluice/core";
 // Joda date patterns are the one thing still borrowed from transforms: core carries no calendar.
-import { formatJoda } from "@sluice/transforms";
+import { formatJoda } from "@sluice/core/time";
 
 /** A target index, data stream or alias. */
 export type IndexOption =

@@ -1,12 +1,11 @@
 // date: Logstash's date filter — parse a field with Joda patterns (or ISO8601/UNIX/UNIX_MS/TAI64N) into a timestamp.
 import { SluiceConfigError, type Stage, validateOptions } from "@sluice/core";
-import { type Instant, instantToIso, resolveZone, type Zone } from "@sluice/core/time";
+import { type Instant, instantToIso, normalizeLocale, resolveZone, type Zone } from "@sluice/core/time";
 import { fieldOption, getField, hasReferences, setField, sprintf } from "../fields/index.js";
 import type { JsonObject } from "../parse-json.js";
 import { unixMillisToIso, unixSecondsToIso } from "../time/epoch.js";
 import { compileIso8601Parser } from "../time/iso8601.js";
 import { compileJodaParser, type JodaParser } from "../time/joda.js";
-import { normalizeLocale } from "../time/locale.js";
 import { parseTai64n } from "../time/tai64n.js";
 import { type FailureMode, failureModeSchema, onFailure } from "./failure.js";
 

@@ -1,6 +1,14 @@
 // The time library under the date stage: Joda patterns, Logstash's ISO8601, epochs and TAI64N, over core's
 // instants and zones.
-export { type Instant, instantToIso, parseIsoDateTime, resolveZone, UTC, type Zone } from "@sluice/core/time";
+export {
+  type Instant,
+  instantToIso,
+  normalizeLocale,
+  parseIsoDateTime,
+  resolveZone,
+  UTC,
+  type Zone,
+} from "@sluice/core/time";
 export { unixMillisToIso, unixSecondsToIso } from "./epoch.js";
 export { compileIso8601Parser } from "./iso8601.js";
 export {
@@ -11,5 +19,4 @@ export {
   type JodaParser,
   JodaPatternError,
 } from "./joda.js";
-export { normalizeLocale } from "./locale.js";
 export { parseTai64n } from "./tai64n.js";

@@ -1,21 +1,24 @@
 // Joda-Time pattern parsing (Logstash's date filter): compiled once, then one small function per token kind.
 import {
+  compileTokens,
   daysFromCivil,
   daysInMonth,
   fieldsOf,
   type Instant,
   instantOf,
+  type JodaOptions,
+  localeOption,
   MILLIS_PER_DAY,
+  matchName,
   parseOffset,
   resolveZone,
   type TextScan,
+  type Token,
   type Zone,
+  zoneOption,
 } from "@sluice/core/time";
-import { compileTokens, type JodaOptions, localeOption, type Token, zoneOption } from "./joda-pattern.js";
-import { matchName } from "./locale.js";
 
-export { compileJodaFormatter, formatJoda } from "./joda-format.js";
-export { type JodaOptions, JodaPatternError } from "./joda-pattern.js";
+export { compileJodaFormatter, formatJoda, type JodaOptions, JodaPatternError } from "@sluice/core/time";
 
 // Joda's default short zone names: the only ones it can parse (DateTimeUtils.getDefaultTimeZoneNames).
 const ZONE_NAMES: ReadonlyArray<readonly [string, number]> = [

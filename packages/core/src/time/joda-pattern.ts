@@ -1,8 +1,8 @@
 // Joda-Time patterns (what Logstash's date filter and sprintf dates use) split into tokens, and the
 // options the parser and the formatter share.
-import { ErrorCode, SluiceError } from "@sluice/core";
-import { resolveZone, UTC, type Zone } from "@sluice/core/time";
+import { ErrorCode, SluiceError } from "../errors.js";
 import { type LocaleNames, localeNames, normalizeLocale } from "./locale.js";
+import { resolveZone, UTC, type Zone } from "./zone.js";
 
 /** A pattern Joda-Time would refuse, or a letter this implementation does not support. */
 export class JodaPatternError extends SluiceError {

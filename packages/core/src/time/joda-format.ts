@@ -1,5 +1,5 @@
 // Joda-Time pattern formatting (sprintf's `%{+yyyy.MM.dd}`): compiled once per pattern, zone and locale.
-import { fieldsOf, type Zone } from "@sluice/core/time";
+import { fieldsOf } from "./instant.js";
 import {
   compileTokens,
   type JodaOptions,
@@ -8,6 +8,7 @@ import {
   zoneOption,
 } from "./joda-pattern.js";
 import type { LocaleNames } from "./locale.js";
+import type { Zone } from "./zone.js";
 
 type Printer = (millis: number, local: ReturnType<typeof fieldsOf>, zone: Zone) => string;
 
