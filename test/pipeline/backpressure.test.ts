@@ -9,8 +9,10 @@ import {
   rssBytes,
   sliceEnv,
   spawnSlicePipeline,
+  steadyValue,
   useTestbed,
   waitFor,
+  waitForDocs,
 } from "./helpers.js";
 
 const TOPIC = "insight-logs-stall";
@@ -41,9 +43,27 @@ describe(`backpressure ${runsOn({ kafka: true, es: "emulator" })}`, () => {
     if (run && run.child.exitCode === null) run.child.kill("SIGKILL");
   });
 
+  /** The child's last reported in-flight count and pause (test/fixtures/slice-pipeline.ts, SLICE_FLOW_LOG_MS). */
+  const flowOf = (child: ChildPipeline) => {
+    const lines = child.output().match(/^flow events=\d+ paused=[01]$/gm) ?? [];
+    const last = /events=(\d+) paused=([01])/.exec(lines[lines.length - 1] ?? "");
+    return last ? { events: Number(last[1]), paused: last[2] === "1" } : undefined;
+  };
+
+  /** Waits until the child has stopped fetching at its in-flight bound and holds there (flow lines every 100 ms). */
+  const heldAtTheBound = async (child: ChildPipeline, what: string) => {
+    await waitFor(
+      what,
+      () => steadyValue(what, () => flowOf(child), { samples: 10, intervalMs: 100, timeoutMs: 60_000 }),
+      (flow) => flow?.paused === true && flow.events > 0,
+      120_000,
+      0,
+    );
+  };
+
   it("keeps RSS under the bound through seconds of latency and an outage, then delivers everything", async () => {
     bed.es.faults.latency(4000, { paths: /_bulk/ });
-    run = spawnSlicePipeline(sliceEnv(bed, TOPIC, NAME));
+    run = spawnSlicePipeline(sliceEnv(bed, TOPIC, NAME, { SLICE_FLOW_LOG_MS: "100" }));
     await run.started;
     let peak = 0;
     const sampler = setInterval(() => {
@@ -54,19 +74,15 @@ describe(`backpressure ${runsOn({ kafka: true, es: "emulator" })}`, () => {
       }
     }, 50);
     try {
-      await new Promise((r) => setTimeout(r, 8000));
+      // Slow bulk answers fill the in-flight budget: the source pauses and the count stays where it is.
+      await heldAtTheBound(run, "the source paused at its in-flight bound through the latency");
       const duringLatency = await countDocs(bed.client, NAME);
       bed.es.faults.clear();
       bed.es.faults.outage(8000);
-      await new Promise((r) => setTimeout(r, 8000));
+      // With Elasticsearch gone, nothing is delivered: the pipeline holds at the bound again.
+      await heldAtTheBound(run, "the source paused at its in-flight bound through the outage");
       expect(duringLatency).toBeLessThan(RECORDS);
-      await waitFor(
-        "every record after recovery",
-        () => countDocs(bed.client, NAME),
-        (n) => n >= RECORDS,
-        180_000,
-        500,
-      );
+      await waitForDocs(bed.client, NAME, RECORDS, 180_000, 500);
     } finally {
       clearInterval(sampler);
     }
