@@ -12,7 +12,6 @@ import {
   steadyValue,
   useTestbed,
   waitFor,
-  waitForDocs,
 } from "./helpers.js";
 
 const TOPIC = "insight-logs-stall";
@@ -50,17 +49,6 @@ describe(`backpressure ${runsOn({ kafka: true, es: "emulator" })}`, () => {
     return last ? { events: Number(last[1]), paused: last[2] === "1" } : undefined;
   };
 
-  /** Waits until the child has stopped fetching at its in-flight bound and holds there (flow lines every 100 ms). */
-  const heldAtTheBound = async (child: ChildPipeline, what: string) => {
-    await waitFor(
-      what,
-      () => steadyValue(what, () => flowOf(child), { samples: 10, intervalMs: 100, timeoutMs: 60_000 }),
-      (flow) => flow?.paused === true && flow.events > 0,
-      120_000,
-      0,
-    );
-  };
-
   it("keeps RSS under the bound through seconds of latency and an outage, then delivers everything", async () => {
     bed.es.faults.latency(4000, { paths: /_bulk/ });
     run = spawnSlicePipeline(sliceEnv(bed, TOPIC, NAME, { SLICE_FLOW_LOG_MS: "100" }));
@@ -74,15 +62,34 @@ describe(`backpressure ${runsOn({ kafka: true, es: "emulator" })}`, () => {
       }
     }, 50);
     try {
-      // Slow bulk answers fill the in-flight budget: the source pauses and the count stays where it is.
-      await heldAtTheBound(run, "the source paused at its in-flight bound through the latency");
+      // Slow bulk answers: the in-flight budget fills and the source pauses; a first answer comes back
+      // (at least one 4 s round trip) while it is paused.
+      await waitFor(
+        "a bulk answer under latency while the source is paused",
+        async () => ({ docs: await countDocs(bed.client, NAME), flow: flowOf(run!) }),
+        ({ docs, flow }) => docs > 0 && flow?.paused === true,
+        120_000,
+        100,
+      );
       const duringLatency = await countDocs(bed.client, NAME);
+      expect(duringLatency).toBeLessThan(RECORDS);
       bed.es.faults.clear();
       bed.es.faults.outage(8000);
-      // With Elasticsearch gone, nothing is delivered: the pipeline holds at the bound again.
-      await heldAtTheBound(run, "the source paused at its in-flight bound through the outage");
-      expect(duringLatency).toBeLessThan(RECORDS);
-      await waitForDocs(bed.client, NAME, RECORDS, 180_000, 500);
+      // With Elasticsearch gone nothing drains: the source stays paused and the in-flight count holds still.
+      const held = await steadyValue("the in-flight count through the outage", () => flowOf(run!), {
+        samples: 10,
+        intervalMs: 100,
+      });
+      expect(held).toMatchObject({ paused: true });
+      expect(held!.events).toBeGreaterThan(0);
+      await waitFor(
+        "every record after recovery",
+        // Elasticsearch refuses connections until the outage is over.
+        () => countDocs(bed.client, NAME).catch(() => 0),
+        (n) => n >= RECORDS,
+        180_000,
+        500,
+      );
     } finally {
       clearInterval(sampler);
     }
