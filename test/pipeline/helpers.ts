@@ -1,4 +1,5 @@
-// Shared helpers for the pipeline integration tests: waiting, counting, child pipelines, RSS.
+// Shared helpers for the pipeline integration tests: testbeds, waiting and observing, counting, kept logs,
+// test stages, child pipelines, RSS.
 import type { ChildProcess } from "node:child_process";
 import { Writable } from "node:stream";
 import { Client } from "@elastic/elasticsearch";
