@@ -5,14 +5,7 @@ import { idleThreads } from "../../packages/source-kafka/src/worker/thread-pool.
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import {
-  committedTotal,
-  countDocs,
-  topicPipeline,
-  useTestbed,
-  waitForCommits,
-  waitForDocs,
-} from "./helpers.js";
+import { committedTotal, countDocs, topicPipeline, useTestbed, waitFor } from "./helpers.js";
 
 describe(`consumer threads ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
@@ -29,7 +22,11 @@ describe(`consumer threads ${runsOn({ kafka: true, es: true })}`, () => {
     }
     const first = topicPipeline(bed, "thread-reuse-a");
     await first.start();
-    await waitForDocs(bed.client, "thread-reuse-a-docs", 2000);
+    await waitFor(
+      "the first topic",
+      () => countDocs(bed.client, "thread-reuse-a-docs"),
+      (n) => n >= 2000,
+    );
     await first.stop();
     // Its thread waits for the next source instead of ending.
     expect(idleThreads()).toBe(before + 1);
@@ -37,8 +34,16 @@ describe(`consumer threads ${runsOn({ kafka: true, es: true })}`, () => {
     const second = topicPipeline(bed, "thread-reuse-b");
     await second.start();
     expect(idleThreads()).toBe(before);
-    await waitForDocs(bed.client, "thread-reuse-b-docs", 2500);
-    await waitForCommits(bed.kafka.brokers, "thread-reuse-b", "thread-reuse-b", 2500);
+    await waitFor(
+      "the second topic",
+      () => countDocs(bed.client, "thread-reuse-b-docs"),
+      (n) => n >= 2500,
+    );
+    await waitFor(
+      "the second topic committed",
+      () => committedTotal(bed.kafka.brokers, "thread-reuse-b", "thread-reuse-b"),
+      (n) => n === 2500,
+    );
     await second.stop();
     expect(await countDocs(bed.client, "thread-reuse-a-docs")).toBe(2000);
     expect(await countDocs(bed.client, "thread-reuse-b-docs")).toBe(2500);
