@@ -30,8 +30,6 @@ export interface InsightLogsConfig {
   /** Serve /metrics and /health on this port (0: any free port). */
   httpPort?: number;
   logger?: Logger;
-  /** @deprecated The pipeline handles no signals (main.ts uses runUntilSignal); only `false` is accepted. */
-  handleSignals?: false;
 }
 
 export interface InsightLogs {

@@ -9,3 +9,13 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The seed named by the environment variable `name` when set (to replay a failed run), else a fresh one. */
+export function seedFromEnv(name: string): number {
+  const given = process.env[name];
+  if (given === undefined || given === "") return Math.floor(Math.random() * 2 ** 32);
+  const seed = Number(given);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    throw new Error(`${name} must be an integer seed in [0, 2^32), got ${JSON.stringify(given)}`);
+  return seed;
+}

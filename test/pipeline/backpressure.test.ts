@@ -9,6 +9,7 @@ import {
   rssBytes,
   sliceEnv,
   spawnSlicePipeline,
+  steadyValue,
   useTestbed,
   waitFor,
 } from "./helpers.js";
@@ -41,9 +42,16 @@ describe(`backpressure ${runsOn({ kafka: true, es: "emulator" })}`, () => {
     if (run && run.child.exitCode === null) run.child.kill("SIGKILL");
   });
 
+  /** The child's last reported in-flight count and pause (test/fixtures/slice-pipeline.ts, SLICE_FLOW_LOG_MS). */
+  const flowOf = (child: ChildPipeline) => {
+    const lines = child.output().match(/^flow events=\d+ paused=[01]$/gm) ?? [];
+    const last = /events=(\d+) paused=([01])/.exec(lines[lines.length - 1] ?? "");
+    return last ? { events: Number(last[1]), paused: last[2] === "1" } : undefined;
+  };
+
   it("keeps RSS under the bound through seconds of latency and an outage, then delivers everything", async () => {
     bed.es.faults.latency(4000, { paths: /_bulk/ });
-    run = spawnSlicePipeline(sliceEnv(bed, TOPIC, NAME));
+    run = spawnSlicePipeline(sliceEnv(bed, TOPIC, NAME, { SLICE_FLOW_LOG_MS: "100" }));
     await run.started;
     let peak = 0;
     const sampler = setInterval(() => {
@@ -54,15 +62,30 @@ describe(`backpressure ${runsOn({ kafka: true, es: "emulator" })}`, () => {
       }
     }, 50);
     try {
-      await new Promise((r) => setTimeout(r, 8000));
+      // Slow bulk answers: the in-flight budget fills and the source pauses; a first answer comes back
+      // (at least one 4 s round trip) while it is paused.
+      await waitFor(
+        "a bulk answer under latency while the source is paused",
+        async () => ({ docs: await countDocs(bed.client, NAME), flow: flowOf(run!) }),
+        ({ docs, flow }) => docs > 0 && flow?.paused === true,
+        120_000,
+        100,
+      );
       const duringLatency = await countDocs(bed.client, NAME);
+      expect(duringLatency).toBeLessThan(RECORDS);
       bed.es.faults.clear();
       bed.es.faults.outage(8000);
-      await new Promise((r) => setTimeout(r, 8000));
-      expect(duringLatency).toBeLessThan(RECORDS);
+      // With Elasticsearch gone nothing drains: the source stays paused and the in-flight count holds still.
+      const held = await steadyValue("the in-flight count through the outage", () => flowOf(run!), {
+        samples: 10,
+        intervalMs: 100,
+      });
+      expect(held).toMatchObject({ paused: true });
+      expect(held!.events).toBeGreaterThan(0);
       await waitFor(
         "every record after recovery",
-        () => countDocs(bed.client, NAME),
+        // Elasticsearch refuses connections until the outage is over.
+        () => countDocs(bed.client, NAME).catch(() => 0),
         (n) => n >= RECORDS,
         180_000,
         500,

@@ -1,14 +1,13 @@
 // Broker faults: a broker down and back, injected fetch and commit errors, the whole cluster
 // unreachable for a while. The source retries, says so in /health, and loses nothing.
-import { Writable } from "node:stream";
-import { createLogger, silentLogger } from "@sluice/core";
+import { silentLogger } from "@sluice/core";
 import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { runsOn } from "../harness/backends.js";
 import { ApiKey, KafkaErrorCode, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
+import { countDocs, keptLog, useTestbed, waitFor, waitForCommits, waitForDocs } from "./helpers.js";
 
 // Injected request errors and unreachable brokers need the mock cluster (real brokers' faults are in
 // real-broker-faults.test.ts).
@@ -79,19 +78,8 @@ describe(`broker faults ${runsOn({ kafka: "mock", es: true })}`, () => {
       for (const id of [1, 2, 3]) await kafka.setBrokerUp(id);
 
       await produceWithKcat({ brokers: kafka.bootstrapServers, topic, messages: records.slice(20_000) });
-      await waitFor(
-        "every record",
-        () => countDocs(bed.client, "faults"),
-        (n) => n >= total,
-        180_000,
-        500,
-      );
-      await waitFor(
-        "commits to the end",
-        () => committedTotal(kafka.brokers, "faults", topic),
-        (n) => n === total,
-        60_000,
-      );
+      await waitForDocs(bed.client, "faults", total, 180_000, 500);
+      await waitForCommits(kafka.brokers, "faults", topic, total, 60_000);
       const after = (await (await fetch(`${pipeline.httpUrl}/health`)).json()) as {
         detail: { source: { status: string } };
       };
@@ -110,16 +98,7 @@ describe(`broker faults ${runsOn({ kafka: "mock", es: true })}`, () => {
     await bed.kafka.createTopic(topic, 2);
     const records = fluentBitRecords(total, { seed: 37 });
     await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic, messages: records.slice(0, 10_000) });
-    const lines: string[] = [];
-    const logger = createLogger({
-      level: "warn",
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    });
+    const { logger, lines } = keptLog("warn");
     const pipeline = slicePipeline({
       brokers: bed.kafka.bootstrapServers,
       esUrl: bed.es.url,
@@ -134,12 +113,7 @@ describe(`broker faults ${runsOn({ kafka: "mock", es: true })}`, () => {
       // Idle first, every record so far committed: the next heartbeat is kafkajs's own, between empty
       // fetches. (One sent while a batch handler waits on backpressure throws into the handler, and
       // kafkajs's runner retries its fetch loop instead of crashing: another path, not this test's.)
-      await waitFor(
-        "the first records committed",
-        () => committedTotal(bed.kafka.brokers, topic, topic),
-        (n) => n === 10_000,
-        60_000,
-      );
+      await waitForCommits(bed.kafka.brokers, topic, topic, 10_000, 60_000);
       // INVALID_REQUEST is not retriable for kafkajs: its consumer crashes for good (the mock cluster
       // answers it, for one, to a SyncGroup that arrives while the group is still joining).
       await bed.kafka.pushRequestErrors(ApiKey.Heartbeat, [KafkaErrorCode.INVALID_REQUEST]);
@@ -151,19 +125,8 @@ describe(`broker faults ${runsOn({ kafka: "mock", es: true })}`, () => {
         100,
       );
       await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic, messages: records.slice(10_000) });
-      await waitFor(
-        "every record",
-        () => countDocs(bed.client, topic),
-        (n) => n >= total,
-        120_000,
-        500,
-      );
-      await waitFor(
-        "commits to the end",
-        () => committedTotal(bed.kafka.brokers, topic, topic),
-        (n) => n === total,
-        60_000,
-      );
+      await waitForDocs(bed.client, topic, total, 120_000, 500);
+      await waitForCommits(bed.kafka.brokers, topic, topic, total, 60_000);
       expect(lines.some((l) => l.includes('"restart":false'))).toBe(true);
       expect(lines.some((l) => l.includes("rejoining the consumer group"))).toBe(true);
       expect(await countDocs(bed.client, topic)).toBe(total);

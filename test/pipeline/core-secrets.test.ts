@@ -12,7 +12,7 @@ import { type EmulatorHandle, startElasticsearch } from "../harness/elasticsearc
 import { type KafkaCluster, startKafkaCluster } from "../harness/kafka/cluster.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, waitFor } from "./helpers.js";
+import { countDocs, waitFor, waitForCommits } from "./helpers.js";
 
 const PASSWORD = "Rt-pw:9#elastic"; // the right one, given in the URL and as auth.password
 const WRONG_URL_PASSWORD = "wr0ng-url-pw";
@@ -83,7 +83,6 @@ describe(`core: credentials never reported ${runsOn({ kafka: true, es: "emulator
         index: `${topic}-letters`,
       }),
       logger: createLogger({ destination: log, level: "debug" }),
-      handleSignals: false,
       commitIntervalMs: 200,
       ...(parts.http ? { http: { port: 0 } } : {}),
     });
@@ -145,11 +144,7 @@ describe(`core: credentials never reported ${runsOn({ kafka: true, es: "emulator
         (text) => text.includes("lastError"),
       );
       es.faults.clear();
-      await waitFor(
-        "every offset committed",
-        () => committedTotal([kafka.bootstrapServers], topic, topic),
-        (n) => n === 201,
-      );
+      await waitForCommits([kafka.bootstrapServers], topic, topic, 201);
     } finally {
       es.faults.clear();
       await pipeline.stop();

@@ -135,7 +135,6 @@ describe(`corrupt bytes in the cluster ${runsOn({ kafka: "mock", es: true })}`, 
         deadLetters: elasticsearchDeadLetters({ node: bed.es.url, index: `${topic}-letters` }),
         commitIntervalMs: 200,
         logger: silentLogger(),
-        handleSignals: false,
       });
       await pipeline.start();
       // The broker answers every fetch while kafkajs retries it: the source must not call it unreachable

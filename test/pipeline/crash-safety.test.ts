@@ -3,20 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
+import { prng, seedFromEnv } from "../harness/prng.js";
 import {
   type ChildPipeline,
-  committedTotal,
   countDocs,
   sliceEnv,
   spawnSlicePipeline,
   useTestbed,
   waitFor,
+  waitForCommits,
+  waitForDocs,
 } from "./helpers.js";
 
 const TOPIC = "insight-logs-crash";
 const NAME = "crash";
 const RECORDS = 60_000;
 const KILLS = 4;
+// The kill moments come from this seed: a failing run prints it, and CRASH_SEED=<seed> replays that run.
+const SEED = seedFromEnv("CRASH_SEED");
 
 // The emulator slows Elasticsearch down, so that kills land with requests in flight.
 describe(`crash safety ${runsOn({ kafka: true, es: "emulator" })}`, () => {
@@ -51,6 +55,8 @@ describe(`crash safety ${runsOn({ kafka: true, es: "emulator" })}`, () => {
     // (at most 3000 events in flight: ~7500 records/s).
     bed.es.faults.latency(400, { paths: /_bulk/ });
 
+    console.log(`crash safety: seed ${SEED} (replay with CRASH_SEED=${SEED})`);
+    const random = prng(SEED);
     const seenAtKill: number[] = [];
     for (let k = 0; k < KILLS; k++) {
       const run = spawnSlicePipeline(env());
@@ -65,7 +71,7 @@ describe(`crash safety ${runsOn({ kafka: true, es: "emulator" })}`, () => {
         60_000,
         100,
       );
-      await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 900)));
+      await new Promise((r) => setTimeout(r, 100 + Math.floor(random() * 900)));
       run.child.kill("SIGKILL");
       await run.exited;
       seenAtKill.push(await countDocs(bed.client, NAME));
@@ -78,19 +84,8 @@ describe(`crash safety ${runsOn({ kafka: true, es: "emulator" })}`, () => {
     const last = spawnSlicePipeline(env());
     children.push(last);
     await last.started;
-    await waitFor(
-      "every record",
-      () => countDocs(bed.client, NAME),
-      (n) => n >= RECORDS,
-      120_000,
-      500,
-    );
-    await waitFor(
-      "offsets committed to the end",
-      () => committedTotal(bed.kafka.brokers, NAME, TOPIC),
-      (n) => n === RECORDS,
-      30_000,
-    );
+    await waitForDocs(bed.client, NAME, RECORDS, 120_000, 500);
+    await waitForCommits(bed.kafka.brokers, NAME, TOPIC, RECORDS, 30_000);
     last.child.kill("SIGTERM");
     expect(await last.exited).toBe(0);
 

@@ -1,9 +1,7 @@
 // Records that cannot be delivered go to dead letters with their bytes intact; the pipeline goes on. A
 // letter its destination refuses for good is stored in minimal form, or the pipeline stops saying why.
 import { createHash, randomBytes } from "node:crypto";
-import { Writable } from "node:stream";
 import {
-  createLogger,
   createPipeline,
   type DeadLetterContentOptions,
   ErrorCode,
@@ -20,26 +18,23 @@ import { deadLetterHeaders, kafkaDeadLetters, kafkaSource, registerCodecs } from
 import { epochToIso, parseJson } from "@sluice/transforms";
 import kafkajs from "kafkajs";
 import { describe, expect, it } from "vitest";
-import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, topicPipeline, useTestbed, waitFor } from "./helpers.js";
+import {
+  committedTotal,
+  countDocs,
+  keptLog,
+  runUntilCommitted,
+  type Testbed,
+  topicPipeline,
+  useTestbed,
+  waitFor,
+  waitForDocs,
+} from "./helpers.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
-
-/** A logger whose lines (as parsed JSON) the test can read. */
-function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk, _encoding, callback) {
-      for (const line of chunk.toString().split("\n")) if (line) lines.push(JSON.parse(line));
-      callback();
-    },
-  });
-  return { logger: createLogger({ level: "warn", destination }), lines };
-}
 
 /** Produces records with headers through kafkajs (kcat cannot give a header an empty name). */
 async function produceWithHeaders(
@@ -85,26 +80,10 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
     const messages: Array<string | Buffer> = [...good.slice(0, 100), notJson, binary, ...good.slice(100)];
     await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic, messages });
 
-    const pipeline = slicePipeline({
-      brokers: bed.kafka.bootstrapServers,
-      esUrl: bed.es.url,
-      topics: [topic],
-      groupId: "dlq-es",
-      index: "dlq-es-docs",
-      deadLetterIndex: "dlq-es-letters",
-      logger: silentLogger(),
-    });
+    const pipeline = topicPipeline(bed, topic);
     await pipeline.start();
-    await waitFor(
-      "good records",
-      () => countDocs(bed.client, "dlq-es-docs"),
-      (n) => n >= 200,
-    );
-    await waitFor(
-      "dead letters",
-      () => countDocs(bed.client, "dlq-es-letters"),
-      (n) => n >= 2,
-    );
+    await waitForDocs(bed.client, "dlq-es-docs", 200);
+    await waitForDocs(bed.client, "dlq-es-letters", 2);
     await pipeline.stop();
 
     expect(await countDocs(bed.client, "dlq-es-docs")).toBe(200);
@@ -149,26 +128,10 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
       JSON.stringify({ "@timestamp": 1732492800.3, log: "c", kubernetes: { labels: { app: "z" } } }),
     ];
     await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic, messages: records });
-    const pipeline = slicePipeline({
-      brokers: bed.kafka.bootstrapServers,
-      esUrl: bed.es.url,
-      topics: [topic],
-      groupId: "dlq-mapping",
-      index: "dlq-mapping-docs",
-      deadLetterIndex: "dlq-mapping-letters",
-      logger: silentLogger(),
-    });
+    const pipeline = topicPipeline(bed, topic);
     await pipeline.start();
-    await waitFor(
-      "the refused record",
-      () => countDocs(bed.client, "dlq-mapping-letters"),
-      (n) => n >= 1,
-    );
-    await waitFor(
-      "the others",
-      () => countDocs(bed.client, "dlq-mapping-docs"),
-      (n) => n >= 2,
-    );
+    await waitForDocs(bed.client, "dlq-mapping-letters", 1);
+    await waitForDocs(bed.client, "dlq-mapping-docs", 2);
     await pipeline.stop();
     const [letter] = (
       await bed.client.search<{
@@ -202,36 +165,11 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
       sink: elasticsearchSink({ node: bed.es.url, index: "dlq-kafka-docs" }),
       deadLetters: kafkaDeadLetters({ brokers: bed.kafka.brokers, topic: dlqTopic }),
       logger: silentLogger(),
-      handleSignals: false,
     });
     await pipeline.start();
-    await waitFor(
-      "good records",
-      () => countDocs(bed.client, "dlq-kafka-docs"),
-      (n) => n >= 3,
-    );
+    await waitForDocs(bed.client, "dlq-kafka-docs", 3);
 
-    registerCodecs();
-    const consumer = new Kafka({ brokers: bed.kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
-      groupId: "dlq-reader",
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [dlqTopic], fromBeginning: true });
-    const received: Array<{ value: Buffer | null; headers: Record<string, string> }> = [];
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-        received.push({ value: message.value, headers });
-      },
-    });
-    await waitFor(
-      "the letter on the topic",
-      () => received.length,
-      (n) => n >= 1,
-      30_000,
-    );
-    await consumer.disconnect();
+    const received = await readTopic(bed.kafka.brokers, dlqTopic, 1);
     await pipeline.stop();
     expect(received.length).toBe(1);
     expect(received[0]!.value!.toString()).toBe(bad);
@@ -263,18 +201,7 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
       { value: good[0]! },
       { value: good[1]! },
     ]);
-    const pipeline = topicPipeline(bed, topic);
-    await pipeline.start();
-    try {
-      await waitFor(
-        "offsets committed past every record",
-        () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
-        (n) => n >= 8,
-        90_000,
-      );
-    } finally {
-      await pipeline.stop();
-    }
+    await runUntilCommitted(topicPipeline(bed, topic), bed, topic, 8);
     const letters = await lettersByOffset(bed, `${topic}-letters`);
     expect(letters.size).toBe(6);
     for (const letter of letters.values()) expect(letter.form).toBe("full");
@@ -304,18 +231,7 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
       topic,
       messages: [bad, ...fluentBitRecords(3, { seed: 3 })],
     });
-    const pipeline = topicPipeline(bed, topic);
-    await pipeline.start();
-    try {
-      await waitFor(
-        "offsets committed past every record",
-        () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
-        (n) => n >= 4,
-        90_000,
-      );
-    } finally {
-      await pipeline.stop();
-    }
+    await runUntilCommitted(topicPipeline(bed, topic), bed, topic, 4);
     const letter = (await lettersByOffset(bed, `${topic}-letters`)).get("0")!;
     expect(letter.form).toBe("minimal");
     expect(letter.refusal).toContain("raw.data");
@@ -340,14 +256,14 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
       topic,
       messages: [...fluentBitRecords(2, { seed: 4 }), "not json", ...fluentBitRecords(2, { seed: 5 })],
     });
-    const { logger, lines } = capturingLogger();
+    const { logger, entries } = keptLog("warn");
     const pipeline = topicPipeline(bed, topic, { logger });
     await pipeline.start();
     const report = await pipeline.stopped;
     expect(pipeline.currentState).toBe("failed");
     expect(report.drained).toBe(false);
     expect(pipeline.health().status).toBe("down");
-    const fatal = lines.find((l) => l.code === ErrorCode.DEAD_LETTER_REFUSED);
+    const fatal = entries().find((l) => l.code === ErrorCode.DEAD_LETTER_REFUSED);
     expect(fatal?.err).toMatch(/refused the dead letter of dlq-refused\/0@2 even in minimal form/);
     expect(await committedTotal([bed.kafka.bootstrapServers], topic, topic)).toBeLessThanOrEqual(2);
   }, 150_000);
@@ -360,7 +276,7 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
       topic,
       messages: Array.from({ length: 50 }, (_, i) => `bad ${i}`),
     });
-    const { logger, lines } = capturingLogger();
+    const { logger, entries } = keptLog("warn");
     const refuseBad = mapValues<Buffer, Buffer>("refuseBad", (raw) =>
       raw.toString().startsWith("bad") ? reject("bad_record", "a bad record", ErrorCode.TRANSFORM) : raw,
     );
@@ -372,7 +288,6 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
       deadLetters: elasticsearchDeadLetters({ node: bed.es.url, index: `${topic}-letters` }),
       deadLetterAlerts: { windowMs: 2_000, degradedShare: 0.1 },
       logger,
-      handleSignals: false,
     });
     await pipeline.start();
     try {
@@ -381,15 +296,11 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
         () => pipeline.health(),
         (h) => h.status === "degraded",
       );
-      const reasons = lines.filter((l) => l.code === ErrorCode.TRANSFORM && l.stage === "refuseBad");
+      const reasons = entries().filter((l) => l.code === ErrorCode.TRANSFORM && l.stage === "refuseBad");
       expect(reasons.length).toBe(1);
       expect(reasons[0]).toMatchObject({ type: "bad_record", count: 1 });
       expect(reasons[0]!.msg).toContain("SLUICE_ERR_TRANSFORM in refuseBad");
-      await waitFor(
-        "50 letters",
-        () => countDocs(bed.client, `${topic}-letters`),
-        (n) => n >= 50,
-      );
+      await waitForDocs(bed.client, `${topic}-letters`, 50);
       await produceWithKcat({
         brokers: bed.kafka.bootstrapServers,
         topic,
@@ -554,18 +465,7 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
       { value: big },
       { value: fluentBitRecords(1, { seed: 12 })[0]! },
     ]);
-    const pipeline = kafkaLetterPipeline(bed, topic, dlqTopic, silentLogger());
-    await pipeline.start();
-    try {
-      await waitFor(
-        "offsets committed past every record",
-        () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
-        (n) => n >= 4,
-        90_000,
-      );
-    } finally {
-      await pipeline.stop();
-    }
+    await runUntilCommitted(kafkaLetterPipeline(bed, topic, dlqTopic), bed, topic, 4);
     const [letter] = await readTopic(bed.kafka.brokers, dlqTopic, 1);
     expect(letter!.value).toBeNull();
     expect(letter!.headers).toMatchObject({
@@ -588,33 +488,22 @@ describe(`dead letters ${runsOn({ kafka: true, es: true })}`, () => {
       topic,
       messages: ["not json", ...fluentBitRecords(2, { seed: 13 })],
     });
-    const { logger, lines } = capturingLogger();
+    const { logger, entries } = keptLog("warn");
     const pipeline = kafkaLetterPipeline(bed, topic, dlqTopic, logger);
     await pipeline.start();
     await pipeline.stopped;
     expect(pipeline.currentState).toBe("failed");
-    expect(lines.find((l) => l.code === ErrorCode.DEAD_LETTER_REFUSED)?.err).toMatch(
+    expect(entries().find((l) => l.code === ErrorCode.DEAD_LETTER_REFUSED)?.err).toMatch(
       /refused the dead letter of dlq-tiny-in\/0@0 even in minimal form/,
     );
     expect(await committedTotal([bed.kafka.bootstrapServers], topic, topic)).toBe(0);
   }, 150_000);
 });
 
-function kafkaLetterPipeline(
-  bed: { kafka: { brokers: string[] }; es: { url: string } },
-  topic: string,
-  dlqTopic: string,
-  logger: Logger,
-) {
-  return createPipeline({
-    name: topic,
-    source: kafkaSource({ brokers: bed.kafka.brokers, topics: [topic], groupId: topic }),
-    stages: [parseJson(), epochToIso()],
-    sink: elasticsearchSink({ node: bed.es.url, index: `${topic}-docs` }),
+function kafkaLetterPipeline(bed: Testbed, topic: string, dlqTopic: string, logger?: Logger) {
+  return topicPipeline(bed, topic, {
     deadLetters: kafkaDeadLetters({ brokers: bed.kafka.brokers, topic: dlqTopic }),
-    commitIntervalMs: 200,
-    logger,
-    handleSignals: false,
+    ...(logger ? { logger } : {}),
   });
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { runsOn } from "../harness/backends.js";
 import { fluentBitRecord } from "../harness/kafka/records.js";
-import { countDocs, useTestbed, waitFor } from "./helpers.js";
+import { countDocs, useTestbed, waitForDocs } from "./helpers.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
@@ -47,16 +47,8 @@ describe(`edge records ${runsOn({ kafka: true, es: true })}`, () => {
       logger: silentLogger(),
     });
     await pipeline.start();
-    await waitFor(
-      "2 documents",
-      () => countDocs(bed.client, "edges"),
-      (n) => n >= 2,
-    );
-    await waitFor(
-      "3 dead letters",
-      () => countDocs(bed.client, "edges-letters"),
-      (n) => n >= 3,
-    );
+    await waitForDocs(bed.client, "edges", 2);
+    await waitForDocs(bed.client, "edges-letters", 3);
     const report = await pipeline.stop();
     expect(report.drained).toBe(true);
 

@@ -5,7 +5,7 @@ import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
+import { countDocs, useTestbed, waitForCommits, waitForDocs } from "./helpers.js";
 
 const TOPIC = "insight-logs-exactly-once";
 const INDEX = "exactly-once";
@@ -32,19 +32,8 @@ describe(`slice pipeline: Kafka → Elasticsearch ${runsOn({ kafka: true, es: tr
       logger: silentLogger(),
     });
     await pipeline.start();
-    await waitFor(
-      "100k documents",
-      () => countDocs(bed.client, INDEX),
-      (n) => n >= RECORDS,
-      120_000,
-      500,
-    );
-    await waitFor(
-      "offsets committed to the end",
-      () => committedTotal(bed.kafka.brokers, "exactly-once", TOPIC),
-      (n) => n === RECORDS,
-      30_000,
-    );
+    await waitForDocs(bed.client, INDEX, RECORDS, 120_000, 500);
+    await waitForCommits(bed.kafka.brokers, "exactly-once", TOPIC, RECORDS, 30_000);
     const report = await pipeline.stop();
     expect(report).toEqual({ drained: true, unsettled: 0 });
 

@@ -9,7 +9,15 @@ import { runsOn } from "../harness/backends.js";
 import { startElasticsearch } from "../harness/elasticsearch/index.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, sliceEnv, spawnSlicePipeline, useTestbed, waitFor } from "./helpers.js";
+import {
+  committedTotal,
+  countDocs,
+  sliceEnv,
+  spawnSlicePipeline,
+  useTestbed,
+  waitFor,
+  waitForDocs,
+} from "./helpers.js";
 
 /** A loopback port nothing listens on. */
 const DEAD_URL = "http://127.0.0.1:9";
@@ -29,7 +37,6 @@ describe(`pipeline lifecycle ${runsOn({ kafka: true, es: true })}`, () => {
       sink: elasticsearchSink({ node: esUrl, index: "i" }),
       deadLetters: elasticsearchDeadLetters({ node: deadLetterUrl }),
       logger: silentLogger(),
-      handleSignals: false,
     });
 
   it("fails to start with an error that says Kafka is unreachable, and why", async () => {
@@ -69,7 +76,6 @@ describe(`pipeline lifecycle ${runsOn({ kafka: true, es: true })}`, () => {
           auth: { username: "elastic", password: "right" },
         }),
         logger: silentLogger(),
-        handleSignals: false,
       });
       const error = await pipeline.start().catch((e: unknown) => e);
       expect((error as SluiceError).code).toBe("SLUICE_ERR_ES_AUTH");
@@ -97,11 +103,7 @@ describe(`pipeline lifecycle ${runsOn({ kafka: true, es: true })}`, () => {
       httpPort: 0,
     });
     await pipeline.start();
-    await waitFor(
-      "documents",
-      () => countDocs(bed.client, "metrics"),
-      (n) => n >= 500,
-    );
+    await waitForDocs(bed.client, "metrics", 500);
     const health = await fetch(`${pipeline.httpUrl}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: "ok", detail: { state: "running" } });
@@ -138,11 +140,7 @@ describe(`pipeline lifecycle ${runsOn({ kafka: true, es: true })}`, () => {
     });
     const run = spawnSlicePipeline(sliceEnv(bed, topic, "sigterm"));
     await run.started;
-    await waitFor(
-      "all documents",
-      () => countDocs(bed.client, "sigterm"),
-      (n) => n >= 2000,
-    );
+    await waitForDocs(bed.client, "sigterm", 2000);
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
     expect(await committedTotal(bed.kafka.brokers, "sigterm", topic)).toBe(2000);
@@ -161,11 +159,16 @@ describe(`pipeline lifecycle ${runsOn({ kafka: true, es: true })}`, () => {
     const slow = await startElasticsearch({ backend: "emulator" });
     slow.faults.latency(60_000, { paths: /_bulk/ });
     try {
-      const run = spawnSlicePipeline({ ...sliceEnv(bed, topic, "second-signal"), ES_URL: slow.url });
+      const run = spawnSlicePipeline({
+        ...sliceEnv(bed, topic, "second-signal", { SLICE_FLOW_LOG_MS: "100", SLUICE_LOG_LEVEL: "info" }),
+        ES_URL: slow.url,
+      });
       await run.started;
-      await new Promise((r) => setTimeout(r, 1000));
+      // Records in flight, held by the silent Elasticsearch.
+      await run.line(/^flow events=[1-9]/);
       run.child.kill("SIGTERM");
-      await new Promise((r) => setTimeout(r, 500));
+      // The first signal starts a drain (its log line says so) and the process lives on.
+      await run.line(/"msg":"[^"]*stopping/);
       expect(run.child.exitCode).toBeNull();
       const t0 = Date.now();
       run.child.kill("SIGTERM");

@@ -1,14 +1,22 @@
 // Pausing the Kafka source on request: nothing is fetched until resume(), across a rebalance, and
 // nothing is lost or read twice.
-import { createPipeline, silentLogger } from "@sluice/core";
+import { createPipeline, type Pipeline, silentLogger } from "@sluice/core";
 import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
-import { kafkaSource } from "@sluice/source-kafka";
+import { type KafkaSource, kafkaSource } from "@sluice/source-kafka";
 import { epochToIso, parseJson } from "@sluice/transforms";
 import { describe, expect, it } from "vitest";
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
+import {
+  countDocs,
+  sourceBytes,
+  steadyValue,
+  useTestbed,
+  waitFor,
+  waitForCommits,
+  waitForDocs,
+} from "./helpers.js";
 
 describe(`pausing the source ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
@@ -28,7 +36,6 @@ describe(`pausing the source ${runsOn({ kafka: true, es: true })}`, () => {
       deadLetters: elasticsearchDeadLetters({ node: bed.es.url }),
       commitIntervalMs: 200,
       logger: silentLogger(),
-      handleSignals: false,
     });
     return { source, pipeline };
   };
@@ -41,15 +48,22 @@ describe(`pausing the source ${runsOn({ kafka: true, es: true })}`, () => {
       messages: fluentBitRecords(count, { seed }),
     });
 
-  const untilDocs = (index: string, count: number, what: string) =>
-    waitFor(
-      what,
-      () => countDocs(bed.client, index),
-      (n) => n >= count,
-    );
+  const untilDocs = (index: string, count: number) => waitForDocs(bed.client, index, count);
 
-  /** Longer than several fetch waits (500 ms each): anything a paused member fetched would be in. */
-  const aWhile = () => new Promise((r) => setTimeout(r, 3000));
+  /**
+   * The bytes `pipeline` took from Kafka once they held still for longer than several fetch waits
+   * (500 ms each): a member that fetched while paused would have moved them.
+   */
+  const fetchedOnceStill = (pipeline: Pipeline) =>
+    steadyValue("the bytes fetched", () => sourceBytes(pipeline), { samples: 12, intervalMs: 150 });
+
+  /** Waits until `member` holds `count` partitions of `topic` (a rebalance is over for it). */
+  const untilHolding = (member: { source: KafkaSource }, topic: string, count: number) =>
+    waitFor(
+      `${count} partitions of ${topic}`,
+      () => (member.source.health().detail!.assignment as Record<string, number[]>)[topic]?.length ?? 0,
+      (n) => n === count,
+    );
 
   it("fetches nothing while paused, also after a rebalance, and everything once resumed", async () => {
     const topic = "paused";
@@ -58,34 +72,33 @@ describe(`pausing the source ${runsOn({ kafka: true, es: true })}`, () => {
     await produce(topic, 1, 20, 2);
     const a = member(topic, "paused-docs");
     await a.pipeline.start();
-    await untilDocs("paused-docs", 40, "the first records");
+    await untilDocs("paused-docs", 40);
 
     await a.source.pause();
     expect(a.source.health().detail).toMatchObject({ pausedOnRequest: true });
+    const fetched = await sourceBytes(a.pipeline);
     await produce(topic, 0, 15, 3);
     await produce(topic, 1, 15, 4);
-    await aWhile();
+    expect(await fetchedOnceStill(a.pipeline)).toBe(fetched);
     expect(await countDocs(bed.client, "paused-docs")).toBe(40);
 
     // Another member joins: the group rebalances, and the paused one stays paused on what it keeps.
     const b = member(topic, "paused-docs");
     await b.pipeline.start();
-    await untilDocs("paused-docs", 55, "the other member's share");
-    await aWhile();
+    await untilDocs("paused-docs", 55);
+    await untilHolding(a, topic, 1);
+    expect(await fetchedOnceStill(a.pipeline)).toBe(fetched);
     expect(await countDocs(bed.client, "paused-docs")).toBe(55);
     await b.pipeline.stop();
 
     // Alone again after a second rebalance, still paused; then resumed, it reads the rest.
-    await aWhile();
+    await untilHolding(a, topic, 2);
+    expect(await fetchedOnceStill(a.pipeline)).toBe(fetched);
     expect(await countDocs(bed.client, "paused-docs")).toBe(55);
     await a.source.resume();
     expect(a.source.health().detail).not.toHaveProperty("pausedOnRequest");
-    await untilDocs("paused-docs", 70, "every record");
-    await waitFor(
-      "the commits",
-      () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
-      (n) => n === 70,
-    );
+    await untilDocs("paused-docs", 70);
+    await waitForCommits([bed.kafka.bootstrapServers], topic, topic, 70);
     await a.pipeline.stop();
     expect(await countDocs(bed.client, "paused-docs")).toBe(70);
   }, 120_000);
@@ -102,10 +115,10 @@ describe(`pausing the source ${runsOn({ kafka: true, es: true })}`, () => {
       () => a.source.health().detail!.assignment as Record<string, number[]>,
       (assignment) => (assignment[topic]?.length ?? 0) > 0,
     );
-    await aWhile();
+    expect(await fetchedOnceStill(a.pipeline)).toBe(0);
     expect(await countDocs(bed.client, "paused-at-start-docs")).toBe(0);
     await a.source.resume();
-    await untilDocs("paused-at-start-docs", 25, "every record");
+    await untilDocs("paused-at-start-docs", 25);
     await a.pipeline.stop();
     expect(await countDocs(bed.client, "paused-at-start-docs")).toBe(25);
   }, 60_000);

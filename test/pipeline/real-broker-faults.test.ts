@@ -1,11 +1,9 @@
 // Real Kafka nodes killed, stopped and restarted under a running pipeline, and a pipeline member killed:
 // every record still lands in Elasticsearch exactly once and every offset is committed.
-import { Writable } from "node:stream";
 import { Client } from "@elastic/elasticsearch";
-import { type AnyStage, type Batch, createLogger, namedStage, type Pipeline } from "@sluice/core";
+import type { Pipeline } from "@sluice/core";
 import { epochToIso, parseJson } from "@sluice/transforms";
 import kafkajs from "kafkajs";
-import { concatMap, map, timer } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { elasticsearchBackend, elasticsearchNames, kafkaNames } from "../harness/backends.js";
@@ -13,7 +11,17 @@ import { type ElasticsearchHandle, startElasticsearch } from "../harness/elastic
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { RealKafkaCluster } from "../harness/kafka/real-cluster.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { type ChildPipeline, committedTotal, countDocs, spawnSlicePipeline, waitFor } from "./helpers.js";
+import {
+  type ChildPipeline,
+  committedTotal,
+  countDocs,
+  keptLog,
+  pace,
+  type ReceivedBatch,
+  spawnSlicePipeline,
+  tapBatches,
+  waitFor,
+} from "./helpers.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel } = kafkajs;
@@ -43,40 +51,6 @@ let es: ElasticsearchHandle;
 let client: Client;
 const pipelines: Pipeline[] = [];
 const children: ChildPipeline[] = [];
-
-interface Received {
-  at: number;
-  partition: number;
-  /** The batch's first offset. */
-  first: number;
-  events: number;
-}
-
-/** Notes when each batch reaches the stages (a source batch holds one partition's records). */
-function tap(into: Received[]): AnyStage {
-  return namedStage(
-    "tap",
-    map((batch: Batch<unknown>) => {
-      const first = batch[0];
-      if (first)
-        into.push({
-          at: Date.now(),
-          partition: first.origin.partition,
-          first: Number(first.origin.offset),
-          events: batch.length,
-        });
-      return batch;
-    }),
-  );
-}
-
-/** Passes batches on at `perSecond` records a second. */
-function pace(perSecond: number): AnyStage {
-  return namedStage(
-    "pace",
-    concatMap((batch: Batch<unknown>) => timer((batch.length * 1000) / perSecond).pipe(map(() => batch))),
-  );
-}
 
 const withAdmin = <T>(work: (admin: kafkajs.Admin) => Promise<T>, brokers = cluster.brokers) =>
   cluster.withAdmin(work, brokers);
@@ -251,8 +225,8 @@ async function underFault(
   const records = fluentBitRecords(RECORDS, { seed });
   await produce(topic, records);
   await replicated(topic, records.length);
-  const lines: string[] = [];
-  const received: Received[] = [];
+  const { logger, lines } = keptLog();
+  const received: ReceivedBatch[] = [];
   const pipeline = slicePipeline({
     brokers: cluster.bootstrapServers,
     esUrl: es.url,
@@ -260,19 +234,11 @@ async function underFault(
     groupId: topic,
     index: topic,
     deadLetterIndex: `${topic}-letters`,
-    logger: createLogger({
-      level: "info",
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    }),
+    logger,
     httpPort: 0,
     sessionTimeoutMs: 10_000,
     maxInFlightEvents: IN_FLIGHT,
-    stages: [tap(received), parseJson(), epochToIso(), pace(RECORDS_PER_SECOND)],
+    stages: [tapBatches(received), parseJson(), epochToIso(), pace(RECORDS_PER_SECOND)],
   });
   pipelines.push(pipeline);
   const docs = () => countDocs(client, topic);
@@ -312,7 +278,7 @@ async function underFault(
     report(name, figures, detail);
     expect(figures).toEqual(exact(RECORDS));
   } catch (error) {
-    console.error(`--- ${name}: the pipeline's log (last 40 lines) ---\n${lines.slice(-40).join("")}`);
+    console.error(`--- ${name}: the pipeline's log (last 40 lines) ---\n${lines.slice(-40).join("\n")}`);
     const where = await Promise.all([committedOffsets(topic, topic), highWatermarks(topic)]).catch(() => []);
     console.error(
       `--- ${name}: committed and high watermarks by partition ---\n${JSON.stringify(where.map((m) => [...m]))}`,

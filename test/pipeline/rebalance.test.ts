@@ -6,7 +6,7 @@ import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
+import { countDocs, useTestbed, waitFor, waitForCommits, waitForDocs } from "./helpers.js";
 
 const TOPIC = "insight-logs-rebalance";
 const RECORDS = 40_000;
@@ -70,19 +70,8 @@ describe(`rebalances ${runsOn({ kafka: true, es: true })}`, () => {
 
     expect((await first.stop()).drained).toBe(true); // leaving: the second member takes everything
     await producing;
-    await waitFor(
-      "every record",
-      () => countDocs(bed.client, "rebalance"),
-      (n) => n >= RECORDS,
-      120_000,
-      500,
-    );
-    await waitFor(
-      "commits to the end",
-      () => committedTotal(bed.kafka.brokers, "rebalance", TOPIC),
-      (n) => n === RECORDS,
-      60_000,
-    );
+    await waitForDocs(bed.client, "rebalance", RECORDS, 120_000, 500);
+    await waitForCommits(bed.kafka.brokers, "rebalance", TOPIC, RECORDS, 60_000);
     await second.stop();
     expect(await countDocs(bed.client, "rebalance")).toBe(RECORDS);
   }, 300_000);

@@ -6,7 +6,7 @@ import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, type Testbed, useTestbed, waitFor } from "./helpers.js";
+import { countDocs, type Testbed, useTestbed, waitForCommits } from "./helpers.js";
 
 const RECORDS = 600;
 
@@ -24,11 +24,7 @@ async function drain(bed: Testbed, topic: string, group: string, index: string, 
   });
   await pipeline.start();
   try {
-    await waitFor(
-      `${group} committed to the end`,
-      () => committedTotal(bed.kafka.brokers, group, topic),
-      (n) => n === RECORDS,
-    );
+    await waitForCommits(bed.kafka.brokers, group, topic, RECORDS);
   } finally {
     await pipeline.stop();
   }

@@ -6,12 +6,13 @@ import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
 import {
   type ChildPipeline,
-  committedTotal,
   countDocs,
   sliceEnv,
   spawnSlicePipeline,
   useTestbed,
   waitFor,
+  waitForCommits,
+  waitForDocs,
 } from "./helpers.js";
 
 const TOPIC = "insight-logs-scale";
@@ -79,19 +80,8 @@ describe(`scale-out across processes ${runsOn({ kafka: true, es: true })}`, () =
         (sets) => new Set(sets.flat()).size === 6,
         60_000,
       );
-      await waitFor(
-        "every record",
-        () => countDocs(bed.client, NAME),
-        (n) => n >= RECORDS,
-        120_000,
-        500,
-      );
-      await waitFor(
-        "offsets committed to the end",
-        () => committedTotal(bed.kafka.brokers, NAME, TOPIC),
-        (n) => n === RECORDS,
-        30_000,
-      );
+      await waitForDocs(bed.client, NAME, RECORDS, 120_000, 500);
+      await waitForCommits(bed.kafka.brokers, NAME, TOPIC, RECORDS, 30_000);
       for (const run of survivors) run.child.kill("SIGTERM");
       for (const run of survivors) expect(await run.exited).toBe(0);
       expect(await countDocs(bed.client, NAME)).toBe(RECORDS);

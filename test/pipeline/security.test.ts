@@ -24,7 +24,7 @@ import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { startKafkaFront, testCaFile } from "../harness/kafka/front/index.js";
 import { RealKafkaCluster, realKafkaCaFile } from "../harness/kafka/real-cluster.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, waitFor } from "./helpers.js";
+import { countDocs, waitForCommits } from "./helpers.js";
 
 const run = promisify(execFile);
 const user = { username: "sluice", password: "t0p-s3cret,=pass" };
@@ -115,7 +115,6 @@ describe(`Kafka security [${kafkaName}, ${elasticsearchNames[elasticsearchBacken
       sink: elasticsearchSink({ node: bed.es.url, index: name }),
       deadLetters: elasticsearchDeadLetters({ node: bed.es.url, index: `${name}-letters` }),
       logger: silentLogger(),
-      handleSignals: false,
       commitIntervalMs: 200,
     });
 
@@ -130,11 +129,7 @@ describe(`Kafka security [${kafkaName}, ${elasticsearchNames[elasticsearchBacken
     });
     const pipeline = pipelineThrough(endpoint, name, name, security);
     await pipeline.start();
-    await waitFor(
-      "every offset committed",
-      () => committedTotal(kafka.cluster.brokers, name, name),
-      (n) => n === count,
-    );
+    await waitForCommits(kafka.cluster.brokers, name, name, count);
     const report = await pipeline.stop();
     expect(report.drained).toBe(true);
     // Deterministic ids: `count` documents means each record once, none missing.
@@ -230,15 +225,10 @@ describe(`Kafka security [${kafkaName}, ${elasticsearchNames[elasticsearchBacken
         ...security,
       }),
       logger: silentLogger(),
-      handleSignals: false,
       commitIntervalMs: 200,
     });
     await pipeline.start();
-    await waitFor(
-      "every offset committed",
-      () => committedTotal(kafka.cluster.brokers, topic, topic),
-      (n) => n === 6,
-    );
+    await waitForCommits(kafka.cluster.brokers, topic, topic, 6);
     await pipeline.stop();
     expect(await countDocs(bed.client, topic)).toBe(5);
     // Read back over PLAINTEXT, not the way it was written: the letter is there, bytes and headers.

@@ -5,7 +5,17 @@ import { describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { runsOn } from "../harness/backends.js";
 import { startElasticsearch } from "../harness/elasticsearch/index.js";
-import { committedTotal, countDocs, topicOfRecords, topicPipeline, useTestbed, waitFor } from "./helpers.js";
+import {
+  committedTotal,
+  countDocs,
+  sourceBytes,
+  steadyValue,
+  topicOfRecords,
+  topicPipeline,
+  useTestbed,
+  waitFor,
+  waitForDocs,
+} from "./helpers.js";
 
 describe(`Elasticsearch sink under faults ${runsOn({ kafka: true, es: "emulator" })}`, () => {
   const bed = useTestbed({ es: "emulator" });
@@ -54,11 +64,15 @@ describe(`Elasticsearch sink under faults ${runsOn({ kafka: true, es: "emulator"
         (p) => p === true,
         30_000,
       );
-      const readAt = pipeline.flow.events;
-      await new Promise((r) => setTimeout(r, 3_000));
-      // Paused: nothing more was read while every bulk request failed.
+      const readAt = { events: pipeline.flow.events, bytes: await sourceBytes(pipeline) };
+      // Paused: nothing more was read while every bulk request failed (longer than several fetch waits).
+      const held = await steadyValue(
+        "what the pipeline read",
+        async () => ({ events: pipeline.flow.events, bytes: await sourceBytes(pipeline) }),
+        { samples: 12, intervalMs: 150 },
+      );
       expect(pipeline.flow.paused).toBe(true);
-      expect(pipeline.flow.events).toBe(readAt);
+      expect(held).toEqual(readAt);
       expect(await countDocs(bed.client, `${topic}-docs`)).toBe(0);
       bed.es.faults.clear();
       await waitFor(
@@ -80,11 +94,7 @@ describe(`Elasticsearch sink under faults ${runsOn({ kafka: true, es: "emulator"
     const before = bed.es.stats().gzipRequests;
     const pipeline = topicPipeline(bed, topic, { sink: { compression: true } });
     await pipeline.start();
-    await waitFor(
-      "every record",
-      () => countDocs(bed.client, `${topic}-docs`),
-      (n) => n >= 2_000,
-    );
+    await waitForDocs(bed.client, `${topic}-docs`, 2_000);
     await pipeline.stop();
     expect(await countDocs(bed.client, `${topic}-docs`)).toBe(2_000);
     expect(bed.es.stats().gzipRequests).toBeGreaterThan(before);

@@ -2,17 +2,24 @@
 // sink sends them again in halves down to single events and dead-letters the one refused alone, so the
 // pipeline commits past it; refused credentials (401) are retried with health down, logged once, and
 // recover. The emulator injects the refusals; dead letters go to a second, clean emulator.
-import { Writable } from "node:stream";
 import { Client } from "@elastic/elasticsearch";
-import { createLogger, createPipeline, type Logger, type Pipeline } from "@sluice/core";
-import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
-import { kafkaSource } from "@sluice/source-kafka";
+import type { Logger, Pipeline } from "@sluice/core";
 import { parseJson } from "@sluice/transforms";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runsOn } from "../harness/backends.js";
 import { type EmulatorHandle, startElasticsearch } from "../harness/elasticsearch/index.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
-import { committedTotal, countDocs, type Testbed, useTestbed, waitFor } from "./helpers.js";
+import {
+  committedTotal,
+  countDocs,
+  keptLog,
+  runUntilCommitted,
+  type Testbed,
+  topicPipeline,
+  useTestbed,
+  waitFor,
+  waitForCommits,
+} from "./helpers.js";
 
 interface Letter {
   error: { code: string; type: string; reason: string; stage: string };
@@ -23,21 +30,6 @@ interface Letter {
 async function produce(bed: Testbed, topic: string, values: string[]): Promise<void> {
   await bed.kafka.createTopic(topic, 1);
   await produceWithKcat({ brokers: bed.kafka.bootstrapServers, topic, messages: values });
-}
-
-/** A logger whose lines the test reads. */
-function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({
-    level: "warn",
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split("\n")) if (line) lines.push(JSON.parse(line));
-        done();
-      },
-    }),
-  });
-  return { logger, lines };
 }
 
 describe(`Elasticsearch sink: whole requests refused ${runsOn({ kafka: true, es: "emulator" })}`, () => {
@@ -52,21 +44,15 @@ describe(`Elasticsearch sink: whole requests refused ${runsOn({ kafka: true, es:
     await lettersClient?.close();
     await letters?.stop();
   });
+  // A fault a test set ends with it, whether it passed or not.
+  afterEach(() => bed.es.faults.clear());
 
-  function pipelineFor(topic: string, logger: Logger = capturingLogger().logger): Pipeline {
-    return createPipeline({
-      name: topic,
-      source: kafkaSource({ brokers: bed.kafka.bootstrapServers, topics: [topic], groupId: topic }),
+  function pipelineFor(topic: string, logger: Logger = keptLog("warn").logger): Pipeline {
+    return topicPipeline(bed, topic, {
       stages: [parseJson()],
-      sink: elasticsearchSink({
-        node: bed.es.url,
-        index: `${topic}-docs`,
-        retry: { initialDelayMs: 50, maxDelayMs: 500 },
-      }),
-      deadLetters: elasticsearchDeadLetters({ node: letters.url, index: `${topic}-letters` }),
-      commitIntervalMs: 200,
+      sink: { retry: { initialDelayMs: 50, maxDelayMs: 500 } },
+      deadLetterUrl: letters.url,
       logger,
-      handleSignals: false,
     });
   }
 
@@ -87,19 +73,7 @@ describe(`Elasticsearch sink: whole requests refused ${runsOn({ kafka: true, es:
     await produce(bed, topic, values);
     // Every request of more than a few hundred records, and each big record alone, is over the limit.
     bed.es.faults.maxContentLength(32 * 1024);
-    const pipeline = pipelineFor(topic);
-    try {
-      await pipeline.start();
-      await waitFor(
-        "the offsets past every record",
-        () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
-        (n) => n >= 1_500,
-        120_000,
-      );
-    } finally {
-      await pipeline.stop();
-      bed.es.faults.clear();
-    }
+    await runUntilCommitted(pipelineFor(topic), bed, topic, 1_500, { timeoutMs: 120_000 });
     expect(await countDocs(bed.client, `${topic}-docs`)).toBe(1_497);
     const refused = await lettersOf(topic);
     expect(refused.map((l) => Number(l.kafka.offset))).toEqual([...big]);
@@ -120,19 +94,7 @@ describe(`Elasticsearch sink: whole requests refused ${runsOn({ kafka: true, es:
     );
     await produce(bed, topic, values);
     bed.es.faults.refuseBodiesWith("poison-pill");
-    const pipeline = pipelineFor(topic);
-    try {
-      await pipeline.start();
-      await waitFor(
-        "the offsets past every record",
-        () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
-        (n) => n >= 2_000,
-        120_000,
-      );
-    } finally {
-      await pipeline.stop();
-      bed.es.faults.clear();
-    }
+    await runUntilCommitted(pipelineFor(topic), bed, topic, 2_000, { timeoutMs: 120_000 });
     expect(await countDocs(bed.client, `${topic}-docs`)).toBe(1_997);
     const refused = await lettersOf(topic);
     expect(refused.map((l) => Number(l.kafka.offset))).toEqual([...poisoned]);
@@ -151,7 +113,7 @@ describe(`Elasticsearch sink: whole requests refused ${runsOn({ kafka: true, es:
       topic,
       Array.from({ length: 300 }, (_, i) => JSON.stringify({ n: i })),
     );
-    const { logger, lines } = capturingLogger();
+    const { logger, entries } = keptLog("warn");
     bed.es.faults.respondWith(401, { paths: /_bulk/ });
     const pipeline = pipelineFor(topic, logger);
     try {
@@ -174,17 +136,14 @@ describe(`Elasticsearch sink: whole requests refused ${runsOn({ kafka: true, es:
         60_000,
       );
       expect(pipeline.health().status).toBe("down");
-      const loud = lines.filter((l) => String(l.msg).includes("ELASTICSEARCH REFUSES EVERY BULK REQUEST"));
+      const loud = entries().filter((l) =>
+        String(l.msg).includes("ELASTICSEARCH REFUSES EVERY BULK REQUEST"),
+      );
       expect(loud).toHaveLength(1);
       expect(loud[0]).toMatchObject({ level: 50, status: 401 });
       expect(await committedTotal([bed.kafka.bootstrapServers], topic, topic)).toBe(0);
       bed.es.faults.clear();
-      await waitFor(
-        "the offsets past every record",
-        () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
-        (n) => n >= 300,
-        60_000,
-      );
+      await waitForCommits(bed.kafka.brokers, topic, topic, 300, 60_000);
       expect(pipeline.health().status).toBe("ok");
     } finally {
       bed.es.faults.clear();
@@ -213,12 +172,7 @@ describe(`Elasticsearch sink: whole requests refused ${runsOn({ kafka: true, es:
       );
       expect(JSON.stringify(down)).toMatch(/HTTP 403.*is unauthorized for user/);
       bed.es.faults.clear();
-      await waitFor(
-        "the offsets past every record",
-        () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
-        (n) => n >= 100,
-        60_000,
-      );
+      await waitForCommits(bed.kafka.brokers, topic, topic, 100, 60_000);
     } finally {
       bed.es.faults.clear();
       await pipeline.stop();

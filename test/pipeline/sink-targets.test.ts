@@ -8,7 +8,14 @@ import { parseJson } from "@sluice/transforms";
 import kafkajs from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { runsOn } from "../harness/backends.js";
-import { committedTotal, countDocs, type Testbed, topicPipeline, useTestbed, waitFor } from "./helpers.js";
+import {
+  countDocs,
+  runUntilCommitted,
+  type Testbed,
+  topicPipeline,
+  useTestbed,
+  waitForCommits,
+} from "./helpers.js";
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -45,15 +52,6 @@ async function lettersOf(bed: Testbed, index: string): Promise<Letter[]> {
     .sort((a, b) => Number(a.kafka.offset) - Number(b.kafka.offset));
 }
 
-async function committed(bed: Testbed, topic: string, count: number): Promise<void> {
-  await waitFor(
-    `the offsets past ${count} records`,
-    () => committedTotal([bed.kafka.bootstrapServers], topic, topic),
-    (n) => n >= count,
-    90_000,
-  );
-}
-
 describe(`Elasticsearch sink targets ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
 
@@ -65,12 +63,7 @@ describe(`Elasticsearch sink targets ${runsOn({ kafka: true, es: true })}`, () =
       { value: JSON.stringify({ app: "db", n: 2 }) },
     ]);
     const pipeline = topicPipeline(bed, topic, { index: `${topic}-%{[app]}`, stages: [parseJson()] });
-    try {
-      await pipeline.start();
-      await committed(bed, topic, 3);
-    } finally {
-      await pipeline.stop();
-    }
+    await runUntilCommitted(pipeline, bed, topic, 3);
     expect(await countDocs(bed.client, `${topic}-web`)).toBe(1);
     expect(await countDocs(bed.client, `${topic}-db`)).toBe(1);
     const indices = (await bed.client.cat.indices({ format: "json" })).map((i) => i.index ?? "");
@@ -97,12 +90,7 @@ describe(`Elasticsearch sink targets ${runsOn({ kafka: true, es: true })}`, () =
       stages: [parseJson()],
       sink: { templateFallbackIndex: `${topic}-unrouted` },
     });
-    try {
-      await pipeline.start();
-      await committed(bed, topic, 3);
-    } finally {
-      await pipeline.stop();
-    }
+    await runUntilCommitted(pipeline, bed, topic, 3);
     expect(await countDocs(bed.client, `${topic}-web`)).toBe(1);
     expect(await countDocs(bed.client, `${topic}-unrouted`)).toBe(2);
     expect(await lettersOf(bed, `${topic}-letters`)).toEqual([]);
@@ -119,12 +107,7 @@ describe(`Elasticsearch sink targets ${runsOn({ kafka: true, es: true })}`, () =
       { key: "k3", value: "" },
     ]);
     const pipeline = topicPipeline(bed, topic, { stages: [parseJson()] });
-    try {
-      await pipeline.start();
-      await committed(bed, topic, 4);
-    } finally {
-      await pipeline.stop();
-    }
+    await runUntilCommitted(pipeline, bed, topic, 4);
     expect(await countDocs(bed.client, `${topic}-docs`)).toBe(2);
     const letters = await lettersOf(bed, `${topic}-letters`);
     expect(letters.map((l) => l.kafka.offset)).toEqual(["1", "3"]);
@@ -140,12 +123,7 @@ describe(`Elasticsearch sink targets ${runsOn({ kafka: true, es: true })}`, () =
       { key: "k2", value: JSON.stringify({ n: 2 }) },
     ]);
     const pipeline = topicPipeline(bed, topic, { stages: [], sink: { nullValues: "ignore" } });
-    try {
-      await pipeline.start();
-      await committed(bed, topic, 3);
-    } finally {
-      await pipeline.stop();
-    }
+    await runUntilCommitted(pipeline, bed, topic, 3);
     expect(await countDocs(bed.client, `${topic}-docs`)).toBe(2);
     expect(await lettersOf(bed, `${topic}-letters`)).toEqual([]);
   }, 120_000);
@@ -163,7 +141,7 @@ describe(`Elasticsearch sink targets ${runsOn({ kafka: true, es: true })}`, () =
     });
     try {
       await pipeline.start();
-      await committed(bed, topic, 2);
+      await waitForCommits(bed.kafka.brokers, topic, topic, 2);
       expect((await bed.client.get({ index, id: "k1" })).found).toBe(true);
       await produce(
         bed,
@@ -174,7 +152,7 @@ describe(`Elasticsearch sink targets ${runsOn({ kafka: true, es: true })}`, () =
         ],
         false,
       );
-      await committed(bed, topic, 4);
+      await waitForCommits(bed.kafka.brokers, topic, topic, 4);
     } finally {
       await pipeline.stop();
     }

@@ -2,7 +2,15 @@
 // credentials and Elasticsearch 7.x are in sink-faults.test.ts, on the emulator.
 import { describe, expect, it } from "vitest";
 import { runsOn } from "../harness/backends.js";
-import { committedTotal, countDocs, topicOfRecords, topicPipeline, useTestbed, waitFor } from "./helpers.js";
+import {
+  committedTotal,
+  countDocs,
+  topicOfRecords,
+  topicPipeline,
+  useTestbed,
+  waitFor,
+  waitForDocs,
+} from "./helpers.js";
 
 describe(`Elasticsearch sink ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
@@ -15,11 +23,7 @@ describe(`Elasticsearch sink ${runsOn({ kafka: true, es: true })}`, () => {
       sink: { dataStream: { template: { name: "sluice-test-logs" } } },
     });
     await pipeline.start();
-    await waitFor(
-      "every record",
-      () => countDocs(bed.client, "logs-sluice-test"),
-      (n) => n >= 1_000,
-    );
+    await waitForDocs(bed.client, "logs-sluice-test", 1_000);
     await pipeline.stop();
     const template = await bed.client.indices.getIndexTemplate({ name: "sluice-test-logs" });
     expect(template.index_templates[0]!.index_template.index_patterns).toEqual(["logs-sluice-test"]);

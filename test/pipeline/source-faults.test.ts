@@ -1,10 +1,8 @@
 // Kafka faults against the Kafka source on three real nodes: one broker down while the others serve,
 // a consumer crash and how soon its partitions flow again, a stop in the middle of a rebalance.
-import { Writable } from "node:stream";
 import { Client } from "@elastic/elasticsearch";
-import { type AnyStage, type Batch, createLogger, namedStage, type Pipeline } from "@sluice/core";
+import type { Pipeline } from "@sluice/core";
 import { epochToIso, parseJson } from "@sluice/transforms";
-import { concatMap, map, timer } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slicePipeline } from "../fixtures/slice-pipeline.js";
 import { runsOn } from "../harness/backends.js";
@@ -12,7 +10,16 @@ import { type ElasticsearchHandle, startElasticsearch } from "../harness/elastic
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { RealKafkaCluster } from "../harness/kafka/real-cluster.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, waitFor } from "./helpers.js";
+import {
+  committedTotal,
+  countDocs,
+  keptLog,
+  pace,
+  type ReceivedBatch,
+  tapBatches,
+  waitFor,
+  waitForDocs,
+} from "./helpers.js";
 
 const NODES = [1, 2, 3];
 /** The harness's offsets.topic.num.partitions. */
@@ -24,45 +31,6 @@ let cluster: RealKafkaCluster;
 let es: ElasticsearchHandle;
 let client: Client;
 const pipelines: Pipeline[] = [];
-
-interface Received {
-  at: number;
-  partition: number;
-  events: number;
-}
-
-/** Notes when each batch reaches the stages (a source batch holds one partition's records). */
-function tap(into: Received[]): AnyStage {
-  return namedStage(
-    "tap",
-    map((batch: Batch<unknown>) => {
-      const first = batch[0];
-      if (first) into.push({ at: Date.now(), partition: first.origin.partition, events: batch.length });
-      return batch;
-    }),
-  );
-}
-
-/** Passes batches on at `perSecond` records a second. */
-function pace(perSecond: number): AnyStage {
-  return namedStage(
-    "pace",
-    concatMap((batch: Batch<unknown>) => timer((batch.length * 1000) / perSecond).pipe(map(() => batch))),
-  );
-}
-
-/** A log destination keeping every line. */
-function lines(into: string[]) {
-  return createLogger({
-    level: "info",
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        into.push(chunk.toString());
-        done();
-      },
-    }),
-  });
-}
 
 const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
@@ -136,16 +104,16 @@ describe(`Kafka source faults ${runsOn({ kafka: true, es: true })}`, () => {
       await cluster.createTopic(topic, 3, NODES.length);
       await produceWithKcat({ brokers: cluster.bootstrapServers, topic, messages: records });
       const log: string[] = [];
-      const received: Received[] = [];
+      const received: ReceivedBatch[] = [];
       const pipeline = slicePipeline({
         brokers: cluster.bootstrapServers,
         esUrl: es.url,
         topics: [topic],
         groupId: topic,
         index: topic,
-        logger: lines(log),
+        logger: keptLog("info", log).logger,
         maxInFlightEvents: 1000,
-        stages: [tap(received), parseJson(), epochToIso(), pace(2000)],
+        stages: [tapBatches(received), parseJson(), epochToIso(), pace(2000)],
       });
       pipelines.push(pipeline);
       await pipeline.start();
@@ -196,13 +164,7 @@ describe(`Kafka source faults ${runsOn({ kafka: true, es: true })}`, () => {
         );
         await cluster.startNode(victim);
         await cluster.waitForBrokers(NODES.length);
-        await waitFor(
-          "every record",
-          () => countDocs(client, topic),
-          (n) => n >= records.length,
-          120_000,
-          250,
-        );
+        await waitForDocs(client, topic, records.length, 120_000, 250);
         await waitFor(
           "offsets committed to the end",
           () => committedTotal(cluster.brokers, topic, topic),
@@ -219,7 +181,7 @@ describe(`Kafka source faults ${runsOn({ kafka: true, es: true })}`, () => {
       } catch (error) {
         const crashed = log.filter((line) => line.includes("kafka consumer crashed"));
         console.error(
-          `--- crashes ---\n${crashed.join("")}--- the pipeline's log (last 60 lines) ---\n${log.slice(-60).join("")}`,
+          `--- crashes ---\n${crashed.join("\n")}\n--- the pipeline's log (last 60 lines) ---\n${log.slice(-60).join("\n")}`,
         );
         throw error;
       } finally {
@@ -244,7 +206,7 @@ describe(`Kafka source faults ${runsOn({ kafka: true, es: true })}`, () => {
         topics: [topic],
         groupId: topic,
         index: topic,
-        logger: lines(log),
+        logger: keptLog("info", log).logger,
         maxInFlightEvents: 1000,
         sessionTimeoutMs: SESSION_TIMEOUT_MS,
         stages: [parseJson(), epochToIso(), pace(1000)],
@@ -283,13 +245,7 @@ describe(`Kafka source faults ${runsOn({ kafka: true, es: true })}`, () => {
         );
         await cluster.startNode(victim);
         await cluster.waitForBrokers(NODES.length);
-        await waitFor(
-          "every record",
-          () => countDocs(client, topic),
-          (n) => n >= records.length,
-          120_000,
-          250,
-        );
+        await waitForDocs(client, topic, records.length, 120_000, 250);
         await waitFor(
           "offsets committed to the end",
           () => committedTotal(cluster.brokers, topic, topic),
@@ -301,7 +257,7 @@ describe(`Kafka source faults ${runsOn({ kafka: true, es: true })}`, () => {
         // The crashed member's session is not waited out: back well within half of it after the crash.
         expect(rejoinMs - crashMs).toBeLessThan(SESSION_TIMEOUT_MS / 2);
       } catch (error) {
-        console.error(`--- the pipeline's log (last 60 lines) ---\n${log.slice(-60).join("")}`);
+        console.error(`--- the pipeline's log (last 60 lines) ---\n${log.slice(-60).join("\n")}`);
         throw error;
       } finally {
         await pipeline.stop();

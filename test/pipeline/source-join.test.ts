@@ -1,8 +1,7 @@
 // A member whose group join is pending: the coordinator holds its JoinGroup until a member that stopped
 // heartbeating is out of the group, answering nothing meanwhile. That is neither Kafka unreachable nor
 // the example's "caught up and idle".
-import { Writable } from "node:stream";
-import { type Batch, createLogger, createPipeline, namedStage, type Pipeline } from "@sluice/core";
+import { type Batch, createPipeline, namedStage, type Pipeline } from "@sluice/core";
 import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
 import { kafkaSource, registerCodecs } from "@sluice/source-kafka";
 import { type JsonObject, parseJson } from "@sluice/transforms";
@@ -14,7 +13,7 @@ import { insightLogsPipeline } from "../../examples/insight-logs/pipeline.js";
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { countDocs, useTestbed, waitFor } from "./helpers.js";
+import { countDocs, keptLog, useTestbed, waitFor } from "./helpers.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { AssignerProtocol, Kafka, logLevel, PartitionAssigners } = kafkajs;
@@ -25,19 +24,6 @@ const STUCK_SESSION_MS = 20_000;
 const SLOW_ASSIGN_MS = 20_000;
 /** How long each batch spends in the stages of the member stopped during the rebalance. */
 const PACE_MS = 8000;
-
-/** A logger keeping every line in `into`. */
-function logTo(into: string[]) {
-  return createLogger({
-    level: "info",
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        into.push(chunk.toString());
-        done();
-      },
-    }),
-  });
-}
 
 describe(`a pending group join ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
@@ -104,8 +90,7 @@ describe(`a pending group join ${runsOn({ kafka: true, es: true })}`, () => {
       targets: { [topic]: `${topic}-docs` },
       elasticsearch: { node: bed.es.url },
       deadLetterIndex: `${topic}-letters`,
-      handleSignals: false,
-      logger: logTo(log),
+      logger: keptLog("info", log).logger,
     });
     cleanups.push(() => pipeline.stop());
     return { pipeline, source };
@@ -229,8 +214,7 @@ describe(`a pending group join ${runsOn({ kafka: true, es: true })}`, () => {
         flow: { maxInFlightEvents: 300 },
         commitIntervalMs: 200,
         shutdownTimeoutMs: SLOW_ASSIGN_MS + 20_000,
-        handleSignals: false,
-        logger: logTo(log),
+        logger: keptLog("info", log).logger,
       });
       cleanups.push(() => pipeline.stop());
       await pipeline.start();

@@ -63,7 +63,6 @@ describe(`consumer lag ${runsOn({ kafka: true, es: true })}`, () => {
       flow: { maxInFlightEvents: 200 },
       commitIntervalMs: 200,
       logger: silentLogger(),
-      handleSignals: false,
       http: { port: 0 },
     });
     stops.push(async () => {

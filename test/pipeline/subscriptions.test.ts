@@ -1,6 +1,5 @@
 // Subscriptions: several topics, a pattern, and where a new group starts (earliest, latest or a time).
-import { Writable } from "node:stream";
-import { createLogger, createPipeline, type Logger, silentLogger } from "@sluice/core";
+import { createPipeline, type Logger, silentLogger } from "@sluice/core";
 import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
 import { type KafkaSourceOptions, kafkaMetadata, kafkaSource } from "@sluice/source-kafka";
 import { epochToIso, parseJson } from "@sluice/transforms";
@@ -9,7 +8,7 @@ import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { type KafkaFront, startKafkaFront } from "../harness/kafka/front/index.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { committedTotal, countDocs, useTestbed, waitFor } from "./helpers.js";
+import { countDocs, keptLog, useTestbed, waitFor, waitForCommits, waitForDocs } from "./helpers.js";
 
 describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
@@ -35,7 +34,6 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
       sink: elasticsearchSink({ node: bed.es.url, index }),
       deadLetters: elasticsearchDeadLetters({ node: bed.es.url }),
       logger: via.logger ?? silentLogger(),
-      handleSignals: false,
     });
 
   const produce = (topic: string, count: number, seed: number, namespace: string, partition?: number) =>
@@ -81,16 +79,8 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
     const named = pipelineFor({ topics: ["insight-logs", "other-logs"], groupId: "named" }, "named");
     const pattern = pipelineFor({ topicPattern: "^insight-", groupId: "pattern" }, "pattern");
     await Promise.all([named.start(), pattern.start()]);
-    await waitFor(
-      "named topics",
-      () => countDocs(bed.client, "named"),
-      (n) => n >= 200,
-    );
-    await waitFor(
-      "pattern topics",
-      () => countDocs(bed.client, "pattern"),
-      (n) => n >= 300,
-    );
+    await waitForDocs(bed.client, "named", 200);
+    await waitForDocs(bed.client, "pattern", 300);
     await Promise.all([named.stop(), pattern.stop()]);
 
     const topicsIn = async (index: string) => {
@@ -110,31 +100,28 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
       topic,
       messages: fluentBitRecords(50, { seed: 2 }),
     });
-    const latest = pipelineFor({ topics: [topic], groupId: "latest", startFrom: "latest" }, "latest");
+    // Through the front, so that the latest group's first fetch shows it has its position.
+    const latest = pipelineFor(
+      { topics: [topic], groupId: "latest", clientId: "latest-client", startFrom: "latest" },
+      "latest",
+      { brokers: front.bootstrapServers },
+    );
     const earliest = pipelineFor({ topics: [topic], groupId: "earliest" }, "earliest");
     await Promise.all([latest.start(), earliest.start()]);
+    await waitForDocs(bed.client, "earliest", 50);
+    // Once the latest group fetches (from the offset it resolved), add new records: only those reach it.
     await waitFor(
-      "the old records, for the earliest group",
-      () => countDocs(bed.client, "earliest"),
-      (n) => n >= 50,
+      "the latest group's first fetch",
+      () => front.requests.some((r) => r.clientId === "latest-client" && r.apiKey === 1),
+      (fetched) => fetched,
     );
-    // Give the latest group time to join, then add new records: only those reach it.
-    await new Promise((r) => setTimeout(r, 5000));
     await produceWithKcat({
       brokers: bed.kafka.bootstrapServers,
       topic,
       messages: fluentBitRecords(20, { seed: 3 }),
     });
-    await waitFor(
-      "the new records",
-      () => countDocs(bed.client, "latest"),
-      (n) => n >= 20,
-    );
-    await waitFor(
-      "all records, for the earliest group",
-      () => countDocs(bed.client, "earliest"),
-      (n) => n >= 70,
-    );
+    await waitForDocs(bed.client, "latest", 20);
+    await waitForDocs(bed.client, "earliest", 70);
     await Promise.all([latest.stop(), earliest.stop()]);
     expect(await countDocs(bed.client, "latest")).toBe(20);
     expect(await countDocs(bed.client, "earliest")).toBe(70);
@@ -154,11 +141,7 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
       { brokers: byTimestamp() },
     );
     await pipeline.start();
-    await waitFor(
-      "the group's commits at the end of both partitions",
-      () => committedTotal(bed.kafka.brokers, "from-time", topic),
-      (n) => n === 70,
-    );
+    await waitForCommits(bed.kafka.brokers, "from-time", topic, 70);
     await pipeline.stop();
     expect(await countDocs(bed.client, "from-time")).toBe(30);
     expect(await namespacesIn("from-time")).toEqual({ after: 30 });
@@ -177,11 +160,7 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
       { brokers: byTimestamp() },
     );
     await first.start();
-    await waitFor(
-      "the first run's commit",
-      () => committedTotal(bed.kafka.brokers, "resume", topic),
-      (n) => n === 10,
-    );
+    await waitForCommits(bed.kafka.brokers, "resume", topic, 10);
     await first.stop();
     // Before the time: on partition 0 after the commit (read, the commit wins), on partition 1 (skipped).
     await produce(topic, 5, 7, "after-commit", 0);
@@ -196,11 +175,7 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
       { brokers: byTimestamp() },
     );
     await second.start();
-    await waitFor(
-      "the second run's commits at the end of both partitions",
-      () => committedTotal(bed.kafka.brokers, "resume", topic),
-      (n) => n === 35,
-    );
+    await waitForCommits(bed.kafka.brokers, "resume", topic, 35);
     await second.stop();
     expect(await namespacesIn("resume-2")).toEqual({ "after-commit": 5, after: 10 });
     expect(await countDocs(bed.client, "resume-2")).toBe(15);
@@ -210,16 +185,7 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
     const topic = "start-time-future";
     await bed.kafka.createTopic(topic, 1);
     await produce(topic, 20, 11, "before");
-    const lines: string[] = [];
-    const logger = createLogger({
-      level: "info",
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    });
+    const { logger, entries } = keptLog();
     const pipeline = pipelineFor(
       { topics: [topic], groupId: "from-future", startFrom: { timestamp: Date.now() + 3_600_000 } },
       "from-future",
@@ -229,19 +195,12 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
     // Written once the group is positioned: their timestamps are before the time asked, and still read.
     const start = await waitFor(
       "the partition's start",
-      () =>
-        lines
-          .map((l) => JSON.parse(l) as { msg: string; offset?: number })
-          .find((l) => l.msg === "partition start"),
+      () => entries().find((l) => l.msg === "partition start"),
       (line) => line !== undefined,
     );
     expect(start).toMatchObject({ topic, partition: 0, offset: 20, from: "timestamp" });
     await produce(topic, 15, 12, "later");
-    await waitFor(
-      "the group's commit at the end",
-      () => committedTotal(bed.kafka.brokers, "from-future", topic),
-      (n) => n === 35,
-    );
+    await waitForCommits(bed.kafka.brokers, "from-future", topic, 35);
     await pipeline.stop();
     expect(await namespacesIn("from-future")).toEqual({ later: 15 });
   }, 120_000);
@@ -263,15 +222,18 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
       { brokers: front.bootstrapServers },
     );
     await pipeline.start();
-    await waitFor(
-      "the group's commit",
-      () => committedTotal(bed.kafka.brokers, "passthrough-group", topic),
-      (n) => n === 10,
-    );
-    // Idle, consuming nothing: kafkajs heartbeats between its empty fetches once an interval is up.
+    await waitForCommits(bed.kafka.brokers, "passthrough-group", topic, 10);
+    // Idle, consuming nothing: kafkajs heartbeats between its empty fetches once an interval is up. At
+    // 700 ms it beats about every second (after a fetch once the interval is up, with 500 ms fetch waits),
+    // so four beats come within 5 s; its default, 3 s, would send at most two.
     const idleFrom = Date.now();
-    await new Promise((r) => setTimeout(r, 5000));
-    const idleTo = Date.now();
+    const beats = await waitFor(
+      "four heartbeats while idle",
+      () => front.requests.filter((r) => r.apiKey === 12 && r.at >= idleFrom),
+      (seen) => seen.length >= 4,
+      5_000,
+      100,
+    );
     await pipeline.stop();
 
     const requests = front.requests.filter((r) => r.at >= since);
@@ -283,11 +245,7 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
       expect(join.groupId).toBe("passthrough-group");
       expect(join.sessionTimeoutMs).toBe(7000);
     }
-    // At 700 ms, 5 s of idling hold at least four heartbeats (kafkajs beats after a fetch once the
-    // interval is up, so about every second with 500 ms fetch waits; its default, 3 s, would send at
-    // most two), none sooner than the interval after the one before.
-    const beats = requests.filter((r) => r.apiKey === 12 && r.at >= idleFrom && r.at <= idleTo);
-    expect(beats.length).toBeGreaterThanOrEqual(4);
+    // None sooner than the interval after the one before.
     for (let i = 1; i < beats.length; i++)
       expect(beats[i]!.at - beats[i - 1]!.at).toBeGreaterThanOrEqual(650);
     expect(await countDocs(bed.client, "passthrough")).toBe(10);

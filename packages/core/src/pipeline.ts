@@ -51,11 +51,6 @@ export interface PipelineOptions<T = Buffer, U = unknown> {
   /** Serve /metrics and /health on this port (0 picks one). Off when omitted. */
   http?: { port: number; host?: string };
   logger?: Logger;
-  /**
-   * @deprecated A pipeline never handles signals: use runUntilSignal(). Only `false` is accepted, until the
-   * callers that still pass it are gone.
-   */
-  handleSignals?: false;
 }
 
 interface PlainOptions {
@@ -87,7 +82,6 @@ const schema = {
       required: ["port"],
       additionalProperties: false,
     },
-    handleSignals: { const: false },
   },
   additionalProperties: false,
 } as const;

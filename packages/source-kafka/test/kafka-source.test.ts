@@ -109,7 +109,6 @@ function build(options: { commitIntervalMs?: number; maxInFlightEvents?: number 
     sink,
     deadLetters: { name: "dlq", connect: async () => {}, write: async () => [], close: async () => {} },
     logger: silentLogger(),
-    handleSignals: false,
     commitIntervalMs: options.commitIntervalMs ?? 10,
     ...(options.maxInFlightEvents ? { flow: { maxInFlightEvents: options.maxInFlightEvents } } : {}),
   });

@@ -463,8 +463,10 @@ async function retrying(what: string, probe: () => Promise<boolean>): Promise<vo
       last = "not yet";
     } catch (error) {
       // kafkajs's admin wraps what it retried in KafkaJSNumberOfRetriesExceeded (not retriable itself).
-      const e = error as { retriable?: boolean; cause?: { retriable?: boolean } };
-      if (!e.retriable && !e.cause?.retriable) throw error;
+      const e = error as { name?: string; retriable?: boolean; cause?: { retriable?: boolean } };
+      // kafkajs gives up on finding a coordinator after its own few retries, which a loaded machine can
+      // outlast while the offsets topic loads: here that is what "not yet" looks like.
+      if (!e.retriable && !e.cause?.retriable && e.name !== "KafkaJSGroupCoordinatorNotFound") throw error;
       last = (error as Error).message;
     }
     await new Promise((r) => setTimeout(r, 100));
