@@ -1,5 +1,6 @@
 // The pipeline: wires source → stages → sink, routes failures to dead letters, commits, shuts down.
 import { catchError, filter, map, type Observable, type Subscription, throwError } from "rxjs";
+import { Committer } from "./committer.js";
 import type {
   HealthReport,
   HealthStatus,
@@ -118,11 +119,7 @@ export class Pipeline<T = Buffer, U = unknown> {
   private state: PipelineState = "created";
   private subscription: Subscription | undefined;
   private router: DeadLetterRouter | undefined;
-  private commitTimer: NodeJS.Timeout | undefined;
-  /** The last commit asked for: each waits for the one before it. */
-  private committing: Promise<void> | undefined;
-  /** The interval's commit while it runs, so a slow one is not queued again. */
-  private intervalCommit: Promise<void> | undefined;
+  private readonly committer: Committer;
   private http: HttpEndpoint | undefined;
   private stopping: Promise<StopReport> | undefined;
   private streamDone!: Promise<void>;
@@ -166,6 +163,7 @@ export class Pipeline<T = Buffer, U = unknown> {
     this.metrics = new PipelineMetrics({ pipeline: this.name });
     this.flow = new FlowController(this.options.flow);
     this.partitions = new SourcePartitions(this.flow);
+    this.committer = new Committer(this.partitions, source as Source<unknown>, this.metrics, this.logger);
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve;
     });
@@ -193,7 +191,7 @@ export class Pipeline<T = Buffer, U = unknown> {
       metrics: this.metrics,
       signal: this.abort.signal,
       assigned: (generation, assignment) => this.partitions.assigned(generation, assignment),
-      commitNow: () => this.commit(),
+      commitNow: () => this.committer.commit(),
     };
     try {
       await Promise.all([
@@ -247,8 +245,7 @@ export class Pipeline<T = Buffer, U = unknown> {
         complete: () => resolve(),
       });
     });
-    this.commitTimer = setInterval(() => void this.commitOnInterval(), this.options.commitIntervalMs);
-    this.commitTimer.unref();
+    this.committer.start(this.options.commitIntervalMs);
     this.state = "running";
     this.logger.info({ stages: this.stages.map((s) => s.name) }, "pipeline started");
   }
@@ -360,48 +357,6 @@ export class Pipeline<T = Buffer, U = unknown> {
     return events;
   }
 
-  private commitOnInterval(): Promise<void> {
-    if (this.intervalCommit) return this.intervalCommit;
-    this.intervalCommit = this.commit()
-      .catch((error: unknown) =>
-        this.logger.warn({ err: describeError(error) }, "offset commit failed; will retry"),
-      )
-      .finally(() => {
-        this.intervalCommit = undefined;
-      });
-    return this.intervalCommit;
-  }
-
-  /**
-   * Commits what settled, one commit at a time: the interval and a source's rebalance both commit, and a
-   * Kafka client retries a commit inside its own call, so two in flight could reach the broker in either
-   * order, an older one last, taking the group's offsets back.
-   */
-  private commit(): Promise<void> {
-    const next = (this.committing ?? Promise.resolve()).catch(() => {}).then(() => this.commitSettled());
-    this.committing = next;
-    void next
-      .catch(() => {})
-      .finally(() => {
-        if (this.committing === next) this.committing = undefined;
-      });
-    return next;
-  }
-
-  private async commitSettled(): Promise<void> {
-    const due = this.partitions.due();
-    if (due.offsets.length > 0) {
-      await this.source.commit(
-        due.offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
-      );
-      if (this.partitions.committed(due))
-        for (const { topic, partition, offset } of due.offsets)
-          this.metrics.committedOffset.set({ topic, partition: String(partition) }, Number(offset));
-    }
-    const reassigned = this.partitions.reassignedError();
-    if (reassigned) throw reassigned;
-  }
-
   private async doStop(): Promise<StopReport> {
     if (this.state === "created") {
       this.state = "stopped";
@@ -435,9 +390,8 @@ export class Pipeline<T = Buffer, U = unknown> {
       }
       // What retry loops still waiting give up with: the failure, the deadline, or a clean stop.
       this.abort.abort(error ?? new SluiceError(ErrorCode.STOPPED, "pipeline stopped after draining"));
-      clearInterval(this.commitTimer);
-      if (this.committing) await this.committing.catch(() => {});
-      const commitError = await this.finalCommit(deadline);
+      await this.committer.stop();
+      const commitError = await this.committer.final(deadline);
       error ??= commitError;
       const report: StopReport = {
         drained: drained && commitError === undefined,
@@ -455,28 +409,6 @@ export class Pipeline<T = Buffer, U = unknown> {
       return report;
     } finally {
       clearTimeout(timer);
-    }
-  }
-
-  /**
-   * Commits what settled, again until the deadline while it fails (a rebalance refuses commits until the
-   * member has rejoined), unless the source says retrying cannot help (OFFSETS_REASSIGNED).
-   */
-  /** Commits until the source takes it or the deadline passes; the last failure if it never did. */
-  private async finalCommit(deadline: Promise<"timeout">): Promise<SluiceError | undefined> {
-    for (;;) {
-      const error = await this.commit().then(
-        () => undefined,
-        (e: unknown) =>
-          e instanceof SluiceError
-            ? e
-            : new SluiceError(ErrorCode.SOURCE_FAILED, `final commit: ${describeError(e)}`, { cause: e }),
-      );
-      if (error === undefined) return undefined;
-      this.logger.warn({ err: describeError(error), code: error.code }, "final offset commit failed");
-      if (error.code === ErrorCode.OFFSETS_REASSIGNED) return error;
-      const pause = new Promise<void>((resolve) => setTimeout(resolve, 250));
-      if ((await Promise.race([deadline, pause])) === "timeout") return error;
     }
   }
 
