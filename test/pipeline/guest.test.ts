@@ -1,9 +1,10 @@
 // Sluice as a guest in the user's process: without the opt-in helpers a pipeline leaves V8's flags, the
 // signal handlers and kafkajs's codec table as they were; the helpers do what they say; and a kafkajs
-// release the record batch decoder was not written for is said loudly.
+// release the record batch decoder and the group fault handling were not written for is said loudly.
 
 import { describe, expect, it } from "vitest";
 import { ConsumerThread } from "../../packages/source-kafka/src/worker/consumer-thread.js";
+import { LOST_WITHOUT_GROUP_FAULTS } from "../../packages/source-kafka/src/worker/group-faults.js";
 import type { FromConsumer } from "../../packages/source-kafka/src/worker/messages.js";
 import { KAFKAJS_VERSION } from "../../packages/source-kafka/src/worker/record-batches.js";
 import { runsOn } from "../harness/backends.js";
@@ -148,13 +149,21 @@ describe(`Sluice as a guest in the user's process ${runsOn({ kafka: true, es: tr
         ],
       });
       const warnings = messages.filter((m) => m.type === "log" && m.level === "warn");
-      expect(warnings).toHaveLength(1);
+      expect(warnings).toHaveLength(2);
       expect(warnings[0]).toMatchObject({
         namespace: "sluice",
         message: expect.stringMatching(
           /kafkajs 2\.2\.5 is not the release .* \(2\.2\.4\): .*CRC-32C check of record batches, the linear header fold/,
         ),
         extra: { kafkajs: "2.2.5", writtenFor: KAFKAJS_VERSION },
+      });
+      // The consumer-group fault handling is pinned to the same release, and says so too.
+      expect(warnings[1]).toMatchObject({
+        namespace: "sluice",
+        message: expect.stringMatching(
+          /kafkajs 2\.2\.5 is not the release Sluice's consumer-group fault handling was written for \(2\.2\.4\): .*new coordinator/,
+        ),
+        extra: { kafkajs: "2.2.5", writtenFor: KAFKAJS_VERSION, lost: LOST_WITHOUT_GROUP_FAULTS },
       });
       // kafkajs's own decoder reads the records all the same.
       thread.send({ type: "run" });

@@ -7,7 +7,7 @@ import kafkajs, { type Consumer, type EachBatchPayload, type LogEntry } from "ka
 import { registerCodecs } from "../codecs/register.js";
 import { type StartLogger, StartPosition } from "../start-position.js";
 import { CommitGuard } from "./commit-guard.js";
-import { handleGroupFaults } from "./group-faults.js";
+import { handleGroupFaults, LOST_WITHOUT_GROUP_FAULTS } from "./group-faults.js";
 import { Hold } from "./hold.js";
 import type { ConsumerThreadData, DecoderStatus, FromConsumer, ToConsumer, WireError } from "./messages.js";
 import { useFastRecordBatches } from "./record-batches.js";
@@ -128,33 +128,36 @@ class ConsumerHost {
   private readonly unreachableBrokers = new Map<number, number>();
 
   async start(): Promise<void> {
-    handleGroupFaults({
-      rejoinAs: (groupId) => (groupId === this.data.consumer.groupId ? this.crashedMemberId : undefined),
-      unreachable: (nodeId, error) => {
-        const failures = (this.unreachableBrokers.get(nodeId) ?? 0) + 1;
-        this.unreachableBrokers.set(nodeId, failures);
-        if (failures === 1)
+    const groupFaults = handleGroupFaults(
+      {
+        rejoinAs: (groupId) => (groupId === this.data.consumer.groupId ? this.crashedMemberId : undefined),
+        unreachable: (nodeId, error) => {
+          const failures = (this.unreachableBrokers.get(nodeId) ?? 0) + 1;
+          this.unreachableBrokers.set(nodeId, failures);
+          if (failures === 1)
+            this.post({
+              type: "log",
+              level: "warn",
+              namespace: "sluice",
+              message:
+                "a Kafka broker does not answer: its partitions wait for it or a new leader, the others go on",
+              extra: { nodeId, err: error.message },
+            });
+          return Math.min(5000, 250 * 2 ** Math.min(failures - 1, 5));
+        },
+        reached: (nodeId) => {
+          if (!this.unreachableBrokers.delete(nodeId)) return;
           this.post({
             type: "log",
-            level: "warn",
+            level: "info",
             namespace: "sluice",
-            message:
-              "a Kafka broker does not answer: its partitions wait for it or a new leader, the others go on",
-            extra: { nodeId, err: error.message },
+            message: "a Kafka broker answers again",
+            extra: { nodeId },
           });
-        return Math.min(5000, 250 * 2 ** Math.min(failures - 1, 5));
+        },
       },
-      reached: (nodeId) => {
-        if (!this.unreachableBrokers.delete(nodeId)) return;
-        this.post({
-          type: "log",
-          level: "info",
-          namespace: "sluice",
-          message: "a Kafka broker answers again",
-          extra: { nodeId },
-        });
-      },
-    });
+      this.decoder.kafkajs,
+    );
     this.watchReachability();
     if (!this.decoder.patched)
       this.post({
@@ -168,6 +171,20 @@ class ConsumerHost {
           kafkajs: this.decoder.kafkajs,
           writtenFor: this.decoder.writtenFor,
           lost: this.decoder.lost,
+        },
+      });
+    if (!groupFaults)
+      this.post({
+        type: "log",
+        level: "warn",
+        namespace: "sluice",
+        message:
+          `kafkajs ${this.decoder.kafkajs} is not the release Sluice's consumer-group fault handling was written for ` +
+          `(${this.decoder.writtenFor}): ${LOST_WITHOUT_GROUP_FAULTS.join("; ")} are off`,
+        extra: {
+          kafkajs: this.decoder.kafkajs,
+          writtenFor: this.decoder.writtenFor,
+          lost: LOST_WITHOUT_GROUP_FAULTS,
         },
       });
     try {

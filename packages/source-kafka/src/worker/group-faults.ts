@@ -60,17 +60,23 @@ function isUnreachable(error: unknown): error is Error {
 let current: GroupFaultHooks | undefined;
 let installed: boolean | undefined;
 
+/** What a consumer group does without this module's handling (for a kafkajs release it was not written for). */
+export const LOST_WITHOUT_GROUP_FAULTS = [
+  "waiting for a broker that does not answer while the other partitions go on (the consumer crashes and kafkajs restarts it)",
+  "asking the group's new coordinator after a commit was refused by the old one",
+  "rejoining as the member that crashed",
+];
+
 /**
  * Makes this thread's kafkajs consumer groups meet faults as above, asking `hooks`; returns whether the
- * change is in place (false for a kafkajs release other than the one it was written for).
+ * change is in place (false for a kafkajs release, `kafkajsVersion`, other than the one it was written for).
  */
-export function handleGroupFaults(hooks: GroupFaultHooks): boolean {
+export function handleGroupFaults(hooks: GroupFaultHooks, kafkajsVersion: string): boolean {
   current = hooks;
   if (installed !== undefined) return installed;
-  const root = dirname(require.resolve("kafkajs/package.json"));
-  const { version } = require(join(root, "package.json")) as { version: string };
-  installed = version === KAFKAJS_VERSION;
+  installed = kafkajsVersion === KAFKAJS_VERSION;
   if (!installed) return false;
+  const root = dirname(require.resolve("kafkajs/package.json"));
   const proto = (require(join(root, "src/consumer/consumerGroup.js")) as { prototype: ConsumerGroupLike })
     .prototype;
   const fetch = proto.fetch;
