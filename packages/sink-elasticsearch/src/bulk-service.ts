@@ -67,7 +67,7 @@ export class BulkService {
   health(): HealthReport {
     const failingForMs = this.failingSince === undefined ? 0 : Date.now() - this.failingSince;
     return {
-      status: this.authRefused ? "down" : failingForMs > 0 ? "degraded" : "ok",
+      status: this.authRefused ? "down" : this.failingSince !== undefined ? "degraded" : "ok",
       detail: {
         requestsInFlight: this.requestsInFlight,
         ...(this.lastError ? { lastError: this.lastError, failingForMs } : {}),
