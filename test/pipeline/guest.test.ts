@@ -7,6 +7,7 @@ import { ConsumerThread } from "../../packages/source-kafka/src/worker/consumer-
 import { LOST_WITHOUT_GROUP_FAULTS } from "../../packages/source-kafka/src/worker/group-faults.js";
 import type { FromConsumer } from "../../packages/source-kafka/src/worker/messages.js";
 import { KAFKAJS_VERSION } from "../../packages/source-kafka/src/worker/record-batches.js";
+import { workerEntry } from "../../packages/source-kafka/src/worker/start-thread.js";
 import { runsOn } from "../harness/backends.js";
 import { spawnScript } from "../harness/process.js";
 import { committedTotal, countDocs, topicOfRecords, useTestbed, waitFor } from "./helpers.js";
@@ -115,6 +116,7 @@ describe(`Sluice as a guest in the user's process ${runsOn({ kafka: true, es: tr
     await topicOfRecords(bed, "guest-other-kafkajs", 500, 94);
     const messages: FromConsumer[] = [];
     const thread = new ConsumerThread(
+      workerEntry(),
       {
         client: { brokers: bed.kafka.brokers, clientId: "guest-other-kafkajs", logLevel: 0 },
         consumer: {

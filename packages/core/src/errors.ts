@@ -6,6 +6,11 @@ export const ErrorCode = {
   CONFIG: "SLUICE_ERR_CONFIG",
   /** Kafka could not be reached when the pipeline started. */
   KAFKA_UNREACHABLE: "SLUICE_ERR_KAFKA_UNREACHABLE",
+  /**
+   * The Kafka consumer thread's file is not where the source looks for it: a bundler moved the source's
+   * code away from its `dist/worker/` files. Thrown at construction; the message says how to fix the bundle.
+   */
+  KAFKA_WORKER_MISSING: "SLUICE_ERR_KAFKA_WORKER_MISSING",
   /** Kafka refused our SASL credentials (or the mechanism). */
   KAFKA_AUTH: "SLUICE_ERR_KAFKA_AUTH",
   /** The TLS handshake with a Kafka broker failed (an untrusted or mismatched certificate, ...). */

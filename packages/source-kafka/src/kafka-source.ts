@@ -19,6 +19,7 @@ import { ConsumerLag, groupLag } from "./consumer-lag.js";
 import { type KafkaSourceOptions, type ResolvedKafkaSourceOptions, resolveOptions } from "./options.js";
 import { ConsumerThread, ConsumerThreadError, type ConsumerThreadEvents } from "./worker/consumer-thread.js";
 import type { ConsumerThreadData, FromConsumer } from "./worker/messages.js";
+import { workerEntry } from "./worker/start-thread.js";
 import { type WireBatch, WireBatchReader } from "./worker/wire-batch.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
@@ -52,6 +53,8 @@ export class KafkaSource implements Source<Buffer> {
   /** The main thread's client, for the start-up probe and backlog(); consuming runs on `thread`. */
   private kafka: KafkaClient | undefined;
   private thread: ConsumerThreadPort | undefined;
+  /** The consumer thread's module, checked at construction. */
+  private readonly workerEntry: URL;
   private readonly links: KafkaLinks;
   private readonly batches = new Subject<SourceBatch<Buffer>>();
   private stopping = false;
@@ -76,10 +79,11 @@ export class KafkaSource implements Source<Buffer> {
 
   constructor(options: KafkaSourceOptions, links?: Partial<KafkaLinks>) {
     this.options = resolveOptions(options);
+    this.workerEntry = workerEntry(options.workerFile);
     this.secrets = connectionSecrets(this.options);
     this.links = {
       probe: () => this.probe(),
-      thread: (data, events) => new ConsumerThread(data, events),
+      thread: (data, events) => new ConsumerThread(this.workerEntry, data, events),
       admin: () => this.mainAdmin(),
       ...links,
     };

@@ -34,13 +34,22 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   connectRetries?: number;
   /** How often the consumer lag metrics are asked of the cluster (ms, default 10 000), paused or not. */
   lagIntervalMs?: number;
+  /**
+   * The consumer thread's module, for a bundled service: a path or `file:` URL of the built
+   * `@sluice/source-kafka/consumer-worker` (or of your bundle of it). Default: the file beside the source's
+   * own module in `dist/worker/`.
+   */
+  workerFile?: string | URL;
 }
 
 /** A time as milliseconds since the epoch or an ISO-8601 date-time with a zone ("2026-11-25T08:00:00Z"). */
 export type StartFrom = "earliest" | "latest" | { timestamp: number | string };
 
 export type ResolvedKafkaSourceOptions = Required<
-  Omit<KafkaSourceOptions, "brokers" | "topics" | "topicPattern" | "sasl" | "ssl" | "startFrom">
+  Omit<
+    KafkaSourceOptions,
+    "brokers" | "topics" | "topicPattern" | "sasl" | "ssl" | "startFrom" | "workerFile"
+  >
 > &
   Pick<KafkaSourceOptions, "sasl" | "ssl"> & {
     brokers: string[];
@@ -85,6 +94,8 @@ const schema = {
     maxWaitTimeMs: { type: "integer", minimum: 10, maximum: 60_000, default: 500 },
     connectRetries: { type: "integer", minimum: 0, default: 3 },
     lagIntervalMs: { type: "integer", minimum: 100, default: 10_000 },
+    // A URL object is not JSON: start-thread.ts checks this option.
+    workerFile: {},
   },
   required: ["brokers", "groupId"],
   additionalProperties: false,
@@ -121,8 +132,9 @@ export function resolveOptions(options: KafkaSourceOptions): ResolvedKafkaSource
       );
     }
   }
+  const { workerFile: _checkedByWorkerEntry, ...rest } = valid;
   return {
-    ...(valid as Required<KafkaSourceOptions>),
+    ...(rest as Required<Omit<KafkaSourceOptions, "workerFile">>),
     brokers: parseBrokers(valid.brokers, "kafkaSource"),
     topics: valid.topics ?? [],
     topicPattern,

@@ -43,8 +43,9 @@ export class ConsumerThread {
   private decoderStatus: DecoderStatus | undefined;
   private readonly detach: () => void;
 
-  constructor(data: ConsumerThreadData, events: ConsumerThreadEvents) {
-    this.worker = startThread();
+  /** Starts the thread on `entry` (from workerEntry) and sends it `init`. */
+  constructor(entry: URL, data: ConsumerThreadData, events: ConsumerThreadEvents) {
+    this.worker = startThread(entry);
     let settleReady!: { resolve: () => void; reject: (error: Error) => void };
     this.readyPromise = new Promise((resolve, reject) => {
       settleReady = { resolve, reject };
