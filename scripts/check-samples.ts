@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(import.meta.url), "../..");
@@ -120,13 +120,16 @@ function main(): number {
         errors++;
         const at = sample.line + Number(match[2]) - 1;
         console.error(`${sample.readme}:${at}:${match[3]}: ${match[4]}`);
-      } else console.error(line.replace(dir, relative(root, dir)));
+      } else console.error(line);
     }
     const readmeCount = new Set(samples.map((s) => s.readme)).size;
     if (result.status !== 0) {
       console.error(
         `docs:samples: ${errors} error(s) in ${samples.length} samples of ${readmeCount} READMEs`,
       );
+      // The samples read the built declarations: a missing or stale dist/ looks like a broken sample.
+      if (/TS2307: Cannot find module '@sluice\//.test(output))
+        console.error("docs:samples: @sluice/* types not found: run `pnpm build` (or ./scripts/setup) first");
       return 1;
     }
     console.log(`docs:samples: ${samples.length} samples of ${readmeCount} READMEs compile`);
