@@ -8,7 +8,7 @@
 // flag still keeps the first 96 MB of each thread's old generation free of full collections.
 
 /**
- * What we recommend for a Sluice process on top (README, Examples): no full collection while the old
+ * What we recommend for a Sluice process on top (README, Migrating; bench/README.md, Garbage collection): no full collection while the old
  * generation is under 96 MB. Before pipelines set the heap growing percent, it gave Sluice +19–23%
  * records/s in three runs of `pnpm bench` (2026-12-03 and 04, two machines); kafkajs alone gained
  * nothing from it in an A/B. Peak RSS under a stalled sink is higher with it: each thread may keep up to
