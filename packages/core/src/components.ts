@@ -72,7 +72,7 @@ export interface HealthReport {
  * resume, and which offsets are safe to commit (packages/core/test/memory-components.ts has a whole one).
  */
 export interface Source<T = Buffer> extends DeclaresSecrets {
-  /** The source's name, used in logs, metrics and `/health`. */
+  /** The source's name, used in logs and errors. */
   readonly name: string;
   /** Reaches the source system; rejects with a SluiceError that says which and why when it cannot. */
   connect(ctx: SourceContext): Promise<void>;
@@ -90,7 +90,10 @@ export interface Source<T = Buffer> extends DeclaresSecrets {
    * event settled, and only where they moved.
    */
   commit(offsets: readonly CommitOffset[]): Promise<void>;
-  /** Releases the connection and everything the source holds; called once, after the final commit. */
+  /**
+   * Releases the connection and everything the source holds; called once as the pipeline stops, after
+   * the final commit.
+   */
   close(): Promise<void>;
   /** The source's health now, for `/health`. */
   health(): HealthReport;
@@ -106,14 +109,15 @@ export interface SinkResult<T = unknown> {
 
 /** `T` is the value the sink accepts: `createPipeline` checks that the last stage gives it. */
 export interface Sink<T = unknown> extends DeclaresSecrets {
-  /** The sink's name, used in logs, metrics and `/health`. */
+  /** The sink's name, used in logs and errors. */
   readonly name: string;
   /** Health-checks the destination; rejects with a SluiceError that says why it cannot be used. */
   connect(ctx: ComponentContext): Promise<void>;
   /** The operator that writes ok events and reports their outcome. It completes after its input does. */
   write(): OperatorFunction<Batch<T>, SinkResult>;
   /**
-   * Releases the connection and everything the sink holds; called once, after the sink's operator completed.
+   * Releases the connection and everything the sink holds; called once as the pipeline stops, after the
+   * final commit.
    */
   close(): Promise<void>;
   /** The sink's health now, for `/health`. */

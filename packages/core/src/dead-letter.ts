@@ -64,13 +64,13 @@ export type DeadLetterOutcome =
  * (e.g. by id).
  */
 export interface DeadLetterSink {
-  /** The destination's name, used in logs and `/health`. */
+  /** The destination's name, used in logs and errors. */
   readonly name: string;
   /** Checks the destination is reachable; rejects with a SluiceError saying why not. */
   connect(ctx: DeadLetterContext): Promise<void>;
   /** Stores `letters`; resolves with one outcome per letter, in the same order. */
   write(letters: readonly DeadLetter[]): Promise<readonly DeadLetterOutcome[]>;
-  /** Releases the connection; called once, after the last write. */
+  /** Releases the connection; called once as the pipeline stops, after the final commit. */
   close(): Promise<void>;
 }
 

@@ -2,8 +2,8 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /**
- * One pipeline's Prometheus metrics, in a registry of their own labelled with the pipeline's name; the
- * pipeline serves them at `/metrics`.
+ * One pipeline's Prometheus metrics, in a registry of their own: a pipeline labels them with its name and
+ * serves them at `/metrics`.
  */
 export class PipelineMetrics {
   /** The prom-client registry holding every metric below, e.g. to merge into the application's own. */
