@@ -5,9 +5,13 @@ import type { Logger } from "./logger.js";
 import type { PipelineMetrics } from "./metrics.js";
 import type { DeclaresSecrets } from "./secrets.js";
 
+/** What the pipeline hands a sink (and, extended, a source) when it connects it. */
 export interface ComponentContext {
+  /** The pipeline's name, for logs and metrics labels. */
   readonly pipeline: string;
+  /** The pipeline's logger, for the component's own log lines. */
   readonly logger: Logger;
+  /** The pipeline's Prometheus metrics, which the component updates (e.g. requests, consumer lag). */
   readonly metrics: PipelineMetrics;
   /** Aborted when the shutdown deadline passes: retry loops give up and leave their events unsettled. */
   readonly signal: AbortSignal;
@@ -34,6 +38,7 @@ export interface SourceContext extends ComponentContext {
  * partition and offset; the pipeline tracks the batch until every event settles.
  */
 export interface SourceBatch<T = Buffer> {
+  /** The batch's events, in offset order. */
   readonly events: Batch<T>;
   /** The consumer-group generation the batch was read in (see SourceContext.assigned); default 0. */
   readonly generation?: number;
@@ -41,16 +46,22 @@ export interface SourceBatch<T = Buffer> {
 
 /** An offset to commit: Kafka's convention, the next offset to read. */
 export interface CommitOffset {
+  /** The topic of the partition to commit. */
   readonly topic: string;
+  /** The partition to commit. */
   readonly partition: number;
   /** A decimal string, as Kafka offsets are int64. */
   readonly offset: string;
 }
 
+/** A component's or the pipeline's health: `ok`, `degraded` (working but failing or slowed) or `down`. */
 export type HealthStatus = "ok" | "degraded" | "down";
 
+/** What `health()` returns: a status and, when useful, details that say why. */
 export interface HealthReport {
+  /** The overall status. */
   readonly status: HealthStatus;
+  /** Component-specific details (e.g. the last error), shown as is in `/health`. */
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
@@ -61,6 +72,7 @@ export interface HealthReport {
  * resume, and which offsets are safe to commit (packages/core/test/memory-components.ts has a whole one).
  */
 export interface Source<T = Buffer> extends DeclaresSecrets {
+  /** The source's name, used in logs and errors. */
   readonly name: string;
   /** Reaches the source system; rejects with a SluiceError that says which and why when it cannot. */
   connect(ctx: SourceContext): Promise<void>;
@@ -78,7 +90,12 @@ export interface Source<T = Buffer> extends DeclaresSecrets {
    * event settled, and only where they moved.
    */
   commit(offsets: readonly CommitOffset[]): Promise<void>;
+  /**
+   * Releases the connection and everything the source holds; called once as the pipeline stops, after
+   * the final commit.
+   */
   close(): Promise<void>;
+  /** The source's health now, for `/health`. */
   health(): HealthReport;
 }
 
@@ -92,11 +109,17 @@ export interface SinkResult<T = unknown> {
 
 /** `T` is the value the sink accepts: `createPipeline` checks that the last stage gives it. */
 export interface Sink<T = unknown> extends DeclaresSecrets {
+  /** The sink's name, used in logs and errors. */
   readonly name: string;
   /** Health-checks the destination; rejects with a SluiceError that says why it cannot be used. */
   connect(ctx: ComponentContext): Promise<void>;
   /** The operator that writes ok events and reports their outcome. It completes after its input does. */
   write(): OperatorFunction<Batch<T>, SinkResult>;
+  /**
+   * Releases the connection and everything the sink holds; called once as the pipeline stops, after the
+   * final commit.
+   */
   close(): Promise<void>;
+  /** The sink's health now, for `/health`. */
   health(): HealthReport;
 }

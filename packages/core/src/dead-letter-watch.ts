@@ -3,6 +3,10 @@
 import type { SluiceEvent } from "./event.js";
 import type { Logger } from "./logger.js";
 
+/**
+ * The pipeline's `deadLetterAlerts` option: when `/health` turns `degraded` for dead letters and how often a
+ * reason already logged is logged again.
+ */
 export interface DeadLetterWatchOptions {
   /** /health says `degraded` while dead letters are more than this share of the records finished. */
   degradedShare: number;

@@ -10,7 +10,9 @@ import type { Logger } from "./logger.js";
 export interface DeadLetter {
   /** The record's value, byte for byte as it was read from Kafka. */
   readonly raw: Buffer;
+  /** Where the record came from: topic, partition, offset, key, headers and timestamp. */
   readonly origin: Origin;
+  /** Why it failed: the code, type, reason and stage of the failure. */
   readonly error: Failure;
   /** ISO-8601 time at which the pipeline gave up on it. */
   readonly failedAt: string;
@@ -25,19 +27,35 @@ export interface DeadLetter {
   readonly refusal?: string;
 }
 
+/** What the pipeline hands a dead-letter sink when it connects it. */
 export interface DeadLetterContext {
+  /** The pipeline's logger. */
   readonly logger: Logger;
+  /** The pipeline's name. */
   readonly pipeline: string;
 }
 
 /** What became of one letter of a write. */
 export type DeadLetterOutcome =
   /** Durably stored (or already there). */
-  | { readonly status: "stored" }
+  | {
+      /** What became of the letter. */
+      readonly status: "stored";
+    }
   /** Refused for now (throttled, unavailable): the router sends it again after a backoff. */
-  | { readonly status: "retry"; readonly reason: string }
+  | {
+      /** What became of the letter. */
+      readonly status: "retry";
+      /** Why the destination refused it. */
+      readonly reason: string;
+    }
   /** Refused for good (this letter can never be stored in this form). */
-  | { readonly status: "refused"; readonly reason: string };
+  | {
+      /** What became of the letter. */
+      readonly status: "refused";
+      /** Why the destination refused it. */
+      readonly reason: string;
+    };
 
 /**
  * A dead-letter destination. `write` resolves with one outcome per letter, in order; the router sends
@@ -46,13 +64,20 @@ export type DeadLetterOutcome =
  * (e.g. by id).
  */
 export interface DeadLetterSink {
+  /** The destination's name, used in logs and errors. */
   readonly name: string;
   /** Checks the destination is reachable; rejects with a SluiceError saying why not. */
   connect(ctx: DeadLetterContext): Promise<void>;
+  /** Stores `letters`; resolves with one outcome per letter, in the same order. */
   write(letters: readonly DeadLetter[]): Promise<readonly DeadLetterOutcome[]>;
+  /** Releases the connection; called once as the pipeline stops, after the final commit. */
   close(): Promise<void>;
 }
 
+/**
+ * The full-form dead letter of a failed event: its raw bytes, origin and failure (`SLUICE_ERR_UNKNOWN` when
+ * none was recorded), failed at `now`.
+ */
 export function toDeadLetter(event: SluiceEvent, pipeline: string, now = new Date()): DeadLetter {
   return {
     raw: event.raw,
@@ -89,17 +114,23 @@ export interface DeadLetterContentOptions {
 
 /** The options' JSON Schema properties, for a destination's own schema. */
 export const deadLetterContentSchema = {
+  /** JSON Schema of the `raw` option. */
   raw: { type: "string", enum: ["full", "truncate", "hash", "omit"], default: "full" },
+  /** JSON Schema of the `rawMaxBytes` option. */
   rawMaxBytes: { type: "integer", minimum: 1, default: 1024 },
+  /** JSON Schema of the `headers` option. */
   headers: { type: "string", enum: ["keep", "omit"], default: "keep" },
 } as const;
 
 /** Bytes as stored: as text when they are valid UTF-8, else base64. */
 export interface EncodedBytes {
+  /** The bytes as UTF-8 text or base64, as `encoding` says. */
   readonly data: string;
+  /** How `data` encodes the bytes. */
   readonly encoding: "utf8" | "base64";
 }
 
+/** The bytes as text when they are valid UTF-8, else as base64. */
 export function encodeBytes(bytes: Buffer): EncodedBytes {
   return isUtf8(bytes)
     ? { data: bytes.toString("utf8"), encoding: "utf8" }
@@ -112,11 +143,19 @@ export interface RawContent {
   readonly bytes: number;
   /** The bytes kept (all, or the first `rawMaxBytes`); absent with `hash` and `omit`. */
   readonly kept?: Buffer;
+  /**
+   * True when `kept` holds only the first `rawMaxBytes` of the record (cut back to a whole character for
+   * UTF-8 text).
+   */
   readonly truncated: boolean;
   /** Hex SHA-256 of all the record's bytes (with `hash`, and on minimal letters). */
   readonly sha256?: string;
 }
 
+/**
+ * What a letter keeps of its record's bytes under the `raw` and `rawMaxBytes` options; a minimal letter keeps
+ * only the size and the SHA-256.
+ */
 export function rawContent(
   letter: DeadLetter,
   options: Required<Pick<DeadLetterContentOptions, "raw" | "rawMaxBytes">>,
@@ -139,9 +178,12 @@ function cutAtCharacter(raw: Buffer, max: number): Buffer {
 }
 
 /** A record's headers as a list of {key, value}: one entry per value, in order, whatever their names. */
-export function headerList(
-  headers: Readonly<Record<string, HeaderValue>>,
-): Array<{ key: string; value: Buffer | string }> {
+export function headerList(headers: Readonly<Record<string, HeaderValue>>): Array<{
+  /** The header's name. */
+  key: string;
+  /** One of its values. */
+  value: Buffer | string;
+}> {
   const list: Array<{ key: string; value: Buffer | string }> = [];
   for (const [key, value] of Object.entries(headers)) {
     if (value === undefined) continue;

@@ -70,8 +70,14 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * The error every Sluice component throws or rejects with: `code` is one of {@link ErrorCode}, stable to
+ * switch on; `cause` holds the underlying error when there is one.
+ */
 export class SluiceError extends Error {
+  /** The stable code, e.g. `SLUICE_ERR_KAFKA_UNREACHABLE`. */
   readonly code: ErrorCode;
+  /** An error with `code`, `message` and, optionally, the error that caused it. */
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "SluiceError";
@@ -84,9 +90,16 @@ export class SluiceError extends Error {
  * When several are wrong at once (unknown options), `options` lists every path and the message names each.
  */
 export class SluiceConfigError extends SluiceError {
+  /** The component whose options were wrong, e.g. `kafkaSource`. */
   readonly component: string;
+  /** The path of the (first) wrong option. */
   readonly option: string;
+  /** The paths of every wrong option (just `option` when only one is wrong). */
   readonly options: readonly string[];
+  /**
+   * An error with code `SLUICE_ERR_CONFIG` whose message starts with the component and the option's path;
+   * `options.options` lists every wrong option when several are.
+   */
   constructor(
     component: string,
     option: string,

@@ -2,15 +2,23 @@
 import type { StageMark } from "./stage-meter.js";
 import type { Ticket } from "./ticket.js";
 
+/**
+ * A Kafka header's value as kafkajs gives it: a header name that occurs several times holds an array of its
+ * values, in order.
+ */
 export type HeaderValue = Buffer | string | undefined | Array<Buffer | string>;
 
 /** Where a record came from. Available to every stage and to index routing. */
 export interface Origin {
+  /** The topic the record was read from. */
   readonly topic: string;
+  /** The partition the record was read from. */
   readonly partition: number;
   /** Kafka offsets are int64: kept as the decimal string Kafka clients give. */
   readonly offset: string;
+  /** The record's key, or null when it has none. */
   readonly key: Buffer | null;
+  /** The record's headers by name. */
   readonly headers: Readonly<Record<string, HeaderValue>>;
   /** The Kafka record timestamp, milliseconds since the epoch, as a decimal string. */
   readonly timestamp: string;
@@ -27,11 +35,13 @@ export interface Failure {
   readonly code: string;
   /** The error's type as the failing component names it (`json_parse_exception`, `document_parsing_exception`). */
   readonly type: string;
+  /** A human-readable reason, e.g. the parser's or Elasticsearch's error message. */
   readonly reason: string;
   /** The stage (or sink) that failed it. */
   readonly stage: string;
 }
 
+/** How an event settled: delivered by the sink, sent to dead letters, or dropped on purpose. */
 export type Outcome = "delivered" | "dead-lettered" | "dropped";
 
 /**
@@ -39,8 +49,11 @@ export type Outcome = "delivered" | "dead-lettered" | "dropped";
  * `origin` never change, so a dead letter always has the exact bytes that were read.
  */
 export class SluiceEvent<T = unknown> {
+  /** The record's value as the stages made it so far (the raw bytes until a parsing stage runs). */
   value: T;
+  /** The record's value, byte for byte as it was read. */
   readonly raw: Buffer;
+  /** Where the record came from. */
   readonly origin: Origin;
   /** Set when a stage failed this event: it skips the remaining stages and goes to dead letters. */
   failure: Failure | undefined = undefined;
@@ -60,6 +73,7 @@ export class SluiceEvent<T = unknown> {
   /** @internal whether it was ok when it entered that stage, so the stage's failures and drops are told apart. */
   okOnEntry = true;
 
+  /** An event with `value`, read as `raw` from `origin`; sources and `eventOf` build them. */
   constructor(value: T, raw: Buffer, origin: Origin) {
     this.value = value;
     this.raw = raw;
@@ -71,10 +85,18 @@ export class SluiceEvent<T = unknown> {
     return this.failure === undefined && !this.dropped;
   }
 
+  /**
+   * Marks the event failed with `failure` (the first failure wins): it skips the remaining stages and goes to
+   * dead letters.
+   */
   fail(failure: Failure): void {
     if (this.failure === undefined) this.failure = failure;
   }
 
+  /**
+   * Drops the event on purpose (a filter): it is acknowledged and its offset commits, but it is not
+   * delivered.
+   */
   drop(): void {
     this.dropped = true;
   }

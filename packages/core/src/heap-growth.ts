@@ -52,6 +52,7 @@ export class HeapGrowth {
 /** The process's: V8's flags are the process's too. */
 export const heapGrowth = new HeapGrowth();
 
+/** The options of `tuneProcess`. */
 export interface ProcessTuning {
   /**
    * How far V8's old generation may grow past the live heap before its next full collection, in percent

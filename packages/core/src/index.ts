@@ -1,4 +1,8 @@
-// @sluice/core: the event model, the stage contract, acknowledgements, flow control and the pipeline.
+/**
+ * The event model, the stage contract, acknowledgements, flow control and the pipeline.
+ *
+ * @module \@sluice/core
+ */
 
 export type {
   CommitOffset,

@@ -14,12 +14,14 @@ export abstract class JsonBytes {
   /** Writes the document's bytes into `target` at `at` (the caller made room); returns the offset after them. */
   abstract writeTo(target: Uint8Array, at: number): number;
 
+  /** The document's bytes in a Buffer of their own. */
   toBuffer(): Buffer {
     const bytes = Buffer.allocUnsafe(this.byteLength);
     this.writeTo(bytes, 0);
     return bytes;
   }
 
+  /** The document's text (its bytes as UTF-8). */
   toString(): string {
     return this.toBuffer().toString("utf8");
   }

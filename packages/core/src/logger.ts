@@ -3,6 +3,7 @@
 import { type Logger as PinoLogger, pino } from "pino";
 import { Secrets } from "./secrets.js";
 
+/** The logger Sluice writes to and components receive: a pino logger. */
 export type Logger = PinoLogger;
 
 /**
@@ -32,13 +33,23 @@ export const redactedPaths = [
   "*.*.sasl",
 ];
 
+/** The options of `createLogger`. */
 export interface LoggerOptions {
+  /**
+   * The lowest level written (a pino level name). Default the `SLUICE_LOG_LEVEL` environment variable, else
+   * `info`.
+   */
   level?: string;
+  /** The `name` field of every line. Default `sluice`. */
   name?: string;
   /** Where lines go; default stderr so stdout stays free for the application. */
   destination?: NodeJS.WritableStream | pino.DestinationStream;
 }
 
+/**
+ * A pino logger writing JSON lines (to stderr by default) whose lines and children's bindings are scrubbed of
+ * values under secret-looking keys and of URL passwords.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return scrubbingLogger(
     pino(

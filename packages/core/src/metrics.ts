@@ -1,29 +1,76 @@
 // Prometheus metrics for one pipeline, in a registry of its own (no global state).
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
+/**
+ * One pipeline's Prometheus metrics, in a registry of their own: a pipeline labels them with its name and
+ * serves them at `/metrics`.
+ */
 export class PipelineMetrics {
+  /** The prom-client registry holding every metric below, e.g. to merge into the application's own. */
   readonly registry: Registry;
+  /** `sluice_events_in_total{stage}`: events entering a stage. */
   readonly eventsIn: Counter<"stage">;
+  /** `sluice_events_out_total{stage}`: events leaving a stage still ok. */
   readonly eventsOut: Counter<"stage">;
+  /** `sluice_events_failed_total{stage}`: events a stage failed (they go to dead letters). */
   readonly eventsFailed: Counter<"stage">;
+  /**
+   * `sluice_events_dead_lettered_total{stage}`: events stored in the dead-letter destination, by the stage
+   * that failed them.
+   */
   readonly eventsDeadLettered: Counter<"stage">;
+  /** `sluice_events_dropped_total{stage}`: events a stage dropped on purpose (filters). */
   readonly eventsDropped: Counter<"stage">;
+  /**
+   * `sluice_events_lost_total{stage}`: events a stage let disappear without failing or dropping them (a bug
+   * in that stage; the pipeline stops).
+   */
   readonly eventsLost: Counter<"stage">;
+  /** `sluice_events_retried_total{stage}`: events sent again after a retryable failure. */
   readonly eventsRetried: Counter<"stage">;
+  /** `sluice_events_delivered_total`: events the sink's destination accepted. */
   readonly eventsDelivered: Counter;
+  /** `sluice_source_bytes_total`: raw record bytes read from the source. */
   readonly bytesIn: Counter;
+  /** `sluice_batch_latency_seconds{stage}`: time a batch spends in a stage (sinks: per request). */
   readonly batchLatency: Histogram<"stage">;
+  /** `sluice_in_flight_events`: events read and not yet settled. */
   readonly inFlightEvents: Gauge;
+  /** `sluice_in_flight_bytes`: raw bytes read and not yet settled. */
   readonly inFlightBytes: Gauge;
+  /**
+   * `sluice_consumer_lag{topic,partition}`: records between the partition's high watermark and the next
+   * offset to read.
+   */
   readonly consumerLag: Gauge<"topic" | "partition">;
+  /**
+   * `sluice_committed_offset{topic,partition}`: the last offset committed to Kafka (the next offset to read).
+   */
   readonly committedOffset: Gauge<"topic" | "partition">;
+  /** `sluice_source_paused`: 1 while the source is paused by backpressure. */
   readonly sourcePaused: Gauge;
+  /**
+   * `sluice_source_up`: 1 while the source is connected and consuming, 0 while it is down or rejoining its
+   * group.
+   */
   readonly sourceUp: Gauge;
+  /** `sluice_source_rebalances_total`: consumer-group (re)joins, each of which reassigns partitions. */
   readonly rebalances: Counter;
+  /**
+   * `sluice_kafka_decoder_patched{kafkajs}`: 1 while the Kafka source decodes record batches with Sluice's
+   * decoder, 0 while kafkajs decodes them itself (a kafkajs release other than the one Sluice was written
+   * for).
+   */
   readonly kafkaDecoderPatched: Gauge<"kafkajs">;
+  /** `sluice_sink_requests_total{target,status}`: requests sent by sinks, by outcome. */
   readonly requests: Counter<"target" | "status">;
+  /**
+   * `sluice_sink_concurrency_limit{target}`: requests a sink may have in flight (adaptive concurrency moves
+   * it).
+   */
   readonly sinkConcurrency: Gauge<"target">;
 
+  /** Registers every metric in a new registry whose default labels are `labels`. */
   constructor(labels: Record<string, string> = {}) {
     this.registry = new Registry();
     this.registry.setDefaultLabels(labels);

@@ -9,6 +9,7 @@ const ajvAll = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnio
 const compiled = new WeakMap<object, ValidateFunction>();
 const compiledAll = new WeakMap<object, ValidateFunction>();
 
+/** A JSON Schema for `validateOptions`: an ajv `JSONSchemaType` of the options, or any schema object. */
 export type OptionsSchema<T> = JSONSchemaType<T> | Record<string, unknown>;
 
 /**

@@ -27,21 +27,32 @@ import type { CheckedPipelineOptions, StageList } from "./stage-chain.js";
 import { asSluiceError, nameCrashes } from "./stage-crash.js";
 import { meterStage } from "./stage-meter.js";
 
+/** The options of `createPipeline` and `new Pipeline`. */
 export interface PipelineOptions<T = Buffer, U = unknown> {
-  /** Names the pipeline in logs, metrics and dead letters. */
+  /** Names the pipeline in logs, metrics and dead letters. Default `sluice`. */
   name?: string;
+  /** Where records come from, e.g. `kafkaSource(...)`. */
   source: Source<T>;
   /**
    * Transforms applied in order. Each is `(batches) => batches`; write your own the same way.
    * `createPipeline` checks a list written in place in order (see StageChain).
    */
   stages?: StageList;
+  /** Where the last stage's events go, e.g. `elasticsearchSink(...)`. */
   sink: Sink<U>;
+  /**
+   * Where failed events go (required: a failed record is never dropped silently), e.g.
+   * `elasticsearchDeadLetters(...)` or `kafkaDeadLetters(...)`.
+   */
   deadLetters: DeadLetterSink;
   /** When /health turns `degraded` for dead letters, and how often a known reason is logged again. */
   deadLetterAlerts?: Partial<DeadLetterWatchOptions>;
+  /**
+   * How much may be in flight before the source is paused; each option not given takes its value from
+   * `defaultFlowOptions`.
+   */
   flow?: Partial<FlowOptions>;
-  /** How often finished offsets are committed (ms). */
+  /** How often finished offsets are committed (ms). Default 1000. */
   commitIntervalMs?: number;
   /**
    * How long stop() waits for in-flight events before giving up on them (uncommitted, so re-read).
@@ -50,7 +61,13 @@ export interface PipelineOptions<T = Buffer, U = unknown> {
    */
   shutdownTimeoutMs?: number;
   /** Serve /metrics and /health on this port (0 picks one). Off when omitted. */
-  http?: { port: number; host?: string };
+  http?: {
+    /** The port to listen on; 0 picks a free one (see `httpUrl`). */
+    port: number;
+    /** The address to bind. Default `127.0.0.1`; `0.0.0.0` lets a Kubernetes probe reach it. */
+    host?: string;
+  };
+  /** Where the pipeline logs, each line scrubbed of the components' credentials. Default `createLogger()`. */
   logger?: Logger;
 }
 
@@ -87,8 +104,16 @@ const schema = {
   additionalProperties: false,
 } as const;
 
+/**
+ * Where a pipeline is in its life: `created`, `starting`, `running`, `stopping`, then `stopped`, or `failed`
+ * when a fatal error stopped it.
+ */
 export type PipelineState = "created" | "starting" | "running" | "stopping" | "stopped" | "failed";
 
+/**
+ * What `stop()` and `stopped` resolve with: whether the pipeline drained and committed everything before
+ * stopping.
+ */
 export interface StopReport {
   /**
    * True when every in-flight event settled before the deadline and the final commit succeeded (else
@@ -104,10 +129,19 @@ export interface StopReport {
   readonly error?: SluiceError;
 }
 
+/**
+ * A running Kafka-to-Elasticsearch flow: a source, its stages, a sink and a dead-letter destination, with
+ * flow control, commits, metrics and `/health`. Build one with `createPipeline` (which type-checks the stage
+ * chain), then `start()` and `stop()`.
+ */
 export class Pipeline<T = Buffer, U = unknown> {
+  /** The pipeline's name, as in its logs, metrics and dead letters. */
   readonly name: string;
+  /** The pipeline's Prometheus metrics. */
   readonly metrics: PipelineMetrics;
+  /** The in-flight counts and the pause state. */
   readonly flow: FlowController;
+  /** The pipeline's logger, scrubbed of the components' credentials. */
   readonly logger: Logger;
   private readonly partitions: SourcePartitions;
   private readonly options: PlainOptions;
@@ -130,6 +164,12 @@ export class Pipeline<T = Buffer, U = unknown> {
   /** Resolves when the pipeline has stopped, whether by stop() or a fatal error. */
   readonly stopped: Promise<StopReport>;
 
+  /**
+   * Validates `options` and builds the pipeline without connecting anything.
+   *
+   * @throws SluiceConfigError (`SLUICE_ERR_CONFIG`) when an option is wrong, or `source`, `sink`,
+   * `deadLetters` or a stage is not what it must be.
+   */
   constructor(options: PipelineOptions<T, U>) {
     const { source, stages, sink, deadLetters, logger, ...plain } = options;
     this.options = validateOptions<PlainOptions>("pipeline", schema, plain);
@@ -169,6 +209,7 @@ export class Pipeline<T = Buffer, U = unknown> {
     });
   }
 
+  /** Where the pipeline is in its life now. */
   get currentState(): PipelineState {
     return this.state;
   }
@@ -259,6 +300,11 @@ export class Pipeline<T = Buffer, U = unknown> {
     return this.stopping;
   }
 
+  /**
+   * The pipeline's health: the worst of the source's, the sink's and the dead-letter destination's
+   * (`degraded` unless running, `down` once stopped or failed), with each one's report, the in-flight counts
+   * and the dead letters pending in `detail`; what `/health` serves.
+   */
   health(): HealthReport {
     const source = this.source.health();
     const sink = this.sink.health();

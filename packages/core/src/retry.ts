@@ -1,7 +1,12 @@
 // Retrying with exponential backoff and full jitter, until success or an abort signal.
 
+/**
+ * Exponential backoff with full jitter: each delay is drawn between half and all of the attempt's ceiling.
+ */
 export interface BackoffOptions {
+  /** The ceiling of the first delay (ms), doubled after each failed attempt. */
   initialDelayMs: number;
+  /** The largest ceiling (ms). */
   maxDelayMs: number;
   /** Give up after this many attempts; Infinity retries until aborted. */
   maxAttempts: number;

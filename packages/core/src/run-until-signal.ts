@@ -2,6 +2,7 @@
 import { SluiceConfigError } from "./errors.js";
 import type { Pipeline, StopReport } from "./pipeline.js";
 
+/** The options of `runUntilSignal`. */
 export interface RunUntilSignalOptions {
   /** The signals that stop the pipeline. Default SIGTERM (Kubernetes, systemd) and SIGINT (Ctrl-C). */
   signals?: readonly NodeJS.Signals[];

@@ -1,6 +1,7 @@
 // Keeps credentials out of what Sluice reports: values under secret-looking keys, the secret strings
 // components declare, and passwords in URLs are replaced before a log line, an error or /health leaves.
 
+/** What replaces a credential in logs, errors, `/health` and dead letters. */
 export const REDACTED = "[redacted]";
 
 // Keys whose values are credentials wherever they sit, whatever their case.
@@ -29,6 +30,10 @@ export interface DeclaresSecrets {
 export class Secrets {
   private readonly values: string[];
 
+  /**
+   * Scrubs `values` (empty and undefined ones are skipped), as written and as they appear inside a JSON
+   * string or a URL.
+   */
   constructor(values: Iterable<string | undefined> = []) {
     const set = new Set<string>();
     for (const value of values) {

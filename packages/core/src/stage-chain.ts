@@ -5,10 +5,25 @@ import type { PipelineOptions } from "./pipeline.js";
 import type { AnyStage, Stage } from "./stage.js";
 
 /** One entry of a `stages` list: a stage, or a stage with the name metrics and logs show for it. */
-export type StageEntry<A, B> = Stage<A, B> | { readonly name: string; readonly stage: Stage<A, B> };
+export type StageEntry<A, B> =
+  | Stage<A, B>
+  | {
+      /** The stage's name in metrics and logs. */
+      readonly name: string;
+      /** The stage. */
+      readonly stage: Stage<A, B>;
+    };
 
 /** What the pipeline accepts at run time: stages of any types, in any order. */
-export type StageList = ReadonlyArray<AnyStage | { readonly name: string; readonly stage: AnyStage }>;
+export type StageList = ReadonlyArray<
+  | AnyStage
+  | {
+      /** The stage's name in metrics and logs. */
+      readonly name: string;
+      /** The stage. */
+      readonly stage: AnyStage;
+    }
+>;
 
 declare const wrapWithDynamicStages: unique symbol;
 
@@ -17,6 +32,7 @@ declare const wrapWithDynamicStages: unique symbol;
  * elements are typed `never` so that a stage written in place is never typed from this type.
  */
 export interface DynamicStages extends ReadonlyArray<never> {
+  /** Marks a list that went through `dynamicStages`. */
   readonly [wrapWithDynamicStages]: true;
 }
 
@@ -130,6 +146,8 @@ export type CheckedPipelineOptions<T, U, Z, A, B, C, D, F, G, H, I, J, K, L> = O
   PipelineOptions<T, U>,
   "stages" | "sink"
 > & {
+  /** The stages, in order: each one's input is what the one before gives (the source's output first). */
   stages?: StageChain<NoInfer<T>, Z, A, B, C, D, F, G, H, I, J, K, L>;
+  /** The sink: it accepts what the last stage gives. */
   sink: Sink<U> & Sink<NoInfer<Z>>;
 };

@@ -16,6 +16,13 @@ export type AnyStage = Stage<never, unknown>;
 
 /** Returned by a `mapValues` function to fail the event without throwing. */
 export class Rejection {
+  /**
+   * A rejection that fails the event with this type, reason and code.
+   *
+   * @param type - The failure's type, e.g. `invalid_timestamp`.
+   * @param reason - Why the value was rejected, for logs and the dead letter.
+   * @param code - The failure's code. Default `SLUICE_ERR_TRANSFORM`.
+   */
   constructor(
     readonly type: string,
     readonly reason: string,
@@ -23,6 +30,10 @@ export class Rejection {
   ) {}
 }
 
+/**
+ * Fails the event with `type`, `reason` and `code` (default `SLUICE_ERR_TRANSFORM`): what a `mapValues`
+ * function returns instead of throwing.
+ */
 export function reject(type: string, reason: string, code?: string): Rejection {
   return new Rejection(type, reason, code);
 }
@@ -74,6 +85,10 @@ export function filterEvents<T>(
   });
 }
 
+/**
+ * The Failure of an event that `stage` failed with `error`: the error's name and message, and its `code` when
+ * the error carries a `SLUICE_` code, else `code` (default `SLUICE_ERR_TRANSFORM`).
+ */
 export function failureFromError(stage: string, error: unknown, code: string = ErrorCode.TRANSFORM): Failure {
   if (error instanceof Error) {
     const withCode = error as Error & { code?: unknown };

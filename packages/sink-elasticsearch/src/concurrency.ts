@@ -1,5 +1,8 @@
 // How many bulk requests may be in flight: fixed, or adaptive as Vector's adaptive request concurrency.
 
+/**
+ * How adaptive concurrency moves the limit of bulk requests in flight (`concurrency: { adaptive: {...} }`).
+ */
 export interface AdaptiveConcurrencyOptions {
   /** The limit to start from. Default 1, as Vector. */
   initial?: number;
@@ -47,6 +50,10 @@ export class AdaptiveConcurrency implements ConcurrencyLimiter {
   private windowBackPressure = false;
   private windowReachedLimit = false;
 
+  /**
+   * A limit starting at `options.initial` (at most `options.max`); `now` is the clock round-trip times are
+   * measured with (tests set it).
+   */
   constructor(
     options: AdaptiveConcurrencyOptions = {},
     private readonly now: () => number = performance.now.bind(performance),

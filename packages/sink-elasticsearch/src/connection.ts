@@ -14,19 +14,36 @@ import {
 } from "@sluice/core";
 import { BulkAwareSerializer } from "./serializer.js";
 
+/** How to reach Elasticsearch: the options the sink and the Elasticsearch dead letters share. */
 export interface ElasticsearchConnectionOptions {
   /** One or more node URLs. */
   node: string | string[];
-  auth?: { username: string; password: string } | { apiKey: string } | { bearer: string };
+  /** Credentials, kept out of logs, errors, `/health` and dead letters. None when omitted. */
+  auth?:
+    | {
+        /** Basic authentication: the user name. */
+        username: string;
+        /** Basic authentication: the password. */
+        password: string;
+      }
+    | {
+        /** An API key, as Elasticsearch returns it base64-encoded (`Authorization: ApiKey <apiKey>`). */
+        apiKey: string;
+      }
+    | {
+        /** A bearer token (`Authorization: Bearer <bearer>`), e.g. a service account token. */
+        bearer: string;
+      };
+  /** TLS settings for `https` nodes: a private CA, or no verification. */
   tls?: {
     /** PEM file of the certificate authority that signed the cluster's certificate. */
     caFile?: string;
     /** Turning verification off is insecure; Sluice logs a warning when it is. Default true. */
     rejectUnauthorized?: boolean;
   };
-  /** Per-request timeout (ms). */
+  /** Per-request timeout (ms). Default 30 000. */
   requestTimeoutMs?: number;
-  /** Send gzip-compressed request bodies. */
+  /** Send gzip-compressed request bodies. Default false. */
   compression?: boolean;
 }
 

@@ -29,6 +29,9 @@ import {
 } from "./connection.js";
 import { itemVerdict } from "./retry-policy.js";
 
+/**
+ * The options of `elasticsearchDeadLetters`: the connection, the index and what of a record a letter keeps.
+ */
 export interface ElasticsearchDeadLettersOptions
   extends ElasticsearchConnectionOptions,
     DeadLetterContentOptions {
@@ -55,25 +58,56 @@ const schema = {
  * text when they are UTF-8, else base64, as `raw.encoding` says.
  */
 export interface DeadLetterDocument {
+  /** When the pipeline gave up on the record (ISO-8601). */
   "@timestamp": string;
+  /** The pipeline's name. */
   pipeline: string;
   /** `minimal` when the full form was refused for good; `refusal` says why. */
   form: "full" | "minimal";
+  /** Why the full form was refused (minimal form only). */
   refusal?: string;
-  error: { code: string; type: string; reason: string; stage: string };
-  kafka: {
-    topic: string;
-    partition: number;
-    offset: string;
-    timestamp: string;
-    key: EncodedBytes | null;
-    headers: Array<{ key: string; value: string; encoding: "utf8" | "base64" }>;
+  /** Why the record failed. */
+  error: {
+    /** The failure's code, e.g. `SLUICE_ERR_PARSE`. */
+    code: string;
+    /** The failure's type as the failing component names it. */
+    type: string;
+    /** The failure's reason. */
+    reason: string;
+    /** The stage (or sink) that failed the record. */
+    stage: string;
   };
+  /** Where the record came from. */
+  kafka: {
+    /** The record's topic. */
+    topic: string;
+    /** The record's partition. */
+    partition: number;
+    /** The record's offset, as a decimal string. */
+    offset: string;
+    /** The record's Kafka timestamp, milliseconds since the epoch as a decimal string. */
+    timestamp: string;
+    /** The record's key (null when it has none, and in minimal form). */
+    key: EncodedBytes | null;
+    /** The record's headers, one entry per value (empty in minimal form or with `headers: "omit"`). */
+    headers: Array<{
+      /** The header's name. */
+      key: string;
+      /** The value, as `encoding` says. */
+      value: string;
+      /** `utf8` when the value is text, else `base64`. */
+      encoding: "utf8" | "base64";
+    }>;
+  };
+  /** The record's bytes as the `raw` option keeps them. */
   raw: {
     /** The record's size in bytes. */
     bytes: number;
+    /** True when `data` holds only the first `rawMaxBytes` of the record. */
     truncated: boolean;
+    /** The bytes kept, as `encoding` says (absent with `raw: "hash"` or `"omit"`, and in minimal form). */
     data?: string;
+    /** `utf8` when the bytes kept are text, else `base64`. */
     encoding?: "utf8" | "base64";
     /** Hex SHA-256 of the record's bytes (with `raw: "hash"`, and in minimal form). */
     sha256?: string;
@@ -83,6 +117,10 @@ export interface DeadLetterDocument {
 /** Longest error reason a minimal letter keeps. */
 const MINIMAL_REASON_CHARS = 1000;
 
+/**
+ * The document stored for `letter`, keeping what `options` say of its bytes and headers (default: all of
+ * them).
+ */
 export function deadLetterDocument(
   letter: DeadLetter,
   options: Required<DeadLetterContentOptions> = { raw: "full", rawMaxBytes: 1024, headers: "keep" },
@@ -164,12 +202,24 @@ export const deadLetterMapping = {
   },
 } as const;
 
+/**
+ * Dead letters to an Elasticsearch index: one `DeadLetterDocument` per letter, with the record's
+ * `<topic>+<partition>+<offset>` as `_id`, so a letter written twice is stored once. At connect it creates
+ * the index with the letters' mapping when it does not exist. Build one with `elasticsearchDeadLetters`.
+ */
 export class ElasticsearchDeadLetters implements DeadLetterSink {
   readonly name = "elasticsearch-dead-letters";
+  /** The options as validated, with every default filled in. */
   readonly options: ValidOptions;
+  /** The credentials in `auth`, for the pipeline to keep out of what it reports. */
   readonly secrets: readonly string[];
   private client: Client | undefined;
 
+  /**
+   * Validates `options`; connects nothing until the pipeline calls `connect`.
+   *
+   * @throws SluiceConfigError (`SLUICE_ERR_CONFIG`) when an option is wrong.
+   */
   constructor(options: ElasticsearchDeadLettersOptions) {
     this.options = validateOptions("elasticsearchDeadLetters", schema, options);
     this.secrets = connectionSecrets(this.options);

@@ -39,10 +39,14 @@ import { type IdOption, type IndexOption, indexNameProblem, Target } from "./tar
 
 export type { NullValues } from "./request-builder.js";
 
+/**
+ * The options of `elasticsearchSink`: the connection, where each document goes, and how requests are batched,
+ * sent concurrently and retried.
+ */
 export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions {
   /**
    * The target index, data stream or alias: a name; a name with `%{[field]}` references or a
-   * `%{+yyyy.MM.dd}` date of the event's @timestamp (Logstash's sprintf); `{ topics: { <topic>: <name> },
+   * `%{+yyyy.MM.dd}` date of the event's `@timestamp` (Logstash's sprintf); `{ topics: { <topic>: <name> },
    * default }`; or a function of the event.
    */
   index: IndexOption;
@@ -56,7 +60,7 @@ export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions
   id?: IdOption;
   /**
    * Where an event goes whose `index` template does not resolve (a `%{[field]}` it lacks, a date
-   * without @timestamp), as Vector's `template_fallback_index`. Without it such events go to dead letters.
+   * without `@timestamp`), as Vector's `template_fallback_index`. Without it such events go to dead letters.
    */
   templateFallbackIndex?: string;
   /**
@@ -71,10 +75,23 @@ export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions
    * Write to a data stream: the action is `create` and, with `template`, an index template making
    * the target(s) data streams is put at start unless one by that name exists.
    */
-  dataStream?: boolean | { template?: { name: string; body?: Record<string, unknown> } };
-  /** A request is sent when it holds this many bytes... */
+  dataStream?:
+    | boolean
+    | {
+        /** The index template to put at start. */
+        template?: {
+          /** The template's name; a template by that name that exists is left as it is. */
+          name: string;
+          /**
+           * Merged into the template (settings, mappings, or `index_patterns` and `priority` in place of
+           * the sink's own); needs `index_patterns` when `index` is a function.
+           */
+          body?: Record<string, unknown>;
+        };
+      };
+  /** A request is sent when it holds this many bytes (default 5 MiB)... */
   flushBytes?: number;
-  /** ...or this many events... */
+  /** ...or this many events (default 5000)... */
   flushEvents?: number;
   /** ...or when its first event has waited this long (ms). Default 50, as Logstash's pipeline.batch.delay. */
   flushIntervalMs?: number;
@@ -82,8 +99,24 @@ export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions
    * Bulk requests in flight at once: a number, or `adaptive` (default) to let round-trip times and
    * 429s set it, as Vector's adaptive request concurrency does; `{ adaptive: {...} }` tunes it.
    */
-  concurrency?: number | "adaptive" | { adaptive: AdaptiveConcurrencyOptions };
-  retry?: { initialDelayMs?: number; maxDelayMs?: number };
+  concurrency?:
+    | number
+    | "adaptive"
+    | {
+        /** How the adaptive limit moves. */
+        adaptive: AdaptiveConcurrencyOptions;
+      };
+  /**
+   * Backoff between attempts of a bulk request that failed (any failure but a 400 or 413, which are split
+   * down instead) and of items refused with 429 or 5xx: they are retried until they succeed or the
+   * pipeline's shutdown deadline passes.
+   */
+  retry?: {
+    /** The ceiling of the first delay (ms), doubled after each attempt. Default 200. */
+    initialDelayMs?: number;
+    /** The largest ceiling (ms). Default 30 000. */
+    maxDelayMs?: number;
+  };
 }
 
 type Resolved = Required<
@@ -185,6 +218,7 @@ const schema = {
 /** Takes a document as an object (which it serializes) or as its JSON bytes (a Buffer or JsonBytes). */
 export class ElasticsearchSink implements Sink<object> {
   readonly name = "elasticsearch";
+  /** The options as validated, with every default filled in. */
   readonly options: Resolved;
   readonly secrets: readonly string[];
   private readonly builder: RequestBuilder;
@@ -195,6 +229,13 @@ export class ElasticsearchSink implements Sink<object> {
   private ctx: ComponentContext | undefined;
   private service: BulkService | undefined;
 
+  /**
+   * Validates `options`; connects nothing until the pipeline calls `connect`.
+   *
+   * @throws SluiceConfigError (`SLUICE_ERR_CONFIG`) when an option is wrong or options contradict each other
+   * (a data stream with `action: "index"`, `nullValues: "delete"` without `id: "key"`, a
+   * `templateFallbackIndex` without an index template, ...).
+   */
   constructor(options: ElasticsearchSinkOptions) {
     const o = validateOptions<Resolved>("elasticsearchSink", schema, options);
     this.secrets = connectionSecrets(o);

@@ -2,6 +2,10 @@
 import { JsonBytes, type SluiceEvent } from "@sluice/core";
 import type { Target } from "./target.js";
 
+/**
+ * The bulk action each document is written with: `create` refuses a document whose `_id` exists (409),
+ * `index` overwrites it.
+ */
 export type BulkAction = "create" | "index";
 
 const EMPTY = Buffer.alloc(0);

@@ -1,4 +1,8 @@
-// @sluice/sink-elasticsearch: the bulk sink and the dead-letter index writer.
+/**
+ * The bulk sink and the dead-letter index writer.
+ *
+ * @module \@sluice/sink-elasticsearch
+ */
 
 export { AdaptiveConcurrency, type AdaptiveConcurrencyOptions } from "./concurrency.js";
 export type { ElasticsearchConnectionOptions } from "./connection.js";

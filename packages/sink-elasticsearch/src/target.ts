@@ -20,13 +20,25 @@ import { formatJoda } from "@sluice/core/time";
 export type IndexOption =
   | string
   | ((event: SluiceEvent) => string)
-  | { topics: Record<string, string>; default?: string };
+  | {
+      /** The target of each topic's events, by topic name. */
+      topics: Record<string, string>;
+      /** The target of events of any other topic; without it they go to dead letters. */
+      default?: string;
+    };
 
 /**
  * `origin`: `<topic>+<partition>+<offset>`, so replays are recognized. `key`: the Kafka record key
  * (UTF-8), as Kafka Connect's `key.ignore=false`. `none`: Elasticsearch picks.
  */
-export type IdOption = "origin" | "key" | "none" | { field: string };
+export type IdOption =
+  | "origin"
+  | "key"
+  | "none"
+  | {
+      /** A Logstash field reference to the field whose value (a string or a number) is the `_id`. */
+      field: string;
+    };
 
 type Doc = Record<string, unknown>;
 
@@ -62,7 +74,7 @@ export function indexNameProblem(name: string): string | undefined {
 
 /**
  * A `%{…}` template that reports the first reference it cannot resolve (a missing field, a date without
- * a usable @timestamp) instead of writing it as is, as sprintf does.
+ * a usable `@timestamp`) instead of writing it as is, as sprintf does.
  */
 function strictTemplate(template: string): (doc: Doc) => { name: string } | { unresolved: string } {
   const parts: Array<string | { literal: string; format: (doc: Doc) => string }> = [];

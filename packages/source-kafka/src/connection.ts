@@ -15,14 +15,36 @@ import { kafkaLogCreator } from "./kafka-logger.js";
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { logLevel } = kafkajs;
 
+/** How to reach Kafka: the options the source and the Kafka dead letters share. */
 export interface KafkaConnectionOptions {
   /** Bootstrap brokers, as an array or a comma-separated string ("host:9092,host2:9092"). */
   brokers: string[] | string;
+  /** The client id Kafka sees. Default `sluice` for the source, `sluice-dead-letters` for dead letters. */
   clientId?: string;
+  /** How long connecting to one broker may take (ms). Default 3000. */
   connectionTimeoutMs?: number;
-  sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
+  /** SASL authentication; PLAIN without `ssl` logs a warning, as the password then travels in clear. */
+  sasl?: {
+    /** The SASL mechanism. */
+    mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
+    /** The user name. */
+    username: string;
+    /** The password; kept out of logs, errors, `/health` and dead letters. */
+    password: string;
+  };
   /** `true` for TLS with the system's CAs, or files for a private CA and client certificates. */
-  ssl?: boolean | { caFile?: string; certFile?: string; keyFile?: string; rejectUnauthorized?: boolean };
+  ssl?:
+    | boolean
+    | {
+        /** A PEM file of the CA that signed the brokers' certificates. */
+        caFile?: string;
+        /** A PEM file of the client certificate, for mutual TLS. */
+        certFile?: string;
+        /** A PEM file of the client certificate's private key. */
+        keyFile?: string;
+        /** Verify the brokers' certificates. Default true; false logs a warning. */
+        rejectUnauthorized?: boolean;
+      };
 }
 
 /** Brokers as an array or a comma-separated string. */

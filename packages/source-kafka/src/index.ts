@@ -1,4 +1,8 @@
-// @sluice/source-kafka: the Kafka source (kafkajs, LZ4 through lz4-napi) and Kafka dead letters.
+/**
+ * The Kafka source (kafkajs, LZ4 through lz4-napi) and Kafka dead letters.
+ *
+ * @module \@sluice/source-kafka
+ */
 export { lz4Codec } from "./codecs/lz4.js";
 export { type CodecOptions, registerCodecs } from "./codecs/register.js";
 export { snappyCodec } from "./codecs/snappy.js";

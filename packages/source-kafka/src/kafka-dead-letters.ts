@@ -31,6 +31,7 @@ const { CompressionCodecs, CompressionTypes, Kafka } = kafkajs;
 export type DeadLetterCompression = "gzip" | "lz4" | "snappy" | "zstd" | "none";
 
 export interface KafkaDeadLettersOptions extends KafkaConnectionOptions, DeadLetterContentOptions {
+  /** The topic letters are written to; the producer does not ask Kafka to create it. */
   topic: string;
   /**
    * Default "gzip", kafkajs's own. "lz4", "snappy" and "zstd" need their codec in kafkajs's codec table,
@@ -62,15 +63,25 @@ const schema = {
 
 /** Header names, after Kafka Connect's `__connect.errors.*` dead-letter headers. */
 export const deadLetterHeaders = {
+  /** The failure's code. */
   code: "sluice.error.code",
+  /** The failure's type. */
   type: "sluice.error.type",
+  /** The failure's reason. */
   reason: "sluice.error.reason",
+  /** The stage (or sink) that failed the record. */
   stage: "sluice.error.stage",
+  /** The record's topic. */
   topic: "sluice.origin.topic",
+  /** The record's partition. */
   partition: "sluice.origin.partition",
+  /** The record's offset. */
   offset: "sluice.origin.offset",
+  /** The record's Kafka timestamp (milliseconds since the epoch). */
   timestamp: "sluice.origin.timestamp",
+  /** When the pipeline gave up on the record (ISO-8601). */
   failedAt: "sluice.failed_at",
+  /** The pipeline's name. */
   pipeline: "sluice.pipeline",
   /** The record's size in bytes. */
   rawBytes: "sluice.raw.bytes",
@@ -80,14 +91,21 @@ export const deadLetterHeaders = {
   rawSha256: "sluice.raw.sha256",
   /** "minimal" when the topic refused the full letter for good (e.g. larger than max.message.bytes). */
   form: "sluice.letter.form",
+  /** Why the topic refused the full letter (minimal form only). */
   refusal: "sluice.letter.refusal",
 } as const;
 
 /** Longest error reason a minimal letter keeps. */
 const MINIMAL_REASON_CHARS = 1000;
 
+/**
+ * Dead letters to a Kafka topic: each letter's value is the record's bytes as the `raw` option keeps them
+ * (null when none are), its key and timestamp the record's, and its headers the record's own (unless
+ * `headers: "omit"`) followed by `deadLetterHeaders`. Build one with `kafkaDeadLetters`.
+ */
 export class KafkaDeadLetters implements DeadLetterSink {
   readonly name = "kafka-dead-letters";
+  /** The SASL password, if any, for the pipeline to keep out of what it reports. */
   readonly secrets: readonly string[];
   private readonly options: KafkaDeadLettersOptions &
     Required<DeadLetterContentOptions> & {
@@ -97,6 +115,12 @@ export class KafkaDeadLetters implements DeadLetterSink {
     };
   private producer: Producer | undefined;
 
+  /**
+   * Validates `options`; connects nothing until the pipeline calls `connect`.
+   *
+   * @throws SluiceConfigError (`SLUICE_ERR_CONFIG`) when an option is wrong, or when `compression` names a
+   * codec missing from kafkajs's codec table (call `registerCodecs()` first).
+   */
   constructor(options: KafkaDeadLettersOptions) {
     const valid = validateOptions<
       KafkaDeadLettersOptions &

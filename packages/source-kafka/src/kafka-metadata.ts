@@ -13,6 +13,7 @@ import {
 
 type Doc = Record<string, unknown>;
 
+/** The options of `kafkaMetadata`. */
 export interface KafkaMetadataOptions {
   /**
    * Logstash's decorate_events: "basic" writes topic, consumer_group, partition, offset, key and
@@ -25,11 +26,17 @@ export interface KafkaMetadataOptions {
   consumerGroup?: string;
   /** Vector's keys: each names the top-level field that receives that piece of the origin. */
   topicKey?: string;
+  /** The field that receives the partition (a number). */
   partitionKey?: string;
+  /** The field that receives the offset (a number). */
   offsetKey?: string;
+  /** The field that receives the record's key (text when UTF-8, else base64; null when none). */
   keyField?: string;
+  /** The field that receives the headers, by name (text when UTF-8, else base64). */
   headersKey?: string;
+  /** The field that receives the Kafka timestamp, as ISO-8601. */
   timestampKey?: string;
+  /** The stage's name in metrics and logs. Default `kafkaMetadata`. */
   name?: string;
 }
 
@@ -69,6 +76,14 @@ function headersOf(headers: Readonly<Record<string, HeaderValue>>): Record<strin
   return out;
 }
 
+/**
+ * A stage that copies each record's Kafka origin into its document, as Logstash's `decorate_events` and
+ * Vector's kafka source keys do; an event whose value is not a parsed document fails with `not_a_document`
+ * when anything is to be written.
+ *
+ * @throws SluiceConfigError (`SLUICE_ERR_CONFIG`) when an option is wrong or names `__proto__`, `constructor`
+ * or `prototype`.
+ */
 export function kafkaMetadata(options: KafkaMetadataOptions): Stage<Doc, Doc> {
   const o = validateOptions<Required<KafkaMetadataOptions>>("kafkaMetadata", schema, options);
   for (const key of [

@@ -25,9 +25,19 @@ import { type WireBatch, WireBatchReader } from "./worker/wire-batch.js";
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka } = kafkajs;
 
+/** What `KafkaSource.backlog()` resolves with: the records the consumer group has not committed yet. */
 export interface Backlog {
+  /** The sum over every partition. */
   total: number;
-  partitions: Array<{ topic: string; partition: number; lag: number }>;
+  /** Per partition of the subscribed topics. */
+  partitions: Array<{
+    /** The topic. */
+    topic: string;
+    /** The partition. */
+    partition: number;
+    /** Records not committed: the high watermark minus the committed offset (or the log start). */
+    lag: number;
+  }>;
 }
 
 type SourceState = "created" | "connected" | "running" | "rebalancing" | "crashed" | "stopped";
@@ -45,9 +55,14 @@ export interface KafkaLinks {
   admin(): Promise<Admin>;
 }
 
+/**
+ * The Kafka source: a kafkajs consumer-group member on a worker thread that hands the pipeline each
+ * partition's records in offset order and commits what the pipeline settled. Build one with `kafkaSource`.
+ */
 export class KafkaSource implements Source<Buffer> {
   readonly name = "kafka";
   readonly secrets: readonly string[];
+  /** The options as validated, with every default filled in. */
   readonly options: ResolvedKafkaSourceOptions;
   private ctx: SourceContext | undefined;
   /** The main thread's client, for the start-up probe and backlog(); consuming runs on `thread`. */
@@ -77,6 +92,12 @@ export class KafkaSource implements Source<Buffer> {
   /** When the last non-empty batch arrived (ms since the epoch); undefined before the first. */
   lastBatchAt: number | undefined;
 
+  /**
+   * Validates `options`; connects nothing until the pipeline calls `connect`.
+   *
+   * @throws SluiceConfigError (`SLUICE_ERR_CONFIG`) when an option is wrong, e.g. neither `topics` nor
+   * `topicPattern` is given or a broker is not `host:port`.
+   */
   constructor(options: KafkaSourceOptions, links?: Partial<KafkaLinks>) {
     this.options = resolveOptions(options);
     this.workerEntry = workerEntry(options.workerFile);

@@ -3,22 +3,29 @@ import { SluiceConfigError, validateOptions } from "@sluice/core";
 import { parseIsoDateTime } from "@sluice/core/time";
 import { connectionSchema, type KafkaConnectionOptions, parseBrokers } from "./connection.js";
 
+/** The options of `kafkaSource`: the connection, what to read and how the consumer group behaves. */
 export interface KafkaSourceOptions extends KafkaConnectionOptions {
-  /** Topics to read. */
+  /** Topics to read; `topics`, `topicPattern` or both must be given. */
   topics?: string[];
   /** A regular expression: every existing topic whose name matches is read too (Logstash's topics_pattern). */
   topicPattern?: string;
+  /** The consumer group; its committed offsets are where reading resumes. */
   groupId: string;
   /**
    * Where a group with no committed offset starts, per partition: the oldest record (default), only new
    * ones, or the first record whose Kafka timestamp is at or after a time (the end when none is).
    */
   startFrom?: StartFrom;
+  /**
+   * How long the group coordinator waits for a heartbeat before it takes this member's partitions away (ms).
+   * Default 30 000.
+   */
   sessionTimeoutMs?: number;
+  /** How often the consumer sends heartbeats to the group coordinator (ms). Default 3000. */
   heartbeatIntervalMs?: number;
-  /** Partitions whose batches are handed over concurrently. */
+  /** Partitions whose batches are handed over concurrently. Default 4. */
   partitionsConsumedConcurrently?: number;
-  /** Largest fetch per partition (bytes); must exceed the largest record. */
+  /** Largest fetch per partition (bytes, default 1 MiB); must exceed the largest record. */
   maxBytesPerPartition?: number;
   /**
    * Largest fetch response (bytes, default 2 MiB). The consumer thread holds a whole response decompressed
@@ -30,7 +37,10 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
    * so how long fetching takes to start again after a pause (kafkajs sleeps this long while paused).
    */
   maxWaitTimeMs?: number;
-  /** How long connect() keeps trying before it reports Kafka unreachable. */
+  /**
+   * How many times connect() retries reaching a broker (kafkajs's backoff, from 250 ms) before it reports
+   * Kafka unreachable. Default 3.
+   */
   connectRetries?: number;
   /** How often the consumer lag metrics are asked of the cluster (ms, default 10 000), paused or not. */
   lagIntervalMs?: number;

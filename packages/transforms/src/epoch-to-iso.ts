@@ -3,9 +3,11 @@ import { mapValues, reject, type Stage, validateOptions } from "@sluice/core";
 import type { JsonObject } from "./parse-json.js";
 import { epochTextToIso } from "./time/epoch.js";
 
+/** The options of `epochToIso`. */
 export interface EpochToIsoOptions {
   /** The top-level field holding epoch seconds. Default `@timestamp`. */
   field?: string;
+  /** The stage's name in metrics, logs and dead letters. Default `epochToIso`. */
   name?: string;
 }
 
@@ -34,6 +36,11 @@ export function epochSecondsToIso(seconds: number): string | undefined {
   return Number.isFinite(seconds) ? epochTextToIso(String(seconds)) : undefined;
 }
 
+/**
+ * A stage that rewrites a top-level field of epoch seconds (Fluent Bit's `@timestamp`) as ISO-8601 UTC
+ * with milliseconds, as `epochSecondsToIso` does; an event whose field is not a number, or is out of
+ * range, fails with `timestamp_parse_exception`.
+ */
 export function epochToIso(options: EpochToIsoOptions = {}): Stage<JsonObject, JsonObject> {
   const { field, name } = validateOptions<Required<EpochToIsoOptions>>("epochToIso", schema, options);
   return mapValues<JsonObject, JsonObject>(name, (doc) => {

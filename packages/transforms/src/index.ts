@@ -1,4 +1,8 @@
-// @sluice/transforms: stages that parse and reshape log records.
+/**
+ * Stages that parse and reshape log records.
+ *
+ * @module \@sluice/transforms
+ */
 export { type EpochToIsoOptions, epochSecondsToIso, epochToIso } from "./epoch-to-iso.js";
 export {
   addTag,

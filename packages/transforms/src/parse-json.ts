@@ -4,6 +4,7 @@ import { ErrorCode, JsonBytes, mapValues, reject, type Stage, validateOptions } 
 import { type JsonLimits, jsonLimitProblem, jsonLimitsSchema } from "./json-limits.js";
 import { checkJsonText } from "./json-text.js";
 
+/** The options of `parseJson`: the stage's name and the limits on what a record may parse into. */
 export interface ParseJsonOptions extends Partial<JsonLimits> {
   /** The stage's name in metrics and dead letters. */
   name?: string;
@@ -18,6 +19,7 @@ const schema = {
   additionalProperties: false,
 } as const;
 
+/** A parsed JSON object: a document as stages see it. */
 export type JsonObject = Record<string, unknown>;
 
 /**

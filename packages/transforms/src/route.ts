@@ -10,11 +10,14 @@ import {
   validateOptions,
 } from "@sluice/core";
 
+/** Decides about one event from its value (and the event, for its origin or metadata). */
 export type Predicate<T> = (value: T, event: SluiceEvent<T>) => boolean;
 
+/** The options of `filter`. */
 export interface FilterOptions<T> {
   /** Events for which this is false are dropped: acknowledged, counted, never delivered. */
   keep: Predicate<T>;
+  /** The stage's name in metrics, logs and dead letters. Default `filter`. */
   name?: string;
 }
 
@@ -29,6 +32,7 @@ export function filter<T>(options: FilterOptions<T>): Stage<T, T> {
   return filterEvents<T>(name, keep);
 }
 
+/** The options of `route`. */
 export interface RouteOptions<T> {
   /** Route name → predicate, tried in order; the first that holds names the event's route. */
   routes: Record<string, Predicate<T>>;
@@ -36,7 +40,14 @@ export interface RouteOptions<T> {
    * What happens to an event no route takes: `drop` it, send it to `deadLetter`, or give it the
    * route named here. Default `deadLetter`, so nothing disappears unnoticed.
    */
-  unmatched?: "drop" | "deadLetter" | { route: string };
+  unmatched?:
+    | "drop"
+    | "deadLetter"
+    | {
+        /** The route name given to events no route takes. */
+        route: string;
+      };
+  /** The stage's name in metrics, logs and dead letters. Default `route`. */
   name?: string;
 }
 

@@ -4,11 +4,13 @@ import { Ajv, type AnySchema } from "ajv";
 
 type JsonObject = Record<string, unknown>;
 
+/** The options of `validateSchema`. */
 export interface ValidateSchemaOptions {
   /** A JSON Schema (draft-07, as ajv reads it). */
   schema: AnySchema;
   /** Report every violation rather than the first. Default false (faster). */
   allErrors?: boolean;
+  /** The stage's name in metrics, logs and dead letters. Default `validateSchema`. */
   name?: string;
 }
 

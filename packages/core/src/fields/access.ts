@@ -50,6 +50,10 @@ export function getField(root: unknown, path: FieldPath): unknown {
   return current;
 }
 
+/**
+ * Whether the field at `path` exists: an own property of its object (whatever its value) or an index
+ * inside its array.
+ */
 export function hasField(root: unknown, path: FieldPath): boolean {
   if (path.length === 0) return root !== undefined;
   const parent = getField(root, path.slice(0, -1));

@@ -6,7 +6,9 @@ export type Segment = string | number;
 /** A field's location from the document root; `[]` is the root itself. */
 export type FieldPath = readonly Segment[];
 
+/** Thrown (code `SLUICE_ERR_CONFIG`) when a Logstash field reference in an option cannot be parsed. */
 export class FieldReferenceError extends SluiceError {
+  /** An error whose message quotes `reference` and says `why` it is invalid. */
   constructor(reference: string, why: string) {
     super(ErrorCode.CONFIG, `invalid field reference ${JSON.stringify(reference)}: ${why}`);
     this.name = "FieldReferenceError";

@@ -1,4 +1,9 @@
-// @sluice/core/time: instants, time zones, the ISO-8601 parser and Joda-Time patterns, shared by every package that reads or writes times.
+/**
+ * Instants, time zones, the ISO-8601 parser and Joda-Time patterns, shared by every package that reads
+ * or writes times.
+ *
+ * @module \@sluice/core/time
+ */
 export {
   daysFromCivil,
   daysInMonth,

@@ -6,11 +6,15 @@
  * writes milliseconds by default, as Logstash and Fluent Bit's es output do.
  */
 export interface Instant {
+  /** Milliseconds since 1970-01-01T00:00:00Z. */
   readonly millis: number;
+  /** Nanoseconds inside that millisecond (0–999 999). */
   readonly nanos: number;
 }
 
+/** The largest distance from the epoch a JavaScript Date holds, in milliseconds (±8.64e15). */
 export const MAX_MILLIS = 8.64e15;
+/** Milliseconds in a day. */
 export const MILLIS_PER_DAY = 86_400_000;
 
 /** An Instant, or undefined when `millis` is outside a JavaScript Date's range. */
@@ -40,29 +44,41 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   return era * 146_097 + doe - 719_468;
 }
 
+/** Whether `year` is a leap year of the proleptic Gregorian calendar. */
 export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** The number of days of `month` (1–12) in `year`. */
 export function daysInMonth(year: number, month: number): number {
   return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1]!;
 }
 
 /** Local calendar fields of a millisecond count (already shifted by the zone's offset). */
 export interface Fields {
+  /** The year (proleptic Gregorian; may be 0 or negative). */
   year: number;
+  /** The month, 1–12. */
   month: number;
+  /** The day of the month, 1–31. */
   day: number;
+  /** The hour, 0–23. */
   hour: number;
+  /** The minute, 0–59. */
   minute: number;
+  /** The second, 0–59. */
   second: number;
+  /** The millisecond, 0–999. */
   millis: number;
   /** 1 = Monday … 7 = Sunday, as Joda numbers days. */
   weekday: number;
 }
 
+/**
+ * The calendar fields of `localMillis`, milliseconds since the epoch already shifted by the zone's offset.
+ */
 export function fieldsOf(localMillis: number): Fields {
   const days = Math.floor(localMillis / MILLIS_PER_DAY);
   let rest = localMillis - days * MILLIS_PER_DAY;

@@ -11,7 +11,9 @@ import type { Zone } from "./zone.js";
 
 /** A read position in a text and the number last read there; one per parse, so no state is shared. */
 export interface TextScan {
+  /** The position in the text. */
   pos: number;
+  /** The number last read. */
   value: number;
 }
 

@@ -6,12 +6,17 @@ import { resolveZone, UTC, type Zone } from "./zone.js";
 
 /** A pattern Joda-Time would refuse, or a letter this implementation does not support. */
 export class JodaPatternError extends SluiceError {
+  /** An error (code `SLUICE_ERR_CONFIG`) whose message quotes `pattern` and says `why` it is refused. */
   constructor(pattern: string, why: string) {
     super(ErrorCode.CONFIG, `invalid date pattern ${JSON.stringify(pattern)}: ${why}`);
     this.name = "JodaPatternError";
   }
 }
 
+/**
+ * The numeric fields of a Joda-Time pattern: `M`, `d`, `H`, `h` (`clockHalf`, 1–12), `K` (`hourHalf`, 0–11),
+ * `k` (`clockDay`, 1–24), `m`, `s` and `e` (`weekday`, 1 = Monday).
+ */
 export type NumberField =
   | "month"
   | "day"
@@ -23,23 +28,74 @@ export type NumberField =
   | "second"
   | "weekday";
 
+/** One element of a compiled Joda-Time pattern, as `compileTokens` returns them. */
 export type Token =
-  | { readonly kind: "literal"; readonly text: string }
   | {
+      /** Text written and matched as is (quoted text, punctuation). */
+      readonly kind: "literal";
+      /** The text. */
+      readonly text: string;
+    }
+  | {
+      /** The year (`y`, `Y`). */
       readonly kind: "year";
+      /** The number of pattern letters: the digits printed at least. */
       readonly width: number;
+      /** The most digits read. */
       readonly max: number;
+      /** `yy`: two digits, read within the century around the current year. */
       readonly twoDigit: boolean;
+      /** Whether a sign is accepted (and, for `yy`, more than two digits, as a full year). */
       readonly lenient: boolean;
     }
-  | { readonly kind: "number"; readonly field: NumberField; readonly width: number; readonly max: number }
-  | { readonly kind: "fraction"; readonly width: number }
-  | { readonly kind: "monthText"; readonly long: boolean }
-  | { readonly kind: "weekdayText"; readonly long: boolean }
-  | { readonly kind: "halfday" }
-  | { readonly kind: "offset"; readonly colon: boolean }
-  | { readonly kind: "zoneId" }
-  | { readonly kind: "zoneName"; readonly long: boolean };
+  | {
+      /** A numeric field. */
+      readonly kind: "number";
+      /** Which field. */
+      readonly field: NumberField;
+      /** The number of pattern letters: the digits printed at least. */
+      readonly width: number;
+      /** The most digits read. */
+      readonly max: number;
+    }
+  | {
+      /** The fraction of the second (`S`). */
+      readonly kind: "fraction";
+      /** The number of fraction digits printed. */
+      readonly width: number;
+    }
+  | {
+      /** The month's name (`MMM`, `MMMM`). */
+      readonly kind: "monthText";
+      /** The full name (`MMMM`) rather than the short one. */
+      readonly long: boolean;
+    }
+  | {
+      /** The weekday's name (`E`). */
+      readonly kind: "weekdayText";
+      /** The full name (`EEEE`) rather than the short one. */
+      readonly long: boolean;
+    }
+  | {
+      /** AM or PM (`a`). */
+      readonly kind: "halfday";
+    }
+  | {
+      /** A UTC offset (`Z`, `ZZ`). */
+      readonly kind: "offset";
+      /** `ZZ`: hours and minutes separated by a colon. */
+      readonly colon: boolean;
+    }
+  | {
+      /** A time-zone id (`ZZZ`), e.g. `Europe/Paris`. */
+      readonly kind: "zoneId";
+    }
+  | {
+      /** A time-zone name (`z`). */
+      readonly kind: "zoneName";
+      /** The full name (`zzzz`) rather than the short one. */
+      readonly long: boolean;
+    };
 
 const NUMBER_FIELDS: Readonly<Record<string, NumberField>> = {
   d: "day",
@@ -110,6 +166,12 @@ function lex(pattern: string): RawToken[] {
   return out;
 }
 
+/**
+ * Splits a Joda-Time pattern into tokens, as Joda's DateTimeFormat does.
+ *
+ * @throws JodaPatternError (`SLUICE_ERR_CONFIG`) when the pattern is empty, a quote is not closed, or a
+ * letter is not a pattern letter or not supported (`G`, `C`, `x`, `w`, `D`, `F`, `W`).
+ */
 export function compileTokens(pattern: string): Token[] {
   if (pattern.length === 0) throw new JodaPatternError(pattern, "it is empty");
   const raw = lex(pattern);
@@ -171,6 +233,7 @@ export function compileTokens(pattern: string): Token[] {
   return tokens;
 }
 
+/** The time zone, locale and clock a Joda-Time parser or formatter uses. */
 export interface JodaOptions {
   /** The zone of texts that carry no offset: an IANA id or a fixed offset. Default UTC. */
   timeZone?: string;
@@ -180,6 +243,11 @@ export interface JodaOptions {
   now?: () => number;
 }
 
+/**
+ * The zone a `timeZone` option names (UTC when undefined).
+ *
+ * @throws SluiceError (`SLUICE_ERR_CONFIG`) when the zone is unknown.
+ */
 export function zoneOption(timeZone: string | undefined): Zone {
   if (timeZone === undefined) return UTC;
   const zone = resolveZone(timeZone);
@@ -187,6 +255,11 @@ export function zoneOption(timeZone: string | undefined): Zone {
   return zone;
 }
 
+/**
+ * The month, weekday and AM/PM names of a `locale` option (`en` when undefined).
+ *
+ * @throws SluiceError (`SLUICE_ERR_CONFIG`) when the locale is unknown.
+ */
 export function localeOption(locale: string | undefined): LocaleNames {
   const tag = normalizeLocale(locale ?? "en");
   if (tag === undefined) throw new SluiceError(ErrorCode.CONFIG, `unknown locale ${JSON.stringify(locale)}`);

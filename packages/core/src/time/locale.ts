@@ -1,17 +1,24 @@
 // Month, weekday and AM/PM names per locale, built once from Intl and matched without regexes.
 
+/** The names of one set (months, weekdays or AM/PM) in one locale. */
 export interface NameTable {
   /** Index 0 = January / Monday / AM. */
   readonly short: readonly string[];
+  /** The full names, in the same order as `short`. */
   readonly long: readonly string[];
   /** Every accepted text, lower-cased, longest first, with the value it stands for. */
   readonly parse: ReadonlyArray<readonly [string, number]>;
 }
 
+/** Month, weekday and AM/PM names of one locale. */
 export interface LocaleNames {
+  /** The locale, as a BCP 47 tag. */
   readonly locale: string;
+  /** January to December. */
   readonly months: NameTable;
+  /** Monday to Sunday. */
   readonly weekdays: NameTable;
+  /** AM and PM. */
   readonly halfdays: NameTable;
 }
 

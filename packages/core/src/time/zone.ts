@@ -37,6 +37,7 @@ class FixedZone implements Zone {
   }
 }
 
+/** The UTC zone: what `zoneOption` gives when no time zone is set. */
 export const UTC: Zone = new FixedZone("UTC", 0, "UTC");
 
 interface DaySegment {

@@ -6,6 +6,7 @@ export interface KafkaCodec {
   decompress(buffer: Buffer): Promise<Buffer>;
 }
 
+/** The options of the codecs and of `registerCodecs`. */
 export interface CodecOptions {
   /**
    * Decompress on the calling thread: right for the Kafka source's consumer thread, whose work that is,

@@ -25,6 +25,10 @@ async function uncompressXerial(
   return Buffer.concat(blocks);
 }
 
+/**
+ * The Snappy codec object kafkajs expects in `CompressionCodecs[CompressionTypes.Snappy]`: reads raw Snappy
+ * (as librdkafka writes it) and the xerial framing (as the Java producer writes it).
+ */
 export function snappyCodec(options: CodecOptions = {}): KafkaCodec {
   const uncompressBlock = options.syncDecompress
     ? async (block: Buffer) => uncompressSync(block) as Buffer

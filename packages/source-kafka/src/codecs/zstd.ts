@@ -7,6 +7,10 @@ let ready: Promise<void> | undefined;
 /** Output room when a frame does not state its size (librdkafka's frames do). */
 const UNKNOWN_SIZE_CAPACITY = 16 * 1024 * 1024;
 
+/**
+ * The Zstandard codec object kafkajs expects in `CompressionCodecs[CompressionTypes.ZSTD]`, compressing at
+ * `level` (default 3), on WebAssembly.
+ */
 export function zstdCodec(level = 3): KafkaCodec {
   const loaded = () => {
     ready ??= init();

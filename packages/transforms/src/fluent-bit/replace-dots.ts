@@ -10,6 +10,7 @@ export interface ReplaceDotsOptions {
   replacement?: string;
   /** Deeper documents fail to dead letters instead of being walked. Default 1000. */
   maxDepth?: number;
+  /** The stage's name in metrics, logs and dead letters. Default `replaceDots`. */
   name?: string;
 }
 

@@ -28,6 +28,7 @@ export interface FluentBitToElasticsearchOptions {
   maxContainers?: number;
   /** … or more values. Default 100 000. */
   maxValues?: number;
+  /** The stage's name in metrics, logs and dead letters. Default `fluentBitToElasticsearch`. */
   name?: string;
 }
 

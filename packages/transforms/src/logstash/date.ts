@@ -28,6 +28,7 @@ export interface DateOptions {
   on_failure?: FailureMode;
   /** Fraction digits written, 3–9 (truncated). Default 3: milliseconds, as Logstash and Fluent Bit write. */
   fraction_digits?: number;
+  /** The stage's name in metrics, logs and dead letters. Default `date`. */
   name?: string;
 }
 

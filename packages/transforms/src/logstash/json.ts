@@ -22,9 +22,13 @@ export interface JsonOptions {
   tag_on_failure?: string[];
   /** `tag` (Logstash's way, the event goes on) or `deadLetter` (the event goes to dead letters). */
   on_failure?: FailureMode;
+  /** The deepest nesting the source's text may have. Default 1000. */
   max_depth?: number;
+  /** The most objects and arrays the source's text may hold. Default 10 000. */
   max_containers?: number;
+  /** The most values the source's text may hold. Default 100 000. */
   max_values?: number;
+  /** The stage's name in metrics, logs and dead letters. Default `json`. */
   name?: string;
 }
 

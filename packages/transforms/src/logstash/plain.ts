@@ -10,6 +10,7 @@ export interface PlainOptions {
   target?: string;
   /** Add `@version: "1"` and `@timestamp` (the time the event was read) as every Logstash event has. Default true. */
   logstashFields?: boolean;
+  /** The stage's name in metrics, logs and dead letters. Default `plain`. */
   name?: string;
 }
 

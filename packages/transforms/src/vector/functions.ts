@@ -158,6 +158,7 @@ export function coerceToString(v: unknown): string {
   throw new VrlError(`unable to coerce ${kindOf(v)} into string`);
 }
 
+/** The units of `toUnixTimestamp` (VRL's to_unix_timestamp `unit`). */
 export type TimestampUnit = "seconds" | "milliseconds" | "microseconds" | "nanoseconds";
 
 /** VRL's to_unix_timestamp. Beyond 2^53 a JavaScript number rounds (Vector's i64 does not). */

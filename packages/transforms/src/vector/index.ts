@@ -21,13 +21,22 @@ export type { TimestampUnit };
  * program; failures throw VrlError.
  */
 export const vrl = {
+  /** VRL's parse_json: any JSON value; `maxDepth` (1..128) keeps deeper levels as their JSON text. */
   parseJson,
+  /**
+   * VRL's parse_timestamp (chrono strptime); a format without an offset is read in `timezone` (UTC by
+   * default).
+   */
   parseTimestamp,
+  /** VRL's format_timestamp (chrono strftime); `timezone` an IANA name or "local"; UTC by default. */
   formatTimestamp,
+  /** VRL's to_unix_timestamp, in `unit` (default seconds). */
   toUnixTimestamp,
   /** VRL's to_string. */
   toString: coerceToString,
+  /** VRL's merge: a copy of `to` with `from`'s keys; with `deep`, objects on both sides merge recursively. */
   merge,
+  /** The current time (millisecond precision: what JavaScript's clock gives). */
   now,
   /** A VRL timestamp from a JavaScript Date or epoch milliseconds. */
   timestamp(value: Date | number): VrlTimestamp {

@@ -25,6 +25,7 @@ export interface VectorKafkaEventOptions {
   timestamp_key?: string;
   /** Vector's global `log_schema.message_key`: where the payload goes. Default `message`. */
   message_key?: string;
+  /** The stage's name in metrics, logs and dead letters. Default `vectorKafkaEvent`. */
   name?: string;
 }
 

@@ -3,12 +3,18 @@ import { ErrorCode, SluiceError } from "@sluice/core";
 
 /** VRL's timestamp type: an instant with nanosecond precision (epoch milliseconds + the nanoseconds below). */
 export class VrlTimestamp {
-  /** `ms` is a whole number of epoch milliseconds; `nanos` the 0..999_999 nanoseconds within it. */
+  /**
+   * A timestamp `nanos` nanoseconds after epoch millisecond `ms`.
+   *
+   * @param ms - A whole number of epoch milliseconds.
+   * @param nanos - The 0..999_999 nanoseconds within that millisecond. Default 0.
+   */
   constructor(
     readonly ms: number,
     readonly nanos: number = 0,
   ) {}
 
+  /** The timestamp of a JavaScript Date (millisecond precision). */
   static fromDate(date: Date): VrlTimestamp {
     return new VrlTimestamp(date.getTime(), 0);
   }
@@ -31,6 +37,7 @@ export class VrlTimestamp {
     return rfc3339(this, "Z");
   }
 
+  /** The RFC 3339 text, as `toString()` gives it: what a timestamp becomes in a document. */
   toJSON(): string {
     return this.toString();
   }
@@ -116,7 +123,9 @@ export function kindNames(kind: number): string {
 
 /** A runtime error: caught by `??` and `, err =`, else it fails the program. */
 export class VrlError extends SluiceError {
+  /** Always `VrlError`. */
   override name = "VrlError";
+  /** A runtime error (code `SLUICE_ERR_TRANSFORM`) with VRL's message. */
   constructor(message: string) {
     super(ErrorCode.TRANSFORM, message);
   }
@@ -124,7 +133,9 @@ export class VrlError extends SluiceError {
 
 /** `abort`: ends the program; never caught by `??`. */
 export class VrlAbort extends SluiceError {
+  /** Always `VrlAbort`. */
   override name = "VrlAbort";
+  /** An abort (code `SLUICE_ERR_TRANSFORM`) with the program's message. */
   constructor(message: string) {
     super(ErrorCode.TRANSFORM, message);
   }

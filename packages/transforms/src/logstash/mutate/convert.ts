@@ -3,6 +3,7 @@ import { isPlainObject } from "../../fields/index.js";
 import { MutateError, rubyStrip, rubyToS } from "./ruby.js";
 
 export const CONVERSIONS = ["integer", "integer_eu", "float", "float_eu", "string", "boolean"] as const;
+/** The types `convert` turns a value into, as Logstash's mutate names them. */
 export type Conversion = (typeof CONVERSIONS)[number];
 
 type Converter = (value: unknown) => unknown;

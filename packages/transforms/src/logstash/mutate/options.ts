@@ -28,9 +28,13 @@ export interface MutateOptions {
   convert?: HashOption<Conversion>;
   /** [field, Ruby regex, replacement] triples, or Logstash's flat list of them. */
   gsub?: Array<[string, string, string]> | string[];
+  /** Fields whose string (or each string of an array) is upper-cased. */
   uppercase?: ListOption;
+  /** Fields whose string (or each string of an array) is capitalized, as Ruby's capitalize. */
   capitalize?: ListOption;
+  /** Fields whose string (or each string of an array) is lower-cased. */
   lowercase?: ListOption;
+  /** Fields whose string (or every element of an array) loses surrounding whitespace, as Ruby's strip. */
   strip?: ListOption;
   /** Field → separator. */
   split?: HashOption;
@@ -42,13 +46,17 @@ export interface MutateOptions {
   copy?: HashOption;
   /** Field → value or values; both may hold `%{}` references. An existing field becomes an array. */
   add_field?: HashOption<string | string[]>;
+  /** Fields removed; names may hold `%{}` references. */
   remove_field?: ListOption;
+  /** Tags appended to `tags` (`%{}` references allowed); a string `tags` becomes an array. */
   add_tag?: ListOption;
+  /** Tags removed from `tags`, every copy (`%{}` references allowed). */
   remove_tag?: ListOption;
   /** Tag(s) added when an operation fails. Default `_mutate_error`. */
   tag_on_failure?: ListOption;
   /** `tag` (Logstash's way, the event goes on) or `deadLetter`. */
   on_failure?: FailureMode;
+  /** The stage's name in metrics, logs and dead letters. Default `mutate`. */
   name?: string;
 }
 
