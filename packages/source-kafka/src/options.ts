@@ -47,7 +47,8 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   /**
    * The consumer thread's module, for a bundled service: a path or `file:` URL of the built
    * `@sluice/source-kafka/consumer-worker` (or of your bundle of it). Default: the file beside the source's
-   * own module in `dist/worker/`.
+   * own module in `dist/worker/`. A file that does not exist throws `SLUICE_ERR_KAFKA_WORKER_MISSING` at
+   * construction, with how to fix the bundle.
    */
   workerFile?: string | URL;
 }
