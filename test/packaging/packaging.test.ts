@@ -99,6 +99,7 @@ interface Summary {
   drained: boolean;
   unsettled: number;
   error: string | null;
+  decoderPatched: number | null;
 }
 
 function summaryOf(run: CommandResult): Summary {
@@ -136,7 +137,13 @@ describe(`services installed from the tarballs ${runsOn({ kafka: true, es: true 
     console.log(described(`node … (${topic})`, result));
     expect(result.code, result.output).toBe(0);
     const summary = summaryOf(result);
-    expect(summary).toMatchObject({ delivered: RECORDS, drained: true, unsettled: 0, error: null });
+    expect(summary).toMatchObject({
+      delivered: RECORDS,
+      drained: true,
+      unsettled: 0,
+      error: null,
+      decoderPatched: 1,
+    });
     expect(await countDocs(testbed.client, topic)).toBe(RECORDS);
     const found = await testbed.client.search<Record<string, unknown>>({ index: topic, size: 1 });
     expect(found.hits.hits[0]?._source?.["@timestamp"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
