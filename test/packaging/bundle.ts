@@ -6,10 +6,11 @@ import type { ConsumerApp } from "./consumer-app.js";
 
 /**
  * What stays outside the bundle, installed in node_modules beside it: the native codecs (esbuild has no
- * loader for their `.node` binaries) and kafkajs, whose modules the consumer thread patches through Node's
- * require cache, which a copy inside the bundle never consults.
+ * loader for their `.node` binaries), zstd's WebAssembly codec (it reads its `.wasm` beside its own module,
+ * through a `__dirname` an ES module bundle lacks), and kafkajs, whose modules the consumer thread patches
+ * through Node's require cache, which a copy inside the bundle never consults.
  */
-export const EXTERNAL = ["lz4-napi", "snappy", "@node-rs/crc32", "kafkajs"];
+export const EXTERNAL = ["lz4-napi", "snappy", "@node-rs/crc32", "@bokuweb/zstd-wasm", "kafkajs"];
 
 /** The bundles' file names. */
 export const SERVICE = "service.mjs";

@@ -8,15 +8,32 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runsOn } from "../harness/backends.js";
+import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
+import { fluentBitRecords } from "../harness/kafka/records.js";
 import { repoRoot } from "../harness/process.js";
-import { committedTotal, countDocs, type Testbed, topicOfRecords, useTestbed } from "../pipeline/helpers.js";
+import { committedTotal, countDocs, type Testbed, useTestbed } from "../pipeline/helpers.js";
 import { bundleService } from "./bundle.js";
 import { type CommandResult, described, runCommand } from "./command.js";
 import { type Consumer, type ConsumerApp, compile, createConsumerApp, entry } from "./consumer-app.js";
 import { attw, PACKAGES, packAll, publint } from "./tarballs.js";
 
-/** Records each consumer delivers, from a topic of its own. */
-const RECORDS = 2000;
+/** Kafka's codecs: each consumer reads records of every one (the native ones and zstd's WebAssembly load). */
+const CODECS = ["lz4", "snappy", "gzip", "zstd"] as const;
+/** Records each consumer delivers, from a topic of its own: this many of each codec. */
+const PER_CODEC = 500;
+const RECORDS = PER_CODEC * CODECS.length;
+
+/** Creates `topic` (two partitions) and writes Fluent Bit's records to it with kcat, PER_CODEC in each codec. */
+async function topicOfEveryCodec(bed: Testbed, topic: string, seed: number): Promise<void> {
+  await bed.kafka.createTopic(topic, 2);
+  for (const [i, compression] of CODECS.entries())
+    await produceWithKcat({
+      brokers: bed.kafka.bootstrapServers,
+      topic,
+      compression,
+      messages: fluentBitRecords(PER_CODEC, { seed: seed + i }),
+    });
+}
 
 let packDir: string;
 let tarballs: string[] = [];
@@ -155,7 +172,7 @@ describe(`services installed from the tarballs ${runsOn({ kafka: true, es: true 
     it(`the ${consumer === "esm" ? "ES module" : "CommonJS"} consumer delivers its records`, async () => {
       expect(compiled.get(consumer)?.code, "not compiled").toBe(0);
       const topic = topicFor(consumer);
-      await topicOfRecords(bed, topic, RECORDS, 28);
+      await topicOfEveryCodec(bed, topic, 28);
       const summary = await expectDelivered(bed, topic, await runService(entry(app!, consumer), topic));
       expect(summary.module).toBe(consumer);
       if (consumer === "cjs") expect(summary.commonjs).toBe(true);
@@ -178,7 +195,7 @@ describe(`services installed from the tarballs ${runsOn({ kafka: true, es: true 
   it("a bundle with the consumer thread's file as an entry of its own, named by workerFile, delivers", async () => {
     expect(compiled.get("esm")?.code, "not compiled").toBe(0);
     const topic = topicFor("bundle");
-    await topicOfRecords(bed, topic, RECORDS, 29);
+    await topicOfEveryCodec(bed, topic, 38);
     const bundle = await bundleService(app!, "bundle", true);
     // Sluice's own code is in the bundles, not loaded from node_modules.
     for (const file of [bundle.service, bundle.worker!])
