@@ -192,6 +192,18 @@ describe(`services installed from the tarballs ${runsOn({ kafka: true, es: true 
     expect(result.output).toContain("workerFile");
   }, 60_000);
 
+  it("a bundle naming the installed package's consumer thread (import.meta.resolve) in workerFile delivers", async () => {
+    expect(compiled.get("esm")?.code, "not compiled").toBe(0);
+    const topic = topicFor("bundle-installed");
+    await topicOfEveryCodec(bed, topic, 48);
+    const bundle = await bundleService(app!, "bundle-installed", false);
+    await expectDelivered(
+      bed,
+      topic,
+      await runService(bundle.service, topic, { SLUICE_WORKER_FILE: "installed" }),
+    );
+  }, 120_000);
+
   it("a bundle with the consumer thread's file as an entry of its own, named by workerFile, delivers", async () => {
     expect(compiled.get("esm")?.code, "not compiled").toBe(0);
     const topic = topicFor("bundle");
