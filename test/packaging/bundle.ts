@@ -23,8 +23,20 @@ export interface Bundle {
   worker?: string;
 }
 
-/** Bundles `esm/dist/main.js` (and `@sluice/source-kafka/consumer-worker` when `withWorker`) into `<app>/<outdir>/`. */
-export async function bundleService(app: ConsumerApp, outdir: string, withWorker: boolean): Promise<Bundle> {
+export interface BundleOptions {
+  /** Bundle `@sluice/source-kafka/consumer-worker` as an entry point of its own too. */
+  worker?: boolean;
+  /** Packages left to node_modules beyond EXTERNAL. */
+  external?: string[];
+}
+
+/** Bundles `esm/dist/main.js` (and the consumer thread's entry when asked) into `<app>/<outdir>/`. */
+export async function bundleService(
+  app: ConsumerApp,
+  outdir: string,
+  options: BundleOptions = {},
+): Promise<Bundle> {
+  const withWorker = options.worker ?? false;
   const entryPoints: Record<string, string> = { service: "./esm/dist/main.js" };
   if (withWorker) entryPoints["sluice-consumer-worker"] = "@sluice/source-kafka/consumer-worker";
   await build({
@@ -36,7 +48,7 @@ export async function bundleService(app: ConsumerApp, outdir: string, withWorker
     platform: "node",
     format: "esm",
     target: "node20",
-    external: EXTERNAL,
+    external: [...EXTERNAL, ...(options.external ?? [])],
     // CommonJS dependencies (pino, kafkajs's callers) call require(), which an ES module bundle lacks; the
     // alias keeps clear of the bundled modules' own top-level `createRequire` imports.
     banner: {

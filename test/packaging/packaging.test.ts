@@ -2,7 +2,7 @@
 // and attw, installed with npm into an application outside the workspace, where a strict ES module consumer
 // and a strict CommonJS one type-check against the installed types and, run with plain `node`, move records
 // from Kafka to Elasticsearch; and a bundled service, which fails at start without the consumer thread's
-// file and delivers with it.
+// file and delivers by each of the fixes the error names.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -185,7 +185,7 @@ describe(`services installed from the tarballs ${runsOn({ kafka: true, es: true 
 
   it("a bundle without the consumer thread's file fails at start, saying how to fix it", async () => {
     expect(compiled.get("esm")?.code, "not compiled").toBe(0);
-    const bundle = await bundleService(app!, "bundle-alone", false);
+    const bundle = await bundleService(app!, "bundle-alone");
     expectSluiceInside(bundle.service);
     const result = await runService(bundle.service, topicFor("bundle-alone"));
     console.log(described(`node bundle-alone/${basename(bundle.service)}`, result));
@@ -198,11 +198,20 @@ describe(`services installed from the tarballs ${runsOn({ kafka: true, es: true 
     expect(result.output).toContain("workerFile");
   }, 60_000);
 
+  it("a bundle keeping @sluice/source-kafka external (loaded from node_modules) delivers", async () => {
+    expect(compiled.get("esm")?.code, "not compiled").toBe(0);
+    const topic = topicFor("bundle-external");
+    await topicOfEveryCodec(bed, topic, 58);
+    const bundle = await bundleService(app!, "bundle-external", { external: ["@sluice/source-kafka"] });
+    expect(readFileSync(bundle.service, "utf8")).toMatch(/from\s*["']@sluice\/source-kafka["']/);
+    await expectDelivered(bed, topic, await runService(bundle.service, topic));
+  }, 120_000);
+
   it("a bundle naming the installed package's consumer thread (import.meta.resolve) in workerFile delivers", async () => {
     expect(compiled.get("esm")?.code, "not compiled").toBe(0);
     const topic = topicFor("bundle-installed");
     await topicOfEveryCodec(bed, topic, 48);
-    const bundle = await bundleService(app!, "bundle-installed", false);
+    const bundle = await bundleService(app!, "bundle-installed");
     await expectDelivered(
       bed,
       topic,
@@ -214,7 +223,7 @@ describe(`services installed from the tarballs ${runsOn({ kafka: true, es: true 
     expect(compiled.get("esm")?.code, "not compiled").toBe(0);
     const topic = topicFor("bundle");
     await topicOfEveryCodec(bed, topic, 38);
-    const bundle = await bundleService(app!, "bundle", true);
+    const bundle = await bundleService(app!, "bundle", { worker: true });
     for (const file of [bundle.service, bundle.worker!]) expectSluiceInside(file);
     await expectDelivered(
       bed,
