@@ -1,5 +1,5 @@
 // A user's application outside the workspace: a directory of its own under the system's temp directory that
-// installs the packed tarballs with npm, holds the fixture consumers, and type-checks, compiles and bundles them.
+// installs the packed tarballs with npm, holds the fixture consumers, and type-checks and compiles them.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
