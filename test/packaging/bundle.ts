@@ -28,6 +28,8 @@ export interface BundleOptions {
   worker?: boolean;
   /** Packages left to node_modules beyond EXTERNAL. */
   external?: string[];
+  /** Bundle kafkajs too, as a careless bundle would: Sluice must say what it then cannot do. */
+  inlineKafkajs?: boolean;
 }
 
 /** Bundles `esm/dist/main.js` (and the consumer thread's entry when asked) into `<app>/<outdir>/`. */
@@ -48,7 +50,10 @@ export async function bundleService(
     platform: "node",
     format: "esm",
     target: "node20",
-    external: [...EXTERNAL, ...(options.external ?? [])],
+    external: [
+      ...EXTERNAL.filter((name) => !(options.inlineKafkajs && name === "kafkajs")),
+      ...(options.external ?? []),
+    ],
     // CommonJS dependencies (pino, kafkajs's callers) call require(), which an ES module bundle lacks; the
     // alias keeps clear of the bundled modules' own top-level `createRequire` imports.
     banner: {

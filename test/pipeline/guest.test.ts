@@ -70,7 +70,13 @@ describe(`Sluice as a guest in the user's process ${runsOn({ kafka: true, es: tr
     expect(await countDocs(bed.client, "guest-plain")).toBe(3000);
     // With kafkajs 2.2.4 the source's own decoder is in place, and /health and /metrics say so.
     expect(seen.get("decoder")).toEqual({
-      health: { patched: true, kafkajs: KAFKAJS_VERSION, writtenFor: KAFKAJS_VERSION, lost: [] },
+      health: {
+        patched: true,
+        kafkajs: KAFKAJS_VERSION,
+        writtenFor: KAFKAJS_VERSION,
+        bundled: false,
+        lost: [],
+      },
       metric: [{ value: 1, labels: { kafkajs: KAFKAJS_VERSION } }],
     });
     // The opt-in helper sets V8's flag, and its undo gives V8 its own factor back.
@@ -144,6 +150,7 @@ describe(`Sluice as a guest in the user's process ${runsOn({ kafka: true, es: tr
         patched: false,
         kafkajs: "2.2.5",
         writtenFor: KAFKAJS_VERSION,
+        bundled: false,
         lost: [
           "the CRC-32C check of record batches",
           "the linear header fold",

@@ -150,7 +150,10 @@ export class KafkaSource implements Source<Buffer> {
     } catch (error) {
       await thread.close().catch(() => {});
       this.thread = undefined;
-      throw this.unreachable(error);
+      // A thread that died before answering is no news about Kafka: its error says what failed.
+      throw error instanceof SluiceError && !(error instanceof ConsumerThreadError)
+        ? error
+        : this.unreachable(error);
     }
     const decoder = thread.decoder;
     if (decoder) ctx.metrics.kafkaDecoderPatched.set({ kafkajs: decoder.kafkajs }, decoder.patched ? 1 : 0);

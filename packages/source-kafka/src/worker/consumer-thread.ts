@@ -52,6 +52,7 @@ export class ConsumerThread {
     });
     const onMessage = (message: FromConsumer) => {
       if (message.type === "ready") {
+        started = true;
         this.decoderStatus = message.decoder;
         if (message.error) settleReady.reject(new ConsumerThreadError(message.error));
         else settleReady.resolve();
@@ -62,8 +63,18 @@ export class ConsumerThread {
         else waiting?.resolve();
       } else events.message(message);
     };
+    let started = false;
     const died = (error: Error) => {
-      settleReady.reject(error);
+      // Before its first answer the thread failed itself (its file would not run, ...): not news about Kafka.
+      if (!started)
+        settleReady.reject(
+          new SluiceError(
+            ErrorCode.KAFKA_CONSUMER,
+            `the Kafka consumer thread failed before it connected (${entry.href}): ${error.message} ` +
+              "(in a bundle, keep kafkajs, lz4-napi, snappy, @node-rs/crc32 and @bokuweb/zstd-wasm external)",
+            { cause: error },
+          ),
+        );
       for (const waiting of this.replies.values()) waiting.reject(error);
       this.replies.clear();
       if (!this.closing) events.failed(error);

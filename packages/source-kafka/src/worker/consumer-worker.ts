@@ -10,7 +10,7 @@ import { CommitGuard } from "./commit-guard.js";
 import { handleGroupFaults, LOST_WITHOUT_GROUP_FAULTS } from "./group-faults.js";
 import { Hold } from "./hold.js";
 import type { ConsumerThreadData, DecoderStatus, FromConsumer, ToConsumer, WireError } from "./messages.js";
-import { useFastRecordBatches } from "./record-batches.js";
+import { isBundledKafkajs, useFastRecordBatches } from "./record-batches.js";
 import { packBatch, transferables } from "./wire-batch.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
@@ -157,9 +157,21 @@ class ConsumerHost {
         },
       },
       this.decoder.kafkajs,
+      this.decoder.bundled,
     );
     this.watchReachability();
-    if (!this.decoder.patched)
+    if (this.decoder.bundled)
+      this.post({
+        type: "log",
+        level: "warn",
+        namespace: "sluice",
+        message:
+          "kafkajs is bundled into the Kafka consumer thread's file, where Sluice cannot reach it: " +
+          `${[...this.decoder.lost, ...LOST_WITHOUT_GROUP_FAULTS].join("; ")} are off. ` +
+          "Keep kafkajs external to the bundle (esbuild --external:kafkajs) and install it beside it",
+        extra: { lost: [...this.decoder.lost, ...LOST_WITHOUT_GROUP_FAULTS] },
+      });
+    else if (!this.decoder.patched)
       this.post({
         type: "log",
         level: "warn",
@@ -173,7 +185,7 @@ class ConsumerHost {
           lost: this.decoder.lost,
         },
       });
-    if (!groupFaults)
+    if (!groupFaults && !this.decoder.bundled)
       this.post({
         type: "log",
         level: "warn",
@@ -471,7 +483,10 @@ let host: ConsumerHost | undefined;
 port.on("message", (message: ToConsumer) => {
   if (message.type === "init") {
     // Before kafkajs first requires its decoder (at the first fetch): a cheaper one, the same records.
-    host = new ConsumerHost(message.data, useFastRecordBatches(message.data.kafkajsVersion));
+    host = new ConsumerHost(
+      message.data,
+      useFastRecordBatches(message.data.kafkajsVersion, isBundledKafkajs(kafkajs)),
+    );
     void host.start();
   } else void host?.handle(message);
 });

@@ -71,10 +71,10 @@ export const LOST_WITHOUT_GROUP_FAULTS = [
  * Makes this thread's kafkajs consumer groups meet faults as above, asking `hooks`; returns whether the
  * change is in place (false for a kafkajs release, `kafkajsVersion`, other than the one it was written for).
  */
-export function handleGroupFaults(hooks: GroupFaultHooks, kafkajsVersion: string): boolean {
+export function handleGroupFaults(hooks: GroupFaultHooks, kafkajsVersion: string, bundled = false): boolean {
   current = hooks;
   if (installed !== undefined) return installed;
-  installed = kafkajsVersion === KAFKAJS_VERSION;
+  installed = kafkajsVersion === KAFKAJS_VERSION && !bundled;
   if (!installed) return false;
   const root = dirname(require.resolve("kafkajs/package.json"));
   const proto = (require(join(root, "src/consumer/consumerGroup.js")) as { prototype: ConsumerGroupLike })

@@ -38,6 +38,8 @@ export interface DecoderStatus {
   kafkajs: string;
   /** The release Sluice's decoder was written for. */
   writtenFor: string;
+  /** True when kafkajs was bundled into the thread's file, out of reach of Sluice's changes. */
+  bundled: boolean;
   /** What is off while kafkajs decodes (empty when patched). */
   lost: string[];
 }

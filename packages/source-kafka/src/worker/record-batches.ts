@@ -408,6 +408,18 @@ export function installedKafkajsVersion(): string {
   return (require(join(root, "package.json")) as { version: string }).version;
 }
 
+/**
+ * Whether the kafkajs a module imported (`loaded`) is another copy than the one in Node's module cache
+ * that this file changes: a bundler that inlined kafkajs made one, and the changes never reach it.
+ */
+export function isBundledKafkajs(loaded: unknown): boolean {
+  try {
+    return require("kafkajs") !== loaded;
+  } catch {
+    return true;
+  }
+}
+
 /** Whether decodeRecordBatch may stand in for the record batch decoder of this kafkajs release. */
 export function decoderFits(kafkajsVersion: string): boolean {
   return kafkajsVersion === KAFKAJS_VERSION;
@@ -417,15 +429,20 @@ export function decoderFits(kafkajsVersion: string): boolean {
  * Makes kafkajs, in this thread, decode record batches with decodeRecordBatch. It must run before
  * kafkajs first requires its decoder (the Fetch request's module does, at the first fetch). Says whether
  * the decoder is in place: not for a kafkajs release (`kafkajsVersion`, the installed one's by default)
- * other than the one it was written for.
+ * other than the one it was written for, nor for a copy of kafkajs bundled into the thread's file.
  */
-export function useFastRecordBatches(kafkajsVersion = installedKafkajsVersion()): DecoderStatus {
+export function useFastRecordBatches(
+  kafkajsVersion = installedKafkajsVersion(),
+  bundled = false,
+): DecoderStatus {
   const status = (patched: boolean): DecoderStatus => ({
     patched,
     kafkajs: kafkajsVersion,
     writtenFor: KAFKAJS_VERSION,
+    bundled,
     lost: patched ? [] : LOST_WITHOUT_DECODER,
   });
+  if (bundled) return status(false);
   const cached = require.cache[RECORD_BATCH_DECODER];
   if (cached) return status(cached.exports === decodeRecordBatch);
   if (!decoderFits(kafkajsVersion)) return status(false);

@@ -11,6 +11,7 @@ import {
   CorruptBatchError,
   decodeRecordBatch,
   decoderFits,
+  isBundledKafkajs,
   KAFKAJS_VERSION,
   LOST_WITHOUT_DECODER,
   RECORD_BATCH_DECODER,
@@ -369,6 +370,11 @@ describe("record batch decoder", () => {
     }
   });
 
+  it("tells the kafkajs in Node's module cache from another copy of it", () => {
+    expect(isBundledKafkajs(require("kafkajs"))).toBe(false);
+    expect(isBundledKafkajs({ ...require("kafkajs") })).toBe(true);
+  });
+
   it("stands in only for the kafkajs release it was written for, and says what another one loses", () => {
     expect(decoderFits(KAFKAJS_VERSION)).toBe(true);
     for (const other of ["2.2.3", "2.2.5", "2.3.0", "3.0.0-beta.1"]) expect(decoderFits(other)).toBe(false);
@@ -378,8 +384,12 @@ describe("record batch decoder", () => {
       patched: false,
       kafkajs: "2.3.0",
       writtenFor: KAFKAJS_VERSION,
+      bundled: false,
       lost: LOST_WITHOUT_DECODER,
     });
+    // Told kafkajs is a bundled copy: the copy in the module cache is left alone too.
+    expect(useFastRecordBatches(KAFKAJS_VERSION, true)).toMatchObject({ patched: false, bundled: true });
+    expect(require.cache[RECORD_BATCH_DECODER]).toBeUndefined();
     expect(require.cache[RECORD_BATCH_DECODER]).toBeUndefined();
     expect(LOST_WITHOUT_DECODER.join(", ")).toMatch(/CRC-32C check.*linear header fold/);
   });
@@ -389,6 +399,7 @@ describe("record batch decoder", () => {
       patched: true,
       kafkajs: KAFKAJS_VERSION,
       writtenFor: KAFKAJS_VERSION,
+      bundled: false,
       lost: [],
     });
     expect(require(RECORD_BATCH_DECODER)).toBe(decodeRecordBatch);
