@@ -3,6 +3,7 @@
 // and a strict CommonJS one type-check against the installed types and, run with plain `node`, move records
 // from Kafka to Elasticsearch; and a bundled service, which fails at start without the consumer thread's
 // file and delivers by each of the fixes the error names.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -63,6 +64,25 @@ describe("the packed tarballs", () => {
       return `sluice-${dir}-${version}.tgz`;
     });
     expect(tarballs.map((t) => basename(t)).sort()).toEqual(expected.sort());
+  });
+
+  it("hold only what users need: the built JavaScript and types, README, LICENSE, CHANGELOG", () => {
+    for (const tarball of tarballs) {
+      const listing = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).trim().split("\n");
+      const extra = listing.filter(
+        (path) =>
+          !/^package\/(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(path) &&
+          !/^package\/dist\/[\w/.-]+\.(js|d\.ts)$/.test(path),
+      );
+      expect(extra, basename(tarball)).toEqual([]);
+      for (const needed of [
+        "package/README.md",
+        "package/LICENSE",
+        "package/dist/index.js",
+        "package/dist/index.d.ts",
+      ])
+        expect(listing, `${basename(tarball)} lacks ${needed}`).toContain(needed);
+    }
   });
 
   it("publint finds nothing to say about any of them", async () => {
