@@ -67,6 +67,9 @@ export const ErrorCode = {
    * which reads those records again from the last commit. Retrying cannot help.
    */
   OFFSETS_REASSIGNED: "SLUICE_ERR_OFFSETS_REASSIGNED",
+  // issue 29: fan-out
+  /** No target of a `fanOut` sink takes the event (every `when` said no) and its `unrouted` is `dead-letter`. */
+  UNROUTED: "SLUICE_ERR_UNROUTED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

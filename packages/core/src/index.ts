@@ -42,6 +42,8 @@ export {
   originId,
   SluiceEvent,
 } from "./event.js";
+export { type FanOutOptions, type FanOutTarget, fanOut } from "./fan-out.js";
+export type { UnroutedAction } from "./fan-out-write.js";
 export {
   deleteField,
   getField,
