@@ -17,6 +17,14 @@ export interface RoutedTarget {
 /** What becomes of an event no target takes: dead-lettered with SLUICE_ERR_UNROUTED, or dropped. */
 export type UnroutedAction = "dead-letter" | "drop";
 
+/** What the write operator asks of the pipeline around it. */
+export interface FanOutHooks {
+  /** Counts events dropped because no target takes them. */
+  dropped(count: number): void;
+  /** Whether the shutdown deadline passed: then a target may end with its events unanswered. */
+  aborted(): boolean;
+}
+
 /** One original event waiting for its targets: how many have not answered, and the first refusal. */
 interface Pending {
   readonly event: SluiceEvent<unknown>;
@@ -33,7 +41,7 @@ export function fanOutWrite(
   name: string,
   targets: readonly RoutedTarget[],
   unrouted: UnroutedAction,
-  dropped: (count: number) => void,
+  hooks: FanOutHooks,
 ): OperatorFunction<Batch<unknown>, SinkResult> {
   return (input) =>
     new Observable<SinkResult>((subscriber) => {
@@ -105,7 +113,7 @@ export function fanOutWrite(
             event.drop();
             event.settle("dropped");
           }
-          dropped(events.length);
+          hooks.dropped(events.length);
           return;
         }
         for (const event of events)
@@ -131,8 +139,9 @@ export function fanOutWrite(
             },
             error: (error: unknown) => subscriber.error(targetError(name, target.name, "failed", error)),
             complete: () => {
-              // A target that ends early, or with events unanswered, would hold their offsets forever.
-              if (!inputDone || unanswered[index]! > 0) {
+              // A target that ends early, or with events unanswered, would hold their offsets forever;
+              // past the shutdown deadline that is how a sink gives up, and they stay uncommitted.
+              if ((!inputDone || unanswered[index]! > 0) && !hooks.aborted()) {
                 const what = inputDone
                   ? `with ${unanswered[index]} events unanswered`
                   : "before its input did";

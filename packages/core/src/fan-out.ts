@@ -147,8 +147,11 @@ class FanOutSink<T> implements Sink<T> {
   }
 
   write(): OperatorFunction<Batch<T>, SinkResult> {
-    const dropped = (count: number) => this.ctx?.metrics.eventsDropped.inc({ stage: this.name }, count);
-    return fanOutWrite(this.name, this.targets, this.unrouted, dropped) as unknown as OperatorFunction<
+    const hooks = {
+      dropped: (count: number) => this.ctx?.metrics.eventsDropped.inc({ stage: this.name }, count),
+      aborted: () => this.ctx?.signal.aborted === true,
+    };
+    return fanOutWrite(this.name, this.targets, this.unrouted, hooks) as unknown as OperatorFunction<
       Batch<T>,
       SinkResult
     >;

@@ -1,7 +1,7 @@
 // fanOut's contract, through a real pipeline with in-memory components and sinks the test answers by hand.
 import { Observable, Subject } from "rxjs";
 import { describe, expect, it } from "vitest";
-import type { Sink, SinkResult } from "../src/components.js";
+import type { ComponentContext, Sink, SinkResult } from "../src/components.js";
 import { ErrorCode, SluiceConfigError, SluiceError } from "../src/errors.js";
 import { type Batch, eventOf, type SluiceEvent } from "../src/event.js";
 import { type FanOutOptions, fanOut } from "../src/fan-out.js";
@@ -16,20 +16,27 @@ class ManualSink implements Sink<unknown> {
   connected = false;
   closed = false;
   status: "ok" | "degraded" | "down" = "ok";
+  private ctx: ComponentContext | undefined;
+  /** `ends`: when its stream completes, once its input did, or only once the shutdown deadline aborts it. */
   constructor(
     readonly name: string,
     readonly secrets: readonly string[] = [],
     private readonly connectError?: Error,
+    private readonly ends: "input" | "abort" = "input",
   ) {}
-  async connect() {
+  async connect(ctx: ComponentContext) {
     if (this.connectError) throw this.connectError;
+    this.ctx = ctx;
     this.connected = true;
   }
   write() {
     return (input: Observable<Batch<unknown>>) => {
       input.subscribe({
         next: (batch) => this.received.push(...batch),
-        complete: () => this.results.complete(),
+        complete: () => {
+          if (this.ends === "input") this.results.complete();
+          else this.ctx!.signal.addEventListener("abort", () => this.results.complete());
+        },
       });
       return this.results.asObservable();
     };
@@ -251,6 +258,24 @@ describe("fanOut", () => {
     const report = await pipeline.stopped;
     expect(report.error?.code).toBe(ErrorCode.SINK_FAILED);
     expect(report.error?.message).toBe('fan-out "fan-out": target "b" completed before its input did');
+    expect(source.commits).toEqual([]);
+  });
+
+  it("past the shutdown deadline a target may end with events unanswered: they stay uncommitted, not a failure", async () => {
+    const a = new ManualSink("a");
+    // Like the Elasticsearch sink: it gives up on what it holds only when the deadline aborts it.
+    const giving = new ManualSink("giving-up", [], undefined, "abort");
+    const { source, pipeline, started } = start({ targets: [{ sink: a }, { sink: giving }] });
+    await started;
+    source.push(["x"]);
+    a.answerAll();
+    const report = await pipeline.stop();
+    expect(report).toMatchObject({
+      drained: false,
+      unsettled: 1,
+      error: { code: ErrorCode.SHUTDOWN_TIMEOUT },
+    });
+    expect(pipeline.currentState).toBe("stopped");
     expect(source.commits).toEqual([]);
   });
 
