@@ -60,7 +60,12 @@ describe(`fan-out to two Elasticsearch clusters ${runsOn({ kafka: true, es: true
       await pipeline.start();
       // The secondary goes down: every request to it is reset without an answer until clear().
       second.faults.resetConnections();
-      await waitFor("the source to pause", () => pipeline.flow.paused, (paused) => paused, 60_000);
+      await waitFor(
+        "the source to pause",
+        () => pipeline.flow.paused,
+        (paused) => paused,
+        60_000,
+      );
       const held = await steadyValue(
         "the pipeline and the primary while the secondary is down",
         async () => ({
