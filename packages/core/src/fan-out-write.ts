@@ -33,8 +33,8 @@ interface Pending {
 }
 
 /**
- * The operator from batches to results that a fan-out's `write()` returns. It holds no queue of its own:
- * each batch goes to the targets as it arrives, and every copy stays unanswered (its original in flight)
+ * The operator from batches to results that a fan-out's `write()` returns. It keeps nothing per target:
+ * each batch goes to every target as it arrives, and every copy stays unanswered (its original in flight)
  * until its target reports it, so the pipeline's flow limits bound what a slow target holds.
  */
 export function fanOutWrite(
@@ -50,8 +50,14 @@ export function fanOutWrite(
       const unanswered = targets.map(() => 0);
       const feeds = targets.map(() => new Subject<Batch<unknown>>());
       const subscriptions: Subscription[] = [];
+      const waiting: Batch<unknown>[] = [];
+      let routing = false;
       let inputDone = false;
       let open = targets.length;
+
+      const endFeeds = (): void => {
+        for (const feed of feeds) feed.complete();
+      };
 
       const answer = (target: RoutedTarget, index: number, result: SinkResult): void => {
         let delivered: SluiceEvent<unknown>[] | undefined;
@@ -100,6 +106,9 @@ export function fanOutWrite(
           if (entry === undefined) {
             nowhere ??= [];
             nowhere.push(event);
+          } else {
+            // The copies hold the value: in flight it lives only as long as some target still needs it.
+            event.releaseValue();
           }
         }
         // Every copy is counted before any target sees one, as a target may answer while it is given the batch.
@@ -162,16 +171,24 @@ export function fanOutWrite(
       subscriptions.push(
         input.subscribe({
           next: (batch) => {
+            // A batch that arrives while one is being handed out (a target answered at once, and the
+            // source emitted on that) waits its turn, so every target sees batches in source order.
+            waiting.push(batch);
+            if (routing) return;
+            routing = true;
             try {
-              route(batch);
+              for (let next = waiting.shift(); next !== undefined; next = waiting.shift()) route(next);
             } catch (error) {
               subscriber.error(error);
+            } finally {
+              routing = false;
             }
+            if (inputDone) endFeeds();
           },
           error: (error: unknown) => subscriber.error(error),
           complete: () => {
             inputDone = true;
-            for (const feed of feeds) feed.complete();
+            if (!routing) endFeeds();
           },
         }),
       );

@@ -1,5 +1,5 @@
 // fanOut's contract, through a real pipeline with in-memory components and sinks the test answers by hand.
-import { Observable, Subject } from "rxjs";
+import { map, Observable, Subject } from "rxjs";
 import { describe, expect, it } from "vitest";
 import type { ComponentContext, Sink, SinkResult } from "../src/components.js";
 import { ErrorCode, SluiceConfigError, SluiceError } from "../src/errors.js";
@@ -111,6 +111,33 @@ describe("fanOut", () => {
     expect(await pipeline.stop()).toEqual({ drained: true, unsettled: 0 });
   });
 
+  it("hands batches to every target in source order, also when one arrives while another is handed out", () => {
+    // Answers each batch at once, as it is given it.
+    const sync: Sink<unknown> = {
+      name: "sync",
+      async connect() {},
+      write: () => map((batch: Batch<unknown>) => ({ delivered: batch, rejected: [] })),
+      async close() {},
+      health: () => ({ status: "ok" }),
+    };
+    const b = new ManualSink("b");
+    const input = new Subject<Batch<unknown>>();
+    const write = fanOut({
+      targets: [{ sink: sync }, { sink: b, when: (e) => text(e).startsWith("b") }],
+    }).write();
+    let next = 1;
+    const batchOf = (n: number) => [
+      eventOf(`s${n}`, { raw: Buffer.from(`s${n}`) }),
+      eventOf(`b${n}`, { raw: Buffer.from(`b${n}`) }),
+    ];
+    // A source that emits its next batch as soon as one settles, from inside the settling call.
+    write(input).subscribe(() => {
+      if (next < 3) input.next(batchOf(++next));
+    });
+    input.next(batchOf(1));
+    expect(b.values()).toEqual(["b1", "b2", "b3"]);
+  });
+
   it("reports an event only when every target answered: dead-lettered naming the target that refused it", async () => {
     const a = new ManualSink("a");
     const b = new ManualSink("b");
@@ -172,6 +199,8 @@ describe("fanOut", () => {
     ]);
     expect(reader.received[0]!.value).toBe(document);
     expect(document).toEqual({ v: 1 });
+    // The pipeline's own event lets the value go: in flight it is held by the targets that still need it.
+    expect(event.value).toBeUndefined();
     reader.answerAll();
     await until(() => deadLetters.letters.length === 1);
     expect(deadLetters.letters[0]!.error).toMatchObject({ stage: "consuming" });
