@@ -1,5 +1,4 @@
 // Reads YAML (Helm values, pipelines.yml) keeping the way back from a string inside it to the YAML file's lines.
-import { ErrorCode, SluiceError } from "@sluice/core";
 import { type Document, isScalar, type Node, parseDocument } from "yaml";
 import { LogstashConfigError } from "./errors.js";
 import { type ConfigText, embeddedText, lineOf, lineStarts, scalarText } from "./text.js";
@@ -63,9 +62,4 @@ function literalBlock(
     if (!fits || source.slice(0, indent).trim() !== "") return undefined;
   }
   return embeddedText(parent, value, firstLine, indent, entry);
-}
-
-/** A file's text as YAML input: refused with the same error as an unreadable config file. */
-export function yamlFileError(file: string, problem: string): SluiceError {
-  return new SluiceError(ErrorCode.CONFIG, `${file}: ${problem}`);
 }
