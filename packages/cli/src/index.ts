@@ -45,3 +45,4 @@ export {
 } from "./logstash/load.js";
 export { type ParseOptions, parseLogstashConfig } from "./logstash/parse.js";
 export type { LogstashConfig, LogstashNotice, LogstashPipeline } from "./logstash/pipeline.js";
+export { pluginOptions } from "./logstash/plugin-options.js";

@@ -6,8 +6,9 @@ import {
   type LsCondition,
   type LsPlugin,
   parseLogstashConfig,
+  pluginOptions,
 } from "../../src/index.ts";
-import { attributes, names } from "./values.ts";
+import { attributes, names, plain } from "./values.ts";
 
 /** The attributes of the only plugin of `filter { x { <body> } }`. */
 function attrs(body: string, supportEscapes = false) {
@@ -336,5 +337,43 @@ describe("syntax errors", () => {
     // `==` matches, then no value starts with the third `=`.
     const error = refusal('output {\n  if [a] === "x" { y {} }\n}', "o.conf");
     expect(error.position).toEqual({ file: "o.conf", line: 2, column: 12 });
+  });
+});
+
+describe("pluginOptions", () => {
+  const options = (body: string) => {
+    const parsed = parseLogstashConfig(`filter {\n  x {\n    ${body}\n  }\n}\n`, { file: "p.conf" });
+    const merged = pluginOptions(parsed.sections[0]!.body[0] as LsPlugin);
+    return Object.fromEntries([...merged].map(([name, attribute]) => [name, plain(attribute.value)]));
+  };
+
+  it("merges a repeated name as Logstash's compiler does", () => {
+    expect(options('add_field => { "a" => "1" } add_field => { "b" => "2" "a" => "3" }')).toEqual({
+      add_field: { a: ["1", "3"], b: "2" },
+    });
+    expect(options('m => { "k" => ["x"] } m => { "k" => ["x", "y"] }')).toEqual({ m: { k: ["x", "y"] } });
+    expect(options('add_tag => ["a"] add_tag => "b" add_tag => ["c", "a"]')).toEqual({
+      add_tag: ["a", "b", "c", "a"],
+    });
+    expect(options('id => "a" id => "b"')).toEqual({ id: ["a", "b"] });
+    expect(options('id => "aa" id => aa')).toEqual({ id: "aa" });
+  });
+
+  it("keeps the first attribute's position", () => {
+    const parsed = parseLogstashConfig('filter { x { a => "1"\n a => "2" } }', { file: "p.conf" });
+    expect(pluginOptions(parsed.sections[0]!.body[0] as LsPlugin).get("a")!.position).toEqual({
+      file: "p.conf",
+      line: 1,
+      column: 14,
+    });
+  });
+
+  it("refuses a hash repeated with a value that is not a hash, where Logstash fails", () => {
+    const parsed = parseLogstashConfig('filter {\n  x {\n    a => { "k" => 1 }\n    a => "v"\n  }\n}', {
+      file: "p.conf",
+    });
+    expect(() => pluginOptions(parsed.sections[0]!.body[0] as LsPlugin)).toThrow(
+      "p.conf:4:5: Logstash cannot merge `a`: it was a hash first, and this value is not one",
+    );
   });
 });
