@@ -10,7 +10,7 @@ export interface Position {
   readonly file: string;
   /** 1-based line in `file`. */
   readonly line: number;
-  /** 1-based column in `file`, in characters. */
+  /** 1-based column in `file`, in characters (a character outside the BMP counts once, as Logstash counts). */
   readonly column: number;
   /** For text held inside a YAML file: the key holding it, e.g. `logstashPipeline["insight-event.conf"]`. */
   readonly entry?: string;

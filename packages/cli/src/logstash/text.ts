@@ -30,6 +30,17 @@ export function lineOf(starts: readonly number[], offset: number): number {
   return low;
 }
 
+/** The 1-based column of `offset` on the line starting at `lineStart`, counting characters as Logstash (Ruby) does. */
+function columnOf(text: string, lineStart: number, offset: number): number {
+  let column = 1;
+  for (let i = lineStart; i < offset; i++) {
+    const code = text.charCodeAt(i);
+    // The second half of a surrogate pair is the same character as the first.
+    if (code < 0xdc00 || code > 0xdfff || i === lineStart) column++;
+  }
+  return column;
+}
+
 /** A text that is a whole file: positions are its own lines and columns. */
 export function fileText(file: string, text: string): ConfigText {
   const starts = lineStarts(text);
@@ -38,7 +49,7 @@ export function fileText(file: string, text: string): ConfigText {
     source: file,
     locate(offset) {
       const line = lineOf(starts, offset);
-      return { file, line: line + 1, column: offset - starts[line]! + 1 };
+      return { file, line: line + 1, column: columnOf(text, starts[line]!, offset) };
     },
   };
 }
@@ -81,7 +92,7 @@ export function scalarText(parent: ConfigText, text: string, start: number, entr
     source: `${parent.source} ${entry}`,
     locate(offset) {
       const line = lineOf(starts, offset);
-      return within(at, `${entry} line ${line + 1}, column ${offset - starts[line]! + 1}`);
+      return within(at, `${entry} line ${line + 1}, column ${columnOf(text, starts[line]!, offset)}`);
     },
   };
 }

@@ -264,3 +264,24 @@ describe("pipelines.yml", () => {
     expect(() => loadLogstash([file, join(d, "conf.d")])).toThrow(/read alone/);
   });
 });
+
+describe("positions and YAML errors", () => {
+  it("count a character outside the BMP once, as Logstash does", () => {
+    const d = dir("emoji", { "e.conf": 'input { x { a => "🚀" b => 1 } }' });
+    const [main] = loadLogstash([join(d, "e.conf")]).pipelines;
+    expect((main!.inputs[0] as LsPlugin).attributes[1]!.position).toMatchObject({ line: 1, column: 22 });
+  });
+
+  it("refuse invalid YAML and a pipeline that is not a string at their lines", () => {
+    const d = dir("bad-yaml", {
+      "broken.yaml": "logstashPipeline:\n  a.conf: |\n    input {}\n  b.conf: [\n",
+      "number.yaml": "logstashPipeline:\n  a.conf: 12\n",
+    });
+    expect(refusal(() => loadLogstash([join(d, "broken.yaml")])).message).toMatch(
+      /broken\.yaml:\d+:\d+: invalid YAML: /,
+    );
+    expect(refusal(() => loadLogstash([join(d, "number.yaml")])).message).toMatch(
+      /number\.yaml:2:11: logstashPipeline\["a\.conf"\] must be a string/,
+    );
+  });
+});
