@@ -53,6 +53,7 @@ interface MethodCall {
   readonly start: number;
 }
 
+/** One parse: a PEG with backtracking, remembering the furthest failure and what was expected there, as treetop does. */
 class Parser {
   private pos = 0;
   private failAt = -1;
