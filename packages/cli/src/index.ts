@@ -1,0 +1,48 @@
+/**
+ * The `sluice` command's building blocks. This release reads Logstash configuration as Logstash reads it
+ * into a checked model with positions.
+ *
+ * @module \@sluice/cli
+ */
+export type {
+  LsArray,
+  LsAttribute,
+  LsBareword,
+  LsBooleanCondition,
+  LsBranch,
+  LsClause,
+  LsComparison,
+  LsCondition,
+  LsConfigText,
+  LsElse,
+  LsFieldRef,
+  LsHash,
+  LsHashEntry,
+  LsInCondition,
+  LsNotCondition,
+  LsNumber,
+  LsPlugin,
+  LsPluginType,
+  LsRegexCondition,
+  LsRegexp,
+  LsRvalue,
+  LsSection,
+  LsSectionKind,
+  LsStatement,
+  LsString,
+  LsTruthyCondition,
+  LsValue,
+  Position,
+} from "./logstash/ast.js";
+export { formatPosition, LogstashConfigError } from "./logstash/errors.js";
+export {
+  LOGSTASH_PIPELINE_DIRECTORY,
+  type LoadLogstashOptions,
+  loadHelmValues,
+  loadLogstash,
+  loadLogstashFiles,
+  loadPipelinesYml,
+} from "./logstash/load.js";
+export { type ParseOptions, parseLogstashConfig } from "./logstash/parse.js";
+export type { LogstashConfig, LogstashNotice, LogstashPipeline } from "./logstash/pipeline.js";
+export { pluginOptions } from "./logstash/plugin-options.js";
