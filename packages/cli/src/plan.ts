@@ -1,0 +1,49 @@
+// The plan: what a configuration (Sluice's own, Logstash's or Vector's) asks for, built before anything
+// connects, so `sluice check` can print it and `sluice run` can start it.
+import type { SluiceEvent, Stage } from "@sluice/core";
+import type { Position } from "./logstash/ast.js";
+
+/** Something a migrating team must read: where a config behaves unlike Fluent Bit writing directly, or where Sluice runs it unlike the original tool. */
+export interface PlanWarning {
+  /** `behaviour`: the config itself does something the team may not want; `difference`: Sluice differs from the tool. */
+  readonly kind: "behaviour" | "difference";
+  /** One sentence a user can act on. */
+  readonly message: string;
+  /** Where in the user's files, when it comes from a line. */
+  readonly where?: Position;
+}
+
+/** One destination of a planned pipeline: options for `elasticsearchSink` and which events go there. */
+export interface PlannedTarget {
+  /** Unique within the pipeline: names the target in `/health`, errors and dead letters. */
+  readonly name: string;
+  /** The `elasticsearchSink` options, as plain data (secrets included: never print them). */
+  readonly sink: Record<string, unknown>;
+  /** Which events go here; absent: all. */
+  readonly when?: (event: SluiceEvent) => boolean;
+  /** For the printed plan: the condition as the user wrote it. */
+  readonly whenText?: string;
+}
+
+/** One pipeline of a plan: one Kafka consumer group, its stages, its targets. */
+export interface PlannedPipeline {
+  /** The pipeline's name (Logstash's pipeline.id, Vector's source id, ...). */
+  readonly name: string;
+  /** The `kafkaSource` options, as plain data. */
+  readonly source: Record<string, unknown>;
+  /** The stages, in order, built from the config. */
+  readonly stages: Stage[];
+  /** For the printed plan: one line per stage, as the config names it. */
+  readonly stageTexts: string[];
+  readonly targets: PlannedTarget[];
+  /** What becomes of an event no target takes (Logstash drops it). */
+  readonly unrouted: "dead-letter" | "drop";
+}
+
+/** What a configuration asks for. */
+export interface Plan {
+  /** Which form it was read from. */
+  readonly form: "sluice" | "logstash" | "vector";
+  readonly pipelines: PlannedPipeline[];
+  readonly warnings: PlanWarning[];
+}
