@@ -1,0 +1,150 @@
+// planLogstash: a Logstash configuration as Sluice's plan, one planned pipeline per kafka input.
+import type { Stage } from "@sluice/core";
+import type { Plan, PlannedPipeline, PlannedTarget, PlanWarning } from "../../plan.js";
+import type { LsPlugin, LsStatement } from "../ast.js";
+import { LogstashConfigError } from "../errors.js";
+import type { LogstashConfig, LogstashPipeline } from "../pipeline.js";
+import { dataStreamSyncStage } from "./data-stream.js";
+import { type PlannedOutput, planElasticsearchOutput } from "./elasticsearch-output.js";
+import { planFilters } from "./filters.js";
+import { planKafkaInput } from "./kafka-input.js";
+import { PluginOptions } from "./options.js";
+import { compileCondition, conditionText, type Predicate } from "./predicate.js";
+
+/**
+ * The plan of a Logstash configuration (from `loadLogstash`). Each kafka input of a Logstash pipeline
+ * becomes one planned pipeline (its own consumer group and topics) that runs the Logstash pipeline's
+ * whole filter chain and every output, as Logstash runs every input's events through them; outputs
+ * inside conditionals become targets with `when`, and an event no output takes is dropped, as in
+ * Logstash. What Sluice cannot run, and what Logstash itself refuses, throws {@link LogstashConfigError}
+ * (`SLUICE_ERR_CONFIG`) naming the plugin, the option and its `file:line:column`.
+ */
+export function planLogstash(config: LogstashConfig): Plan {
+  const pipelines: PlannedPipeline[] = [];
+  const warnings: PlanWarning[] = [];
+  for (const pipeline of config.pipelines) {
+    const planned = planPipeline(pipeline);
+    pipelines.push(...planned.pipelines);
+    warnings.push(...planned.warnings);
+  }
+  return { form: "logstash", pipelines, warnings: unique(warnings) };
+}
+
+function planPipeline(pipeline: LogstashPipeline): { pipelines: PlannedPipeline[]; warnings: PlanWarning[] } {
+  const setting = pipeline.settings["pipeline.ecs_compatibility"];
+  // Logstash 8 runs every plugin with ECS compatibility v8 unless the pipeline turns it off.
+  const ecs = setting === undefined ? true : String(setting) !== "disabled";
+  const warnings: PlanWarning[] = pipeline.notices.map((notice) => ({
+    kind: "behaviour",
+    message: notice.message,
+    where: notice.position,
+  }));
+  const inputs = pipeline.inputs.map((statement) => {
+    if (statement.kind !== "plugin")
+      throw new LogstashConfigError(statement.position, "input: conditionals are not allowed in an input section");
+    return planKafkaInput(statement, ecs);
+  });
+  if (inputs.length === 0) {
+    const at = pipeline.texts[0]?.sections[0]?.position ?? { file: pipeline.id, line: 1, column: 1 };
+    throw new LogstashConfigError(at, `pipeline ${pipeline.id}: no kafka input; Sluice reads from Kafka only`);
+  }
+  const outputs = collectOutputs(pipeline.outputs, ecs);
+  if (outputs.length === 0) {
+    const at = pipeline.texts[0]?.sections[0]?.position ?? { file: pipeline.id, line: 1, column: 1 };
+    throw new LogstashConfigError(at, `pipeline ${pipeline.id}: no elasticsearch output; every event would be dropped`);
+  }
+  const targets: PlannedTarget[] = outputs.map((output, i) => ({
+    name: output.planned.id ?? `elasticsearch-${i + 1}`,
+    sink: output.planned.sink,
+    ...(output.when === undefined ? {} : { when: output.when, whenText: output.whenText }),
+  }));
+  for (const output of outputs) warnings.push(...output.planned.warnings);
+  const syncs = outputs.some((output) => output.planned.sync !== undefined);
+
+  const planned = inputs.map((input, i): PlannedPipeline => {
+    const filters = planFilters(pipeline.filters);
+    warnings.push(...input.warnings, ...filters.warnings);
+    const stages = [...input.stages, ...filters.stages];
+    const stageTexts = [...input.texts, ...filters.texts];
+    if (syncs) {
+      stages.push(
+        dataStreamSyncStage(
+          outputs.map((output) => ({ sync: output.planned.sync, ...(output.when === undefined ? {} : { when: output.when }) })),
+        ) as (typeof stages)[number],
+      );
+      stageTexts.push("data_stream fields synced to the stream written to");
+    }
+    return {
+      name: inputs.length === 1 ? pipeline.id : `${pipeline.id}.${input.id ?? `kafka-${i + 1}`}`,
+      source: input.source,
+      stages: stages as unknown as Stage[],
+      stageTexts,
+      targets,
+      unrouted: "drop",
+    };
+  });
+  return { pipelines: planned, warnings };
+}
+
+interface GuardedOutput {
+  readonly planned: PlannedOutput;
+  readonly when?: Predicate;
+  readonly whenText?: string;
+}
+
+/** Every output with the conjunction of the conditions around it: `if`, then `else if` and `else` excluding the clauses before. */
+function collectOutputs(
+  statements: readonly LsStatement[],
+  ecs: boolean,
+  guard?: { when: Predicate; text: string },
+): GuardedOutput[] {
+  const out: GuardedOutput[] = [];
+  for (const statement of statements) {
+    if (statement.kind === "plugin") {
+      out.push({
+        planned: planOutput(statement, ecs),
+        ...(guard === undefined ? {} : { when: guard.when, whenText: guard.text }),
+      });
+      continue;
+    }
+    const before: Array<{ when: Predicate; text: string }> = [];
+    const branch = (own: { when: Predicate; text: string } | undefined) => {
+      const parts = [...(guard === undefined ? [] : [guard]), ...before.map(negate), ...(own === undefined ? [] : [own])];
+      return parts.length === 0 ? undefined : conjunction(parts);
+    };
+    for (const clause of statement.clauses) {
+      const own = { when: compileCondition(clause.condition), text: conditionText(clause.condition) };
+      out.push(...collectOutputs(clause.body, ecs, branch(own)));
+      before.push(own);
+    }
+    if (statement.otherwise !== undefined) out.push(...collectOutputs(statement.otherwise.body, ecs, branch(undefined)));
+  }
+  return out;
+}
+
+function planOutput(plugin: LsPlugin, ecs: boolean): PlannedOutput {
+  if (plugin.name !== "elasticsearch")
+    throw new PluginOptions(plugin).refuse(undefined, "Sluice runs the elasticsearch output only; this output cannot run on Sluice");
+  return planElasticsearchOutput(plugin, ecs);
+}
+
+function negate(part: { when: Predicate; text: string }): { when: Predicate; text: string } {
+  const when = part.when;
+  return { when: (event) => !when(event), text: `!(${part.text})` };
+}
+
+function conjunction(parts: ReadonlyArray<{ when: Predicate; text: string }>): { when: Predicate; text: string } {
+  if (parts.length === 1) return parts[0]!;
+  const predicates = parts.map((part) => part.when);
+  return { when: (event) => predicates.every((predicate) => predicate(event)), text: parts.map((part) => part.text).join(" and ") };
+}
+
+function unique(warnings: readonly PlanWarning[]): PlanWarning[] {
+  const seen = new Set<string>();
+  return warnings.filter((warning) => {
+    const key = JSON.stringify([warning.kind, warning.message, warning.where]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
