@@ -45,6 +45,6 @@ export {
 } from "./logstash/load.js";
 export { type ParseOptions, parseLogstashConfig } from "./logstash/parse.js";
 export type { LogstashConfig, LogstashNotice, LogstashPipeline } from "./logstash/pipeline.js";
+export { planLogstash } from "./logstash/plan/plan-logstash.js";
 export { pluginOptions } from "./logstash/plugin-options.js";
 export type { Plan, PlannedPipeline, PlannedTarget, PlanWarning } from "./plan.js";
-export { planLogstash } from "./logstash/plan/plan-logstash.js";

@@ -22,8 +22,8 @@ describe("comparisons", () => {
     expect(holds('[a] == "1"', { a: 1 })).toBe(false);
     expect(holds("[a] == [b]", {})).toBe(true);
     expect(holds("[a] == [b]", { a: [1, { c: "d" }], b: [1, { c: "d" }] })).toBe(true);
-    expect(holds("[a][b] == \"y\"", { a: { b: "y" } })).toBe(true);
-    expect(holds("[a][1] == \"y\"", { a: ["x", "y"] })).toBe(true);
+    expect(holds('[a][b] == "y"', { a: { b: "y" } })).toBe(true);
+    expect(holds('[a][1] == "y"', { a: ["x", "y"] })).toBe(true);
   });
 
   it("in tests an array's members or a string's substrings; a missing list holds nothing", () => {

@@ -10,7 +10,15 @@ export function configOf(text: string, settings: Record<string, unknown> = {}): 
   return {
     form: "files",
     pipelines: [
-      { id: "main", texts: [parsed], inputs: of("input"), filters: of("filter"), outputs: of("output"), settings, notices: [] },
+      {
+        id: "main",
+        texts: [parsed],
+        inputs: of("input"),
+        filters: of("filter"),
+        outputs: of("output"),
+        settings,
+        notices: [],
+      },
     ],
   };
 }

@@ -45,7 +45,11 @@ describe("the seed's logstash-values.yaml planned", () => {
   });
 
   it("makes a Fluent Bit record the document Logstash writes, routed to its topic's output only", async () => {
-    const record = { "@timestamp": 1732492800.001, log: "saw @timestamp here", kubernetes: { pod_name: "p" } };
+    const record = {
+      "@timestamp": 1732492800.001,
+      log: "saw @timestamp here",
+      kubernetes: { pod_name: "p" },
+    };
     for (const [i, pipeline] of plan.pipelines.entries()) {
       const [event] = await runStages(pipeline.stages, [record], topics[i]);
       expect(event!.ok).toBe(true);
@@ -58,7 +62,9 @@ describe("the seed's logstash-values.yaml planned", () => {
         data_stream: { type: "logs", dataset: "insight-es-k8s-logs-alias", namespace: "default" },
       });
       expect(pipeline.targets.map((t) => t.when!(event!))).toEqual(topics.map((_, j) => j === i));
-      const index = sprintf(pipeline.targets[i]!.sink.index as string)(event!.value as Record<string, unknown>);
+      const index = sprintf(pipeline.targets[i]!.sink.index as string)(
+        event!.value as Record<string, unknown>,
+      );
       expect(index).toBe("logs-insight-es-k8s-logs-alias-default");
     }
   });

@@ -29,9 +29,11 @@ export function readDataStream(options: PluginOptions): DataStream {
 function identifier(options: PluginOptions, name: string): string | undefined {
   const value = options.string(name);
   if (value === undefined) return undefined;
-  if (value.length === 0) throw options.refuse(name, "Invalid identifier - empty string (Logstash refuses it)");
+  if (value.length === 0)
+    throw options.refuse(name, "Invalid identifier - empty string (Logstash refuses it)");
   const bytes = Buffer.byteLength(value);
-  if (bytes > 100) throw options.refuse(name, `Invalid identifier - too long (${bytes} bytes; Logstash refuses it)`);
+  if (bytes > 100)
+    throw options.refuse(name, `Invalid identifier - too long (${bytes} bytes; Logstash refuses it)`);
   if (INVALID.some((c) => value.includes(c)))
     throw options.refuse(
       name,
@@ -45,7 +47,8 @@ export function dataStreamIndex(stream: DataStream): string | ((event: SluiceEve
   const fixed = `${stream.type}-${stream.dataset}-${stream.namespace}`;
   if (!stream.autoRouting) return fixed;
   // Synced fields hold exactly the name's parts, so a template says it in printable form.
-  if (stream.syncFields) return "%{[data_stream][type]}-%{[data_stream][dataset]}-%{[data_stream][namespace]}";
+  if (stream.syncFields)
+    return "%{[data_stream][type]}-%{[data_stream][dataset]}-%{[data_stream][namespace]}";
   return (event) => {
     const fields = (event.value as JsonObject | undefined)?.data_stream;
     if (fields === null || typeof fields !== "object" || Array.isArray(fields)) return fixed;
@@ -63,7 +66,8 @@ export function syncDataStream(doc: JsonObject, stream: DataStream): void {
   if (fields !== null && typeof fields === "object" && !Array.isArray(fields)) {
     if (!stream.autoRouting) {
       for (const name of ["type", "dataset", "namespace"] as const)
-        if (Object.hasOwn(fields, name) && (fields as JsonObject)[name] !== stream[name]) (fields as JsonObject)[name] = null;
+        if (Object.hasOwn(fields, name) && (fields as JsonObject)[name] !== stream[name])
+          (fields as JsonObject)[name] = null;
     }
   } else {
     fields = {};
@@ -71,7 +75,8 @@ export function syncDataStream(doc: JsonObject, stream: DataStream): void {
   }
   const synced = fields as JsonObject;
   for (const name of ["type", "dataset", "namespace"] as const)
-    if (synced[name] === undefined || synced[name] === null || synced[name] === false) synced[name] = stream[name];
+    if (synced[name] === undefined || synced[name] === null || synced[name] === false)
+      synced[name] = stream[name];
 }
 
 /** One target, as the sync stage sees it. */

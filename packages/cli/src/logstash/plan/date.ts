@@ -12,7 +12,10 @@ export function planDate(plugin: LsPlugin): PlannedStages {
   const options = new PluginOptions(plugin);
   const match = options.strings("match");
   if (match === undefined || match.length < 2)
-    throw options.refuse(match === undefined ? undefined : "match", "`match` needs a field and at least one pattern");
+    throw options.refuse(
+      match === undefined ? undefined : "match",
+      "`match` needs a field and at least one pattern",
+    );
   const timezone = options.string("timezone");
   const locale = options.string("locale");
   const target = options.string("target");

@@ -1,6 +1,7 @@
 // The elasticsearch output as elasticsearchSink options: Logstash's data stream rules, TLS and auth, index and ids.
-import type { LsPlugin } from "../ast.js";
+
 import type { PlanWarning } from "../../plan.js";
+import type { LsPlugin } from "../ast.js";
 import { type DataStream, dataStreamIndex, readDataStream } from "./data-stream.js";
 import { PluginOptions } from "./options.js";
 import { refuseMetadataFields } from "./planned.js";
@@ -57,9 +58,15 @@ export function planElasticsearchOutput(plugin: LsPlugin, ecs: boolean): Planned
   let useStream: boolean;
   if (explicit === "true") {
     if (invalid.length > 0)
-      throw options.refuse(invalid[0], `Invalid data stream configuration: [${invalid.map((n) => `"${n}"`).join(", ")}] (Logstash refuses these with data_stream => true)`);
+      throw options.refuse(
+        invalid[0],
+        `Invalid data stream configuration: [${invalid.map((n) => `"${n}"`).join(", ")}] (Logstash refuses these with data_stream => true)`,
+      );
     if (!ecsOn)
-      throw options.refuse("data_stream", "Invalid data stream configuration: `ecs_compatibility => disabled` (Logstash refuses it)");
+      throw options.refuse(
+        "data_stream",
+        "Invalid data stream configuration: `ecs_compatibility => disabled` (Logstash refuses it)",
+      );
     useStream = true;
   } else {
     useStream = explicit === undefined || explicit === "auto" ? ecsOn && invalid.length === 0 : false;
@@ -75,7 +82,8 @@ export function planElasticsearchOutput(plugin: LsPlugin, ecs: boolean): Planned
   const warnings: PlanWarning[] = [];
   const pipeline = options.string("pipeline");
   if (pipeline !== undefined) {
-    if (pipeline.includes("%{")) throw options.refuse("pipeline", "Sluice's sink takes one ingest pipeline, not a %{…} template");
+    if (pipeline.includes("%{"))
+      throw options.refuse("pipeline", "Sluice's sink takes one ingest pipeline, not a %{…} template");
     sink.pipeline = pipeline;
   }
   let text: string;
@@ -124,14 +132,24 @@ function readConnection(options: PluginOptions): Record<string, unknown> {
   const node = hosts.map((host) => nodeUrl(host, ssl));
 
   if (options.has("ssl_certificate_verification") && options.has("ssl_verification_mode"))
-    throw options.refuse("ssl_certificate_verification", "Use either `ssl_verification_mode` or the deprecated `ssl_certificate_verification` (Logstash refuses both)");
+    throw options.refuse(
+      "ssl_certificate_verification",
+      "Use either `ssl_verification_mode` or the deprecated `ssl_certificate_verification` (Logstash refuses both)",
+    );
   const verify =
-    options.boolean("ssl_certificate_verification") ?? (options.oneOf("ssl_verification_mode", ["full", "none"]) ?? "full") === "full";
+    options.boolean("ssl_certificate_verification") ??
+    (options.oneOf("ssl_verification_mode", ["full", "none"]) ?? "full") === "full";
   if (options.has("cacert") && options.has("ssl_certificate_authorities"))
-    throw options.refuse("cacert", "Use either `ssl_certificate_authorities` or the deprecated `cacert` (Logstash refuses both)");
+    throw options.refuse(
+      "cacert",
+      "Use either `ssl_certificate_authorities` or the deprecated `cacert` (Logstash refuses both)",
+    );
   const authorities = options.strings("ssl_certificate_authorities") ?? options.strings("cacert");
   if (authorities !== undefined && authorities.length > 1)
-    throw options.refuse(options.has("cacert") ? "cacert" : "ssl_certificate_authorities", "Multiple values are not supported (Logstash refuses them)");
+    throw options.refuse(
+      options.has("cacert") ? "cacert" : "ssl_certificate_authorities",
+      "Multiple values are not supported (Logstash refuses them)",
+    );
   const tls: Record<string, unknown> = {};
   if (ssl && authorities?.[0] !== undefined) tls.caFile = authorities[0];
   if (ssl && !verify) tls.rejectUnauthorized = false;
@@ -140,11 +158,20 @@ function readConnection(options: PluginOptions): Record<string, unknown> {
   const password = options.string("password");
   const apiKey = options.string("api_key");
   if (apiKey !== undefined && (user !== undefined || password !== undefined))
-    throw options.refuse("api_key", "Multiple authentication options are specified, please only use one of user/password, cloud_auth or api_key (Logstash refuses both)");
+    throw options.refuse(
+      "api_key",
+      "Multiple authentication options are specified, please only use one of user/password, cloud_auth or api_key (Logstash refuses both)",
+    );
   if (apiKey !== undefined && !ssl)
-    throw options.refuse("api_key", "Using api_key authentication requires SSL/TLS secured communication using the `ssl_enabled => true` option (Logstash refuses it)");
+    throw options.refuse(
+      "api_key",
+      "Using api_key authentication requires SSL/TLS secured communication using the `ssl_enabled => true` option (Logstash refuses it)",
+    );
   if ((user === undefined) !== (password === undefined))
-    throw options.refuse(user === undefined ? "password" : "user", "write both `user` and `password`: with one of them Logstash connects without credentials");
+    throw options.refuse(
+      user === undefined ? "password" : "user",
+      "write both `user` and `password`: with one of them Logstash connects without credentials",
+    );
   const connection: Record<string, unknown> = { node: node.length === 1 ? node[0] : node };
   if (user !== undefined && password !== undefined) connection.auth = { username: user, password };
   if (apiKey !== undefined) connection.auth = { apiKey: Buffer.from(apiKey).toString("base64") };
@@ -156,7 +183,8 @@ function readConnection(options: PluginOptions): Record<string, unknown> {
 function nodeUrl(host: string, ssl: boolean): string {
   if (/^https?:\/\//.test(host)) return host;
   const bare = host.replace(/^\/\//, "");
-  const withPort = /:\d+(\/|$)/.test(bare) || /\]:\d+/.test(bare) ? bare : bare.replace(/^([^/]+)/, "$1:9200");
+  const withPort =
+    /:\d+(\/|$)/.test(bare) || /\]:\d+/.test(bare) ? bare : bare.replace(/^([^/]+)/, "$1:9200");
   return `${ssl ? "https" : "http"}://${withPort}`;
 }
 
@@ -166,7 +194,10 @@ function documentId(options: PluginOptions): unknown {
   if (template === undefined) return "origin";
   const field = /^%\{(\[[^\]]+\](?:\[[^\]]+\])*|[^[\]{}%+]+)\}$/.exec(template);
   if (field === null)
-    throw options.refuse("document_id", `Sluice's sink takes the id from one field (%{[field]}), not "${template}"`);
+    throw options.refuse(
+      "document_id",
+      `Sluice's sink takes the id from one field (%{[field]}), not "${template}"`,
+    );
   const reference = field[1]!;
   return { field: reference.startsWith("[") ? reference : `[${reference}]` };
 }

@@ -1,7 +1,7 @@
 // A pipeline's filter section as stages: each plugin by its module, `if`/`else` as branch stages.
 import type { Stage } from "@sluice/core";
-import type { LsStatement } from "../ast.js";
 import type { PlanWarning } from "../../plan.js";
+import type { LsStatement } from "../ast.js";
 import { type BranchClause, branchStage } from "./branch.js";
 import { planDate } from "./date.js";
 import { planJson } from "./json.js";

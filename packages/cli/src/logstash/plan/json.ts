@@ -11,7 +11,11 @@ export function planJson(plugin: LsPlugin): PlannedStages {
   refuseMetadataFields(plugin);
   const options = new PluginOptions(plugin);
   const source = options.string("source");
-  if (source === undefined) throw options.refuse(undefined, "the option `source` is required (Logstash refuses the filter without it)");
+  if (source === undefined)
+    throw options.refuse(
+      undefined,
+      "the option `source` is required (Logstash refuses the filter without it)",
+    );
   const target = options.string("target");
   const skip = options.boolean("skip_on_invalid_json");
   const tagOnFailure = options.strings("tag_on_failure") ?? ["_jsonparsefailure"];

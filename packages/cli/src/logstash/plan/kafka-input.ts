@@ -1,8 +1,8 @@
 // The kafka input as a kafkaSource's options, and the stages that make each record the event Logstash's input makes.
 import { mapValues, type Stage } from "@sluice/core";
 import { type JsonObject, mutate, plain } from "@sluice/transforms";
-import type { LsPlugin } from "../ast.js";
 import type { PlanWarning } from "../../plan.js";
+import type { LsPlugin } from "../ast.js";
 import { codecJsonStages } from "./codec-json.js";
 import { PluginOptions } from "./options.js";
 import { construct, refuseMetadataFields } from "./planned.js";
@@ -34,7 +34,10 @@ export function planKafkaInput(plugin: LsPlugin, ecs: boolean): PlannedInput {
   const clientId = options.string("client_id") ?? "logstash";
   const reset = options.oneOf("auto_offset_reset", ["earliest", "latest", "none"]);
   if (reset === "none")
-    throw options.refuse("auto_offset_reset", `"none" fails a group without committed offsets; Sluice always starts somewhere: use "earliest" or "latest"`);
+    throw options.refuse(
+      "auto_offset_reset",
+      `"none" fails a group without committed offsets; Sluice always starts somewhere: use "earliest" or "latest"`,
+    );
   const threads = options.number("consumer_threads");
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
     throw options.refuse("consumer_threads", `expected a whole number of at least 1, got ${threads}`);
@@ -62,11 +65,18 @@ export function planKafkaInput(plugin: LsPlugin, ecs: boolean): PlannedInput {
     texts.push(`codec json${ecs ? " (event.original)" : ""}`);
   } else {
     stages.push(construct(plugin, () => plain({ name: "codec-plain" })) as Stage<never, unknown>);
-    if (ecs) stages.push(mutate({ copy: ["message", "[event][original]"], name: "codec-plain" }) as Stage<never, unknown>);
+    if (ecs)
+      stages.push(
+        mutate({ copy: ["message", "[event][original]"], name: "codec-plain" }) as Stage<never, unknown>,
+      );
     texts.push(`codec plain${ecs ? " (event.original)" : ""}`);
   }
   if (addField !== undefined) {
-    stages.push(construct(plugin, () => mutate({ add_field: Object.fromEntries(addField), name: id ?? "kafka" })) as Stage<never, unknown>);
+    stages.push(
+      construct(plugin, () =>
+        mutate({ add_field: Object.fromEntries(addField), name: id ?? "kafka" }),
+      ) as Stage<never, unknown>,
+    );
     texts.push(`add_field ${JSON.stringify(Object.fromEntries(addField))}`);
   }
   if (decorate !== "none") {
@@ -87,7 +97,7 @@ export function planKafkaInput(plugin: LsPlugin, ecs: boolean): PlannedInput {
     warnings.push({
       kind: "behaviour",
       message:
-        "kafka: no auto_offset_reset, so a consumer group without committed offsets starts at the end of the topic (Kafka's default) and skips the records already there; write auto_offset_reset => \"earliest\" to read them",
+        'kafka: no auto_offset_reset, so a consumer group without committed offsets starts at the end of the topic (Kafka\'s default) and skips the records already there; write auto_offset_reset => "earliest" to read them',
       where: plugin.position,
     });
   return { source, id, stages, texts, warnings };
@@ -102,8 +112,14 @@ function decorateMode(options: PluginOptions): "none" | "basic" | "extended" {
 function codecOf(options: PluginOptions): "plain" | "json" {
   const value = options.value("codec");
   if (value === undefined) return "plain";
-  const name = value.kind === "plugin" ? value.name : value.kind === "string" || value.kind === "bareword" ? value.value : undefined;
-  if (name !== "plain" && name !== "json") throw options.refuse("codec", "Sluice runs the plain and json codecs only");
+  const name =
+    value.kind === "plugin"
+      ? value.name
+      : value.kind === "string" || value.kind === "bareword"
+        ? value.value
+        : undefined;
+  if (name !== "plain" && name !== "json")
+    throw options.refuse("codec", "Sluice runs the plain and json codecs only");
   if (value.kind === "plugin" && value.attributes.length > 0)
     throw options.refuse("codec", `Sluice runs the ${name} codec without options`);
   return name;
@@ -123,7 +139,8 @@ function kafkaMetadata(groupId: string, extended: boolean): Stage<JsonObject, Js
     };
     if (extended)
       for (const [name, value] of Object.entries(origin.headers))
-        if (value !== undefined) kafka[name] = Array.isArray(value) ? String(value[value.length - 1]) : String(value);
+        if (value !== undefined)
+          kafka[name] = Array.isArray(value) ? String(value[value.length - 1]) : String(value);
     const metadata = (event.metadata?.[METADATA_KEY] as Record<string, unknown> | undefined) ?? {};
     event.metadata = { ...event.metadata, [METADATA_KEY]: { ...metadata, kafka } };
     return doc;

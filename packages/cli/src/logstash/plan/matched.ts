@@ -45,7 +45,11 @@ export function withDecorations(
 ): Stage<never, unknown>[] {
   const before = mapValues<JsonObject, JsonObject>(name, (doc, event) => {
     const tags = Object.hasOwn(doc, "tags") ? doc.tags : undefined;
-    const state: State = { attempted: attempted(doc), tags: Array.isArray(tags) ? [...tags] : tags, matched: false };
+    const state: State = {
+      attempted: attempted(doc),
+      tags: Array.isArray(tags) ? [...tags] : tags,
+      matched: false,
+    };
     event.metadata = { ...event.metadata, [STATE]: state };
     return doc;
   });
@@ -62,7 +66,11 @@ export function withDecorations(
     }
     return doc;
   });
-  const stages: Stage<never, unknown>[] = [before as Stage<never, unknown>, inner as Stage<never, unknown>, after as Stage<never, unknown>];
+  const stages: Stage<never, unknown>[] = [
+    before as Stage<never, unknown>,
+    inner as Stage<never, unknown>,
+    after as Stage<never, unknown>,
+  ];
   if (decorations !== undefined) {
     const decorate = mutate({ ...decorations, name });
     stages.push(

@@ -1,13 +1,33 @@
 // The mutate filter as @sluice/transforms' `mutate`, every operation in Logstash's order.
 import type { Stage } from "@sluice/core";
 import { type MutateOptions, mutate } from "@sluice/transforms";
-import type { LsPlugin } from "../ast.js";
 import type { PlanWarning } from "../../plan.js";
+import type { LsPlugin } from "../ast.js";
 import { PluginOptions } from "./options.js";
 import { construct, type PlannedStages, refuseMetadataFields } from "./planned.js";
 
-const HASHES = ["coerce", "rename", "update", "replace", "convert", "split", "join", "merge", "copy", "add_field"] as const;
-const LISTS = ["uppercase", "capitalize", "lowercase", "strip", "remove_field", "add_tag", "remove_tag", "tag_on_failure"] as const;
+const HASHES = [
+  "coerce",
+  "rename",
+  "update",
+  "replace",
+  "convert",
+  "split",
+  "join",
+  "merge",
+  "copy",
+  "add_field",
+] as const;
+const LISTS = [
+  "uppercase",
+  "capitalize",
+  "lowercase",
+  "strip",
+  "remove_field",
+  "add_tag",
+  "remove_tag",
+  "tag_on_failure",
+] as const;
 
 /** A mutate filter's stage; a gsub that rewrites `@timestamp` inside a text field is a warning. */
 export function planMutate(plugin: LsPlugin): PlannedStages {

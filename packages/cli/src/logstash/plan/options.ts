@@ -77,7 +77,8 @@ export class PluginOptions {
     if (value === undefined) return undefined;
     const items = value.kind === "array" ? value.items : [value];
     return items.map((item) => {
-      if (item.kind === "string" || item.kind === "bareword" || item.kind === "number") return String(item.value);
+      if (item.kind === "string" || item.kind === "bareword" || item.kind === "number")
+        return String(item.value);
       throw this.refuse(name, `expected strings, got a ${item.kind}`);
     });
   }
@@ -86,7 +87,8 @@ export class PluginOptions {
   hash(name: string): Array<[string, string | string[]]> | undefined {
     const value = this.value(name);
     if (value === undefined) return undefined;
-    if (value.kind !== "hash") throw this.refuse(name, `expected a hash { "key" => "value" }, got a ${value.kind}`);
+    if (value.kind !== "hash")
+      throw this.refuse(name, `expected a hash { "key" => "value" }, got a ${value.kind}`);
     return value.entries.map((entry) => {
       const v = entry.value;
       if (v.kind === "array") {
@@ -94,7 +96,10 @@ export class PluginOptions {
           String(entry.key.value),
           v.items.map((item) => {
             if (item.kind === "hash" || item.kind === "array" || item.kind === "plugin")
-              throw this.refuse(name, `expected strings in \`${String(entry.key.value)}\`, got a ${item.kind}`);
+              throw this.refuse(
+                name,
+                `expected strings in \`${String(entry.key.value)}\`, got a ${item.kind}`,
+              );
             return String(item.value);
           }),
         ];

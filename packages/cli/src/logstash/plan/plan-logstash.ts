@@ -41,17 +41,26 @@ function planPipeline(pipeline: LogstashPipeline): { pipelines: PlannedPipeline[
   }));
   const inputs = pipeline.inputs.map((statement) => {
     if (statement.kind !== "plugin")
-      throw new LogstashConfigError(statement.position, "input: conditionals are not allowed in an input section");
+      throw new LogstashConfigError(
+        statement.position,
+        "input: conditionals are not allowed in an input section",
+      );
     return planKafkaInput(statement, ecs);
   });
   if (inputs.length === 0) {
     const at = pipeline.texts[0]?.sections[0]?.position ?? { file: pipeline.id, line: 1, column: 1 };
-    throw new LogstashConfigError(at, `pipeline ${pipeline.id}: no kafka input; Sluice reads from Kafka only`);
+    throw new LogstashConfigError(
+      at,
+      `pipeline ${pipeline.id}: no kafka input; Sluice reads from Kafka only`,
+    );
   }
   const outputs = collectOutputs(pipeline.outputs, ecs);
   if (outputs.length === 0) {
     const at = pipeline.texts[0]?.sections[0]?.position ?? { file: pipeline.id, line: 1, column: 1 };
-    throw new LogstashConfigError(at, `pipeline ${pipeline.id}: no elasticsearch output; every event would be dropped`);
+    throw new LogstashConfigError(
+      at,
+      `pipeline ${pipeline.id}: no elasticsearch output; every event would be dropped`,
+    );
   }
   const targets: PlannedTarget[] = outputs.map((output, i) => ({
     name: output.planned.id ?? `elasticsearch-${i + 1}`,
@@ -69,7 +78,10 @@ function planPipeline(pipeline: LogstashPipeline): { pipelines: PlannedPipeline[
     if (syncs) {
       stages.push(
         dataStreamSyncStage(
-          outputs.map((output) => ({ sync: output.planned.sync, ...(output.when === undefined ? {} : { when: output.when }) })),
+          outputs.map((output) => ({
+            sync: output.planned.sync,
+            ...(output.when === undefined ? {} : { when: output.when }),
+          })),
         ) as (typeof stages)[number],
       );
       stageTexts.push("data_stream fields synced to the stream written to");
@@ -109,7 +121,11 @@ function collectOutputs(
     }
     const before: Array<{ when: Predicate; text: string }> = [];
     const branch = (own: { when: Predicate; text: string } | undefined) => {
-      const parts = [...(guard === undefined ? [] : [guard]), ...before.map(negate), ...(own === undefined ? [] : [own])];
+      const parts = [
+        ...(guard === undefined ? [] : [guard]),
+        ...before.map(negate),
+        ...(own === undefined ? [] : [own]),
+      ];
       return parts.length === 0 ? undefined : conjunction(parts);
     };
     for (const clause of statement.clauses) {
@@ -117,14 +133,18 @@ function collectOutputs(
       out.push(...collectOutputs(clause.body, ecs, branch(own)));
       before.push(own);
     }
-    if (statement.otherwise !== undefined) out.push(...collectOutputs(statement.otherwise.body, ecs, branch(undefined)));
+    if (statement.otherwise !== undefined)
+      out.push(...collectOutputs(statement.otherwise.body, ecs, branch(undefined)));
   }
   return out;
 }
 
 function planOutput(plugin: LsPlugin, ecs: boolean): PlannedOutput {
   if (plugin.name !== "elasticsearch")
-    throw new PluginOptions(plugin).refuse(undefined, "Sluice runs the elasticsearch output only; this output cannot run on Sluice");
+    throw new PluginOptions(plugin).refuse(
+      undefined,
+      "Sluice runs the elasticsearch output only; this output cannot run on Sluice",
+    );
   return planElasticsearchOutput(plugin, ecs);
 }
 
@@ -133,10 +153,16 @@ function negate(part: { when: Predicate; text: string }): { when: Predicate; tex
   return { when: (event) => !when(event), text: `!(${part.text})` };
 }
 
-function conjunction(parts: ReadonlyArray<{ when: Predicate; text: string }>): { when: Predicate; text: string } {
+function conjunction(parts: ReadonlyArray<{ when: Predicate; text: string }>): {
+  when: Predicate;
+  text: string;
+} {
   if (parts.length === 1) return parts[0]!;
   const predicates = parts.map((part) => part.when);
-  return { when: (event) => predicates.every((predicate) => predicate(event)), text: parts.map((part) => part.text).join(" and ") };
+  return {
+    when: (event) => predicates.every((predicate) => predicate(event)),
+    text: parts.map((part) => part.text).join(" and "),
+  };
 }
 
 function unique(warnings: readonly PlanWarning[]): PlanWarning[] {

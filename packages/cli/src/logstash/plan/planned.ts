@@ -1,8 +1,8 @@
 // What planning one plugin gives: stages (with their printed lines) and warnings, and how a stage's construction error is placed.
 import { SluiceError, type Stage } from "@sluice/core";
+import type { PlanWarning } from "../../plan.js";
 import type { LsPlugin, LsValue } from "../ast.js";
 import { LogstashConfigError } from "../errors.js";
-import type { PlanWarning } from "../../plan.js";
 
 /** A plugin's part of a pipeline. */
 export interface PlannedStages {
@@ -50,7 +50,9 @@ function mentionsMetadata(value: LsValue): boolean {
     case "array":
       return value.items.some(mentionsMetadata);
     case "hash":
-      return value.entries.some((entry) => String(entry.key.value).includes("@metadata") || mentionsMetadata(entry.value));
+      return value.entries.some(
+        (entry) => String(entry.key.value).includes("@metadata") || mentionsMetadata(entry.value),
+      );
     case "plugin":
       return value.attributes.some((attribute) => mentionsMetadata(attribute.value));
   }

@@ -46,7 +46,10 @@ export function compileCondition(condition: LsCondition): Predicate {
       return condition.negated ? (event) => !test(event) : test;
     }
     case "regex": {
-      const pattern = rubyRegExp(condition.pattern.kind === "regexp" ? condition.pattern.pattern : condition.pattern.value, condition.pattern.position);
+      const pattern = rubyRegExp(
+        condition.pattern.kind === "regexp" ? condition.pattern.pattern : condition.pattern.value,
+        condition.pattern.position,
+      );
       const path = condition.field.path;
       // A value that is not a string never matches, so `!~` holds for a missing field.
       const matches: Predicate = (event) => {
@@ -145,7 +148,9 @@ export function rubyEquals(a: unknown, b: unknown): boolean {
     const keys = Object.keys(a);
     if (keys.length !== Object.keys(b).length) return false;
     return keys.every(
-      (key) => Object.hasOwn(b, key) && rubyEquals((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+      (key) =>
+        Object.hasOwn(b, key) &&
+        rubyEquals((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
     );
   }
   return false;

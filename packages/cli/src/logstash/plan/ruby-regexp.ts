@@ -26,9 +26,11 @@ export function rubyRegExp(pattern: string, position: Position): RegExp {
       continue;
     }
     if (inClass) {
-      if (c === "[") throw refuse(position, pattern, "nested and POSIX bracket classes have no JavaScript equivalent");
+      if (c === "[")
+        throw refuse(position, pattern, "nested and POSIX bracket classes have no JavaScript equivalent");
       if (c === "]") inClass = false;
-      if (c === "&" && pattern[i + 1] === "&") throw refuse(position, pattern, "class intersection has no JavaScript equivalent");
+      if (c === "&" && pattern[i + 1] === "&")
+        throw refuse(position, pattern, "class intersection has no JavaScript equivalent");
       out += c;
       continue;
     }
@@ -56,5 +58,8 @@ export function rubyRegExp(pattern: string, position: Position): RegExp {
 }
 
 function refuse(position: Position, pattern: string, why: string): LogstashConfigError {
-  return new LogstashConfigError(position, `condition: Sluice cannot run the regular expression /${pattern}/: ${why}`);
+  return new LogstashConfigError(
+    position,
+    `condition: Sluice cannot run the regular expression /${pattern}/: ${why}`,
+  );
 }
