@@ -151,6 +151,16 @@ describe("what Logstash itself refuses", () => {
     ).toContain("ecs_compatibility => disabled");
   });
 
+  it("two plugins with one id", () => {
+    expect(
+      refusal(
+        `${IN} filter { mutate { id => "m" } } output { elasticsearch { id => "m" index => "x" } }`,
+        "id",
+        1,
+      ),
+    ).toContain("Two plugins have the id 'm'");
+  });
+
   it("TLS and credential options given twice or without TLS", () => {
     expect(refusal(`${IN} output { elasticsearch { ssl => true ssl_enabled => true } }`, "ssl")).toContain(
       "either",

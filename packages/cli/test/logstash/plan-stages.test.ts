@@ -33,6 +33,9 @@ describe("the kafka input", () => {
     const disabled = planOf(`input { kafka {} } ${OUT}`, { "pipeline.ecs_compatibility": "disabled" });
     const [plainEvent] = await runStages(disabled.pipelines[0]!.stages, ["hello"]);
     expect(withoutReadTime(plainEvent!.value)).toEqual({ "@version": "1", message: "hello" });
+    const own = planOf(`input { kafka { ecs_compatibility => disabled } } ${OUT}`);
+    const [ownEvent] = await runStages(own.pipelines[0]!.stages, ["hello"]);
+    expect(withoutReadTime(ownEvent!.value)).toEqual({ "@version": "1", message: "hello" });
   });
 
   it("json codec: the object is the event, with Logstash's @timestamp rules; not JSON goes to dead letters", async () => {

@@ -46,6 +46,8 @@ export function planKafkaInput(plugin: LsPlugin, ecs: boolean): PlannedInput {
   options.boolean("enable_auto_commit");
   const addField = options.hash("add_field");
   const codec = codecOf(options);
+  const pluginEcs = options.oneOf("ecs_compatibility", ["disabled", "v1", "v8"]);
+  const ecsOn = pluginEcs === undefined ? ecs : pluginEcs !== "disabled";
   const id = options.id();
   options.finish();
 
@@ -61,15 +63,15 @@ export function planKafkaInput(plugin: LsPlugin, ecs: boolean): PlannedInput {
   const stages: Stage<never, unknown>[] = [];
   const texts: string[] = [];
   if (codec === "json") {
-    stages.push(...construct(plugin, () => codecJsonStages(ecs)));
-    texts.push(`codec json${ecs ? " (event.original)" : ""}`);
+    stages.push(...construct(plugin, () => codecJsonStages(ecsOn)));
+    texts.push(`codec json${ecsOn ? " (event.original)" : ""}`);
   } else {
     stages.push(construct(plugin, () => plain({ name: "codec-plain" })) as Stage<never, unknown>);
-    if (ecs)
+    if (ecsOn)
       stages.push(
         mutate({ copy: ["message", "[event][original]"], name: "codec-plain" }) as Stage<never, unknown>,
       );
-    texts.push(`codec plain${ecs ? " (event.original)" : ""}`);
+    texts.push(`codec plain${ecsOn ? " (event.original)" : ""}`);
   }
   if (addField !== undefined) {
     stages.push(

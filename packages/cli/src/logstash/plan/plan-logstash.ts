@@ -39,6 +39,7 @@ function planPipeline(pipeline: LogstashPipeline): { pipelines: PlannedPipeline[
     message: notice.message,
     where: notice.position,
   }));
+  refuseDuplicateIds([...pipeline.inputs, ...pipeline.filters, ...pipeline.outputs]);
   const inputs = pipeline.inputs.map((statement) => {
     if (statement.kind !== "plugin")
       throw new LogstashConfigError(
@@ -163,6 +164,29 @@ function conjunction(parts: ReadonlyArray<{ when: Predicate; text: string }>): {
     when: (event) => predicates.every((predicate) => predicate(event)),
     text: parts.map((part) => part.text).join(" and "),
   };
+}
+
+/** Logstash refuses two plugins of a pipeline with the same `id`; Sluice names stages and targets by it. */
+function refuseDuplicateIds(statements: readonly LsStatement[]): void {
+  const seen = new Set<string>();
+  const visit = (statement: LsStatement): void => {
+    if (statement.kind === "branch") {
+      for (const clause of statement.clauses) clause.body.forEach(visit);
+      statement.otherwise?.body.forEach(visit);
+      return;
+    }
+    for (const attribute of statement.attributes) {
+      if (attribute.name !== "id" || !("value" in attribute.value)) continue;
+      const id = String(attribute.value.value);
+      if (seen.has(id))
+        throw new LogstashConfigError(
+          attribute.position,
+          `${statement.name} option \`id\`: Two plugins have the id '${id}', please fix this conflict (Logstash refuses it)`,
+        );
+      seen.add(id);
+    }
+  };
+  statements.forEach(visit);
 }
 
 function unique(warnings: readonly PlanWarning[]): PlanWarning[] {
