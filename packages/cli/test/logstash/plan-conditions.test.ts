@@ -2,7 +2,8 @@
 // and filters inside branches run only on the events their clause takes.
 import { eventOf, type SluiceEvent } from "@sluice/core";
 import { describe, expect, it } from "vitest";
-import { planOf, runStages } from "./plan-helpers.ts";
+import { planLogstash } from "../../src/index.ts";
+import { configOf, planOf, runStages } from "./plan-helpers.ts";
 
 const output = (condition: string) =>
   `input { kafka {} } output { if ${condition} { elasticsearch { index => "x" } } }`;
@@ -126,6 +127,42 @@ describe("filters in branches", () => {
       '  mutate {"add_tag":["b"]}',
       "else",
       '  mutate {"add_field":["branch","other"]}',
+    ]);
+  });
+});
+
+describe("nested branches and several pipelines", () => {
+  it("an output in a nested branch needs every enclosing clause", () => {
+    const plan = planOf(`input { kafka {} } output {
+      if [a] == "1" { if [b] == "2" { elasticsearch { index => "ab" } } else { elasticsearch { index => "a" } } } }`);
+    const [ab, a] = plan.pipelines[0]!.targets;
+    expect(ab!.whenText).toBe('[a] == "1" and [b] == "2"');
+    expect(a!.whenText).toBe('[a] == "1" and !([b] == "2")');
+    expect([ab!.when!(eventOf({ a: "1", b: "2" })), a!.when!(eventOf({ a: "1", b: "2" }))]).toEqual([
+      true,
+      false,
+    ]);
+    expect([ab!.when!(eventOf({ b: "2" })), a!.when!(eventOf({ b: "2" }))]).toEqual([false, false]);
+    expect(a!.when!(eventOf({ a: "1" }))).toBe(true);
+  });
+
+  it("each pipeline of a pipelines.yml plans on its own, named by its id", () => {
+    const one = configOf(`input { kafka { topics => ["x"] } } ${'output { elasticsearch { index => "x" } }'}`)
+      .pipelines[0]!;
+    const two = configOf(
+      `input { kafka { topics => ["y"] id => "in-y" } kafka { topics => ["z"] } } output { elasticsearch { index => "y" } }`,
+    ).pipelines[0]!;
+    const plan = planLogstash({
+      form: "pipelines.yml",
+      pipelines: [
+        { ...one, id: "ones" },
+        { ...two, id: "twos" },
+      ],
+    });
+    expect(plan.pipelines.map((p) => [p.name, p.source.topics])).toEqual([
+      ["ones", ["x"]],
+      ["twos.in-y", ["y"]],
+      ["twos.kafka-2", ["z"]],
     ]);
   });
 });

@@ -41,11 +41,14 @@ describe("the kafka input", () => {
   it("json codec: the object is the event, with Logstash's @timestamp rules; not JSON goes to dead letters", async () => {
     const plan = planOf(`input { kafka { codec => json } } ${OUT}`);
     const text = '{"a":1,"@timestamp":"2024-01-01T00:00:00.000Z"}';
-    const [ok, bad, float] = await runStages(plan.pipelines[0]!.stages, [
+    const own = '{"event":{"original":"own","kind":"k"}}';
+    const [ok, bad, float, kept] = await runStages(plan.pipelines[0]!.stages, [
       text,
       "not json",
       '{"@timestamp":1.5}',
+      own,
     ]);
+    expect(withoutReadTime(kept!.value)).toEqual({ "@version": "1", event: { original: "own", kind: "k" } });
     expect(ok!.value).toEqual({
       "@timestamp": "2024-01-01T00:00:00.000Z",
       "@version": "1",
@@ -55,6 +58,9 @@ describe("the kafka input", () => {
     expect(bad!.ok).toBe(false);
     expect(bad!.failure).toMatchObject({ type: "json_parse_exception", stage: "codec-json" });
     expect(float!.value).toMatchObject({ "_@timestamp": "1.5", tags: ["_timestampparsefailure"] });
+    expect(
+      plan.warnings.filter((w) => w.message.startsWith("kafka codec json")).map((w) => w.where?.column),
+    ).toEqual([17]);
   });
 });
 

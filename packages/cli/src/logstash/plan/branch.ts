@@ -1,5 +1,5 @@
 // Logstash's `if … else if … else` inside filters: each event runs the stages of the first clause that holds.
-import type { Batch, SluiceEvent, Stage } from "@sluice/core";
+import { type Batch, namedStage, type SluiceEvent, type Stage } from "@sluice/core";
 import { concatMap, forkJoin, map, type Observable, of, toArray } from "rxjs";
 
 /** One clause: events its `when` takes (and no earlier clause took) run its stages. */
@@ -13,8 +13,8 @@ export interface BranchClause {
  * A stage that splits each batch by the clauses, runs each part through its clause's stages and passes
  * the batch on in its order; the stages change events in place, as Logstash's filters change the event.
  */
-export function branchStage(clauses: readonly BranchClause[]): Stage<unknown, unknown> {
-  return (source) =>
+export function branchStage(name: string, clauses: readonly BranchClause[]): Stage<unknown, unknown> {
+  return namedStage(name, (source) =>
     source.pipe(
       concatMap((batch: Batch) => {
         const parts: SluiceEvent[][] = clauses.map(() => []);
@@ -29,7 +29,8 @@ export function branchStage(clauses: readonly BranchClause[]): Stage<unknown, un
         if (runs.length === 0) return of(batch);
         return forkJoin(runs).pipe(map(() => batch));
       }),
-    );
+    ),
+  );
 }
 
 function run(events: SluiceEvent[], stages: readonly Stage<never, unknown>[]): Observable<unknown> {

@@ -36,7 +36,7 @@ export function planFilters(statements: readonly LsStatement[], indent = ""): Pl
       texts.push(`${indent}else`, ...body.texts);
       warnings.push(...body.warnings);
     }
-    stages.push(branchStage(clauses) as Stage<never, unknown>);
+    stages.push(branchStage("if", clauses) as Stage<never, unknown>);
   }
   return { stages, texts, warnings };
 }

@@ -95,6 +95,13 @@ export function planKafkaInput(plugin: LsPlugin, ecs: boolean): PlannedInput {
       where: plugin.position,
     },
   ];
+  if (codec === "json")
+    warnings.push({
+      kind: "difference",
+      message:
+        'kafka codec json: a record that is not a JSON object goes to dead letters, where Logstash keeps text that is not JSON in message tagged "_jsonparsefailure" and makes one event per element of an array',
+      where: options.position("codec"),
+    });
   if (reset === undefined)
     warnings.push({
       kind: "behaviour",

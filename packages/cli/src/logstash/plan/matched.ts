@@ -74,7 +74,7 @@ export function withDecorations(
   if (decorations !== undefined) {
     const decorate = mutate({ ...decorations, name });
     stages.push(
-      branchStage([
+      branchStage(name, [
         {
           when: (event) => (event.metadata?.[STATE] as State | undefined)?.matched === true,
           stages: [decorate as Stage<never, unknown>],
