@@ -185,7 +185,17 @@ describe("the elasticsearch output", () => {
       elasticsearch { data_stream => true }
       if [copy] { elasticsearch { index => "copies" } } }`);
     const [both, one] = await runStages(plan.pipelines[0]!.stages, [{ copy: true }, {}]);
-    expect(both!.failure).toMatchObject({ stage: "data_stream_sync" });
+    expect(both!.failure).toMatchObject({ stage: "data_stream_sync", type: "data_stream_conflict" });
     expect(one!.ok).toBe(true);
+  });
+
+  it("routes by the event before the sync, as Logstash's outputs test it", async () => {
+    const plan = planOf(`input { kafka { codec => json } } output {
+      if ![data_stream] { elasticsearch { data_stream => true } } }`);
+    const pipeline = plan.pipelines[0]!;
+    const [bare, own] = await runStages(pipeline.stages, [{}, { data_stream: { dataset: "d" } }]);
+    expect(bare!.value).toMatchObject({ data_stream: { dataset: "generic" } });
+    expect(pipeline.targets[0]!.when!(bare!)).toBe(true);
+    expect(pipeline.targets[0]!.when!(own!)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 // The elasticsearch output's data stream settings as Logstash validates them, and its data_stream field sync as a stage.
-import { mapValues, type SluiceEvent, type Stage } from "@sluice/core";
+import { mapValues, reject, type SluiceEvent, type Stage } from "@sluice/core";
 import type { JsonObject } from "@sluice/transforms";
 import type { PluginOptions } from "./options.js";
 
@@ -93,18 +93,37 @@ export interface SyncTarget {
  */
 export function dataStreamSyncStage(targets: readonly SyncTarget[]): Stage<JsonObject, JsonObject> {
   return mapValues<JsonObject, JsonObject>("data_stream_sync", (doc, event) => {
-    const taking = targets.filter((target) => target.when === undefined || target.when(event));
-    const streams = taking.map((target) => target.sync);
+    const routes = targets.map((target) => target.when === undefined || target.when(event));
+    event.metadata = { ...event.metadata, [ROUTES]: routes };
+    const streams = targets.filter((_, i) => routes[i]).map((target) => target.sync);
     const first = streams[0];
-    if (first === undefined && streams.every((stream) => stream === undefined)) return doc;
+    if (streams.every((stream) => stream === undefined)) return doc;
     if (first === undefined || streams.some((stream) => stream === undefined || !sameStream(stream, first)))
-      throw new Error(
+      return reject(
+        "data_stream_conflict",
         "the event goes to elasticsearch outputs that would write different data_stream fields; Sluice writes one document per event",
       );
     syncDataStream(doc, first);
     return doc;
   });
 }
+
+/**
+ * A target's `when` in a pipeline that syncs: the decision the sync stage took before it changed the
+ * document, as Logstash's outputs test the event before their own copy is synced.
+ */
+export function routedAsBeforeSync(
+  index: number,
+  when: (event: SluiceEvent) => boolean,
+): (event: SluiceEvent) => boolean {
+  return (event) => {
+    const routes = event.metadata?.[ROUTES];
+    return Array.isArray(routes) ? routes[index] === true : when(event);
+  };
+}
+
+// Where the sync stage leaves each target's decision for the fan-out.
+const ROUTES = "sluice.logstash.routes";
 
 function sameStream(a: DataStream, b: DataStream): boolean {
   return (

@@ -4,7 +4,7 @@ import type { Plan, PlannedPipeline, PlannedTarget, PlanWarning } from "../../pl
 import type { LsPlugin, LsStatement } from "../ast.js";
 import { LogstashConfigError } from "../errors.js";
 import type { LogstashConfig, LogstashPipeline } from "../pipeline.js";
-import { dataStreamSyncStage } from "./data-stream.js";
+import { dataStreamSyncStage, routedAsBeforeSync } from "./data-stream.js";
 import { type PlannedOutput, planElasticsearchOutput } from "./elasticsearch-output.js";
 import { planFilters } from "./filters.js";
 import { planKafkaInput } from "./kafka-input.js";
@@ -63,13 +63,15 @@ function planPipeline(pipeline: LogstashPipeline): { pipelines: PlannedPipeline[
       `pipeline ${pipeline.id}: no elasticsearch output; every event would be dropped`,
     );
   }
+  const syncs = outputs.some((output) => output.planned.sync !== undefined);
   const targets: PlannedTarget[] = outputs.map((output, i) => ({
     name: output.planned.id ?? `elasticsearch-${i + 1}`,
     sink: output.planned.sink,
-    ...(output.when === undefined ? {} : { when: output.when, whenText: output.whenText }),
+    ...(output.when === undefined
+      ? {}
+      : { when: syncs ? routedAsBeforeSync(i, output.when) : output.when, whenText: output.whenText }),
   }));
   for (const output of outputs) warnings.push(...output.planned.warnings);
-  const syncs = outputs.some((output) => output.planned.sync !== undefined);
 
   const planned = inputs.map((input, i): PlannedPipeline => {
     const filters = planFilters(pipeline.filters);
