@@ -64,7 +64,7 @@ export function planVector(document: VectorDocument): Plan {
     const prefix = commonPrefix(paths);
     for (const step of planned[0]!.slice(0, prefix)) addStage(step, stages, stageTexts);
     const suffixes = planned.map((path) => path.slice(prefix));
-    const shared = sharedStages(suffixes, paths, prefix, document);
+    const shared = sharedStages(id, suffixes, paths, prefix, document);
     for (const step of shared) addStage(step, stages, stageTexts);
     const targets = paths.map((path, i) => target(path, suffixes[i]!, sinkOf(path.sink.id, path.sink.type), paths, i));
     duplicates(id, paths, targets, source.source.topics as string[], warnings, document);
@@ -118,6 +118,7 @@ function commonPrefix(paths: readonly GraphPath[]): number {
  * source) and its conditions must come after them (they are decided at the sink).
  */
 function sharedStages(
+  source: string,
   suffixes: readonly PlannedStep[][],
   paths: readonly GraphPath[],
   prefix: number,
@@ -135,7 +136,7 @@ function sharedStages(
       const kind = paths[i]!.steps[prefix] === undefined ? "sinks" : "transforms";
       throw new VectorConfigError(
         document.where([kind, where, "inputs"]),
-        `source "${paths[i]!.steps[0]?.component.id ?? paths[i]!.sink.id}" reaches sink "${paths[i]!.sink.id}" through transforms that differ from its other paths (or a filter or route before a remap); Sluice runs one chain of stages per source, with conditions at the sinks`,
+        `source "${source}" reaches sink "${paths[i]!.sink.id}" through transforms that differ from its other paths (or a filter or route before a remap); Sluice runs one chain of stages per source, with conditions at the sinks`,
       );
     }
   });
