@@ -47,4 +47,10 @@ export { type ParseOptions, parseLogstashConfig } from "./logstash/parse.js";
 export type { LogstashConfig, LogstashNotice, LogstashPipeline } from "./logstash/pipeline.js";
 export { pluginOptions } from "./logstash/plugin-options.js";
 export type { Plan, PlannedPipeline, PlannedTarget, PlanWarning } from "./plan.js";
-export { loadVector, parseVector, planVector, VectorConfigError, type VectorDocument } from "./vector/index.js";
+export {
+  loadVector,
+  parseVector,
+  planVector,
+  VectorConfigError,
+  type VectorDocument,
+} from "./vector/index.js";

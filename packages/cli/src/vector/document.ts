@@ -19,5 +19,7 @@ export interface VectorDocument {
 
 /** `sinks.es.bulk.index` for `["sinks", "es", "bulk", "index"]`. */
 export function pathText(path: OptionPath): string {
-  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`))
+    .join("");
 }

@@ -52,7 +52,8 @@ export function buildGraph(document: VectorDocument): Graph {
   }
   for (const component of components.values()) {
     if (component.kind === "sources") continue;
-    const inputs = (document.value[component.kind] as Record<string, { inputs?: unknown }>)[component.id]!.inputs;
+    const inputs = (document.value[component.kind] as Record<string, { inputs?: unknown }>)[component.id]!
+      .inputs;
     if (!Array.isArray(inputs) || inputs.length === 0 || inputs.some((input) => typeof input !== "string"))
       throw new VectorConfigError(
         document.where([component.kind, component.id, "inputs"]),
@@ -61,7 +62,11 @@ export function buildGraph(document: VectorDocument): Graph {
     inputs.forEach((input: string, i) => {
       const [from, output] = splitOutput(input, components);
       const upstream = components.get(from);
-      if (upstream === undefined || upstream.kind === "sinks" || (output !== undefined && upstream.type !== "route"))
+      if (
+        upstream === undefined ||
+        upstream.kind === "sinks" ||
+        (output !== undefined && upstream.type !== "route")
+      )
         throw new VectorConfigError(
           document.where([component.kind, component.id, "inputs", i]),
           `${component.kind}.${component.id}: input "${input}" names no source or transform output Sluice knows`,
@@ -107,7 +112,10 @@ export function routeOutputs(document: VectorDocument, id: string): string[] {
 }
 
 /** `id.route` → [id, route] when `id` is a component; else the whole input as an id. */
-function splitOutput(input: string, components: ReadonlyMap<string, Component>): [string, string | undefined] {
+function splitOutput(
+  input: string,
+  components: ReadonlyMap<string, Component>,
+): [string, string | undefined] {
   if (components.has(input)) return [input, undefined];
   const dot = input.lastIndexOf(".");
   return dot === -1 ? [input, undefined] : [input.slice(0, dot), input.slice(dot + 1)];

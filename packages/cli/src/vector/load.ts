@@ -15,9 +15,13 @@ export function loadVector(file: string): VectorDocument {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new VectorConfigError({ file, line: 1, column: 1 }, `cannot read the file: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new VectorConfigError(
+      { file, line: 1, column: 1 },
+      `cannot read the file: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return parseVector(text, file);
 }

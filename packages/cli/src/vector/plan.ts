@@ -25,12 +25,16 @@ const JSON_CODEC = "parsed = parse_json!(string!(.message))\ndel(.message)\n. = 
 export function planVector(document: VectorDocument): Plan {
   for (const key of Object.keys(document.value))
     if (!TOP_LEVEL.includes(key))
-      throw new VectorConfigError(document.where([key]), `\`${key}\` is not supported by Sluice's Vector form`);
+      throw new VectorConfigError(
+        document.where([key]),
+        `\`${key}\` is not supported by Sluice's Vector form`,
+      );
   const warnings: PlanWarning[] = [];
   if (document.value.api !== undefined)
     warnings.push({
       kind: "difference",
-      message: "Vector's `api` is not served; Sluice serves /metrics, /livez and /readyz on its own http address.",
+      message:
+        "Vector's `api` is not served; Sluice serves /metrics, /livez and /readyz on its own http address.",
       where: document.where(["api"]),
     });
   const graph = buildGraph(document);
@@ -51,13 +55,21 @@ export function planVector(document: VectorDocument): Plan {
   for (const [id, paths] of graph.paths) {
     const component = graph.components.get(id)!;
     const options = new ComponentOptions(document, ["sources", id], `source "${id}" (${component.type})`);
-    if (component.type !== "kafka") throw options.refuse(["type"], `is "${component.type}"; Sluice reads kafka sources only`);
+    if (component.type !== "kafka")
+      throw options.refuse(["type"], `is "${component.type}"; Sluice reads kafka sources only`);
     const source = kafkaSourceOf(options, id);
     if (paths.length === 0) throw options.refuse([], "feeds no sink");
     const stages: Stage[] = [vectorKafkaEvent(source.event) as Stage];
     const stageTexts = ["vectorKafkaEvent (the kafka source's event)"];
     if (source.codec === "json") {
-      stages.push(remap({ source: JSON_CODEC, name: `${id}.decoding`, drop_on_error: true, reroute_dropped: true }) as Stage);
+      stages.push(
+        remap({
+          source: JSON_CODEC,
+          name: `${id}.decoding`,
+          drop_on_error: true,
+          reroute_dropped: true,
+        }) as Stage,
+      );
       stageTexts.push("decoding json (a payload that is not a JSON object goes to dead letters)");
     }
     const planned = paths.map((path) => path.steps.map((step) => steps.read(step)));
@@ -66,7 +78,9 @@ export function planVector(document: VectorDocument): Plan {
     const suffixes = planned.map((path) => path.slice(prefix));
     const shared = sharedStages(id, suffixes, paths, prefix, document);
     for (const step of shared) addStage(step, stages, stageTexts);
-    const targets = paths.map((path, i) => target(path, suffixes[i]!, sinkOf(path.sink.id, path.sink.type), paths, i));
+    const targets = paths.map((path, i) =>
+      target(path, suffixes[i]!, sinkOf(path.sink.id, path.sink.type), paths, i),
+    );
     duplicates(id, paths, targets, source.source.topics as string[], warnings, document);
     pipelines.push({ name: id, source: source.source, stages, stageTexts, targets, unrouted: "drop" });
   }
@@ -83,7 +97,8 @@ export function planVector(document: VectorDocument): Plan {
     },
   );
   const unique = warnings.filter(
-    (warning, i) => warning.where !== undefined || warnings.findIndex((w) => w.message === warning.message) === i,
+    (warning, i) =>
+      warning.where !== undefined || warnings.findIndex((w) => w.message === warning.message) === i,
   );
   return { form: "vector", pipelines, warnings: unique };
 }
@@ -106,7 +121,8 @@ function commonPrefix(paths: readonly GraphPath[]): number {
   while (
     n < first.length &&
     paths.every(
-      (path) => path.steps[n]?.component.id === first[n]!.component.id && path.steps[n]?.route === first[n]!.route,
+      (path) =>
+        path.steps[n]?.component.id === first[n]!.component.id && path.steps[n]?.route === first[n]!.route,
     )
   )
     n++;

@@ -20,7 +20,10 @@ const KNOWN = [
 ];
 
 /** Reads the elasticsearch sink; notes what runs unlike Vector in `warnings`. */
-export function elasticsearchSinkOf(options: ComponentOptions, warnings: PlanWarning[]): Record<string, unknown> {
+export function elasticsearchSinkOf(
+  options: ComponentOptions,
+  warnings: PlanWarning[],
+): Record<string, unknown> {
   options.only([], KNOWN);
   const sink: Record<string, unknown> = {};
   const endpoints = options.get(["endpoints"]) !== undefined ? options.strings(["endpoints"]) : undefined;
@@ -29,7 +32,10 @@ export function elasticsearchSinkOf(options: ComponentOptions, warnings: PlanWar
   if (nodes === undefined || nodes.length === 0) throw options.refuse([], "needs `endpoints`");
   const bad = nodes.findIndex((node) => !/^https?:\/\//.test(node));
   if (bad !== -1)
-    throw options.refuse(endpoints === undefined ? ["endpoint"] : ["endpoints", bad], "must start with http:// or https://");
+    throw options.refuse(
+      endpoints === undefined ? ["endpoint"] : ["endpoints", bad],
+      "must start with http:// or https://",
+    );
   sink.node = nodes.length === 1 ? nodes[0] : nodes;
   options.choice(["api_version"], ["auto", "v7", "v8"] as const);
 
@@ -64,19 +70,31 @@ export function elasticsearchSinkOf(options: ComponentOptions, warnings: PlanWar
   options.only(["bulk"], ["index", "action"]);
   const action = options.string(["bulk", "action"]);
   if (action !== undefined) {
-    if (isTemplate(action)) throw options.refuse(["bulk", "action"], "is a template; Sluice takes one action per sink");
+    if (isTemplate(action))
+      throw options.refuse(["bulk", "action"], "is a template; Sluice takes one action per sink");
     if (action !== "index" && action !== "create")
       throw options.refuse(["bulk", "action"], `is "${action}"; Sluice supports "index" and "create"`);
     sink.action = action;
   }
   const idKey = options.string(["id_key"]);
-  if (idKey !== undefined) sink.id = { field: idKey.replace(/^\./, "").split(".").map((p) => `[${p}]`).join("") };
+  if (idKey !== undefined)
+    sink.id = {
+      field: idKey
+        .replace(/^\./, "")
+        .split(".")
+        .map((p) => `[${p}]`)
+        .join(""),
+    };
 
   const mode = options.choice(["mode"], ["bulk", "data_stream"] as const) ?? "bulk";
   if (mode === "data_stream") {
     if (options.get(["bulk", "index"]) !== undefined)
-      throw options.refuse(["bulk", "index"], "is not used with mode data_stream (the data stream's name is)");
-    if (action === "index") throw options.refuse(["bulk", "action"], 'must be "create" with mode data_stream');
+      throw options.refuse(
+        ["bulk", "index"],
+        "is not used with mode data_stream (the data stream's name is)",
+      );
+    if (action === "index")
+      throw options.refuse(["bulk", "action"], 'must be "create" with mode data_stream');
     options.only(["data_stream"], ["type", "dataset", "namespace", "auto_routing", "sync_fields"]);
     const part = (key: string, fallback: string) => {
       const value = options.string(["data_stream", key]) ?? fallback;

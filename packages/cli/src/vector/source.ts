@@ -1,6 +1,6 @@
 // Vector's kafka source as kafkaSource options and the stage that builds Vector's event from a record.
 import type { VectorKafkaEventOptions } from "@sluice/transforms";
-import { ComponentOptions } from "./options.js";
+import type { ComponentOptions } from "./options.js";
 
 /** What a Vector kafka source becomes. */
 export interface PlannedSource {
@@ -47,7 +47,8 @@ export function kafkaSourceOf(options: ComponentOptions, id: string): PlannedSou
   const topics = options.strings(["topics"]);
   if (topics === undefined || topics.length === 0) throw options.refuse([], "needs `topics`");
   const badTopic = topics.findIndex((topic) => topic.startsWith("^"));
-  if (badTopic !== -1) throw options.refuse(["topics", badTopic], "is a pattern, which Sluice's Vector form does not read");
+  if (badTopic !== -1)
+    throw options.refuse(["topics", badTopic], "is a pattern, which Sluice's Vector form does not read");
   // Vector's default is librdkafka's: a group without offsets starts at the end.
   const reset = options.choice(["auto_offset_reset"], Object.keys(OFFSET_RESET)) ?? "largest";
   const source: Record<string, unknown> = {

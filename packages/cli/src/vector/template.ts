@@ -1,6 +1,7 @@
 // Vector's template syntax (`{{ field.path }}`, strftime `%Y`) as the sink's Logstash-style sprintf.
-import type { ComponentOptions } from "./options.js";
+
 import type { OptionPath } from "./document.js";
+import type { ComponentOptions } from "./options.js";
 
 // Joda equivalents of the strftime items a daily or hourly index name uses.
 const STRFTIME: Record<string, string> = { Y: "yyyy", m: "MM", d: "dd", H: "HH", y: "yy", j: "DDD" };
@@ -21,10 +22,19 @@ export function toSprintf(text: string, options: ComponentOptions, sub: OptionPa
     if (c === "{" && text[i + 1] === "{") {
       const end = text.indexOf("}}", i + 2);
       if (end === -1) throw options.refuse(sub, `has an unclosed "{{" in "${text}"`);
-      const path = text.slice(i + 2, end).trim().replace(/^\./, "");
+      const path = text
+        .slice(i + 2, end)
+        .trim()
+        .replace(/^\./, "");
       if (!/^[A-Za-z0-9_@-]+(\.[A-Za-z0-9_@-]+)*$/.test(path))
-        throw options.refuse(sub, `has "{{ ${path} }}": Sluice reads field paths (a.b.c) in templates, nothing else`);
-      out += `%{${path.split(".").map((part) => `[${part}]`).join("")}}`;
+        throw options.refuse(
+          sub,
+          `has "{{ ${path} }}": Sluice reads field paths (a.b.c) in templates, nothing else`,
+        );
+      out += `%{${path
+        .split(".")
+        .map((part) => `[${part}]`)
+        .join("")}}`;
       i = end + 1;
     } else if (c === "%") {
       const item = text[i + 1] ?? "";

@@ -58,7 +58,10 @@ export function tomlDocument(input: ConfigText, file: string): VectorDocument {
         source: `${file} ${path.join(".")}`,
         locate(offset) {
           const before = text.slice(0, offset).split("\n");
-          return { ...at, entry: `${path.join(".")} line ${before.length}, column ${before.at(-1)!.length + 1}` };
+          return {
+            ...at,
+            entry: `${path.join(".")} line ${before.length}, column ${before.at(-1)!.length + 1}`,
+          };
         },
       };
     },

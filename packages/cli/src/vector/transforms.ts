@@ -55,7 +55,11 @@ export class StepReader {
         throw options.refuse(["route"], "must be a table of route name → condition");
       const tests = Object.keys(routes).map((name) => this.#condition(options, ["route", name]).test);
       if (step.route === "_unmatched")
-        return { kind: "condition", test: (value) => !tests.some((test) => test(value)), text: `${id}._unmatched` };
+        return {
+          kind: "condition",
+          test: (value) => !tests.some((test) => test(value)),
+          text: `${id}._unmatched`,
+        };
       const own = this.#condition(options, ["route", step.route ?? ""]);
       return { kind: "condition", test: own.test, text: `${id}.${step.route}: ${own.text}` };
     }
@@ -63,9 +67,13 @@ export class StepReader {
   }
 
   #remap(options: ComponentOptions, id: string): PlannedStep {
-    options.only([], ["type", "inputs", "source", "drop_on_error", "drop_on_abort", "reroute_dropped", "timezone"]);
+    options.only(
+      [],
+      ["type", "inputs", "source", "drop_on_error", "drop_on_abort", "reroute_dropped", "timezone"],
+    );
     const program = this.document.textAt([...options.path, "source"]);
-    if (program === undefined) throw options.refuse(["source"], "must be a VRL program (Sluice does not read `file`)");
+    if (program === undefined)
+      throw options.refuse(["source"], "must be a VRL program (Sluice does not read `file`)");
     const remapOptions: RemapOptions = { source: program.text, name: id };
     for (const flag of ["drop_on_error", "drop_on_abort", "reroute_dropped"] as const) {
       const value = options.boolean([flag]);

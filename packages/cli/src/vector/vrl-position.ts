@@ -1,6 +1,6 @@
 // Compiles VRL held in a config option, moving the compiler's line:column into the user's file.
 import { SluiceError } from "@sluice/core";
-import { compileVrl, remap, type RemapOptions } from "@sluice/transforms";
+import { compileVrl, type RemapOptions, remap } from "@sluice/transforms";
 import type { ConfigText } from "../logstash/text.js";
 import { lineStarts } from "../logstash/text.js";
 import { VectorConfigError } from "./errors.js";
@@ -12,7 +12,8 @@ export function atProgram<T>(program: ConfigText, label: string, build: () => T,
   } catch (error) {
     if (!(error instanceof SluiceError)) throw error;
     const match = /has an error at (\d+):(\d+): (.*)$/s.exec(error.message);
-    if (match === null) throw new VectorConfigError(program.locate(0), `${label}: ${error.message}`, { cause: error });
+    if (match === null)
+      throw new VectorConfigError(program.locate(0), `${label}: ${error.message}`, { cause: error });
     const line = Number(match[1]) - 1;
     const column = Number(match[2]) - 1 - (line === 0 ? shift : 0);
     const offset = (lineStarts(program.text)[line] ?? 0) + Math.max(0, column);

@@ -1,7 +1,7 @@
 // Reads a Vector configuration written in YAML or JSON (JSON is YAML), keeping every option's position.
 import { isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
-import { scalarConfigText } from "../logstash/yaml-text.js";
 import type { ConfigText } from "../logstash/text.js";
+import { scalarConfigText } from "../logstash/yaml-text.js";
 import type { OptionPath, VectorDocument } from "./document.js";
 import { VectorConfigError } from "./errors.js";
 
@@ -17,7 +17,8 @@ export function yamlDocument(input: ConfigText, file: string): VectorDocument {
   // An option is where its key is written (an array item where the item is), so messages point at the name.
   const offsetOf = (path: OptionPath): number => {
     for (let depth = path.length; depth >= 1; depth--) {
-      const parent: unknown = depth === 1 ? document.contents : document.getIn(path.slice(0, depth - 1), true);
+      const parent: unknown =
+        depth === 1 ? document.contents : document.getIn(path.slice(0, depth - 1), true);
       const part = path[depth - 1];
       if (isMap(parent)) {
         const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === part);

@@ -29,7 +29,9 @@ const JSON_FORM = JSON.stringify(
   {
     sources: { in: { type: "kafka", bootstrap_servers: "kafka:9092", group_id: "g", topics: ["logs"] } },
     transforms: { last: { type: "remap", inputs: ["in"], source: ".seen = true" } },
-    sinks: { es: { type: "elasticsearch", inputs: ["last"], endpoints: ["http://es:9200"], bulk: { index: "logs" } } },
+    sinks: {
+      es: { type: "elasticsearch", inputs: ["last"], endpoints: ["http://es:9200"], bulk: { index: "logs" } },
+    },
   },
   null,
   2,
@@ -52,23 +54,34 @@ describe("Vector's YAML, TOML and JSON forms", () => {
   });
 
   it("name the line of a refused option in TOML and JSON", () => {
-    expect(refusal(TOML.replace('bulk.index = "logs"', 'bulk.index = "logs"\ndoc_type = "_doc"'), "vector.toml").message).toBe(
-      'vector.toml:17:1: sink "es" (elasticsearch) option `doc_type` is not supported by Sluice',
-    );
-    expect(refusal(JSON_FORM.replace('"type": "file"', "").replace('"type": "kafka"', '"type": "file"'), "vector.json").message).toBe(
-      'vector.json:4:7: source "in" (file) option `type` is "file"; Sluice reads kafka sources only',
-    );
+    expect(
+      refusal(TOML.replace('bulk.index = "logs"', 'bulk.index = "logs"\ndoc_type = "_doc"'), "vector.toml")
+        .message,
+    ).toBe('vector.toml:17:1: sink "es" (elasticsearch) option `doc_type` is not supported by Sluice');
+    expect(
+      refusal(
+        JSON_FORM.replace('"type": "file"', "").replace('"type": "kafka"', '"type": "file"'),
+        "vector.json",
+      ).message,
+    ).toBe('vector.json:4:7: source "in" (file) option `type` is "file"; Sluice reads kafka sources only');
   });
 
   it("refuse a VRL error in TOML at the option's line, with the line inside the program", () => {
-    const error = refusal(TOML.replace('source = ".seen = true"', 'source = ".seen = md5(.x)"'), "vector.toml");
+    const error = refusal(
+      TOML.replace('source = ".seen = true"', 'source = ".seen = md5(.x)"'),
+      "vector.toml",
+    );
     expect(error.message).toBe(
       'vector.toml:10:1 (transforms.last.source line 1, column 9): transform "last" (remap) option `source`: call to undefined function `md5`',
     );
   });
 
   it("refuse syntax errors at their line", () => {
-    expect(refusal("sources:\n  in: [\n", "vector.yaml").message).toMatch(/^vector\.yaml:\d+:\d+: invalid YAML/);
-    expect(refusal('[sources.in]\ntype = "kafka\n', "vector.toml").message).toMatch(/^vector\.toml:2:\d+: invalid TOML/);
+    expect(refusal("sources:\n  in: [\n", "vector.yaml").message).toMatch(
+      /^vector\.yaml:\d+:\d+: invalid YAML/,
+    );
+    expect(refusal('[sources.in]\ntype = "kafka\n', "vector.toml").message).toMatch(
+      /^vector\.toml:2:\d+: invalid TOML/,
+    );
   });
 });

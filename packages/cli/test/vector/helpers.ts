@@ -2,9 +2,9 @@
 import { eventOf, type SluiceEvent, type Stage } from "@sluice/core";
 import { lastValueFrom, type Observable, of } from "rxjs";
 import type { Plan, PlannedPipeline } from "../../src/plan.js";
+import { VectorConfigError } from "../../src/vector/errors.js";
 import { parseVector } from "../../src/vector/load.js";
 import { planVector } from "../../src/vector/plan.js";
-import { VectorConfigError } from "../../src/vector/errors.js";
 
 /** The plan of `text`, read as the file `file` (its extension picks TOML). */
 export function plan(text: string, file = "vector.yaml"): Plan {
@@ -23,7 +23,11 @@ export function refusal(text: string, file = "vector.yaml"): VectorConfigError {
 }
 
 /** Runs `pipeline`'s stages on Kafka records holding `payloads`, read from `topic`. */
-export async function run(pipeline: PlannedPipeline, topic: string, ...payloads: string[]): Promise<SluiceEvent[]> {
+export async function run(
+  pipeline: PlannedPipeline,
+  topic: string,
+  ...payloads: string[]
+): Promise<SluiceEvent[]> {
   const batch = payloads.map((payload, i) =>
     eventOf<unknown>(Buffer.from(payload), { origin: { topic, offset: String(i) } }),
   );

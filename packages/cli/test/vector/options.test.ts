@@ -11,7 +11,11 @@ describe("the kafka source's options", () => {
           "    auto_offset_reset: smallest\n    key_field: k\n    topic_key: t\n    partition_key: ''\n    offset_key: o\n    headers_key: h\n",
       }).replace('"kafka:9092"', '"a:9092, b:9092"'),
     );
-    expect(pipeline.source).toMatchObject({ brokers: ["a:9092", "b:9092"], groupId: "g", startFrom: "earliest" });
+    expect(pipeline.source).toMatchObject({
+      brokers: ["a:9092", "b:9092"],
+      groupId: "g",
+      startFrom: "earliest",
+    });
     const [event] = await run(pipeline, "logs", "hello");
     expect(event!.value).toMatchObject({ message: "hello", t: "logs", o: 0, h: {}, k: null });
     expect(event!.value).not.toHaveProperty("partition");
@@ -61,12 +65,17 @@ describe("the elasticsearch sink's options", () => {
       action: "create",
     });
     expect(
-      sink("    mode: data_stream\n    data_stream:\n      type: metrics\n      dataset: app\n      namespace: prod\n"),
+      sink(
+        "    mode: data_stream\n    data_stream:\n      type: metrics\n      dataset: app\n      namespace: prod\n",
+      ),
     ).toMatchObject({ index: "metrics-app-prod" });
   });
 
   it("takes `endpoint` and several endpoints", () => {
-    const text = config().replace('endpoints: ["http://es:9200"]', 'endpoints: ["http://a:9200", "http://b:9200"]');
+    const text = config().replace(
+      'endpoints: ["http://es:9200"]',
+      'endpoints: ["http://a:9200", "http://b:9200"]',
+    );
     expect(only(text).targets[0]!.sink.node).toEqual(["http://a:9200", "http://b:9200"]);
     const single = config().replace('endpoints: ["http://es:9200"]', "endpoint: http://c:9200");
     expect(only(single).targets[0]!.sink.node).toBe("http://c:9200");
@@ -98,12 +107,43 @@ sinks:
   it("filters in a stage, and sends each event to every route its conditions take, as Vector", async () => {
     const pipeline = only(graph);
     expect(pipeline.stageTexts.at(-1)).toBe('filter keep: .level != "debug"');
-    const events = await run(pipeline, "logs", '{"level":"debug"}', '{"level":"error","kind":"audit"}', '{"level":"info"}');
+    const events = await run(
+      pipeline,
+      "logs",
+      '{"level":"debug"}',
+      '{"level":"error","kind":"audit"}',
+      '{"level":"info"}',
+    );
     const kept = events.filter((event) => !event.dropped);
     expect(kept.map((event) => (event.value as { level: string }).level)).toEqual(["error", "info"]);
     const to = (i: number) => pipeline.targets.filter((t) => t.when?.(kept[i]!) ?? true).map((t) => t.name);
     expect(to(0)).toEqual(["errors", "audit"]);
     expect(to(1)).toEqual(["rest"]);
     expect(pipeline.unrouted).toBe("drop");
+  });
+});
+
+describe("a sink fed twice", () => {
+  it("is two targets, as Vector writes the record twice, with the warning that Sluice's ids land it once", () => {
+    const result = plan(`sources:
+  in: { type: kafka, bootstrap_servers: "k:9092", group_id: g, topics: [logs] }
+transforms:
+  a: { type: remap, inputs: [in], source: ".x = 1" }
+  b: { type: remap, inputs: [in], source: ".x = 1" }
+sinks:
+  s: { type: elasticsearch, inputs: [a, b], endpoint: "http://es:9200", bulk: { index: s } }
+`);
+    const pipeline = result.pipelines[0]!;
+    expect(pipeline.stageTexts).toEqual(["vectorKafkaEvent (the kafka source's event)", "remap a"]);
+    expect(pipeline.targets.map((t) => [t.name, t.whenText])).toEqual([
+      ["s", "via a"],
+      ["s#2", "via b"],
+    ]);
+    expect(result.warnings.map((w) => w.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("each of its records is written 2 times"),
+        expect.stringContaining('reaches sink "s" on two paths'),
+      ]),
+    );
   });
 });

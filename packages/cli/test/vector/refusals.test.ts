@@ -26,7 +26,9 @@ describe("what Sluice cannot run is refused at plan time, naming component, opti
 
   it("a source type other than kafka", () => {
     const error = refusal(config().replace("type: kafka", "type: file"));
-    expect(error.message).toBe('vector.yaml:3:5: source "in" (file) option `type` is "file"; Sluice reads kafka sources only');
+    expect(error.message).toBe(
+      'vector.yaml:3:5: source "in" (file) option `type` is "file"; Sluice reads kafka sources only',
+    );
   });
 
   it("an option Sluice does not support, on source and sink", () => {
@@ -61,7 +63,10 @@ describe("what Sluice cannot run is refused at plan time, naming component, opti
   });
 
   it("verify_hostname off while the certificate is verified, which Sluice cannot do", () => {
-    expect(refusal(config({ sink: "    bulk:\n      index: x\n    tls:\n      verify_hostname: false\n" })).message).toBe(
+    expect(
+      refusal(config({ sink: "    bulk:\n      index: x\n    tls:\n      verify_hostname: false\n" }))
+        .message,
+    ).toBe(
       'vector.yaml:15:7: sink "es" (elasticsearch) option `tls.verify_hostname` is false while verify_certificate is true: Sluice checks the hostname with the certificate, or neither',
     );
   });
@@ -76,7 +81,9 @@ sinks:
   x: { type: elasticsearch, inputs: [a], endpoint: "http://es:9200", bulk: { index: x } }
   y: { type: elasticsearch, inputs: [b], endpoint: "http://es:9200", bulk: { index: y } }
 `;
-    expect(refusal(text).message).toMatch(/^vector\.yaml:5:21: source "in" reaches sink "y" through transforms that differ/);
+    expect(refusal(text).message).toMatch(
+      /^vector\.yaml:5:21: source "in" reaches sink "y" through transforms that differ/,
+    );
   });
 
   it("a top-level section Sluice does not read", () => {

@@ -15,12 +15,16 @@ describe("the seed's Vector ConfigMap", () => {
   it("plans one pipeline per kafka source, read from the end as Vector's default", () => {
     const plan = seed();
     expect(plan.form).toBe("vector");
-    expect(plan.pipelines.map((p) => [p.name, p.source.topics, p.source.groupId, p.source.startFrom])).toEqual([
+    expect(
+      plan.pipelines.map((p) => [p.name, p.source.topics, p.source.groupId, p.source.startFrom]),
+    ).toEqual([
       ["insight_logs_kafka", ["insight-logs"], "consumer-group-insight", "latest"],
       ["insight_event_kafka", ["insight-event"], "consumer-group-insight", "latest"],
       ["insight_gw_skoala_kafka", ["insight-gw-skoala"], "consumer-group-insight", "latest"],
     ]);
-    expect(plan.pipelines[0]!.source.brokers).toEqual(["insight-kafka.insight-system.svc.cluster.local:9092"]);
+    expect(plan.pipelines[0]!.source.brokers).toEqual([
+      "insight-kafka.insight-system.svc.cluster.local:9092",
+    ]);
   });
 
   it("sends insight-gw-skoala to two sinks: the event index, as the seed's graph says, and its own", () => {
@@ -30,7 +34,9 @@ describe("the seed's Vector ConfigMap", () => {
       ["insight_es_gw_skoala", "skoala-gw-alias-1418", undefined],
     ]);
     expect(seed().pipelines[0]!.targets.map((t) => t.sink.index)).toEqual(["insight-es-k8s-logs-alias-1418"]);
-    expect(seed().pipelines[1]!.targets.map((t) => t.sink.index)).toEqual(["insight-es-k8s-event-logs-alias-1418"]);
+    expect(seed().pipelines[1]!.targets.map((t) => t.sink.index)).toEqual([
+      "insight-es-k8s-event-logs-alias-1418",
+    ]);
   });
 
   it("maps the sinks' auth and tls", () => {
