@@ -81,7 +81,7 @@ export function planVector(document: VectorDocument): Plan {
     const targets = paths.map((path, i) =>
       target(path, suffixes[i]!, sinkOf(path.sink.id, path.sink.type), paths, i),
     );
-    duplicates(id, paths, targets, source.source.topics as string[], warnings, document);
+    duplicates(id, paths, targets, options.strings(["topics"]) ?? [], warnings, document);
     pipelines.push({ name: id, source: source.source, stages, stageTexts, targets, unrouted: "drop" });
   }
   warnings.push(

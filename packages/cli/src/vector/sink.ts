@@ -17,6 +17,8 @@ const KNOWN = [
   "compression",
   "request_retry_partial",
   "api_version",
+  "pipeline",
+  "request",
 ];
 
 /** Reads the elasticsearch sink; notes what runs unlike Vector in `warnings`. */
@@ -39,8 +41,10 @@ export function elasticsearchSinkOf(
   sink.node = nodes.length === 1 ? nodes[0] : nodes;
   options.choice(["api_version"], ["auto", "v7", "v8"] as const);
 
-  const auth = authOf(options);
+  const auth = authOf(options) ?? apiKeyOf(options);
   if (auth !== undefined) sink.auth = auth;
+  const pipeline = options.string(["pipeline"]);
+  if (pipeline !== undefined && pipeline !== "") sink.pipeline = pipeline;
 
   options.only(["tls"], ["verify_certificate", "verify_hostname", "ca_file"]);
   const verifyCertificate = options.boolean(["tls", "verify_certificate"]) ?? true;
@@ -138,11 +142,31 @@ function authOf(options: ComponentOptions): Record<string, unknown> | undefined 
       throw options.refuse(["auth"], "with strategy basic needs `user` and `password`");
     return { username, password };
   }
-  if (strategy === "api_key") {
-    options.only(["auth"], ["strategy", "api_key"]);
-    const apiKey = options.string(["auth", "api_key"]);
-    if (apiKey === undefined) throw options.refuse(["auth"], "with strategy api_key needs `api_key`");
-    return { apiKey };
-  }
-  throw options.refuse(["auth", "strategy"], `is "${strategy ?? ""}"; Sluice supports "basic" and "api_key"`);
+  throw options.refuse(["auth", "strategy"], `is "${strategy ?? ""}"; Sluice supports "basic"`);
+}
+
+/** Vector has no API key strategy: an API key is sent as `request.headers.Authorization: "ApiKey <key>"`. */
+function apiKeyOf(options: ComponentOptions): Record<string, unknown> | undefined {
+  if (options.get(["request"]) === undefined) return undefined;
+  options.only(
+    ["request"],
+    ["headers"],
+    "is not supported by Sluice (only request.headers.Authorization is)",
+  );
+  options.only(
+    ["request", "headers"],
+    ["Authorization"],
+    "is not supported by Sluice (only the Authorization header is)",
+  );
+  const header = options.string(["request", "headers", "Authorization"]);
+  if (header === undefined) return undefined;
+  const match = /^ApiKey\s+(\S+)$/.exec(header);
+  if (match === null)
+    throw options.refuse(
+      ["request", "headers", "Authorization"],
+      'must be "ApiKey <key>" (use auth for basic)',
+    );
+  if (options.get(["auth"]) !== undefined)
+    throw options.refuse(["request", "headers", "Authorization"], "and `auth` cannot both be set");
+  return { apiKey: match[1] };
 }

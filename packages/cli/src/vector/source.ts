@@ -46,15 +46,21 @@ export function kafkaSourceOf(options: ComponentOptions, id: string): PlannedSou
   if (groupId === undefined) throw options.refuse([], "needs `group_id`");
   const topics = options.strings(["topics"]);
   if (topics === undefined || topics.length === 0) throw options.refuse([], "needs `topics`");
-  const badTopic = topics.findIndex((topic) => topic.startsWith("^"));
-  if (badTopic !== -1)
-    throw options.refuse(["topics", badTopic], "is a pattern, which Sluice's Vector form does not read");
+  // Vector reads a topic starting with ^ as a regular expression; kafkaSource takes one such pattern.
+  const patterns = topics.flatMap((topic, i) => (topic.startsWith("^") ? [i] : []));
+  if (patterns.length > 1)
+    throw options.refuse(
+      ["topics", patterns[1]!],
+      "is a second pattern; Sluice reads one topic pattern per source",
+    );
+  const names = topics.filter((topic) => !topic.startsWith("^"));
   // Vector's default is librdkafka's: a group without offsets starts at the end.
   const reset = options.choice(["auto_offset_reset"], Object.keys(OFFSET_RESET)) ?? "largest";
   const source: Record<string, unknown> = {
     brokers: brokers.split(",").map((broker) => broker.trim()),
     groupId,
-    topics,
+    ...(names.length > 0 ? { topics: names } : {}),
+    ...(patterns.length > 0 ? { topicPattern: topics[patterns[0]!] } : {}),
     startFrom: OFFSET_RESET[reset],
     clientId: `sluice-${id}`,
   };

@@ -21,6 +21,11 @@ describe("the kafka source's options", () => {
     expect(event!.value).not.toHaveProperty("partition");
   });
 
+  it("reads a topic starting with ^ as kafkaSource's topicPattern, as Vector reads it", () => {
+    const pipeline = only(config().replace("topics: [logs]", 'topics: [logs, "^app-.+"]'));
+    expect(pipeline.source).toMatchObject({ topics: ["logs"], topicPattern: "^app-.+" });
+  });
+
   it("decodes json payloads into the event, and dead-letters what is not a JSON object", async () => {
     const pipeline = only(config({ source: "    decoding:\n      codec: json\n" }));
     const [good, bad] = await run(pipeline, "logs", '{"level":"info"}', "not json");
@@ -33,11 +38,12 @@ describe("the kafka source's options", () => {
 describe("the elasticsearch sink's options", () => {
   const sink = (lines: string) => only(config({ sink: lines })).targets[0]!.sink;
 
-  it("maps api key auth, ca_file, gzip, action, id_key and templates", () => {
+  it("maps an API key, ca_file, gzip, action, id_key, pipeline and templates", () => {
     expect(
-      sink(`    auth:
-      strategy: api_key
-      api_key: k3y
+      sink(`    request:
+      headers:
+        Authorization: "ApiKey k3y"
+    pipeline: geoip
     tls:
       ca_file: /etc/ca.pem
     compression: gzip
@@ -50,6 +56,7 @@ describe("the elasticsearch sink's options", () => {
     ).toEqual({
       node: "http://es:9200",
       auth: { apiKey: "k3y" },
+      pipeline: "geoip",
       tls: { caFile: "/etc/ca.pem" },
       compression: true,
       action: "index",
