@@ -52,6 +52,7 @@ export function planVector(document: VectorDocument): Plan {
     return sink;
   };
   const pipelines: PlannedPipeline[] = [];
+  const groups = new Map<string, { id: string; topics: string }>();
   for (const [id, paths] of graph.paths) {
     const component = graph.components.get(id)!;
     const options = new ComponentOptions(document, ["sources", id], `source "${id}" (${component.type})`);
@@ -59,6 +60,7 @@ export function planVector(document: VectorDocument): Plan {
       throw options.refuse(["type"], `is "${component.type}"; Sluice reads kafka sources only`);
     const source = kafkaSourceOf(options, id);
     if (paths.length === 0) throw options.refuse([], "feeds no sink");
+    sharedGroup(id, source.source, groups, warnings, document);
     const stages: Stage[] = [vectorKafkaEvent(source.event) as Stage];
     const stageTexts = ["vectorKafkaEvent (the kafka source's event)"];
     if (source.codec === "json") {
@@ -101,6 +103,33 @@ export function planVector(document: VectorDocument): Plan {
       warning.where !== undefined || warnings.findIndex((w) => w.message === warning.message) === i,
   );
   return { form: "vector", pipelines, warnings: unique };
+}
+
+/**
+ * Sources sharing a group id with other topics: librdkafka assigns each member only topics it subscribed
+ * to, kafkajs's assigner gives every member the leader's topics, so Sluice would not read the others.
+ */
+function sharedGroup(
+  id: string,
+  source: Record<string, unknown>,
+  groups: Map<string, { id: string; topics: string }>,
+  warnings: PlanWarning[],
+  document: VectorDocument,
+): void {
+  const groupId = source.groupId as string;
+  const topics = JSON.stringify([source.topics, source.topicPattern]);
+  const seen = groups.get(groupId);
+  if (seen === undefined) {
+    groups.set(groupId, { id, topics });
+    return;
+  }
+  if (seen.topics === topics) return;
+  const first = seen.id;
+  warnings.push({
+    kind: "difference",
+    message: `sources "${first}" and "${id}" share group_id "${groupId}" with different topics: Vector's consumers (librdkafka) each get their own topics' partitions, while Sluice's Kafka consumers in one group are all assigned the group leader's topics only, so give each source its own group_id before running it on Sluice (a new group starts per auto_offset_reset).`,
+    where: document.where(["sources", id, "group_id"]),
+  });
 }
 
 function addStage(step: PlannedStep, stages: Stage[], texts: string[]): void {

@@ -70,6 +70,8 @@ describe("the seed's Vector ConfigMap", () => {
     expect(twice?.kind).toBe("behaviour");
     expect(twice?.message).toContain("insight_gw_skoala_kafka");
     expect(twice?.where?.line).toBe(lineOf("insight_gw_skoala_kafka:"));
+    const groups = warnings.filter((w) => w.message.includes('share group_id "consumer-group-insight"'));
+    expect(groups.map((w) => w.where?.line)).toEqual([lineOf("group_id") + 6, lineOf("group_id") + 12]);
     expect(warnings.filter((w) => w.kind === "difference").map((w) => w.message)).toEqual(
       expect.arrayContaining([
         expect.stringContaining("commits a record's offset only after"),
