@@ -85,3 +85,17 @@ describe("Vector's YAML, TOML and JSON forms", () => {
     );
   });
 });
+
+describe("a ConfigMap holding TOML", () => {
+  it("plans its entry and names refusals by the ConfigMap's own lines", () => {
+    const indented = TOML.split("\n")
+      .map((line) => (line === "" ? "" : `    ${line}`))
+      .join("\n");
+    const map = `apiVersion: v1\nkind: ConfigMap\ndata:\n  vector.toml: |\n${indented}`;
+    expect(shape(map, "cm.yaml")).toEqual(shape(YAML, "vector.yaml"));
+    const error = refusal(map.replace('type = "kafka"', 'type = "file"'), "cm.yaml");
+    expect(error.message).toBe(
+      'cm.yaml:6:5 (data["vector.toml"]): source "in" (file) option `type` is "file"; Sluice reads kafka sources only',
+    );
+  });
+});
