@@ -1,6 +1,5 @@
 // Compiles VRL held in a config option, moving the compiler's line:column into the user's file.
 import { SluiceError } from "@sluice/core";
-import { compileVrl, type RemapOptions, remap } from "@sluice/transforms";
 import type { ConfigText } from "../logstash/text.js";
 import { lineStarts } from "../logstash/text.js";
 import { VectorConfigError } from "./errors.js";
@@ -19,14 +18,4 @@ export function atProgram<T>(program: ConfigText, label: string, build: () => T,
     const offset = (lineStarts(program.text)[line] ?? 0) + Math.max(0, column);
     throw new VectorConfigError(program.locate(offset), `${label}: ${match[3]}`, { cause: error });
   }
-}
-
-/** The remap stage for `options`, refused at the program's own line when Sluice's VRL cannot run it. */
-export function remapAt(program: ConfigText, label: string, options: RemapOptions): ReturnType<typeof remap> {
-  return atProgram(program, label, () => remap(options));
-}
-
-/** Checks a VRL program compiles (used for conditions, compiled again by the condition itself). */
-export function checkVrl(program: ConfigText, label: string): void {
-  atProgram(program, label, () => compileVrl(program.text, label));
 }
