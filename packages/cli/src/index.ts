@@ -48,3 +48,10 @@ export type { LogstashConfig, LogstashNotice, LogstashPipeline } from "./logstas
 export { planLogstash } from "./logstash/plan/plan-logstash.js";
 export { pluginOptions } from "./logstash/plugin-options.js";
 export type { Plan, PlannedPipeline, PlannedTarget, PlanWarning } from "./plan.js";
+export {
+  loadVector,
+  parseVector,
+  planVector,
+  VectorConfigError,
+  type VectorDocument,
+} from "./vector/index.js";
