@@ -6,6 +6,7 @@ import { ErrorCode, SluiceError } from "@sluice/core";
 import kafkajs, { type Consumer, type EachBatchPayload, type LogEntry } from "kafkajs";
 import { registerCodecs } from "../codecs/register.js";
 import { type StartLogger, StartPosition } from "../start-position.js";
+import { subscriptionRoundRobin } from "./assigner.js";
 import { CommitGuard } from "./commit-guard.js";
 import { handleGroupFaults, LOST_WITHOUT_GROUP_FAULTS } from "./group-faults.js";
 import { Hold } from "./hold.js";
@@ -14,7 +15,7 @@ import { isBundledKafkajs, useFastRecordBatches } from "./record-batches.js";
 import { packBatch, transferables } from "./wire-batch.js";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
-const { Kafka, logLevel } = kafkajs;
+const { Kafka, logLevel, PartitionAssigners } = kafkajs;
 
 const port = parentPort;
 if (!port)
@@ -281,6 +282,9 @@ class ConsumerHost {
       // A crashed consumer always restarts: losing the group is recoverable, and nothing is committed
       // that was not settled, so a restart re-reads rather than skips.
       retry: { restartOnFailure: async () => !this.stopping },
+      // Preferred: deals each topic to its subscribers only. kafkajs's round robin stays offered so a group
+      // shared with plain kafkajs members still agrees on a protocol (and then deals as kafkajs does).
+      partitionAssigners: [subscriptionRoundRobin, PartitionAssigners.roundRobin],
     });
     this.watch(consumer);
     await consumer.connect();
