@@ -66,7 +66,7 @@ describe(`one consumer group, different topics ${runsOn({ kafka: true, es: true 
     await third.start();
     await waitFor(
       "the third member's share of the logs topic",
-      () => [assignment(logs)[LOGS] ?? [], assignment(third)[LOGS] ?? []],
+      (): [number[], number[]] => [assignment(logs)[LOGS] ?? [], assignment(third)[LOGS] ?? []],
       ([a, b]) => a.length === 2 && b.length === 2 && new Set([...a, ...b]).size === 4,
       60_000,
     );

@@ -1,7 +1,12 @@
 // A subscription-aware round-robin partition assigner for the consumer thread's kafkajs consumer.
 // kafkajs's own round robin deals only the leader's topics over every member, and members drop what they
 // did not subscribe, so a group whose members read different topics leaves topics unread.
-import kafkajs, { type Assigner, type GroupMember, type GroupMemberAssignment, type PartitionAssigner } from "kafkajs";
+import kafkajs, {
+  type Assigner,
+  type GroupMember,
+  type GroupMemberAssignment,
+  type PartitionAssigner,
+} from "kafkajs";
 
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { AssignerProtocol } = kafkajs;
@@ -34,7 +39,7 @@ export function dealPartitions(
     const readers = memberIds.filter((id) => subscriptions.get(id)!.includes(topic));
     for (const partition of [...partitions(topic)].sort((a, b) => a - b)) {
       const assignment = plan.get(readers[turn++ % readers.length]!)!;
-      (assignment[topic] ??= []).push(partition);
+      assignment[topic] = [...(assignment[topic] ?? []), partition];
     }
   }
   return plan;
@@ -79,7 +84,11 @@ export const subscriptionRoundRobin: PartitionAssigner = ({ cluster }) => {
     protocol({ topics }) {
       return {
         name: SLUICE_ASSIGNER,
-        metadata: AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics, userData: Buffer.alloc(0) }),
+        metadata: AssignerProtocol.MemberMetadata.encode({
+          version: VERSION,
+          topics,
+          userData: Buffer.alloc(0),
+        }),
       };
     },
   };
