@@ -1,6 +1,9 @@
 // Pipelines reading different topics in one consumer group, as Logstash's and Vector's configs run them:
 // every topic is read, whichever member leads the group, and a member joining and leaving loses nothing.
-import type { Pipeline } from "@sluice/core";
+import { createPipeline, type Pipeline, silentLogger } from "@sluice/core";
+import { elasticsearchDeadLetters, elasticsearchSink } from "@sluice/sink-elasticsearch";
+import { kafkaSource } from "@sluice/source-kafka";
+import { parseJson } from "@sluice/transforms";
 import { afterEach, describe, expect, it } from "vitest";
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
@@ -24,8 +27,8 @@ describe(`one consumer group, different topics ${runsOn({ kafka: true, es: true 
       topic,
       messages: fluentBitRecords(count, { seed }),
     });
-  const member = (topic: string, index: string) => {
-    const pipeline = topicPipeline(bed, topic, { groupId: GROUP, index, sessionTimeoutMs: 6000 });
+  const member = (topic: string, index: string, groupId = GROUP) => {
+    const pipeline = topicPipeline(bed, topic, { groupId, index, sessionTimeoutMs: 6000 });
     running.push(pipeline);
     return pipeline;
   };
@@ -94,4 +97,40 @@ describe(`one consumer group, different topics ${runsOn({ kafka: true, es: true 
     expect(await docs(`${LOGS}-docs`, `${LOGS}-third`)).toBe(5000);
     expect(await docs(`${EVENTS}-docs`)).toBe(4000);
   }, 300_000);
+
+  it("a member subscribed by topic pattern is dealt the topics its pattern matched, beside a member with another topic", async () => {
+    const group = "shared-group-pattern";
+    const matched = ["shared-pattern-a", "shared-pattern-b"];
+    const other = "shared-other";
+    for (const [i, topic] of [...matched, other].entries()) {
+      await bed.kafka.createTopic(topic, 2);
+      await produce(topic, 500, 10 + i);
+    }
+    const byPattern = createPipeline({
+      source: kafkaSource({
+        brokers: bed.kafka.bootstrapServers,
+        topicPattern: "^shared-pattern-",
+        groupId: group,
+      }),
+      stages: [parseJson()],
+      sink: elasticsearchSink({ node: bed.es.url, index: `${group}-matched` }),
+      deadLetters: elasticsearchDeadLetters({ node: bed.es.url, index: `${group}-letters` }),
+      logger: silentLogger(),
+    });
+    running.push(byPattern);
+    const byTopic = member(other, `${group}-other`, group);
+    await byPattern.start();
+    await byTopic.start();
+    await waitFor(
+      "every matched topic's and the other topic's records",
+      async (): Promise<[number, number]> => [await docs(`${group}-matched`), await docs(`${group}-other`)],
+      ([m, o]) => m === 1000 && o === 500,
+      90_000,
+      500,
+    );
+    for (const topic of matched) await waitForCommits(bed.kafka.brokers, group, topic, 500, 30_000);
+    await waitForCommits(bed.kafka.brokers, group, other, 500, 30_000);
+    expect(assignment(byPattern)).toEqual({ [matched[0]!]: [0, 1], [matched[1]!]: [0, 1] });
+    expect(assignment(byTopic)).toEqual({ [other]: [0, 1] });
+  }, 180_000);
 });
