@@ -106,8 +106,8 @@ export function planVector(document: VectorDocument): Plan {
 }
 
 /**
- * Sources sharing a group id with other topics: librdkafka assigns each member only topics it subscribed
- * to, kafkajs's assigner gives every member the leader's topics, so Sluice would not read the others.
+ * Sources sharing a group id with other topics: Sluice deals each topic only to the members reading it, as
+ * librdkafka does, but under an assignment protocol of its own, which Vector's members do not offer.
  */
 function sharedGroup(
   id: string,
@@ -127,7 +127,7 @@ function sharedGroup(
   const first = seen.id;
   warnings.push({
     kind: "difference",
-    message: `sources "${first}" and "${id}" share group_id "${groupId}" with different topics: Vector's consumers (librdkafka) each get their own topics' partitions, while Sluice's Kafka consumers in one group are all assigned the group leader's topics only, so give each source its own group_id before running it on Sluice (a new group starts per auto_offset_reset).`,
+    message: `sources "${first}" and "${id}" share group_id "${groupId}" with different topics: Sluice deals each topic's partitions only to the members that read it, as Vector does, but under its own assignment protocol, so a group mixing Sluice and Vector members cannot agree on one; stop this group's Vector consumers before starting Sluice, or give Sluice's sources a group of their own (a new group starts per auto_offset_reset).`,
     where: document.where(["sources", id, "group_id"]),
   });
 }
