@@ -149,6 +149,43 @@ class Parser {
   }
 
   /** `(comment / whitespace)*` */
+  /**
+   * `item (separator item)*`, or nothing: a repetition whose separator or item fails is given back whole,
+   * as the grammar's optional groups are.
+   */
+  private repeated<T>(item: () => T | null, separator: () => boolean): T[] {
+    const items: T[] = [];
+    const save = this.pos;
+    const first = item();
+    if (first === null) {
+      this.pos = save;
+      return items;
+    }
+    items.push(first);
+    for (;;) {
+      const before = this.pos;
+      const next = separator() ? item() : null;
+      if (next === null) {
+        this.pos = before;
+        return items;
+      }
+      items.push(next);
+    }
+  }
+
+  /** `cs "," cs` */
+  private comma(): boolean {
+    this.cs();
+    if (!this.literal(",")) return false;
+    return this.spaced();
+  }
+
+  /** `cs` as a separator: optional space, so it always matches. */
+  private spaced(): true {
+    this.cs();
+    return true;
+  }
+
   private cs(): void {
     while (this.comment() || this.whitespace());
   }
@@ -198,25 +235,10 @@ class Parser {
     this.cs();
     if (!this.literal("{")) return null;
     this.cs();
-    const attributes = [];
-    const beforeAttributes = this.pos;
-    const first = this.attribute();
-    if (first === null) {
-      this.pos = beforeAttributes;
-    } else {
-      attributes.push(first);
-      for (;;) {
-        const save = this.pos;
-        if (!this.whitespace()) break;
-        this.cs();
-        const next = this.attribute();
-        if (next === null) {
-          this.pos = save;
-          break;
-        }
-        attributes.push(next);
-      }
-    }
+    const attributes = this.repeated(
+      () => this.attribute(),
+      () => this.whitespace() && this.spaced(),
+    );
     this.cs();
     if (!this.literal("}")) return null;
     return { kind: "plugin", type, name: name.raw, attributes, position: this.at(start) };
@@ -328,29 +350,10 @@ class Parser {
     const start = this.pos;
     if (!this.literal("[")) return null;
     this.cs();
-    const items: LsValue[] = [];
-    const save = this.pos;
-    const first = this.value();
-    if (first === null) {
-      this.pos = save;
-    } else {
-      items.push(first);
-      for (;;) {
-        const before = this.pos;
-        this.cs();
-        if (!this.literal(",")) {
-          this.pos = before;
-          break;
-        }
-        this.cs();
-        const next = this.value();
-        if (next === null) {
-          this.pos = before;
-          break;
-        }
-        items.push(next);
-      }
-    }
+    const items = this.repeated<LsValue>(
+      () => this.value(),
+      () => this.comma(),
+    );
     this.cs();
     if (!this.literal("]")) return null;
     return { kind: "array", items, position: this.at(start) };
@@ -361,24 +364,10 @@ class Parser {
     const start = this.pos;
     if (!this.literal("{")) return null;
     this.cs();
-    const entries: LsHashEntry[] = [];
-    const save = this.pos;
-    const first = this.hashEntry();
-    if (first === null) {
-      this.pos = save;
-    } else {
-      entries.push(first);
-      for (;;) {
-        const before = this.pos;
-        this.cs();
-        const next = this.hashEntry();
-        if (next === null) {
-          this.pos = before;
-          break;
-        }
-        entries.push(next);
-      }
-    }
+    const entries = this.repeated<LsHashEntry>(
+      () => this.hashEntry(),
+      () => this.spaced(),
+    );
     this.cs();
     if (this.text[this.pos] === ",") this.commaInHashAt = this.pos;
     if (!this.literal("}")) return null;
@@ -673,24 +662,10 @@ class Parser {
     this.cs();
     if (!this.literal("(")) return null;
     this.cs();
-    const save = this.pos;
-    if (this.rvalue() === null) {
-      this.pos = save;
-    } else {
-      for (;;) {
-        const before = this.pos;
-        this.cs();
-        if (!this.literal(",")) {
-          this.pos = before;
-          break;
-        }
-        this.cs();
-        if (this.rvalue() === null) {
-          this.pos = before;
-          break;
-        }
-      }
-    }
+    this.repeated(
+      () => this.rvalue(),
+      () => this.comma(),
+    );
     this.cs();
     return this.literal(")") ? { kind: "call", start } : null;
   }
