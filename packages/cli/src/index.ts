@@ -47,7 +47,7 @@ export { type ParseOptions, parseLogstashConfig } from "./logstash/parse.js";
 export type { LogstashConfig, LogstashNotice, LogstashPipeline } from "./logstash/pipeline.js";
 export { planLogstash } from "./logstash/plan/plan-logstash.js";
 export { pluginOptions } from "./logstash/plugin-options.js";
-export type { Plan, PlannedPipeline, PlannedTarget, PlanWarning } from "./plan.js";
+export type { Plan, PlannedDeadLetters, PlannedPipeline, PlannedTarget, PlanWarning } from "./plan.js";
 export {
   loadVector,
   parseVector,

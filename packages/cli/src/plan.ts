@@ -40,10 +40,25 @@ export interface PlannedPipeline {
   readonly unrouted: "dead-letter" | "drop";
 }
 
+/** Where dead letters go: `elasticsearchDeadLetters` options as plain data (secrets included: never print them). */
+export interface PlannedDeadLetters {
+  readonly sink: Record<string, unknown>;
+}
+
 /** What a configuration asks for. */
 export interface Plan {
   /** Which form it was read from. */
   readonly form: "sluice" | "logstash" | "vector";
   readonly pipelines: PlannedPipeline[];
   readonly warnings: PlanWarning[];
+  /** Dead letters; absent: the index `sluice-dead-letter` on the first target's cluster. */
+  readonly deadLetters?: PlannedDeadLetters;
+  /** `createPipeline`'s `flow` options for every pipeline; absent: the defaults. */
+  readonly flow?: Record<string, unknown>;
+  /** The HTTP endpoint (`/metrics`, `/health`, `/livez`, `/readyz`); the command line overrides it. */
+  readonly http?: { readonly host?: string; readonly port?: number };
+  /** The log level (`debug`, `info`, `warn`, `error`); the command line overrides it. */
+  readonly logging?: { readonly level?: string };
+  /** The files the plan was read from, so `--watch` knows what to watch. */
+  readonly files?: readonly string[];
 }
