@@ -72,13 +72,13 @@ async function probeCluster(destinations: readonly Destination[], timeoutMs: num
     return section;
   }
   try {
-    if (connection.tls?.rejectUnauthorized === false)
+    const nodes = Array.isArray(connection.node) ? connection.node : [connection.node];
+    if (connection.tls?.rejectUnauthorized === false && nodes.some((n) => n.startsWith("https://")))
       lines.push({
         status: "warn",
         text: "TLS certificate verification is off (tls.rejectUnauthorized false): anyone on the path can read and alter what is sent",
       });
     const credentials = hasCredentials(connection);
-    const nodes = Array.isArray(connection.node) ? connection.node : [connection.node];
     if (credentials && nodes.some((n) => n.startsWith("http://")))
       lines.push({ status: "warn", text: "credentials over plain http://: they travel unencrypted" });
     let version: string;

@@ -137,7 +137,13 @@ async function probeGroup(
           status: "warn",
           text: `group ${groupId} has ${members} member${members === 1 ? "" : "s"} now (${group!.state}, protocol ${group!.protocol || "none"}): stop the consumers Sluice replaces first, or they share the partitions`,
         }
-      : { status: "ok", text: `group ${groupId}: no member now (${group?.state ?? "unknown"})` },
+      : {
+          status: "ok",
+          text:
+            group === undefined || group.state === "Dead"
+              ? `group ${groupId} does not exist yet: Sluice creates it by joining`
+              : `group ${groupId}: no member now (${group.state})`,
+        },
   );
   const topics = [...startFrom.keys()].filter((t) => partitions.has(t));
   if (topics.length === 0) return lines;
