@@ -117,7 +117,7 @@ describe(`sluice check ${runsOn({ kafka: true, es: true })}`, () => {
     );
   });
 
-  it("says whether a data stream target exists, or which index template will make it one", async () => {
+  it("says whether a data stream target exists, or which index template will make it one (once for targets alike)", async () => {
     await bed.client.indices.putIndexTemplate({
       name: "check-streams",
       index_patterns: ["check-stream-*"],
@@ -144,6 +144,7 @@ describe(`sluice check ${runsOn({ kafka: true, es: true })}`, () => {
           ...first,
           targets: [
             stream("new", "check-stream-new"),
+            stream("again", "check-stream-new"),
             stream("there", "check-stream-there"),
             stream("plain", "check-no-template"),
           ],
@@ -152,7 +153,7 @@ describe(`sluice check ${runsOn({ kafka: true, es: true })}`, () => {
     });
     expect(lines(text, "ok"), unwrapped(text)).toEqual(
       expect.arrayContaining([
-        "    ok    target new: data stream check-stream-new does not exist: the first write creates it from the index template check-streams",
+        "    ok    targets new, again: data stream check-stream-new does not exist: the first write creates it from the index template check-streams",
         "    ok    target there: data stream check-stream-there exists",
       ]),
     );
@@ -170,7 +171,7 @@ describe(`sluice check ${runsOn({ kafka: true, es: true })}`, () => {
     const { text, exitCode } = await checkPlan(plan);
     expect(exitCode).toBe(1);
     expect(lines(text, "FAIL")).toEqual([
-      "    FAIL  topic check-missing does not exist: create it (with the partitions it needs) before Sluice reads it; this broker has auto.create.topics.enable=true, so Sluice's consumer (kafkajs, which asks for topic creation) would create it on subscribing, with the broker's default partition count",
+      "    FAIL  topic check-missing does not exist: create it before Sluice reads it (this broker has auto.create.topics.enable=true: Sluice's consumer, which lets kafkajs ask for topic creation, would create it with the broker's default partition count)",
     ]);
     expect(text).toMatch(/1 FAIL, \d+ warn, \d+ ok: sluice run would not start as it is/);
     const existing = await withAdmin(bed.kafka.bootstrapServers, (admin) => admin.listTopics());

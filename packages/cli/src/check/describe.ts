@@ -40,7 +40,7 @@ export function sourceText(source: Options): string {
 
 /** The group and where it starts reading when it has no committed offset. */
 export function groupText(source: Options): string {
-  return `group ${String(source.groupId)} · a group without committed offsets starts ${startText(source.startFrom)}`;
+  return `group ${String(source.groupId)} · with no committed offset, starts ${startText(source.startFrom)}`;
 }
 
 function startText(startFrom: unknown): string {

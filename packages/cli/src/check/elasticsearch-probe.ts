@@ -30,15 +30,22 @@ interface Template {
 
 /** One probe section per distinct cluster (nodes, credentials, TLS) among the targets and dead letters. */
 export async function probeElasticsearch(plan: Plan, timeoutMs: number): Promise<ProbeSection[]> {
-  const destinations: Destination[] = [];
-  const seen = new Set<string>();
+  // Targets writing alike (the same sink options under several names) are checked once, named together.
+  const bySink = new Map<string, { names: Set<string>; sink: Sink }>();
   for (const pipeline of plan.pipelines)
     for (const target of pipeline.targets) {
-      const key = JSON.stringify([target.name, target.sink]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      destinations.push({ label: `target ${target.name}`, sink: target.sink, deadLetters: false });
+      // An index given as code has no JSON: such a target is only ever alike itself.
+      const key =
+        typeof target.sink.index === "function" ? `name:${target.name}` : JSON.stringify(target.sink);
+      const entry = bySink.get(key) ?? { names: new Set<string>(), sink: target.sink };
+      entry.names.add(target.name);
+      bySink.set(key, entry);
     }
+  const destinations: Destination[] = [...bySink.values()].map(({ names, sink }) => ({
+    label: `target${names.size > 1 ? "s" : ""} ${[...names].join(", ")}`,
+    sink,
+    deadLetters: false,
+  }));
   const letters = plan.deadLetters?.sink ?? plan.pipelines[0]?.targets[0]?.sink;
   if (letters)
     destinations.push({

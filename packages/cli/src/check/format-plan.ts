@@ -102,14 +102,14 @@ function targetsLines(targets: readonly PlannedTarget[], sharedConnection: boole
   const writes = targets.map((t) => `→ ${destinationText(t.sink)} · ${writeText(t.sink)}`);
   const on = targets.map((t) => (sharedConnection ? "" : `on ${elasticsearchConnectionText(t.sink)}`));
   const alikeWrites = targets.length > 1 && writes.every((w, i) => w === writes[0] && on[i] === on[0]);
-  const out = [alikeWrites ? `  targets, each ${wrap(writes[0]!, WIDTH - 15, "      ")}` : "  targets"];
+  const out = [alikeWrites ? `  targets, each ${wrap(writes[0]!, WIDTH - 15, " ".repeat(15))}` : "  targets"];
   if (alikeWrites && on[0]) out.push(`    ${on[0]}`);
   targets.forEach((target, i) => {
     const when = target.whenText;
     const which = when === undefined ? "every event" : /^via /.test(when) ? when : `only when ${when}`;
     out.push(`    ${target.name}  (${which})`);
     if (alikeWrites) return;
-    out.push(`      ${wrap(writes[i]!, WIDTH - 6, "        ")}`);
+    out.push(`      ${wrap(writes[i]!, WIDTH - 6, " ".repeat(8))}`);
     if (on[i]) out.push(`        ${on[i]}`);
   });
   return out;

@@ -195,9 +195,9 @@ async function brokerAutoCreates(admin: Admin, timeoutMs: number): Promise<boole
 }
 
 function missingTopic(topic: string, autoCreate: boolean | undefined): string {
-  const base = `topic ${topic} does not exist: create it (with the partitions it needs) before Sluice reads it`;
+  const base = `topic ${topic} does not exist: create it before Sluice reads it`;
   if (autoCreate === true)
-    return `${base}; this broker has auto.create.topics.enable=true, so Sluice's consumer (kafkajs, which asks for topic creation) would create it on subscribing, with the broker's default partition count`;
+    return `${base} (this broker has auto.create.topics.enable=true: Sluice's consumer, which lets kafkajs ask for topic creation, would create it with the broker's default partition count)`;
   return base;
 }
 

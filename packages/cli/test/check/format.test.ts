@@ -31,9 +31,7 @@ describe("formatPlan on the seed's Logstash Helm values", () => {
     expect(pipelines).toContain("main.kafka-1  topic insight-event");
     expect(pipelines).toContain("main.kafka-2  topic insight-gw-skoala");
     expect(pipelines).toContain("main.kafka-3  topic insight-logs");
-    expect(pipelines).toContain(
-      "group logstash · a group without committed offsets starts at the latest record",
-    );
+    expect(pipelines).toContain("group logstash · with no committed offset, starts at the latest record");
     expect(pipelines).toMatch(
       / 2 {2}differs by pipeline:\n +main\.kafka-1 {2}add_field \{"kafka_topic":"insight-event"\}/,
     );
@@ -94,7 +92,7 @@ describe("formatPlan on the seed's Vector ConfigMap", () => {
     const logs = block(text, "Pipeline insight_logs_kafka");
     expect(logs).toContain("reads topic insight-logs");
     expect(logs).toContain(
-      "group consumer-group-insight · a group without committed offsets starts at the latest record",
+      "group consumer-group-insight · with no committed offset, starts at the latest record",
     );
     expect(logs).toMatch(
       /1 {2}vectorKafkaEvent \(the kafka source's event\)\n +2 {2}remap insight_logs_remap/,
