@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { ErrorCode, SluiceError } from "@sluice/core";
 import { parseCommandLine, USAGE } from "./command/args.js";
+import { checkCommand } from "./command/check.js";
 import { processIo } from "./command/io.js";
 import { runCommand } from "./command/run.js";
 
@@ -23,6 +24,8 @@ async function main(): Promise<number> {
     }
     case "run":
       return runCommand({ ...line, input: line.input! }, io);
+    case "check":
+      return checkCommand({ ...line, input: line.input! }, io);
     default:
       io.err(`sluice: ${line.command} is not available yet`);
       return 2;

@@ -5,7 +5,13 @@
  */
 
 export { AdaptiveConcurrency, type AdaptiveConcurrencyOptions } from "./concurrency.js";
-export type { ElasticsearchConnectionOptions } from "./connection.js";
+export {
+  checkElasticsearch,
+  createClient,
+  displayNodes,
+  type ElasticsearchConnectionOptions,
+  hasCredentials,
+} from "./connection.js";
 export {
   type DeadLetterDocument,
   deadLetterDocument,

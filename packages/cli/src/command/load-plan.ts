@@ -1,5 +1,4 @@
 // The config named on the command line, read in its form and planned, with the command line's addresses.
-import { resolve } from "node:path";
 import { loadLogstash } from "../logstash/load.js";
 import { planLogstash } from "../logstash/plan/plan-logstash.js";
 import type { Plan } from "../plan.js";
@@ -22,11 +21,11 @@ async function planOf(input: ConfigInput, _env: NodeJS.ProcessEnv): Promise<Plan
   switch (input.form) {
     case "logstash": {
       const plan = planLogstash(loadLogstash(input.files));
-      return { ...plan, files: plan.files ?? input.files.map((file) => resolve(file)) };
+      return { ...plan, files: plan.files ?? input.files };
     }
     case "vector": {
       const plan = planVector(loadVector(input.file));
-      return { ...plan, files: plan.files ?? [resolve(input.file)] };
+      return { ...plan, files: plan.files ?? [input.file] };
     }
     case "sluice":
       throw usageError(`${input.file}: Sluice's own config is not readable yet`);
