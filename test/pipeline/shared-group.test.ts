@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { countDocs, topicPipeline, useTestbed, waitFor, waitForCommits } from "./helpers.js";
+import { countDocs, keptLog, topicPipeline, useTestbed, waitFor, waitForCommits } from "./helpers.js";
 
 const GROUP = "shared-group";
 const LOGS = "shared-group-logs";
@@ -27,8 +27,14 @@ describe(`one consumer group, different topics ${runsOn({ kafka: true, es: true 
       topic,
       messages: fluentBitRecords(count, { seed }),
     });
+  const log = keptLog("debug");
   const member = (topic: string, index: string, groupId = GROUP) => {
-    const pipeline = topicPipeline(bed, topic, { groupId, index, sessionTimeoutMs: 6000 });
+    const pipeline = topicPipeline(bed, topic, {
+      groupId,
+      index,
+      sessionTimeoutMs: 6000,
+      logger: log.logger,
+    });
     running.push(pipeline);
     return pipeline;
   };
@@ -96,6 +102,9 @@ describe(`one consumer group, different topics ${runsOn({ kafka: true, es: true 
     // Separate indices per member: a record delivered twice would be counted twice.
     expect(await docs(`${LOGS}-docs`, `${LOGS}-third`)).toBe(5000);
     expect(await docs(`${EVENTS}-docs`)).toBe(4000);
+    // Members told to rejoin by a heartbeat's answer is routine: no error line says the group is rebalancing.
+    const errors = log.entries().filter((entry) => (entry.level as number) >= 50);
+    expect(errors.filter((entry) => JSON.stringify(entry).includes("rebalancing"))).toEqual([]);
   }, 300_000);
 
   it("a member subscribed by topic pattern is dealt the topics its pattern matched, beside a member with another topic", async () => {

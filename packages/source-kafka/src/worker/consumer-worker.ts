@@ -14,6 +14,9 @@ import type { ConsumerThreadData, DecoderStatus, FromConsumer, ToConsumer, WireE
 import { isBundledKafkajs, useFastRecordBatches } from "./record-batches.js";
 import { packBatch, transferables } from "./wire-batch.js";
 
+/** kafkajs's message for Kafka's REBALANCE_IN_PROGRESS (error code 27). */
+const REBALANCE_IN_PROGRESS = "The group is rebalancing, so a rejoin is needed";
+
 // kafkajs is CommonJS: under Node's ESM loader its values come through the default export.
 const { Kafka, logLevel, PartitionAssigners } = kafkajs;
 
@@ -123,7 +126,15 @@ class ConsumerHost {
 
   private forwardLog({ namespace, level, log }: LogEntry): void {
     const { message, timestamp: _timestamp, ...extra } = log;
-    const severity = level === logLevel.ERROR ? "error" : level === logLevel.WARN ? "warn" : "debug";
+    // A heartbeat answered REBALANCE_IN_PROGRESS is how a group tells its members to rejoin, not a fault:
+    // kafkajs logs it as an error on every member at every rebalance.
+    const routine = level === logLevel.ERROR && extra.error === REBALANCE_IN_PROGRESS;
+    const severity =
+      routine || (level !== logLevel.ERROR && level !== logLevel.WARN)
+        ? "debug"
+        : level === logLevel.ERROR
+          ? "error"
+          : "warn";
     let fields: object = extra;
     try {
       structuredClone(extra);
