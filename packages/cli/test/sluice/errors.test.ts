@@ -65,7 +65,10 @@ describe("a config Sluice cannot load is refused at its file, line:column and op
     );
   });
 
-  it("the sink's own cross-option checks, and names used twice", async () => {
+  it("the sink's own checks: its required index, options that contradict each other; names used twice", async () => {
+    expect(await message(config().replace("          index: logs", "          action: create"))).toBe(
+      "sluice.yaml:12:9 pipelines[0].targets[0].elasticsearch.index: is required",
+    );
     const dataStream = config().replace(
       "index: logs",
       "index: logs\n          dataStream: true\n          action: index",
