@@ -2,6 +2,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the messages quote the config's own `${…}` syntax.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { ErrorCode, SluiceError } from "@sluice/core";
 
 /** Where variables and secret files come from. */
 export interface InterpolationContext {
@@ -45,7 +46,7 @@ export function interpolate(text: string, context: InterpolationContext): Interp
       continue;
     }
     const end = text.indexOf("}", i + 2);
-    if (end === -1) throw new Error("has `${` without its closing `}` (write `$${` for a literal `${`)");
+    if (end === -1) throw problem("has `${` without its closing `}` (write `$${` for a literal `${`)");
     out += reference(text.slice(i + 2, end), context, secrets);
     changed = true;
     references++;
@@ -58,13 +59,13 @@ export function interpolate(text: string, context: InterpolationContext): Interp
 function reference(expression: string, context: InterpolationContext, secrets: string[]): string {
   if (expression.startsWith("file:")) {
     const path = expression.slice("file:".length);
-    if (path === "") throw new Error("has `${file:}` without a path");
+    if (path === "") throw problem("has `${file:}` without a path");
     let content: string;
     try {
       content = readFileSync(resolve(context.baseDir, path), "utf8");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
-      throw new Error(`reads the secret file ${path}, which cannot be read (${code})`);
+      throw problem(`reads the secret file ${path}, which cannot be read (${code})`);
     }
     // Files written by editors and `echo` end with a newline that is no part of the secret.
     const secret = content.replace(/\r?\n$/, "");
@@ -73,7 +74,7 @@ function reference(expression: string, context: InterpolationContext, secrets: s
   }
   const match = VARIABLE.exec(expression);
   if (match === null)
-    throw new Error(
+    throw problem(
       `has \`\${${expression}}\`, which is not \`\${NAME}\`, \`\${NAME:-default}\` or \`\${file:PATH}\``,
     );
   const [, name, fallback] = match as unknown as [string, string, string | undefined];
@@ -81,8 +82,13 @@ function reference(expression: string, context: InterpolationContext, secrets: s
   // As in the shell, `:-` also covers a variable set to the empty string.
   if (fallback !== undefined) return value === undefined || value === "" ? fallback : value;
   if (value === undefined)
-    throw new Error(
+    throw problem(
       `needs the environment variable ${name}, which is not set (or write \`\${${name}:-default}\`)`,
     );
   return value;
+}
+
+/** A mistake in one value; the loader adds the file, line and option. */
+function problem(message: string): SluiceError {
+  return new SluiceError(ErrorCode.CONFIG, message);
 }

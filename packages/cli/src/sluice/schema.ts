@@ -1,5 +1,5 @@
 // The JSON Schema of a Sluice config, made of the very schemas the packages validate their options with.
-import { coreOptionSchemas } from "@sluice/core";
+import { coreOptionSchemas, ErrorCode, SluiceError } from "@sluice/core";
 import { elasticsearchOptionSchemas } from "@sluice/sink-elasticsearch";
 import { kafkaOptionSchemas } from "@sluice/source-kafka";
 import { conditionSchema } from "./conditions.js";
@@ -9,7 +9,8 @@ type Schema = Record<string, unknown>;
 
 function component(schemas: Readonly<Record<string, object>>, name: string): Schema {
   const schema = schemas[name] as Schema | undefined;
-  if (schema === undefined) throw new Error(`the options schema of ${name} is not exported`);
+  if (schema === undefined)
+    throw new SluiceError(ErrorCode.CONFIG, `the options schema of ${name} is not exported`);
   return schema;
 }
 

@@ -1,5 +1,5 @@
 // The stages a Sluice config names, by their exported function's name: how each is built and the schema of its options.
-import type { Stage } from "@sluice/core";
+import { ErrorCode, SluiceError, type Stage } from "@sluice/core";
 import { kafkaMetadata, kafkaOptionSchemas } from "@sluice/source-kafka";
 import {
   date,
@@ -49,7 +49,8 @@ function from<O>(
   schema: object | undefined,
   description: string,
 ): StageEntry {
-  if (schema === undefined) throw new Error(`${factory.name}: no options schema is exported`);
+  if (schema === undefined)
+    throw new SluiceError(ErrorCode.CONFIG, `${factory.name}: no options schema is exported`);
   return { build: (options) => factory(options as O) as unknown as Stage, schema, description };
 }
 
@@ -100,7 +101,10 @@ export const sluiceStages: Readonly<Record<string, StageEntry>> = {
   filter: {
     build(options, context) {
       if (context === undefined)
-        throw new Error("filter is built from a config, which compiles its condition");
+        throw new SluiceError(
+          ErrorCode.CONFIG,
+          "filter is built from a config, which compiles its condition",
+        );
       const { name } = options as { name?: string };
       const condition = context.condition(["condition"]);
       return filter({ keep: (_value, event) => condition.when(event), name: name ?? "filter" }) as Stage;
