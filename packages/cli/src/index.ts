@@ -48,6 +48,10 @@ export type { LogstashConfig, LogstashNotice, LogstashPipeline } from "./logstas
 export { planLogstash } from "./logstash/plan/plan-logstash.js";
 export { pluginOptions } from "./logstash/plugin-options.js";
 export type { Plan, PlannedDeadLetters, PlannedPipeline, PlannedTarget, PlanWarning } from "./plan.js";
+export { SluiceConfigFileError } from "./sluice/errors.js";
+export { type LoadSluiceConfigOptions, loadSluiceConfig } from "./sluice/load.js";
+export { sluiceConfigSchema } from "./sluice/schema.js";
+export { type StageContext, type StageEntry, sluiceStages } from "./sluice/stages.js";
 export {
   loadVector,
   parseVector,

@@ -88,6 +88,7 @@ export {
   silentLogger,
 } from "./logger.js";
 export { PipelineMetrics } from "./metrics.js";
+export { coreOptionSchemas } from "./option-schemas.js";
 export { type OptionsSchema, validateOptions } from "./options.js";
 export {
   createPipeline,

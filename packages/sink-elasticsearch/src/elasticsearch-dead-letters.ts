@@ -41,7 +41,7 @@ export interface ElasticsearchDeadLettersOptions
 
 type ValidOptions = ElasticsearchDeadLettersOptions & Required<DeadLetterContentOptions> & { index: string };
 
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     ...connectionSchema,

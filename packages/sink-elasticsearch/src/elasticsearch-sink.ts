@@ -135,7 +135,7 @@ type Resolved = Required<
   };
 
 const positive = { type: "number", exclusiveMinimum: 0 } as const;
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     ...connectionSchema,

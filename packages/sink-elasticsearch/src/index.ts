@@ -21,4 +21,5 @@ export {
 } from "./elasticsearch-dead-letters.js";
 export { ElasticsearchSink, type ElasticsearchSinkOptions, elasticsearchSink } from "./elasticsearch-sink.js";
 export type { BulkAction } from "./encoder.js";
+export { elasticsearchOptionSchemas } from "./option-schemas.js";
 export type { IdOption, IndexOption } from "./target.js";

@@ -17,4 +17,5 @@ export {
 } from "./kafka-dead-letters.js";
 export { type KafkaMetadataOptions, kafkaMetadata } from "./kafka-metadata.js";
 export { type Backlog, KafkaSource, kafkaSource } from "./kafka-source.js";
+export { kafkaOptionSchemas } from "./option-schemas.js";
 export type { KafkaSourceOptions } from "./options.js";

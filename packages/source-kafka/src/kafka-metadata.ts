@@ -41,7 +41,7 @@ export interface KafkaMetadataOptions {
 }
 
 const field = { type: "string", minLength: 1 } as const;
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     decorate: { enum: ["none", "basic", "extended"], default: "none" },

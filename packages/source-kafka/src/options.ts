@@ -71,7 +71,7 @@ export type ResolvedKafkaSourceOptions = Required<
     startFrom: "earliest" | "latest" | { timestamp: number };
   };
 
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     ...connectionSchema,

@@ -11,7 +11,7 @@ export interface EpochToIsoOptions {
   name?: string;
 }
 
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     field: { type: "string", minLength: 1, default: "@timestamp" },

@@ -38,6 +38,7 @@ export {
   mutate,
 } from "./logstash/mutate.js";
 export { type PlainOptions, plain } from "./logstash/plain.js";
+export { transformOptionSchemas } from "./option-schemas.js";
 export { type JsonObject, type ParseJsonOptions, parseJson } from "./parse-json.js";
 export { type FilterOptions, filter, type Predicate, type RouteOptions, route, routeOf } from "./route.js";
 export {

@@ -10,7 +10,7 @@ export interface ParseJsonOptions extends Partial<JsonLimits> {
   name?: string;
 }
 
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     ...jsonLimitsSchema,

@@ -14,7 +14,7 @@ export interface ValidateSchemaOptions {
   name?: string;
 }
 
-const optionsSchema = {
+export const optionsSchema = {
   type: "object",
   properties: {
     schema: { type: ["object", "boolean"] },

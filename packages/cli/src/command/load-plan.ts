@@ -3,10 +3,10 @@ import { loadLogstash } from "../logstash/load.js";
 import { planLogstash } from "../logstash/plan/plan-logstash.js";
 import type { Plan } from "../plan.js";
 import { applyOverrides, type Overrides } from "../run/overrides.js";
+import { loadSluiceConfig } from "../sluice/load.js";
 import { loadVector } from "../vector/load.js";
 import { planVector } from "../vector/plan.js";
 import type { ConfigInput } from "./args.js";
-import { usageError } from "./args.js";
 
 /** Reads and plans the config; every call reads the files again (a reload's fresh look). */
 export async function loadPlan(
@@ -17,7 +17,7 @@ export async function loadPlan(
   return applyOverrides(await planOf(input, env), overrides);
 }
 
-async function planOf(input: ConfigInput, _env: NodeJS.ProcessEnv): Promise<Plan> {
+async function planOf(input: ConfigInput, env: NodeJS.ProcessEnv): Promise<Plan> {
   switch (input.form) {
     case "logstash": {
       const plan = planLogstash(loadLogstash(input.files));
@@ -28,6 +28,6 @@ async function planOf(input: ConfigInput, _env: NodeJS.ProcessEnv): Promise<Plan
       return { ...plan, files: plan.files ?? [input.file] };
     }
     case "sluice":
-      throw usageError(`${input.file}: Sluice's own config is not readable yet`);
+      return loadSluiceConfig(input.file, { env });
   }
 }

@@ -14,7 +14,7 @@ export interface ReplaceDotsOptions {
   name?: string;
 }
 
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     replacement: { type: "string", pattern: "^[^.]*$", default: "_" },

@@ -32,7 +32,7 @@ export interface FluentBitToElasticsearchOptions {
   name?: string;
 }
 
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     timestampKey: { type: "string", minLength: 1, default: "@timestamp" },

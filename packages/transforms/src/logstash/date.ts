@@ -32,7 +32,7 @@ export interface DateOptions {
   name?: string;
 }
 
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     match: { type: "array", items: { type: "string", minLength: 1 }, minItems: 2 },

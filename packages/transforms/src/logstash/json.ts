@@ -32,7 +32,7 @@ export interface JsonOptions {
   name?: string;
 }
 
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     source: { type: "string", minLength: 1 },

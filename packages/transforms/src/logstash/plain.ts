@@ -14,7 +14,7 @@ export interface PlainOptions {
   name?: string;
 }
 
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     target: { type: "string", minLength: 1, default: "message" },

@@ -30,7 +30,7 @@ export interface VectorKafkaEventOptions {
 }
 
 const key = { type: "string" } as const;
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     key_field: { ...key, default: "message_key" },

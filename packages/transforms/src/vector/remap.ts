@@ -24,7 +24,7 @@ export interface RemapOptions {
   name?: string;
 }
 
-const schema = {
+export const schema = {
   type: "object",
   properties: {
     source: { type: "string", minLength: 1 },
