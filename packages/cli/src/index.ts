@@ -4,6 +4,9 @@
  *
  * @module \@sluice/cli
  */
+
+export type { CommandIo } from "./command/io.js";
+export { sluice } from "./command/main.js";
 export type {
   LsArray,
   LsAttribute,
