@@ -8,7 +8,15 @@ import { runsOn } from "../harness/backends.js";
 import { produceWithKcat } from "../harness/kafka/fluent-bit-producer.js";
 import { type KafkaFront, startKafkaFront } from "../harness/kafka/front/index.js";
 import { fluentBitRecords } from "../harness/kafka/records.js";
-import { countDocs, keptLog, useTestbed, waitFor, waitForCommits, waitForDocs } from "./helpers.js";
+import {
+  countDocs,
+  keptLog,
+  runUntilCommitted,
+  useTestbed,
+  waitFor,
+  waitForCommits,
+  waitForDocs,
+} from "./helpers.js";
 
 describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
   const bed = useTestbed();
@@ -100,21 +108,15 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
       topic,
       messages: fluentBitRecords(50, { seed: 2 }),
     });
-    // Through the front, so that the latest group's first fetch shows it has its position.
     const latest = pipelineFor(
       { topics: [topic], groupId: "latest", clientId: "latest-client", startFrom: "latest" },
       "latest",
-      { brokers: front.bootstrapServers },
     );
     const earliest = pipelineFor({ topics: [topic], groupId: "earliest" }, "earliest");
     await Promise.all([latest.start(), earliest.start()]);
     await waitForDocs(bed.client, "earliest", 50);
-    // Once the latest group fetches (from the offset it resolved), add new records: only those reach it.
-    await waitFor(
-      "the latest group's first fetch",
-      () => front.requests.some((r) => r.clientId === "latest-client" && r.apiKey === 1),
-      (fetched) => fetched,
-    );
+    // The latest group commits the end it starts at as soon as it found it: add new records after that.
+    await waitForCommits(bed.kafka.brokers, "latest", topic, 50);
     await produceWithKcat({
       brokers: bed.kafka.bootstrapServers,
       topic,
@@ -125,6 +127,28 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
     await Promise.all([latest.stop(), earliest.stop()]);
     expect(await countDocs(bed.client, "latest")).toBe(20);
     expect(await countDocs(bed.client, "earliest")).toBe(70);
+  }, 120_000);
+
+  it("a group started at the latest keeps its start: what is written while no member runs is read next", async () => {
+    const topic = "latest-kept";
+    await bed.kafka.createTopic(topic, 2);
+    for (const partition of [0, 1]) await produce(topic, 10, 20 + partition, "before", partition);
+    const first = pipelineFor(
+      { topics: [topic], groupId: "latest-kept", startFrom: "latest" },
+      "latest-kept",
+    );
+    await first.start();
+    // No record arrives for the first member: only its start commit says where the group is.
+    await waitForCommits(bed.kafka.brokers, "latest-kept", topic, 20);
+    await first.stop();
+    // Written between two members (a restart, a reload, a rebalance): the next member must not skip them.
+    for (const partition of [0, 1]) await produce(topic, 7, 22 + partition, "between", partition);
+    const second = pipelineFor(
+      { topics: [topic], groupId: "latest-kept", startFrom: "latest" },
+      "latest-kept",
+    );
+    await runUntilCommitted(second, bed, topic, 34, { groupId: "latest-kept" });
+    expect(await namespacesIn("latest-kept")).toEqual({ between: 14 });
   }, 120_000);
 
   it("starts a new group at a timestamp: exactly the records written at or after it", async () => {
@@ -147,12 +171,12 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
     expect(await namespacesIn("from-time")).toEqual({ after: 30 });
   }, 120_000);
 
-  it("with a timestamp, a partition the group committed on continues from its commit", async () => {
+  it("with a timestamp, a partition the group has a commit on continues from it, a start commit included", async () => {
     const topic = "start-time-resume";
     // The mock lets the same group join again only once the last member's session expired.
     const session = { sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000 };
     await bed.kafka.createTopic(topic, 2);
-    // A first run commits on partition 0 only: partition 1 is still empty.
+    // A first run commits 10 on partition 0 by delivering, and its start, 0, on the still empty partition 1.
     await produce(topic, 10, 6, "first-run", 0);
     const first = pipelineFor(
       { topics: [topic], groupId: "resume", startFrom: { timestamp: 0 }, ...session },
@@ -162,7 +186,7 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
     await first.start();
     await waitForCommits(bed.kafka.brokers, "resume", topic, 10);
     await first.stop();
-    // Before the time: on partition 0 after the commit (read, the commit wins), on partition 1 (skipped).
+    // Before the time, yet after the commits on both partitions: read, the group's commits win.
     await produce(topic, 5, 7, "after-commit", 0);
     await produce(topic, 10, 8, "before", 1);
     const time = await aMomentApart();
@@ -177,8 +201,8 @@ describe(`subscriptions ${runsOn({ kafka: true, es: true })}`, () => {
     await second.start();
     await waitForCommits(bed.kafka.brokers, "resume", topic, 35);
     await second.stop();
-    expect(await namespacesIn("resume-2")).toEqual({ "after-commit": 5, after: 10 });
-    expect(await countDocs(bed.client, "resume-2")).toBe(15);
+    expect(await namespacesIn("resume-2")).toEqual({ "after-commit": 5, before: 10, after: 10 });
+    expect(await countDocs(bed.client, "resume-2")).toBe(25);
   }, 120_000);
 
   it("with a timestamp after every record, a new group starts at the end: only records written later", async () => {

@@ -63,6 +63,21 @@ export {
 export { type DateFormatter, hasReferences, sprintf } from "./fields/sprintf.js";
 export { defaultFlowOptions, FlowController, type FlowOptions } from "./flow.js";
 export { type ProcessTuning, tuneProcess } from "./heap-growth.js";
+export {
+  type HttpAnswer,
+  type HttpEndpoint,
+  type HttpEndpointOptions,
+  type HttpRoutes,
+  startHttpEndpoint,
+} from "./http.js";
+export {
+  healthAnswer,
+  metricsAnswer,
+  notLive,
+  notReady,
+  pipelineRoutes,
+  probeAnswer,
+} from "./http-routes.js";
 export { isDocumentObject, JsonBytes } from "./json-bytes.js";
 export {
   createLogger,

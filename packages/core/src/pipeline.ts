@@ -17,6 +17,7 @@ import { describeError, ErrorCode, SluiceConfigError, SluiceError } from "./erro
 import type { Batch, SluiceEvent } from "./event.js";
 import { defaultFlowOptions, FlowController, type FlowOptions, flowOptionsSchema } from "./flow.js";
 import { type HttpEndpoint, startHttpEndpoint } from "./http.js";
+import { pipelineRoutes } from "./http-routes.js";
 import { createLogger, type Logger, scrubbingLogger } from "./logger.js";
 import { PipelineMetrics } from "./metrics.js";
 import { validateOptions } from "./options.js";
@@ -60,7 +61,7 @@ export interface PipelineOptions<T = Buffer, U = unknown> {
    * Keep it some seconds below your own `terminationGracePeriodSeconds`.
    */
   shutdownTimeoutMs?: number;
-  /** Serve /metrics and /health on this port (0 picks one). Off when omitted. */
+  /** Serve /metrics, /health, /livez and /readyz on this port (0 picks one). Off when omitted. */
   http?: {
     /** The port to listen on; 0 picks a free one (see `httpUrl`). */
     port: number;
@@ -247,7 +248,14 @@ export class Pipeline<T = Buffer, U = unknown> {
           .catch(fail(ErrorCode.SINK_FAILED, `dead letters "${this.deadLetters.name}" could not connect`)),
       ]);
       if (this.options.http)
-        this.http = await startHttpEndpoint(this.options.http, this.metrics, () => this.health());
+        this.http = await startHttpEndpoint(
+          this.options.http,
+          pipelineRoutes(
+            this.metrics.registry,
+            () => this.state,
+            () => this.health(),
+          ),
+        );
     } catch (error) {
       this.state = "failed";
       await this.closeComponents();

@@ -40,7 +40,8 @@ export interface Backlog {
   }>;
 }
 
-type SourceState = "created" | "connected" | "running" | "rebalancing" | "crashed" | "stopped";
+// "joining" from start() to the first join: the member reads nothing yet, as while rebalancing.
+type SourceState = "created" | "connected" | "joining" | "running" | "rebalancing" | "crashed" | "stopped";
 
 /** What the source needs of its consumer thread. */
 export type ConsumerThreadPort = Pick<ConsumerThread, "ready" | "send" | "request" | "close" | "decoder">;
@@ -171,7 +172,7 @@ export class KafkaSource implements Source<Buffer> {
 
   start(): Observable<SourceBatch<Buffer>> {
     this.requireThread().send({ type: "run" });
-    this.state = "running";
+    this.state = "joining";
     return this.batches.asObservable();
   }
 
@@ -267,7 +268,10 @@ export class KafkaSource implements Source<Buffer> {
 
   health(): HealthReport {
     const unwell =
-      this.state === "rebalancing" || this.state === "created" || this.unreachableSince !== undefined;
+      this.state === "rebalancing" ||
+      this.state === "joining" ||
+      this.state === "created" ||
+      this.unreachableSince !== undefined;
     return {
       status: this.state === "crashed" ? "down" : unwell ? "degraded" : "ok",
       detail: {

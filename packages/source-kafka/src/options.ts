@@ -13,7 +13,8 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   groupId: string;
   /**
    * Where a group with no committed offset starts, per partition: the oldest record (default), only new
-   * ones, or the first record whose Kafka timestamp is at or after a time (the end when none is).
+   * ones, or the first record whose Kafka timestamp is at or after a time (the end when none is). A
+   * start at the end or at a time is committed as soon as it is found, so the group keeps it.
    */
   startFrom?: StartFrom;
   /**

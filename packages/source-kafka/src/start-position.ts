@@ -1,13 +1,21 @@
-// Where the group starts when `startFrom` is a timestamp: each assigned partition without a committed
-// offset at its first record at or after that time (Kafka's offsetsForTimes), through kafkajs's seek.
+// Where each assigned partition without a committed offset starts — at the end (`startFrom: "latest"`) or
+// at its first record at or after a time (Kafka's offsetsForTimes) — through kafkajs's seek, and that
+// start committed at once, so the group keeps it.
 import { describeError, ErrorCode, retry, SluiceError } from "@sluice/core";
 import type { Admin, Consumer, Kafka, KafkaMessage } from "kafkajs";
+import type { PartitionOffset } from "./worker/commit-guard.js";
 
 /** Where it says which offset each partition starts at (the consumer thread forwards these lines). */
 export interface StartLogger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
 }
+
+/** Where a partition without a committed offset starts: the end, or a time (ms since the epoch). */
+export type StartAt = "latest" | { timestamp: number };
+
+/** Commits the starts just sought, through the consumer's own commit path; rejects when not committed. */
+export type CommitStarts = (consumer: Consumer, offsets: PartitionOffset[]) => Promise<void>;
 
 /**
  * kafkajs resolves a new group's position itself (earliest or latest) and starts fetching right after
@@ -18,6 +26,11 @@ export interface StartLogger {
  *
  * Partitions with a committed offset are sought to it too: kafkajs keeps seek requests across
  * generations, and one left from an earlier assignment of the same partition must not win.
+ *
+ * A start found without a committed offset is committed right away: otherwise a partition that gets no
+ * record before the next join (a rebalance, a restart, a reload) would be looked up again at a later
+ * "end", and the records written in between would be skipped — what a consumer's auto-commit of its
+ * position prevents.
  */
 export class StartPosition {
   /** "topic/partition" → the first offset to hand on, for the current assignment; absent while held. */
@@ -29,9 +42,9 @@ export class StartPosition {
   constructor(
     private readonly kafka: Kafka,
     private readonly groupId: string,
-    /** Milliseconds since the epoch. */
-    private readonly timestamp: number,
+    private readonly startAt: StartAt,
     private readonly logger: StartLogger,
+    private readonly commitStarts: CommitStarts,
   ) {}
 
   /** On every group join, synchronously: holds the assigned partitions and looks their starts up. */
@@ -40,14 +53,15 @@ export class StartPosition {
     const starts = new Map<string, number>();
     this.starts = starts;
     const abort = new AbortController();
-    const done = retry(() => this.position(consumer, assignment, starts, abort.signal), {
+    const found: PartitionOffset[] = [];
+    const done = retry(() => this.position(consumer, assignment, starts, found, abort.signal), {
       initialDelayMs: 250,
       maxDelayMs: 5000,
       signal: abort.signal,
       onError: (error, attempt) =>
         this.logger.warn(
           { err: describeError(error), attempt },
-          "looking up where the group starts failed; its new partitions wait",
+          "finding or committing where the group's new partitions start failed; retrying (those not positioned wait)",
         ),
     }).catch(() => {
       // Aborted: a newer assignment, or closing.
@@ -91,6 +105,7 @@ export class StartPosition {
     consumer: Consumer,
     assignment: Record<string, number[]>,
     starts: Map<string, number>,
+    found: PartitionOffset[],
     signal: AbortSignal,
   ): Promise<void> {
     if (this.closed) return;
@@ -106,17 +121,19 @@ export class StartPosition {
       // A retry after a failure part way leaves alone the partitions already under way.
       const partitions = assignment[topic]!.filter((p) => !starts.has(`${topic}/${p}`));
       // kafkajs answers the high watermark where no record is that recent: the group starts at the end.
-      const byTime = partitions.some((p) => !commits.has(p))
-        ? await admin.fetchTopicOffsetsByTimestamp(topic, this.timestamp)
+      const lookedUp = partitions.some((p) => !commits.has(p))
+        ? this.startAt === "latest"
+          ? await admin.fetchTopicOffsets(topic)
+          : await admin.fetchTopicOffsetsByTimestamp(topic, this.startAt.timestamp)
         : [];
       if (signal.aborted || this.closed) return;
       for (const partition of partitions) {
         const committedOffset = commits.get(partition);
-        const offset = committedOffset ?? Number(byTime.find((b) => b.partition === partition)?.offset);
+        const offset = committedOffset ?? Number(lookedUp.find((b) => b.partition === partition)?.offset);
         if (!Number.isInteger(offset) || offset < 0)
           throw new SluiceError(
             ErrorCode.KAFKA_CONSUMER,
-            `no offset for ${topic}/${partition} at ${new Date(this.timestamp).toISOString()}`,
+            `no offset for ${topic}/${partition} at ${this.startAt === "latest" ? "its end" : new Date(this.startAt.timestamp).toISOString()}`,
           );
         // Seek first, then admit: no batch can come between the two.
         consumer.seek({ topic, partition, offset: String(offset) });
@@ -126,11 +143,22 @@ export class StartPosition {
             topic,
             partition,
             offset,
-            from: committedOffset === undefined ? "timestamp" : "committed offset",
+            from:
+              committedOffset === undefined
+                ? this.startAt === "latest"
+                  ? "end"
+                  : "timestamp"
+                : "committed offset",
           },
           "partition start",
         );
+        if (committedOffset === undefined) found.push({ topic, partition, offset: String(offset) });
       }
+    }
+    // A failed commit retries from here: every partition is positioned, only the commit is repeated.
+    if (found.length > 0 && !signal.aborted && !this.closed) {
+      await this.commitStarts(consumer, found);
+      found.length = 0;
     }
   }
 

@@ -5,9 +5,9 @@ import { parentPort } from "node:worker_threads";
 import { ErrorCode, SluiceError } from "@sluice/core";
 import kafkajs, { type Consumer, type EachBatchPayload, type LogEntry } from "kafkajs";
 import { registerCodecs } from "../codecs/register.js";
-import { type StartLogger, StartPosition } from "../start-position.js";
+import { type StartAt, type StartLogger, StartPosition } from "../start-position.js";
 import { subscriptionRoundRobin } from "./assigner.js";
-import { CommitGuard } from "./commit-guard.js";
+import { CommitGuard, type PartitionOffset } from "./commit-guard.js";
 import { handleGroupFaults, LOST_WITHOUT_GROUP_FAULTS } from "./group-faults.js";
 import { Hold } from "./hold.js";
 import type { ConsumerThreadData, DecoderStatus, FromConsumer, ToConsumer, WireError } from "./messages.js";
@@ -92,10 +92,29 @@ class ConsumerHost {
       warn: (extra, message) =>
         this.post({ type: "log", level: "warn", namespace: "sluice", message, extra }),
     };
+    // From the earliest, kafkajs's own reset loses nothing; the end and a time are looked up and kept.
+    const startAt: StartAt | undefined =
+      data.startAt !== undefined ? { timestamp: data.startAt } : data.fromBeginning ? undefined : "latest";
     this.startPosition =
-      data.startAt === undefined
+      startAt === undefined
         ? undefined
-        : new StartPosition(this.kafka, data.consumer.groupId, data.startAt, log);
+        : new StartPosition(this.kafka, data.consumer.groupId, startAt, log, (consumer, offsets) =>
+            this.commitStarts(consumer, offsets),
+          );
+  }
+
+  /** Commits the starts StartPosition found, as a main-thread commit is: guarded, and only when sent. */
+  private async commitStarts(consumer: Consumer, offsets: PartitionOffset[]): Promise<void> {
+    const ahead = this.commits.ahead(offsets);
+    if (ahead.length === 0) return;
+    const accepted = this.commitsAccepted;
+    await consumer.commitOffsets(ahead);
+    if (this.commitsAccepted === accepted)
+      throw new SluiceError(
+        ErrorCode.KAFKA_COMMIT,
+        "kafkajs did not send the start commit: its consumer is not running yet",
+      );
+    this.commits.committed(ahead);
   }
 
   private post(message: FromConsumer, transfer?: ArrayBuffer[]): void {
