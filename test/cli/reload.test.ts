@@ -125,6 +125,9 @@ describe(`sluice run: SIGHUP reload and SIGTERM drain under load ${runsOn({ kafk
     expect(produced).toBeGreaterThanOrEqual(AT_LEAST);
     expect(await countDocs(bed.client, SEED_DATA_STREAM_NAME)).toBe(produced);
     expect(await ids()).toEqual(expected);
+    // Nor was any sent twice: the _ids would turn a re-read into a refused `create`, which Elasticsearch counts.
+    const stats = await bed.client.indices.stats({ index: SEED_DATA_STREAM_NAME, metric: "indexing" });
+    expect(stats._all.primaries?.indexing?.index_failed).toBe(0);
     expect(await countDocs(bed.client, DEAD_LETTER_INDEX)).toBe(0);
     for (const [i, topic] of SEED_TOPICS.entries())
       expect(await committedOffsets(bed.kafka.brokers, GROUP, topic), topic).toEqual(end[i]);
