@@ -1,5 +1,7 @@
 // `sluice run`: the plan's pipelines as a service — probes, signals, reload, and an exit once idle if asked.
-import { type FSWatcher, watch } from "node:fs";
+import { createHash } from "node:crypto";
+import { type FSWatcher, readdirSync, readFileSync, statSync, watch } from "node:fs";
+import { dirname, join } from "node:path";
 import {
   createLogger,
   ErrorCode,
@@ -125,19 +127,48 @@ function warn(logger: Logger, plan: Plan): void {
     );
 }
 
-/** Watches the config's files; a burst of changes (an editor's save, a ConfigMap's symlink swap) reloads once. */
+/**
+ * Watches the config's files and their directories — a Kubernetes ConfigMap changes by swapping a symlink
+ * beside the file — and reloads once per burst of events, only when what the files hold changed.
+ */
 function watchFiles(files: readonly string[], onChange: () => void, logger: Logger): FSWatcher[] {
   let timer: NodeJS.Timeout | undefined;
+  let seen = fingerprint(files);
   const changed = () => {
     clearTimeout(timer);
-    timer = setTimeout(onChange, 300);
+    timer = setTimeout(() => {
+      const now = fingerprint(files);
+      if (now === seen) return;
+      seen = now;
+      onChange();
+    }, 300);
   };
-  return files.flatMap((file) => {
+  const paths = [...new Set(files.flatMap((file) => [file, dirname(file)]))];
+  return paths.flatMap((path) => {
     try {
-      return [watch(file, changed)];
+      return [watch(path, changed)];
     } catch (error) {
-      logger.warn({ err: error, file }, "--watch: cannot watch this file; reload it with SIGHUP");
+      logger.warn({ err: error, path }, "--watch: cannot watch this path; reload with SIGHUP");
       return [];
     }
   });
+}
+
+/** What the files hold now: their bytes, or for a directory its entries' names, sizes and times. */
+function fingerprint(files: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const file of files) {
+    hash.update(`\0${file}\0`);
+    try {
+      if (statSync(file).isDirectory())
+        for (const entry of readdirSync(file).sort()) {
+          const stat = statSync(join(file, entry));
+          hash.update(`${entry}:${stat.size}:${stat.mtimeMs}\n`);
+        }
+      else hash.update(readFileSync(file));
+    } catch {
+      hash.update("missing");
+    }
+  }
+  return hash.digest("hex");
 }
