@@ -1,21 +1,9 @@
-// examples/logstash-parity: `pnpm example:logstash-parity`. The seed's Logstash pipeline on Sluice.
-import { createLogger, runUntilSignal, tuneProcess } from "@sluice/core";
-import { startInfra } from "../shared/infra.js";
-import { logstashParityPipeline, TOPICS } from "./pipeline.js";
+// examples/logstash-parity: `pnpm example:logstash-parity`. The seed's Logstash configuration — the Helm
+// chart's values, its three pipeline files under `logstashPipeline:` — run as it is on Sluice.
+//
+// It writes what that Logstash writes (README, "Migrating from Logstash or Vector"): `pnpm sluice check
+// --logstash test/fixtures/seed/logstash-values.yaml` lists how that differs from Fluent Bit's own
+// documents. Its kafka inputs start at the end of the topics, as Logstash's do for a group without commits.
+import { runSeed } from "../shared/run-seed.js";
 
-// The process is ours: a pipeline's heap grows best with V8's growing percent fixed (bench/README.md).
-tuneProcess();
-const infra = await startInfra();
-console.log(`logstash-parity: ${infra.describe()}`);
-if (infra.embeddedKafka) for (const topic of TOPICS) await infra.createTopic(topic, 3);
-const pipeline = logstashParityPipeline({
-  brokers: infra.brokers,
-  elasticsearch: { node: infra.esUrl },
-  logger: createLogger({ level: process.env.SLUICE_LOG_LEVEL ?? "info" }),
-});
-await pipeline.start();
-console.log("logstash-parity: running; data stream logs-insight-default");
-// Runs until SIGTERM or Ctrl-C stops it gracefully; a second one exits at once.
-const report = await runUntilSignal(pipeline);
-await infra.stop();
-process.exit(report.drained ? 0 : 1);
+process.exit(await runSeed("logstash-parity", "--logstash", "test/fixtures/seed/logstash-values.yaml"));
