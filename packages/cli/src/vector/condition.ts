@@ -10,6 +10,21 @@ export type Condition = (value: unknown) => boolean;
 const PREFIX = '. = {"v": (';
 
 /**
+ * A VRL condition true exactly where `text` passes as a condition (it runs without error and yields
+ * `true`), to combine conditions with `&&`, `||` and `!` in one text without changing what each decides.
+ */
+export function passesText(text: string): string {
+  const coalesced = `((${text}\n) ?? false) == true`;
+  try {
+    compileVrl(`${PREFIX}${coalesced}\n)}`, "condition");
+    return coalesced;
+  } catch {
+    // The compiler refuses `??` after an expression that cannot fail.
+    return `(${text}\n) == true`;
+  }
+}
+
+/**
  * Compiles a VRL condition. As Vector, an event whose condition fails at run time, or yields something
  * other than `true`, does not pass.
  */
