@@ -63,6 +63,7 @@ function branchSpec(
     const clause = statement.clauses[i]!;
     const spec: ConditionalStageSpec = {
       when: { logstash: conditionText(clause.condition) },
+      // biome-ignore lint/suspicious/noThenProperty: the config's conditional block names its stages `then`.
       then: bodies[i]!.specs,
       ...(rest === undefined ? {} : { else: rest }),
     };
