@@ -133,7 +133,7 @@ export function yamlValue(value: unknown): unknown {
 }
 
 function escapeInterpolation(text: string): string {
-  return text.replaceAll("${", "$${");
+  return text.replaceAll("${", () => "$${");
 }
 
 /** Short mappings and lists of scalars on one line; anything holding a multi-line text stays in block style. */

@@ -14,14 +14,17 @@ const PREFIX = '. = {"v": (';
  * `true`), to combine conditions with `&&`, `||` and `!` in one text without changing what each decides.
  */
 export function passesText(text: string): string {
-  const coalesced = `((${text}\n) ?? false) == true`;
-  try {
-    compileVrl(`${PREFIX}${coalesced}\n)}`, "condition");
-    return coalesced;
-  } catch {
-    // The compiler refuses `??` after an expression that cannot fail.
-    return `(${text}\n) == true`;
+  // `f!(…)` aborts the whole program; as `f(…)` its error is caught by `??`, as the condition alone fails.
+  const caught = text.replace(/\b([A-Za-z_][A-Za-z0-9_]*)!\(/g, "$1(");
+  for (const candidate of [`((${caught}\n) ?? false) == true`, `((${text}\n) ?? false) == true`]) {
+    try {
+      compileVrl(`${PREFIX}${candidate}\n)}`, "condition");
+      return candidate;
+    } catch {
+      // The compiler refuses `??` after an expression that cannot fail: the next form is the one.
+    }
   }
+  return `(${text}\n) == true`;
 }
 
 /**
