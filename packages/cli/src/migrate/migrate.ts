@@ -33,9 +33,6 @@ export function migratePlan(plan: Plan, options: MigrateOptions = {}): string {
             : `Credentials are not copied here: set these environment variables (or write \${file:PATH} in their place):`,
           ...parts.secrets.map((secret) => `  ${secret.name}: ${secret.options.join(", ")}`),
         ]),
-    ...(parts.placement.header.length === 0
-      ? []
-      : ["Each warning is a comment beside what it concerns; these concern the whole config:"]),
   ];
   return options.ts ? migratedTypeScript(parts, header) : migratedYaml(parts, header);
 }

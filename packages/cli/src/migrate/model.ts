@@ -119,6 +119,17 @@ export function warningText(warning: PlanWarning): string {
   return where === undefined ? warning.message : `${where}: ${warning.message}`;
 }
 
+/**
+ * The header's lines about warnings: those no part took (`whole`), after the line that introduces them.
+ */
+export function wholeConfigLines(whole: readonly PlanWarning[]): string[] {
+  if (whole.length === 0) return [];
+  return [
+    "Each warning is a comment beside what it concerns; these concern the whole config:",
+    ...whole.map((warning) => `  ${warningText(warning)}`),
+  ];
+}
+
 /** Whether two option values are the same data. */
 export function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

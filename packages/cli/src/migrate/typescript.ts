@@ -1,6 +1,6 @@
 // A migrated plan as a TypeScript program composing the packages' API, each warning a comment beside the part it concerns.
 import type { ConditionSpec, PlanWarning, StageSpec } from "../plan.js";
-import { type Migrated, type MigratedTarget, warningText } from "./model.js";
+import { type Migrated, type MigratedTarget, warningText, wholeConfigLines } from "./model.js";
 import { isConditional } from "./placement.js";
 import { SecretRef } from "./secrets.js";
 import { cliStages } from "./stages.js";
@@ -101,10 +101,7 @@ export function migratedTypeScript(migrated: Migrated, header: readonly string[]
   }
 
   const unprinted = [...beside.values()].flat().filter((warning) => !printed.has(warning));
-  const headerLines = [
-    ...header,
-    ...[...migrated.placement.header, ...unprinted].map((warning) => `  ${warningText(warning)}`),
-  ];
+  const headerLines = [...header, ...wholeConfigLines([...migrated.placement.header, ...unprinted])];
   const core = ["createPipeline", "dynamicStages", "runUntilSignal"];
   if (migrated.pipelines.some((p) => p.targets.length > 1 || p.targets[0]?.when !== undefined))
     core.push("fanOut");

@@ -1,7 +1,7 @@
 // A migrated plan as Sluice's own config (YAML), each warning a comment beside the part it concerns.
 import { Document, isMap, isScalar, isSeq, type Node, YAMLMap, YAMLSeq } from "yaml";
 import type { PlanWarning, StageSpec } from "../plan.js";
-import { type Migrated, type MigratedTarget, same, warningText } from "./model.js";
+import { type Migrated, type MigratedTarget, same, warningText, wholeConfigLines } from "./model.js";
 import { isConditional } from "./placement.js";
 import { SecretRef } from "./secrets.js";
 
@@ -113,10 +113,7 @@ export function migratedYaml(migrated: Migrated, header: readonly string[]): str
   doc.contents = root;
 
   const unprinted = [...migrated.placement.beside.values()].flat().filter((w) => !printed.has(w));
-  const lines = [
-    ...header,
-    ...[...migrated.placement.header, ...unprinted].map((w) => `  ${warningText(w)}`),
-  ];
+  const lines = [...header, ...wholeConfigLines([...migrated.placement.header, ...unprinted])];
   doc.commentBefore = lines.map((line) => ` ${line}`.trimEnd()).join("\n");
   return doc.toString({ lineWidth: 0, flowCollectionPadding: true });
 }

@@ -239,3 +239,27 @@ ${OUT}`);
     expect(text).toContain(`costs $\${PRICE}`);
   });
 });
+
+describe("what a config cannot say as the plan does", () => {
+  it("a data stream named per event without field sync becomes the template, with a comment saying how it differs", () => {
+    const plan = planOf(`input { kafka { auto_offset_reset => "earliest" } }
+output { elasticsearch { hosts => ["http://es:9200"] data_stream => "true" data_stream_sync_fields => false } }`);
+    expect(typeof plan.pipelines[0]!.targets[0]!.sink.index).toBe("function");
+    const text = migratePlan(plan);
+    const config = parse(text) as {
+      pipelines: Array<{ targets: Array<{ elasticsearch: { index: string } }> }>;
+    };
+    expect(config.pipelines[0]!.targets[0]!.elasticsearch.index).toBe(
+      "%{[data_stream][type]}-%{[data_stream][dataset]}-%{[data_stream][namespace]}",
+    );
+    expect(text).toMatch(/# sluice migrate: the plan names this data stream per event/);
+  });
+
+  it("a plan whose stages were built without specs is refused with SLUICE_ERR_CONFIG", () => {
+    const plan = planOf(`input { kafka { auto_offset_reset => "earliest" } } ${OUT}`);
+    const { stageSpecs: _specs, ...bare } = plan.pipelines[0]!;
+    expect(() => migratePlan({ ...plan, pipelines: [bare] })).toThrow(
+      expect.objectContaining({ code: "SLUICE_ERR_CONFIG" }),
+    );
+  });
+});
