@@ -90,10 +90,22 @@ export function migrated(plan: Plan): Migrated {
       unrouted: pipeline.unrouted,
     };
   });
-  const deadLetters =
-    plan.deadLetters === undefined
+  // Without dead letters of its own a plan sends them to the first target's cluster: say which when no default does.
+  const firstSink = plan.pipelines[0]?.targets[0]?.sink;
+  const deadLetterSink =
+    plan.deadLetters?.sink ??
+    (elasticsearch.node !== undefined || firstSink === undefined
       ? undefined
-      : (names.replace(without(plan.deadLetters.sink, elasticsearch), "ES", "deadLetters") as Record<
+      : {
+          index: "sluice-dead-letter",
+          ...Object.fromEntries(
+            ELASTICSEARCH_SHARED.flatMap((key) => (key in firstSink ? [[key, firstSink[key]]] : [])),
+          ),
+        });
+  const deadLetters =
+    deadLetterSink === undefined
+      ? undefined
+      : (names.replace(without(deadLetterSink, elasticsearch), "ES", "deadLetters") as Record<
           string,
           unknown
         >);
