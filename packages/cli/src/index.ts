@@ -50,7 +50,31 @@ export { type ParseOptions, parseLogstashConfig } from "./logstash/parse.js";
 export type { LogstashConfig, LogstashNotice, LogstashPipeline } from "./logstash/pipeline.js";
 export { planLogstash } from "./logstash/plan/plan-logstash.js";
 export { pluginOptions } from "./logstash/plugin-options.js";
-export type { Plan, PlannedDeadLetters, PlannedPipeline, PlannedTarget, PlanWarning } from "./plan.js";
+export { type MigrateOptions, migratePlan } from "./migrate/migrate.js";
+export {
+  cliStage,
+  conditionalStage,
+  type EventCondition,
+  logstashCondition,
+  vrlCondition,
+} from "./migrate/runtime.js";
+export {
+  type CliStage,
+  cliStages,
+  type LogstashCodecJsonOptions,
+  type LogstashDataStreamSyncOptions,
+  type LogstashDecorateEventsOptions,
+} from "./migrate/stages.js";
+export type {
+  ConditionalStageSpec,
+  ConditionSpec,
+  Plan,
+  PlannedDeadLetters,
+  PlannedPipeline,
+  PlannedTarget,
+  PlanWarning,
+  StageSpec,
+} from "./plan.js";
 export { SluiceConfigFileError } from "./sluice/errors.js";
 export { type LoadSluiceConfigOptions, loadSluiceConfig } from "./sluice/load.js";
 export { sluiceConfigSchema } from "./sluice/schema.js";

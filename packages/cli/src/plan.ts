@@ -13,6 +13,22 @@ export interface PlanWarning {
   readonly where?: Position;
 }
 
+/** A condition as a config writes it: Vector's VRL text, or a Logstash condition kept as the user wrote it. */
+export type ConditionSpec = string | { readonly logstash: string };
+
+/** A conditional block of stages: the events `when` takes run `then`, the others `else`. */
+export interface ConditionalStageSpec {
+  readonly when: ConditionSpec;
+  readonly then: readonly StageSpec[];
+  readonly else?: readonly StageSpec[];
+}
+
+/**
+ * One stage as Sluice's config writes it: an object of one key, a stage's name (an export of
+ * `@sluice/transforms` or `@sluice/source-kafka`, or a CLI-own stage) with its options; or a conditional block.
+ */
+export type StageSpec = { readonly [stage: string]: unknown } | ConditionalStageSpec;
+
 /** One destination of a planned pipeline: options for `elasticsearchSink` and which events go there. */
 export interface PlannedTarget {
   /** Unique within the pipeline: names the target in `/health`, errors and dead letters. */
@@ -23,6 +39,10 @@ export interface PlannedTarget {
   readonly when?: (event: SluiceEvent) => boolean;
   /** For the printed plan: the condition as the user wrote it. */
   readonly whenText?: string;
+  /** `when` as Sluice's config writes it, for `sluice migrate`. */
+  readonly whenSpec?: ConditionSpec;
+  /** Where the output or sink is written, so `sluice migrate` puts its warnings beside it. */
+  readonly where?: Position;
 }
 
 /** One pipeline of a plan: one Kafka consumer group, its stages, its targets. */
@@ -35,6 +55,12 @@ export interface PlannedPipeline {
   readonly stages: Stage[];
   /** For the printed plan: one line per stage, as the config names it. */
   readonly stageTexts: string[];
+  /** The stages as Sluice's config writes them, one per entry of `stages`, for `sluice migrate`. */
+  readonly stageSpecs?: StageSpec[];
+  /** Where each spec (nested ones included) comes from in the user's files, so warnings land beside it. */
+  readonly stageWhere?: ReadonlyMap<StageSpec, Position>;
+  /** Where the source (input) is written. */
+  readonly sourceWhere?: Position;
   readonly targets: PlannedTarget[];
   /** What becomes of an event no target takes (Logstash drops it). */
   readonly unrouted: "dead-letter" | "drop";

@@ -4,6 +4,7 @@ import { ErrorCode, SluiceError } from "@sluice/core";
 import { parseCommandLine, USAGE } from "./args.js";
 import { checkCommand } from "./check.js";
 import { type CommandIo, processIo } from "./io.js";
+import { migrateCommand } from "./migrate.js";
 import { runCommand } from "./run.js";
 
 /**
@@ -29,9 +30,8 @@ export async function sluice(argv: readonly string[], io: CommandIo = processIo(
         return await runCommand({ ...line, input: line.input! }, io);
       case "check":
         return await checkCommand({ ...line, input: line.input! }, io);
-      default:
-        io.err(`sluice: ${line.command} is not available yet`);
-        return 2;
+      case "migrate":
+        return await migrateCommand({ ...line, input: line.input! }, io);
     }
   } catch (error) {
     io.err(`sluice: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,5 @@
 // Reads a Sluice config (YAML, or JSON, which is YAML) into plain data, interpolated, with the way back from any option to its line.
-import { isMap, isScalar, isSeq, type Node, parseDocument, type Scalar } from "yaml";
+import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar } from "yaml";
 import type { Position } from "../logstash/ast.js";
 import { type ConfigText, fileText, scalarText } from "../logstash/text.js";
 import { scalarConfigText } from "../logstash/yaml-text.js";
@@ -41,6 +41,7 @@ export function configDocument(text: string, file: string, context: Interpolatio
     );
   if (!isMap(document.contents))
     throw new SluiceConfigFileError(input.locate(0), "", "a Sluice config must be a table of options");
+  inlineAliases(document, document.contents);
   const secrets: string[] = [];
   const interpolated = new Set<string>();
 
@@ -130,6 +131,28 @@ export function configDocument(text: string, file: string, context: Interpolatio
       return scalarConfigText(input, node, label);
     },
   };
+}
+
+/**
+ * Replaces each alias (`*targets`) by a copy of the node it names, so every option has a node of its own:
+ * looked up by path, interpolated once, and placed at the anchor's line in messages.
+ */
+function inlineAliases(document: Document, node: unknown): void {
+  const copy = (value: unknown): unknown => {
+    if (!isAlias(value)) return value;
+    const target = value.resolve(document);
+    return target === undefined ? value : (target as Node).clone();
+  };
+  if (isMap(node))
+    for (const pair of node.items) {
+      pair.value = copy(pair.value) as typeof pair.value;
+      inlineAliases(document, pair.value);
+    }
+  else if (isSeq(node))
+    for (const [i, item] of node.items.entries()) {
+      node.items[i] = copy(item) as (typeof node.items)[number];
+      inlineAliases(document, node.items[i]);
+    }
 }
 
 /** `text` with every secret's value replaced, for messages built from errors that may quote options. */

@@ -18,6 +18,7 @@ import {
   vectorKafkaEvent,
 } from "@sluice/transforms";
 import type { ConfigText } from "../logstash/text.js";
+import { cliStages } from "../migrate/stages.js";
 import type { OptionPath } from "../vector/document.js";
 import { atProgram } from "../vector/vrl-position.js";
 import { type CompiledCondition, conditionSchema } from "./conditions.js";
@@ -56,7 +57,10 @@ function from<O>(
 
 const t = transformOptionSchemas;
 
-/** The stages of @sluice/transforms and @sluice/source-kafka whose options are plain data, and `filter`. */
+/**
+ * The stages a config may name: those of @sluice/transforms and @sluice/source-kafka whose options are
+ * plain data, `filter`, and the CLI's own (what a migrated Logstash config needs, e.g. `logstashDate`).
+ */
 export const sluiceStages: Readonly<Record<string, StageEntry>> = {
   plain: from(plain, t.plain, "The record's bytes as the `message` text (Logstash's plain codec)."),
   parseJson: from(parseJson, t.parseJson, "The record's bytes parsed as a JSON document."),
@@ -118,4 +122,5 @@ export const sluiceStages: Readonly<Record<string, StageEntry>> = {
     description:
       "Drops the events whose condition is false (Vector's filter; Logstash's `if … { drop {} }`).",
   },
+  ...cliStages,
 };

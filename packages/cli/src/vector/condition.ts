@@ -10,6 +10,24 @@ export type Condition = (value: unknown) => boolean;
 const PREFIX = '. = {"v": (';
 
 /**
+ * A VRL condition true exactly where `text` passes as a condition (it runs without error and yields
+ * `true`), to combine conditions with `&&`, `||` and `!` in one text without changing what each decides.
+ */
+export function passesText(text: string): string {
+  // `f!(…)` aborts the whole program; as `f(…)` its error is caught by `??`, as the condition alone fails.
+  const caught = text.replace(/\b([A-Za-z_][A-Za-z0-9_]*)!\(/g, "$1(");
+  for (const candidate of [`((${caught}\n) ?? false) == true`, `((${text}\n) ?? false) == true`]) {
+    try {
+      compileVrl(`${PREFIX}${candidate}\n)}`, "condition");
+      return candidate;
+    } catch {
+      // The compiler refuses `??` after an expression that cannot fail: the next form is the one.
+    }
+  }
+  return `(${text}\n) == true`;
+}
+
+/**
  * Compiles a VRL condition. As Vector, an event whose condition fails at run time, or yields something
  * other than `true`, does not pass.
  */

@@ -1,8 +1,9 @@
 // A Vector configuration as a Plan: one pipeline per kafka source, its path's transforms as stages, the sinks it reaches as targets.
 import type { SluiceEvent, Stage } from "@sluice/core";
 import { filter, remap, vectorKafkaEvent } from "@sluice/transforms";
-import type { Plan, PlannedPipeline, PlannedTarget, PlanWarning } from "../plan.js";
-import type { Condition } from "./condition.js";
+import type { Position } from "../logstash/ast.js";
+import type { Plan, PlannedPipeline, PlannedTarget, PlanWarning, StageSpec } from "../plan.js";
+import { type Condition, passesText } from "./condition.js";
 import type { VectorDocument } from "./document.js";
 import { VectorConfigError } from "./errors.js";
 import { buildGraph, type GraphPath } from "./graph.js";
@@ -61,30 +62,46 @@ export function planVector(document: VectorDocument): Plan {
     const source = kafkaSourceOf(options, id);
     if (paths.length === 0) throw options.refuse([], "feeds no sink");
     sharedGroup(id, source.source, groups, warnings, document);
+    const sourceWhere = document.where(["sources", id]);
     const stages: Stage[] = [vectorKafkaEvent(source.event) as Stage];
+    const stageSpecs: StageSpec[] = [{ vectorKafkaEvent: source.event }];
+    const stageWhere = new Map<StageSpec, Position>([[stageSpecs[0]!, sourceWhere]]);
     const stageTexts = ["vectorKafkaEvent (the kafka source's event)"];
     if (source.codec === "json") {
-      stages.push(
-        remap({
-          source: JSON_CODEC,
-          name: `${id}.decoding`,
-          drop_on_error: true,
-          reroute_dropped: true,
-        }) as Stage,
-      );
+      const decoding = {
+        source: JSON_CODEC,
+        name: `${id}.decoding`,
+        drop_on_error: true,
+        reroute_dropped: true,
+      };
+      stages.push(remap(decoding) as Stage);
+      stageSpecs.push({ remap: decoding });
+      stageWhere.set(stageSpecs.at(-1)!, document.where(["sources", id, "decoding"]));
       stageTexts.push("decoding json (a payload that is not a JSON object goes to dead letters)");
     }
+    const built = { stages, stageSpecs, stageWhere, stageTexts };
     const planned = paths.map((path) => path.steps.map((step) => steps.read(step)));
     const prefix = commonPrefix(paths);
-    for (const step of planned[0]!.slice(0, prefix)) addStage(step, stages, stageTexts);
+    for (const step of planned[0]!.slice(0, prefix)) addStage(step, built);
     const suffixes = planned.map((path) => path.slice(prefix));
     const shared = sharedStages(id, suffixes, paths, prefix, document);
-    for (const step of shared) addStage(step, stages, stageTexts);
-    const targets = paths.map((path, i) =>
-      target(path, suffixes[i]!, sinkOf(path.sink.id, path.sink.type), paths, i),
-    );
+    for (const step of shared) addStage(step, built);
+    const targets = paths.map((path, i) => ({
+      ...target(path, suffixes[i]!, sinkOf(path.sink.id, path.sink.type), paths, i),
+      where: document.where(["sinks", path.sink.id]),
+    }));
     duplicates(id, paths, targets, options.strings(["topics"]) ?? [], warnings, document);
-    pipelines.push({ name: id, source: source.source, stages, stageTexts, targets, unrouted: "drop" });
+    pipelines.push({
+      name: id,
+      source: source.source,
+      sourceWhere,
+      stages,
+      stageTexts,
+      stageSpecs,
+      stageWhere,
+      targets,
+      unrouted: "drop",
+    });
   }
   warnings.push(
     {
@@ -132,15 +149,27 @@ function sharedGroup(
   });
 }
 
-function addStage(step: PlannedStep, stages: Stage[], texts: string[]): void {
+interface BuiltStages {
+  readonly stages: Stage[];
+  readonly stageSpecs: StageSpec[];
+  readonly stageWhere: Map<StageSpec, Position>;
+  readonly stageTexts: string[];
+}
+
+function addStage(step: PlannedStep, built: BuiltStages): void {
+  let spec: StageSpec;
   if (step.kind === "stage") {
-    stages.push(step.build());
-    texts.push(step.text);
+    built.stages.push(step.build());
+    built.stageTexts.push(step.text);
+    spec = step.spec;
   } else {
     const test = step.test;
-    stages.push(filter<unknown>({ keep: (value) => test(value), name: "filter" }) as Stage);
-    texts.push(`filter ${step.text}`);
+    built.stages.push(filter<unknown>({ keep: (value) => test(value), name: "filter" }) as Stage);
+    built.stageTexts.push(`filter ${step.text}`);
+    spec = { filter: { condition: step.vrl } };
   }
+  built.stageSpecs.push(spec);
+  built.stageWhere.set(spec, step.where);
 }
 
 /** How many first steps every path shares (the same transforms, through the same outputs). */
@@ -206,6 +235,10 @@ function target(
     ...base,
     when: (event: SluiceEvent) => tests.every((test) => test(event.value)),
     whenText: conditions.map((step) => step.text).join(" and "),
+    whenSpec:
+      conditions.length === 1
+        ? conditions[0]!.vrl
+        : conditions.map((step) => passesText(step.vrl)).join(" && "),
   };
 }
 

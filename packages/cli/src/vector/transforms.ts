@@ -1,8 +1,9 @@
 // Vector's remap, filter and route transforms: a remap becomes a stage, a filter or a route's output a condition on the path.
 import type { Stage } from "@sluice/core";
 import { type RemapOptions, remap } from "@sluice/transforms";
-import type { PlanWarning } from "../plan.js";
-import { type Condition, compileCondition } from "./condition.js";
+import type { Position } from "../logstash/ast.js";
+import type { PlanWarning, StageSpec } from "../plan.js";
+import { type Condition, compileCondition, passesText } from "./condition.js";
 import type { VectorDocument } from "./document.js";
 import type { PathStep } from "./graph.js";
 import { ComponentOptions } from "./options.js";
@@ -16,8 +17,20 @@ export type PlannedStep =
       readonly key: string;
       readonly build: () => Stage;
       readonly text: string;
+      /** The stage as Sluice's config writes it. */
+      readonly spec: StageSpec;
+      /** Where the transform is written. */
+      readonly where: Position;
     }
-  | { readonly kind: "condition"; readonly test: Condition; readonly text: string };
+  | {
+      readonly kind: "condition";
+      readonly test: Condition;
+      readonly text: string;
+      /** A VRL condition that decides as `test` does, for Sluice's config. */
+      readonly vrl: string;
+      /** Where the transform is written. */
+      readonly where: Position;
+    };
 
 /** Reads every step once per transform and route, so each program is compiled (and refused) once. */
 export class StepReader {
@@ -41,11 +54,12 @@ export class StepReader {
   #plan(step: PathStep): PlannedStep {
     const { id, type } = step.component;
     const options = new ComponentOptions(this.document, ["transforms", id], `transform "${id}" (${type})`);
-    if (type === "remap") return this.#remap(options, id);
+    const where = this.document.where(["transforms", id]);
+    if (type === "remap") return this.#remap(options, id, where);
     if (type === "filter") {
       options.only([], ["type", "inputs", "condition"]);
       const test = this.#condition(options, ["condition"]);
-      return { kind: "condition", test: test.test, text: `${id}: ${test.text}` };
+      return { kind: "condition", test: test.test, text: `${id}: ${test.text}`, vrl: test.text, where };
     }
     if (type === "route") {
       options.only([], ["type", "inputs", "route", "reroute_unmatched"]);
@@ -53,20 +67,29 @@ export class StepReader {
       const routes = options.get(["route"]);
       if (routes === null || typeof routes !== "object" || Array.isArray(routes))
         throw options.refuse(["route"], "must be a table of route name → condition");
-      const tests = Object.keys(routes).map((name) => this.#condition(options, ["route", name]).test);
+      const conditions = Object.keys(routes).map((name) => this.#condition(options, ["route", name]));
+      const tests = conditions.map((condition) => condition.test);
       if (step.route === "_unmatched")
         return {
           kind: "condition",
           test: (value) => !tests.some((test) => test(value)),
           text: `${id}._unmatched`,
+          vrl: `!(${conditions.map((condition) => passesText(condition.text)).join(" || ")})`,
+          where,
         };
       const own = this.#condition(options, ["route", step.route ?? ""]);
-      return { kind: "condition", test: own.test, text: `${id}.${step.route}: ${own.text}` };
+      return {
+        kind: "condition",
+        test: own.test,
+        text: `${id}.${step.route}: ${own.text}`,
+        vrl: own.text,
+        where,
+      };
     }
     throw options.refuse(["type"], `is "${type}"; Sluice runs the transforms remap, filter and route`);
   }
 
-  #remap(options: ComponentOptions, id: string): PlannedStep {
+  #remap(options: ComponentOptions, id: string, where: Position): PlannedStep {
     options.only(
       [],
       ["type", "inputs", "source", "drop_on_error", "drop_on_abort", "reroute_dropped", "timezone"],
@@ -97,6 +120,8 @@ export class StepReader {
       // The plan holds stages of unknown value type; each remap runs after a stage that makes JSON objects.
       build: () => remap(remapOptions) as unknown as Stage,
       text: `remap ${id}`,
+      spec: { remap: remapOptions },
+      where,
     };
   }
 

@@ -2,6 +2,7 @@
 import { type Batch, eventOf, type SluiceEvent, type Stage } from "@sluice/core";
 import { lastValueFrom, type Observable, of } from "rxjs";
 import { type LogstashConfig, type Plan, parseLogstashConfig, planLogstash } from "../../src/index.ts";
+import { expectSpecs } from "../migrate/specs.ts";
 
 /** The config text as Logstash's one pipeline `main`, in file `t.conf`. */
 export function configOf(text: string, settings: Record<string, unknown> = {}): LogstashConfig {
@@ -23,9 +24,9 @@ export function configOf(text: string, settings: Record<string, unknown> = {}): 
   };
 }
 
-/** Plans the config text. */
+/** Plans the config text; every plan keeps one spec per stage, for `sluice migrate`. */
 export function planOf(text: string, settings?: Record<string, unknown>): Plan {
-  return planLogstash(configOf(text, settings));
+  return expectSpecs(planLogstash(configOf(text, settings)));
 }
 
 /** Runs the stages on events of the records' bytes (topic `topic`), as the pipeline would. */

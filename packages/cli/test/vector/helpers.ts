@@ -5,10 +5,11 @@ import type { Plan, PlannedPipeline } from "../../src/plan.js";
 import { VectorConfigError } from "../../src/vector/errors.js";
 import { parseVector } from "../../src/vector/load.js";
 import { planVector } from "../../src/vector/plan.js";
+import { expectSpecs } from "../migrate/specs.ts";
 
-/** The plan of `text`, read as the file `file` (its extension picks TOML). */
+/** The plan of `text`, read as the file `file` (its extension picks TOML); it keeps one spec per stage, for `sluice migrate`. */
 export function plan(text: string, file = "vector.yaml"): Plan {
-  return planVector(parseVector(text, file));
+  return expectSpecs(planVector(parseVector(text, file)));
 }
 
 /** The error planning `text` fails with. */

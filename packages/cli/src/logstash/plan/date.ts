@@ -1,12 +1,13 @@
-// The date filter as @sluice/transforms' `date`, its decorations (remove_field, remove_tag, …) applied only when a pattern matched.
-import { getField, parseFieldReference } from "@sluice/core";
-import { date } from "@sluice/transforms";
+// The date filter as the CLI stage `logstashDate`: @sluice/transforms' `date`, its decorations (remove_field, remove_tag, …) applied only when a pattern matched.
+import type { Stage } from "@sluice/core";
+import { buildCliStage } from "../../migrate/stages.js";
 import type { LsPlugin } from "../ast.js";
-import { FAILED_TAG, readDecorations, withDecorations } from "./matched.js";
+import type { LogstashDateOptions } from "./decorated.js";
+import { readDecorations } from "./matched.js";
 import { PluginOptions } from "./options.js";
 import { construct, type PlannedStages, refuseMetadataFields } from "./planned.js";
 
-/** A date filter's stages: failures are tagged, as Logstash tags them. */
+/** A date filter's stage: failures are tagged, as Logstash tags them. */
 export function planDate(plugin: LsPlugin): PlannedStages {
   refuseMetadataFields(plugin);
   const options = new PluginOptions(plugin);
@@ -19,29 +20,23 @@ export function planDate(plugin: LsPlugin): PlannedStages {
   const timezone = options.string("timezone");
   const locale = options.string("locale");
   const target = options.string("target");
-  const tagOnFailure = options.strings("tag_on_failure") ?? ["_dateparsefailure"];
+  const tagOnFailure = options.strings("tag_on_failure");
   const decorations = readDecorations(options);
   const id = options.id();
   options.finish();
-  const name = id ?? "date";
-  const path = construct(plugin, () => parseFieldReference(match[0]!));
-  const inner = construct(plugin, () =>
-    date({
-      match,
-      ...(timezone === undefined ? {} : { timezone }),
-      ...(locale === undefined ? {} : { locale }),
-      ...(target === undefined ? {} : { target }),
-      tag_on_failure: [FAILED_TAG],
-      name,
-    }),
-  );
-  // Logstash's date filter ignores an event whose source is missing or null: no tag, no decoration.
-  const attempted = (doc: Record<string, unknown>) => {
-    const value = getField(doc, path);
-    return value !== undefined && value !== null;
+  const spec: LogstashDateOptions = {
+    match,
+    ...(timezone === undefined ? {} : { timezone }),
+    ...(locale === undefined ? {} : { locale }),
+    ...(target === undefined ? {} : { target }),
+    ...(tagOnFailure === undefined ? {} : { tag_on_failure: tagOnFailure }),
+    ...decorations,
+    ...(id === undefined ? {} : { name: id }),
   };
+  const stage = construct(plugin, () => buildCliStage({ logstashDate: spec })) as Stage<never, unknown>;
   return {
-    stages: withDecorations(name, inner, attempted, tagOnFailure, decorations),
+    stages: [stage],
+    specs: [{ logstashDate: spec }],
     texts: [`date ${JSON.stringify({ match, timezone, target, ...decorations })}`],
     warnings: [],
   };

@@ -1,7 +1,7 @@
 // The elasticsearch output as elasticsearchSink options: Logstash's data stream rules, TLS and auth, index and ids.
 
 import type { PlanWarning } from "../../plan.js";
-import type { LsPlugin } from "../ast.js";
+import type { LsPlugin, Position } from "../ast.js";
 import { type DataStream, dataStreamIndex, readDataStream } from "./data-stream.js";
 import { PluginOptions } from "./options.js";
 import { refuseMetadataFields } from "./planned.js";
@@ -14,6 +14,8 @@ export interface PlannedOutput {
   readonly sync: DataStream | undefined;
   readonly text: string;
   readonly warnings: PlanWarning[];
+  /** Where the output is written. */
+  readonly where: Position;
 }
 
 // Options Logstash shares with its HTTP client settings: they do not stop data stream mode.
@@ -119,7 +121,14 @@ export function planElasticsearchOutput(plugin: LsPlugin, ecs: boolean): Planned
         "elasticsearch: Sluice writes each document with the _id <topic>+<partition>+<offset>, so a record read twice is written once; Logstash lets Elasticsearch pick the _id",
       where: plugin.position,
     });
-  return { id, sink, sync: useStream && stream.syncFields ? stream : undefined, text, warnings };
+  return {
+    id,
+    sink,
+    sync: useStream && stream.syncFields ? stream : undefined,
+    text,
+    warnings,
+    where: plugin.position,
+  };
 }
 
 /** hosts, TLS and credentials, read as the output normalizes them. */

@@ -1,8 +1,11 @@
-// The json filter as @sluice/transforms' `json`, failures sent to dead letters, decorations on success only.
-import { getField, parseFieldReference } from "@sluice/core";
-import { json } from "@sluice/transforms";
+// The json filter as @sluice/transforms' `json`, failures sent to dead letters; with decorations (applied on success only), the CLI stage `logstashJson`.
+import type { Stage } from "@sluice/core";
+import { type JsonOptions, json } from "@sluice/transforms";
+import { buildCliStage } from "../../migrate/stages.js";
+import type { StageSpec } from "../../plan.js";
 import type { LsPlugin } from "../ast.js";
-import { readDecorations, withDecorations } from "./matched.js";
+import type { LogstashJsonOptions } from "./decorated.js";
+import { readDecorations } from "./matched.js";
 import { PluginOptions } from "./options.js";
 import { construct, type PlannedStages, refuseMetadataFields } from "./planned.js";
 
@@ -18,30 +21,37 @@ export function planJson(plugin: LsPlugin): PlannedStages {
     );
   const target = options.string("target");
   const skip = options.boolean("skip_on_invalid_json");
-  const tagOnFailure = options.strings("tag_on_failure") ?? ["_jsonparsefailure"];
+  const tagOnFailureGiven = options.strings("tag_on_failure");
+  const tagOnFailure = tagOnFailureGiven ?? ["_jsonparsefailure"];
   options.oneOf("ecs_compatibility", ["disabled", "v1", "v8"]);
   const decorations = readDecorations(options);
   const id = options.id();
   options.finish();
-  const name = id ?? "json";
-  const path = construct(plugin, () => parseFieldReference(source));
-  const inner = construct(plugin, () =>
-    json({
-      source,
-      ...(target === undefined ? {} : { target }),
-      ...(skip === undefined ? {} : { skip_on_invalid_json: skip }),
-      tag_on_failure: tagOnFailure,
-      on_failure: "deadLetter",
-      name,
-    }),
-  );
-  // Logstash's `return unless source`: nil and false do nothing, so nothing to decorate.
-  const attempted = (doc: Record<string, unknown>) => {
-    const value = getField(doc, path);
-    return value !== undefined && value !== null && value !== false;
+  const common = {
+    source,
+    ...(target === undefined ? {} : { target }),
+    ...(skip === undefined ? {} : { skip_on_invalid_json: skip }),
+    ...(tagOnFailureGiven === undefined ? {} : { tag_on_failure: tagOnFailureGiven }),
   };
+  // Without decorations the plain `json` stage is the filter; with them, Logstash's success-only rule.
+  let spec: StageSpec;
+  let stage: Stage<never, unknown>;
+  if (decorations === undefined) {
+    const plainOptions: JsonOptions = {
+      ...common,
+      on_failure: "deadLetter",
+      ...(id === undefined ? {} : { name: id }),
+    };
+    spec = { json: plainOptions };
+    stage = construct(plugin, () => json(plainOptions)) as Stage<never, unknown>;
+  } else {
+    const own: LogstashJsonOptions = { ...common, ...decorations, ...(id === undefined ? {} : { name: id }) };
+    spec = { logstashJson: own };
+    stage = construct(plugin, () => buildCliStage({ logstashJson: own })) as Stage<never, unknown>;
+  }
   return {
-    stages: withDecorations(name, inner, attempted, tagOnFailure, decorations),
+    stages: [stage],
+    specs: [spec],
     texts: [`json ${JSON.stringify({ source, target, on_failure: "deadLetter", ...decorations })}`],
     warnings: [
       {

@@ -1,12 +1,11 @@
 // The kafka input as a kafkaSource's options, and the stages that make each record the event Logstash's input makes.
-import { mapValues, type Stage } from "@sluice/core";
-import { type JsonObject, mutate, plain } from "@sluice/transforms";
-import type { PlanWarning } from "../../plan.js";
-import type { LsPlugin } from "../ast.js";
-import { codecJsonStages } from "./codec-json.js";
+import type { Stage } from "@sluice/core";
+import { type MutateOptions, mutate, type PlainOptions, plain } from "@sluice/transforms";
+import { buildCliStage } from "../../migrate/stages.js";
+import type { PlanWarning, StageSpec } from "../../plan.js";
+import type { LsPlugin, Position } from "../ast.js";
 import { PluginOptions } from "./options.js";
 import { construct, refuseMetadataFields } from "./planned.js";
-import { METADATA_KEY } from "./predicate.js";
 
 /** A kafka input's part of a planned pipeline. */
 export interface PlannedInput {
@@ -15,7 +14,11 @@ export interface PlannedInput {
   /** The input's `id`, when written. */
   readonly id: string | undefined;
   readonly stages: Stage<never, unknown>[];
+  /** The stages as Sluice's config writes them, one per stage. */
+  readonly specs: StageSpec[];
   readonly texts: string[];
+  /** Where the input is written. */
+  readonly where: Position;
   readonly warnings: PlanWarning[];
 }
 
@@ -61,28 +64,35 @@ export function planKafkaInput(plugin: LsPlugin, ecs: boolean): PlannedInput {
     ...(threads === undefined ? {} : { partitionsConsumedConcurrently: threads }),
   };
   const stages: Stage<never, unknown>[] = [];
+  const specs: StageSpec[] = [];
   const texts: string[] = [];
+  const add = (spec: StageSpec, build: () => unknown) => {
+    specs.push(spec);
+    stages.push(construct(plugin, build) as Stage<never, unknown>);
+  };
   if (codec === "json") {
-    stages.push(...construct(plugin, () => codecJsonStages(ecsOn)));
+    const spec = { logstashCodecJson: { ecs: ecsOn } };
+    add(spec, () => buildCliStage(spec));
     texts.push(`codec json${ecsOn ? " (event.original)" : ""}`);
   } else {
-    stages.push(construct(plugin, () => plain({ name: "codec-plain" })) as Stage<never, unknown>);
-    if (ecsOn)
-      stages.push(
-        mutate({ copy: ["message", "[event][original]"], name: "codec-plain" }) as Stage<never, unknown>,
-      );
+    const plainOptions: PlainOptions = { name: "codec-plain" };
+    add({ plain: plainOptions }, () => plain(plainOptions));
+    if (ecsOn) {
+      const original: MutateOptions = { copy: ["message", "[event][original]"], name: "codec-plain" };
+      add({ mutate: original }, () => mutate(original));
+    }
     texts.push(`codec plain${ecsOn ? " (event.original)" : ""}`);
   }
   if (addField !== undefined) {
-    stages.push(
-      construct(plugin, () =>
-        mutate({ add_field: Object.fromEntries(addField), name: id ?? "kafka" }),
-      ) as Stage<never, unknown>,
-    );
+    const fields: MutateOptions = { add_field: Object.fromEntries(addField), name: id ?? "kafka" };
+    add({ mutate: fields }, () => mutate(fields));
     texts.push(`add_field ${JSON.stringify(Object.fromEntries(addField))}`);
   }
   if (decorate !== "none") {
-    stages.push(kafkaMetadata(groupId, decorate === "extended") as Stage<never, unknown>);
+    const spec = {
+      logstashDecorateEvents: { groupId, ...(decorate === "extended" ? { extended: true } : {}) },
+    };
+    add(spec, () => buildCliStage(spec));
     texts.push(`decorate_events ${decorate}: [@metadata][kafka]`);
   }
 
@@ -109,7 +119,7 @@ export function planKafkaInput(plugin: LsPlugin, ecs: boolean): PlannedInput {
         'kafka: no auto_offset_reset, so a consumer group without committed offsets starts at the end of the topic (Kafka\'s default) and skips the records already there; write auto_offset_reset => "earliest" to read them',
       where: plugin.position,
     });
-  return { source, id, stages, texts, warnings };
+  return { source, id, stages, specs, texts, warnings, where: plugin.position };
 }
 
 function decorateMode(options: PluginOptions): "none" | "basic" | "extended" {
@@ -132,26 +142,4 @@ function codecOf(options: PluginOptions): "plain" | "json" {
   if (value.kind === "plugin" && value.attributes.length > 0)
     throw options.refuse("codec", `Sluice runs the ${name} codec without options`);
   return name;
-}
-
-/** decorate_events: the record's Kafka coordinates in `[@metadata][kafka]`, where conditions read them. */
-function kafkaMetadata(groupId: string, extended: boolean): Stage<JsonObject, JsonObject> {
-  return mapValues<JsonObject, JsonObject>("decorate_events", (doc, event) => {
-    const origin = event.origin;
-    const kafka: Record<string, unknown> = {
-      topic: origin.topic,
-      consumer_group: groupId,
-      partition: origin.partition,
-      offset: Number(origin.offset),
-      key: origin.key === null ? null : origin.key.toString("utf8"),
-      timestamp: Number(origin.timestamp),
-    };
-    if (extended)
-      for (const [name, value] of Object.entries(origin.headers))
-        if (value !== undefined)
-          kafka[name] = Array.isArray(value) ? String(value[value.length - 1]) : String(value);
-    const metadata = (event.metadata?.[METADATA_KEY] as Record<string, unknown> | undefined) ?? {};
-    event.metadata = { ...event.metadata, [METADATA_KEY]: { ...metadata, kafka } };
-    return doc;
-  });
 }

@@ -2,6 +2,7 @@
 import { mapValues, type Stage } from "@sluice/core";
 import { type JsonObject, type MutateOptions, mutate } from "@sluice/transforms";
 import { branchStage } from "./branch.js";
+import type { Decorations } from "./decorated.js";
 import type { PluginOptions } from "./options.js";
 
 /** A tag no config writes: the inner stage's failure tag, swapped for the user's after it ran. */
@@ -15,8 +16,8 @@ interface State {
 }
 
 /** The common decorations of a filter plugin, as mutate options; undefined when none is written. */
-export function readDecorations(options: PluginOptions): MutateOptions | undefined {
-  const decorations: MutateOptions = {};
+export function readDecorations(options: PluginOptions): Decorations | undefined {
+  const decorations: Decorations = {};
   const addField = options.hash("add_field");
   if (addField !== undefined) decorations.add_field = Object.fromEntries(addField);
   const removeField = options.strings("remove_field");

@@ -51,7 +51,8 @@ export function planMutate(plugin: LsPlugin): PlannedStages {
   options.value("periodic_flush");
   const id = options.id();
   options.finish();
-  const stage = construct(plugin, () => mutate({ ...(given as MutateOptions), name: id ?? "mutate" }));
+  const spec: MutateOptions = { ...(given as MutateOptions), ...(id === undefined ? {} : { name: id }) };
+  const stage = construct(plugin, () => mutate(spec));
   const warnings: PlanWarning[] = [];
   for (let i = 0; gsub !== undefined && i + 2 < gsub.length; i += 3) {
     if (gsub[i + 1]!.includes("@timestamp"))
@@ -63,6 +64,7 @@ export function planMutate(plugin: LsPlugin): PlannedStages {
   }
   return {
     stages: [stage as Stage<never, unknown>],
+    specs: [{ mutate: spec }],
     texts: [`mutate ${JSON.stringify(given)}`],
     warnings,
   };

@@ -1,10 +1,11 @@
 // planLogstash: a Logstash configuration as Sluice's plan, one planned pipeline per kafka input.
 import type { Stage } from "@sluice/core";
-import type { Plan, PlannedPipeline, PlannedTarget, PlanWarning } from "../../plan.js";
-import type { LsPlugin, LsStatement } from "../ast.js";
+import { buildCliStage, type LogstashDataStreamSyncOptions } from "../../migrate/stages.js";
+import type { Plan, PlannedPipeline, PlannedTarget, PlanWarning, StageSpec } from "../../plan.js";
+import type { LsPlugin, LsStatement, Position } from "../ast.js";
 import { LogstashConfigError } from "../errors.js";
 import type { LogstashConfig, LogstashPipeline } from "../pipeline.js";
-import { dataStreamSyncStage, routedAsBeforeSync } from "./data-stream.js";
+import { routedAsBeforeSync } from "./data-stream.js";
 import { type PlannedOutput, planElasticsearchOutput } from "./elasticsearch-output.js";
 import { planFilters } from "./filters.js";
 import { planKafkaInput } from "./kafka-input.js";
@@ -67,9 +68,14 @@ function planPipeline(pipeline: LogstashPipeline): { pipelines: PlannedPipeline[
   const targets: PlannedTarget[] = outputs.map((output, i) => ({
     name: output.planned.id ?? `elasticsearch-${i + 1}`,
     sink: output.planned.sink,
+    where: output.planned.where,
     ...(output.when === undefined
       ? {}
-      : { when: syncs ? routedAsBeforeSync(i, output.when) : output.when, whenText: output.whenText }),
+      : {
+          when: syncs ? routedAsBeforeSync(i, output.when) : output.when,
+          whenText: output.whenText!,
+          whenSpec: { logstash: output.whenText! },
+        }),
   }));
   for (const output of outputs) warnings.push(...output.planned.warnings);
 
@@ -77,23 +83,30 @@ function planPipeline(pipeline: LogstashPipeline): { pipelines: PlannedPipeline[
     const filters = planFilters(pipeline.filters);
     warnings.push(...input.warnings, ...filters.warnings);
     const stages = [...input.stages, ...filters.stages];
+    const stageSpecs = [...input.specs, ...filters.specs];
+    const stageWhere = new Map<StageSpec, Position>(filters.where);
+    for (const spec of input.specs) stageWhere.set(spec, input.where);
     const stageTexts = [...input.texts, ...filters.texts];
     if (syncs) {
-      stages.push(
-        dataStreamSyncStage(
-          outputs.map((output) => ({
-            sync: output.planned.sync,
-            ...(output.when === undefined ? {} : { when: output.when }),
-          })),
-        ) as (typeof stages)[number],
-      );
+      // The sync decides routes with the outputs' conditions as text, so a migrated config builds it the same.
+      const sync: LogstashDataStreamSyncOptions = {
+        targets: outputs.map((output) => ({
+          ...(output.whenText === undefined ? {} : { when: output.whenText }),
+          ...(output.planned.sync === undefined ? {} : { dataStream: output.planned.sync }),
+        })),
+      };
+      stages.push(buildCliStage({ logstashDataStreamSync: sync }) as (typeof stages)[number]);
+      stageSpecs.push({ logstashDataStreamSync: sync });
       stageTexts.push("data_stream fields synced to the stream written to");
     }
     return {
       name: inputs.length === 1 ? pipeline.id : `${pipeline.id}.${input.id ?? `kafka-${i + 1}`}`,
       source: input.source,
+      sourceWhere: input.where,
       stages: stages as unknown as Stage[],
       stageTexts,
+      stageSpecs,
+      stageWhere,
       targets,
       unrouted: "drop",
     };

@@ -1,12 +1,16 @@
 // What planning one plugin gives: stages (with their printed lines) and warnings, and how a stage's construction error is placed.
 import { SluiceError, type Stage } from "@sluice/core";
-import type { PlanWarning } from "../../plan.js";
-import type { LsPlugin, LsValue } from "../ast.js";
+import type { PlanWarning, StageSpec } from "../../plan.js";
+import type { LsPlugin, LsValue, Position } from "../ast.js";
 import { LogstashConfigError } from "../errors.js";
 
 /** A plugin's part of a pipeline. */
 export interface PlannedStages {
   readonly stages: Stage<never, unknown>[];
+  /** The stages as Sluice's config writes them, one per stage. */
+  readonly specs: StageSpec[];
+  /** Where each spec (nested ones included) is written, when the planner knows. */
+  readonly where?: ReadonlyMap<StageSpec, Position>;
   readonly texts: string[];
   readonly warnings: PlanWarning[];
 }
