@@ -6,7 +6,15 @@ import { applyOverrides, type Overrides } from "../run/overrides.js";
 import { loadSluiceConfig } from "../sluice/load.js";
 import { loadVector } from "../vector/load.js";
 import { planVector } from "../vector/plan.js";
-import type { ConfigInput } from "./args.js";
+import type { CommandLine, ConfigInput } from "./args.js";
+
+/** The command line's address overrides. */
+export function overridesOf(line: CommandLine): Overrides {
+  return {
+    ...(line.kafkaBrokers ? { kafkaBrokers: line.kafkaBrokers } : {}),
+    ...(line.esUrl ? { esUrl: line.esUrl } : {}),
+  };
+}
 
 /** Reads and plans the config; every call reads the files again (a reload's fresh look). */
 export async function loadPlan(

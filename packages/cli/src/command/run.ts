@@ -16,7 +16,7 @@ import { untilIdle } from "../run/idle.js";
 import { Runner } from "../run/runner.js";
 import type { CommandLine, ConfigInput } from "./args.js";
 import type { CommandIo } from "./io.js";
-import { loadPlan } from "./load-plan.js";
+import { loadPlan, overridesOf } from "./load-plan.js";
 
 /** The default port of the HTTP endpoint: the one Prometheus exporters of OpenTelemetry use. */
 export const DEFAULT_HTTP_PORT = 9464;
@@ -26,10 +26,7 @@ const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130
 
 /** Runs until a signal or idleness stops it; resolves with the process's exit code. */
 export async function runCommand(line: CommandLine & { input: ConfigInput }, io: CommandIo): Promise<number> {
-  const overrides = {
-    ...(line.kafkaBrokers ? { kafkaBrokers: line.kafkaBrokers } : {}),
-    ...(line.esUrl ? { esUrl: line.esUrl } : {}),
-  };
+  const overrides = overridesOf(line);
   // Read once before anything listens, so a config error exits 2 at once.
   let first: Plan | undefined = await loadPlan(line.input, overrides, io.env);
   const logger = createLogger({ level: line.logLevel ?? first.logging?.level ?? "info" });

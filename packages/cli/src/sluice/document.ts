@@ -4,6 +4,7 @@ import type { Position } from "../logstash/ast.js";
 import { type ConfigText, fileText, scalarText } from "../logstash/text.js";
 import { scalarConfigText } from "../logstash/yaml-text.js";
 import { type OptionPath, pathText } from "../vector/document.js";
+import { optionOffset } from "../vector/yaml-document.js";
 import { SluiceConfigFileError } from "./errors.js";
 import { type InterpolationContext, interpolate } from "./interpolate.js";
 
@@ -45,23 +46,8 @@ export function configDocument(text: string, file: string, context: Interpolatio
   const secrets: string[] = [];
   const interpolated = new Set<string>();
 
-  const offsetOf = (path: OptionPath): number => {
-    for (let depth = path.length; depth >= 1; depth--) {
-      const parent: unknown =
-        depth === 1 ? document.contents : document.getIn(path.slice(0, depth - 1), true);
-      const part = path[depth - 1];
-      if (isMap(parent)) {
-        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === part);
-        const key = pair?.key as Node | undefined;
-        if (key?.range) return key.range[0];
-      } else if (isSeq(parent) && typeof part === "number") {
-        const item = parent.items[part] as Node | undefined;
-        if (item?.range) return item.range[0];
-      }
-    }
-    return document.contents?.range?.[0] ?? 0;
-  };
-  const where = (path: OptionPath) => input.locate(offsetOf(path));
+  const where = (path: OptionPath) =>
+    input.locate(optionOffset(document, path, document.contents?.range?.[0] ?? 0));
 
   const expand = (node: Scalar, path: OptionPath) => {
     if (typeof node.value !== "string") return;

@@ -1,5 +1,5 @@
 // Reads a Vector configuration written in YAML or JSON (JSON is YAML), keeping every option's position.
-import { isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
 import type { ConfigText } from "../logstash/text.js";
 import { scalarConfigText } from "../logstash/yaml-text.js";
 import type { OptionPath, VectorDocument } from "./document.js";
@@ -14,28 +14,11 @@ export function yamlDocument(input: ConfigText, file: string): VectorDocument {
   const value: unknown = document.toJS();
   if (!isMap(document.contents) || value === null || typeof value !== "object")
     throw new VectorConfigError(input.locate(0), "a Vector configuration must be a table of options");
-  // An option is where its key is written (an array item where the item is), so messages point at the name.
-  const offsetOf = (path: OptionPath): number => {
-    for (let depth = path.length; depth >= 1; depth--) {
-      const parent: unknown =
-        depth === 1 ? document.contents : document.getIn(path.slice(0, depth - 1), true);
-      const part = path[depth - 1];
-      if (isMap(parent)) {
-        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === part);
-        const key = pair?.key as Node | undefined;
-        if (key?.range) return key.range[0];
-      } else if (isSeq(parent) && typeof part === "number") {
-        const item = parent.items[part] as Node | undefined;
-        if (item?.range) return item.range[0];
-      }
-    }
-    return 0;
-  };
   return {
     file,
     value: value as Record<string, unknown>,
     where(path) {
-      return input.locate(offsetOf(path));
+      return input.locate(optionOffset(document, path));
     },
     textAt(path) {
       const node = document.getIn(path, true);
@@ -43,4 +26,24 @@ export function yamlDocument(input: ConfigText, file: string): VectorDocument {
       return scalarConfigText(input, node, path.join("."));
     },
   };
+}
+
+/**
+ * Where the option at `path` is written: its key's offset (an array item's own), or its nearest written
+ * parent's; `fallback` when none is, so messages point at the name.
+ */
+export function optionOffset(document: Document, path: OptionPath, fallback = 0): number {
+  for (let depth = path.length; depth >= 1; depth--) {
+    const parent: unknown = depth === 1 ? document.contents : document.getIn(path.slice(0, depth - 1), true);
+    const part = path[depth - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === part);
+      const key = pair?.key as Node | undefined;
+      if (key?.range) return key.range[0];
+    } else if (isSeq(parent) && typeof part === "number") {
+      const item = parent.items[part] as Node | undefined;
+      if (item?.range) return item.range[0];
+    }
+  }
+  return fallback;
 }
