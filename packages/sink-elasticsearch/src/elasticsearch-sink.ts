@@ -45,6 +45,11 @@ export type { NullValues } from "./request-builder.js";
  */
 export interface ElasticsearchSinkOptions extends ElasticsearchConnectionOptions {
   /**
+   * Names the sink in metrics (`target`, `stage`), dead letters and errors, so a fan-out's targets are told
+   * apart. Default `elasticsearch`.
+   */
+  name?: string;
+  /**
    * The target index, data stream or alias: a name; a name with `%{[field]}` references or a
    * `%{+yyyy.MM.dd}` date of the event's `@timestamp` (Logstash's sprintf); `{ topics: { <topic>: <name> },
    * default }`; or a function of the event.
@@ -139,6 +144,7 @@ export const schema = {
   type: "object",
   properties: {
     ...connectionSchema,
+    name: { type: "string", minLength: 1, default: "elasticsearch" },
     index: {},
     action: { enum: ["create", "index"], default: "create" },
     id: {
@@ -217,7 +223,7 @@ export const schema = {
 
 /** Takes a document as an object (which it serializes) or as its JSON bytes (a Buffer or JsonBytes). */
 export class ElasticsearchSink implements Sink<object> {
-  readonly name = "elasticsearch";
+  readonly name: string;
   /** The options as validated, with every default filled in. */
   readonly options: Resolved;
   readonly secrets: readonly string[];
@@ -241,6 +247,7 @@ export class ElasticsearchSink implements Sink<object> {
     this.secrets = connectionSecrets(o);
     checkTargetOptions(o);
     this.options = o;
+    this.name = o.name;
     const target = new Target("elasticsearchSink", o.index, o.id, o.templateFallbackIndex);
     this.builder = new RequestBuilder(new BulkEncoder(o.action, target, o.pipeline), o.nullValues, this.name);
     this.limiter =

@@ -82,6 +82,12 @@ describe("sink target options", () => {
     expect(configError({ nullValues: "drop" })).toMatchObject({ code: ErrorCode.CONFIG });
   });
 
+  it("is named elasticsearch unless given a name (a fan-out's targets each have theirs), never an empty one", () => {
+    expect(elasticsearchSink({ node, index: "x" }).name).toBe("elasticsearch");
+    expect(elasticsearchSink({ node, index: "x", name: "archive" }).name).toBe("archive");
+    expect(configError({ name: "" })).toMatchObject({ code: ErrorCode.CONFIG, option: "name" });
+  });
+
   it("refuses a data stream template for an index function without index_patterns, at construction", () => {
     const error = configError({ index: () => "x", dataStream: { template: { name: "t" } } });
     expect(error).toMatchObject({ code: ErrorCode.CONFIG, option: "dataStream.template.body" });

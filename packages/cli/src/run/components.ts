@@ -42,7 +42,11 @@ function buildPipeline(plan: Plan, planned: PlannedPipeline, logger: Logger): Bu
           unrouted: planned.unrouted,
           targets: planned.targets.map((target) => ({
             name: target.name,
-            sink: elasticsearchSink(target.sink as unknown as ElasticsearchSinkOptions),
+            // Named after the target, so its requests, latency and concurrency are labelled with it.
+            sink: elasticsearchSink({
+              ...target.sink,
+              name: target.name,
+            } as unknown as ElasticsearchSinkOptions),
             ...(target.when ? { when: target.when } : {}),
           })),
         });

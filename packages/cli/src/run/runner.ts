@@ -10,7 +10,7 @@ import {
   SluiceError,
   type StopReport,
 } from "@sluice/core";
-import { AggregatorRegistry, Counter, Gauge, Registry } from "prom-client";
+import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Plan } from "../plan.js";
 import { type BuiltPipeline, buildPipelines } from "./components.js";
 
@@ -90,6 +90,8 @@ export class Runner {
       help: "How many times the config was loaded and started, the first start included",
       registers: [this.own],
     });
+    // The process's memory, CPU and event-loop lag (prom-client's defaults) are the process's, not a pipeline's.
+    collectDefaultMetrics({ register: this.own });
   }
 
   /** The runner's phase. */

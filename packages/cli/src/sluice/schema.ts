@@ -56,7 +56,9 @@ export function sluiceConfigSchema(stages: Readonly<Record<string, StageEntry>> 
     // A URL object is not data: a config names the file.
     workerFile: { type: "string", minLength: 1 },
   };
-  const sinkProperties = { ...properties(sink), index: INDEX };
+  // A target's own `name` names its sink, so the sink's `name` option is not part of the config.
+  const { name: _sinkName, ...sinkOptions } = properties(sink);
+  const sinkProperties = { ...sinkOptions, index: INDEX };
   const shared = (key: string) => key in properties(deadLetters);
   const perPipeline = new Set(["topics", "topicPattern", "groupId", "startFrom"]);
   const stageProperties: Record<string, unknown> = {};
