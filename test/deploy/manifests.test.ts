@@ -4,6 +4,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { sluice } from "@sluice/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { SEED_TOPICS, SLUICE_BIN } from "../cli/helpers.js";
@@ -113,14 +114,16 @@ async function yamlFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** `sluice check FILE --offline`'s exit code and output, the env standing in for the pod's. */
+/** `sluice check FILE --offline`'s exit code and output, `env` standing in for the pod's environment. */
 async function checkOffline(config: string, env: Record<string, string>) {
   const dir = await mkdtemp(join(tmpdir(), "sluice-deploy-"));
   try {
     const file = join(dir, "sluice.yaml");
     await writeFile(file, config);
-    const run = spawnScript(SLUICE_BIN, { args: ["check", file, "--offline"], env, stdin: "ignore" });
-    return { code: await run.exited, output: run.output() };
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), exit: () => {}, env };
+    const code = await sluice(["check", file, "--offline"], io);
+    return { code, output: lines.join("\n") };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -302,10 +305,8 @@ describe("deploy/ manifests render and validate offline", () => {
       expect(code, output).toBe(0);
     }
     // Without the Secret's password the config is refused, naming the variable: the reference is live.
-    const { code, output } = await checkOffline(sluiceConfig(await kustomize(OVERLAY)), {
-      ...env,
-      ES_PASSWORD: undefined as unknown as string,
-    });
+    const { ES_PASSWORD: _, ...withoutPassword } = env;
+    const { code, output } = await checkOffline(sluiceConfig(await kustomize(OVERLAY)), withoutPassword);
     expect(code).toBe(2);
     expect(output).toMatch(/ES_PASSWORD/);
   });
