@@ -380,6 +380,8 @@ describe(`the Deployment's probes against sluice run ${runsOn({ kafka: true, es:
           120_000,
         );
       }
+      // The same server refuses a path it does not serve, so a 200 above names a real endpoint.
+      expect(await status("/ready")).toBe(404);
     } finally {
       run.child.kill("SIGTERM");
       await run.exited;
