@@ -74,6 +74,9 @@ export async function buildImage(base: string): Promise<void> {
     [
       "build",
       ...runtimeFlags(),
+      // The host's network: no bridge to set up, and the npm registry reached as the host reaches it.
+      "--network",
+      "host",
       ...ca,
       "--build-arg",
       `BASE=${base}`,
