@@ -356,7 +356,10 @@ export function createTopicOn(
   configs: Record<string, string> = {},
 ): Promise<void> {
   return withAdmin(brokers, async (admin) => {
+    // kafkajs's own wait for leaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a loaded broker answers
+    // while the topic is being created: the wait below retries it.
     const created = await admin.createTopics({
+      waitForLeaders: false,
       topics: [
         {
           topic: name,
