@@ -5,7 +5,7 @@
 import { execFile, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_HTTP_PORT } from "../../packages/cli/src/command/run.js";
@@ -100,7 +100,11 @@ describe("deploy/image/Dockerfile", () => {
 
 describe("the runtime stage's files, laid out here by the build stage's own deploy command", () => {
   const dir = mkdtempSync(join(tmpdir(), "sluice-image-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    // pnpm deploy run from a clone under the same temp folder leaves an empty twin of the target in packages/.
+    rmSync(join(repoRoot, "packages", basename(dir)), { recursive: true, force: true });
+  });
 
   beforeAll(async () => {
     const { argv } = deployCommand(build);
@@ -119,9 +123,10 @@ describe("the runtime stage's files, laid out here by the build stage's own depl
     expect(installed.map((p) => p.name)).toEqual(expect.arrayContaining(["kafkajs", "rxjs", "prom-client"]));
     // A root devDependency that no workspace package depends on is a dev tool: none may be there.
     const production = new Set(
-      readdirSync(join(repoRoot, "packages")).flatMap((p) =>
-        Object.keys(json(`packages/${p}/package.json`).dependencies ?? {}),
-      ),
+      readdirSync(join(repoRoot, "packages"))
+        // Only the workspace's packages: a folder without a manifest is none (pnpm deploy may leave one).
+        .filter((p) => existsSync(join(repoRoot, "packages", p, "package.json")))
+        .flatMap((p) => Object.keys(json(`packages/${p}/package.json`).dependencies ?? {})),
     );
     const tools = Object.keys(json("package.json").devDependencies).filter((d) => !production.has(d));
     expect(tools).toEqual(expect.arrayContaining(["typescript", "vitest", "tsx", "@biomejs/biome"]));
