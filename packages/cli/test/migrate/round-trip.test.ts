@@ -4,12 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Batch, eventOf, type SluiceEvent } from "@sluice/core";
-import { lastValueFrom, type Observable, of } from "rxjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadLogstash, loadVector, type Plan, planLogstash, planVector } from "../../src/index.ts";
 import { migratePlan } from "../../src/migrate/migrate.ts";
 import { loadSluiceConfig } from "../../src/sluice/load.ts";
+import { run } from "../vector/helpers.ts";
 
 const seed = (name: string) =>
   fileURLToPath(new URL(`../../../../test/fixtures/seed/${name}`, import.meta.url));
@@ -23,12 +22,7 @@ const records = [
 ];
 
 async function documents(plan: Plan, index: number, topic: string): Promise<unknown[]> {
-  const batch: Batch = records.map((payload, i) =>
-    eventOf(Buffer.from(payload), { origin: { topic, partition: 0, offset: String(i) } }),
-  );
-  let stream: Observable<Batch> = of(batch);
-  for (const stage of plan.pipelines[index]!.stages) stream = stream.pipe(stage);
-  const events: SluiceEvent[] = await lastValueFrom(stream);
+  const events = await run(plan.pipelines[index]!, topic, ...records);
   const targets = plan.pipelines[index]!.targets;
   return events.map((event) => {
     if (!event.ok) return { failed: event.failure?.type };

@@ -2,9 +2,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eventOf, type SluiceEvent, type Stage } from "@sluice/core";
-import { lastValueFrom, type Observable, of } from "rxjs";
-import type { Plan, PlannedPipeline } from "../../src/plan.js";
+import type { Plan } from "../../src/plan.js";
 import { SluiceConfigFileError } from "../../src/sluice/errors.js";
 import { type LoadSluiceConfigOptions, loadSluiceConfig } from "../../src/sluice/load.js";
 
@@ -64,16 +62,5 @@ export function config(parts: { stages?: string; target?: string; top?: string }
   ].join("\n");
 }
 
-/** Runs `pipeline`'s stages on Kafka records holding `payloads`, read from `topic`. */
-export async function run(
-  pipeline: PlannedPipeline,
-  topic: string,
-  ...payloads: string[]
-): Promise<SluiceEvent[]> {
-  const batch = payloads.map((payload, i) =>
-    eventOf<unknown>(Buffer.from(payload), { origin: { topic, offset: String(i) } }),
-  );
-  let stream: Observable<SluiceEvent[]> = of(batch);
-  for (const stage of pipeline.stages) stream = stream.pipe(stage as Stage<unknown, unknown>);
-  return lastValueFrom(stream);
-}
+// The same stage runner as the Vector planner tests use.
+export { run } from "../vector/helpers.js";
