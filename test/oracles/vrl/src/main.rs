@@ -12,6 +12,7 @@
 //! {"examples": true}
 //!   → {"functions": [ {"name", "category", "examples": [ {"title", "source", "input"?: <json>,
 //!        "result": {"ok": "<expected, as the crate writes it>"} | {"error": "<message>"},
+//!        "expected"?: <value: the "ok" text read as the crate's example tests read it>,
 //!        "deterministic": bool, "skip": bool} ] } ]}   every function compiled in, sorted by name
 //! anything else
 //!   → {"error": "request", "message": "..."}
@@ -132,7 +133,10 @@ fn examples(functions: &[Box<dyn Function>]) -> Json {
                         out.insert("input".into(), parsed);
                     }
                     let result = match example.result {
-                        Ok(expected) => json!({"ok": expected}),
+                        Ok(expected) => {
+                            out.insert("expected".into(), expected_value(expected));
+                            json!({"ok": expected})
+                        }
                         Err(message) => json!({"error": message}),
                     };
                     out.insert("result".into(), result);
@@ -145,6 +149,47 @@ fn examples(functions: &[Box<dyn Function>]) -> Json {
         })
         .collect();
     json!({"functions": functions})
+}
+
+/// An example's stated result as a value, read as the crate's own example tests read it: `r'…'` a
+/// regex, `t'…'` a timestamp, `s'…'` a string, else JSON (else the text itself).
+fn expected_value(stated: &str) -> Json {
+    let quoted = |prefix: &str| {
+        stated.strip_prefix(prefix).and_then(|rest| rest.strip_suffix('\''))
+    };
+    if let Some(pattern) = quoted("r'") {
+        return match regex::Regex::new(&pattern.replace("\\'", "'")) {
+            Ok(regex) => tagged("$regex", Json::String(regex.to_string())),
+            Err(_) => Json::String(stated.into()),
+        };
+    }
+    if let Some(text) = quoted("t'") {
+        return match text.parse::<chrono::DateTime<chrono::Utc>>() {
+            Ok(ts) => encode(&Value::Timestamp(ts)),
+            Err(_) => Json::String(stated.into()),
+        };
+    }
+    if let Some(text) = quoted("s'") {
+        return Json::String(text.into());
+    }
+    match serde_json::from_str::<Json>(stated.trim()) {
+        Ok(json) => tag_json(json),
+        Err(_) => Json::String(stated.into()),
+    }
+}
+
+/// Plain JSON in this protocol's encoding: floats marked, objects that look like a mark escaped.
+fn tag_json(json: Json) -> Json {
+    match json {
+        Json::Number(n) if !n.is_i64() => tagged("$float", Json::Number(n)),
+        Json::Array(items) => Json::Array(items.into_iter().map(tag_json).collect()),
+        Json::Object(map) => {
+            let escape = map.len() == 1 && TAGS.contains(&map.keys().next().unwrap().as_str());
+            let object = Json::Object(map.into_iter().map(|(k, v)| (k, tag_json(v))).collect());
+            if escape { tagged("$object", object) } else { object }
+        }
+        other => other,
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
