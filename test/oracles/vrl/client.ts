@@ -4,6 +4,7 @@
 // Protocol, one JSON line each way per request, answered in order (src/main.rs says the same):
 //   {"program", "events": [<value>...], "timezone"?: "UTC"} →
 //     {"compile": "error", "message"} | {"results": [{"event", "value"} | {"error": "runtime"|"abort", "message"}]}
+//   a malformed request → {"error": "request", "message"}; a panic inside the crate → {"error": "panic", "message"}
 //   {"examples": true} → {"functions": [{"name", "category", "examples": [{"title", "source", "input"?,
 //     "result": {"ok": "<as the crate states it>"} | {"error"}, "expected"?, "deterministic", "skip"}]}]}
 // Values are JSON, with what JSON cannot tell apart as one-key objects: {"$float": n} ("inf"/"-inf" when
@@ -33,6 +34,14 @@ export function vrlOracleKey(): string {
   return hash.digest("hex").slice(0, 12);
 }
 
+/** The vrl crate's version the oracle is built with, as Cargo.lock pins it. */
+export function vrlCrateVersion(): string {
+  const lock = readFileSync(join(VRL_ORACLE_CRATE, "Cargo.lock"), "utf8");
+  const version = /\[\[package\]\]\nname = "vrl"\nversion = "([^"]+)"/.exec(lock)?.[1];
+  if (!version) throw new Error("test/oracles/vrl/Cargo.lock pins no vrl crate");
+  return version;
+}
+
 /** Where the built oracle's binary lives (in the cache, outside the work tree). */
 export function vrlOraclePath(): string {
   return join(oracleDir("vrl", vrlOracleKey()), "sluice-vrl-oracle");
@@ -52,10 +61,11 @@ export type VrlEventResult =
   | { readonly event: OracleValue; readonly value: OracleValue }
   | { readonly error: "runtime" | "abort"; readonly message: string };
 
-/** A program's outcome: refused at compile time, or one result per event. */
+/** A program's outcome: refused at compile time, or one result per event; or the request failed. */
 export type VrlRunAnswer =
   | { readonly compile: "error"; readonly message: string }
-  | { readonly results: readonly VrlEventResult[] };
+  | { readonly results: readonly VrlEventResult[] }
+  | { readonly error: "request" | "panic"; readonly message: string };
 
 /** One documented example of a function, as the crate declares it. */
 export interface VrlExample {

@@ -16,6 +16,8 @@
 //!        "deterministic": bool, "skip": bool} ] } ]}   every function compiled in, sorted by name
 //! anything else
 //!   → {"error": "request", "message": "..."}
+//! a request during which the crate panicked (e.g. an example needing files of the crate's repository)
+//!   → {"error": "panic", "message": "..."}
 //! ```
 //!
 //! Values are JSON, except what JSON cannot tell apart, written as an object with one key:
@@ -27,6 +29,7 @@
 //! The timezone (default "UTC") is what `parse_timestamp` and friends use when a format has no offset.
 
 use std::io::{self, BufRead, Write};
+use std::panic::{self, AssertUnwindSafe};
 
 use serde_json::{json, Map, Number, Value as Json};
 use vrl::compiler::runtime::{Runtime, Terminate};
@@ -38,6 +41,8 @@ use vrl::value::{KeyString, ObjectMap, Secrets, Value};
 const TAGS: [&str; 5] = ["$float", "$timestamp", "$bytes", "$regex", "$object"];
 
 fn main() {
+    // Panics are answered as such (see below), so the default report on stderr is noise.
+    panic::set_hook(Box::new(|_| {}));
     let functions = vrl::stdlib::all();
     let stdin = io::stdin();
     let mut stdout = io::stdout().lock();
@@ -50,13 +55,27 @@ fn main() {
             continue;
         }
         let answer = match serde_json::from_str::<Json>(&line) {
-            Ok(request) => answer(&request, &functions),
+            // A panic inside the crate answers this request and leaves the oracle running for the next.
+            Ok(request) => match panic::catch_unwind(AssertUnwindSafe(|| answer(&request, &functions))) {
+                Ok(answer) => answer,
+                Err(payload) => json!({"error": "panic", "message": panic_message(payload.as_ref())}),
+            },
             Err(error) => request_error(format!("not JSON: {error}")),
         };
         // A closed stdout means the asker is gone: nothing left to do.
         if writeln!(stdout, "{answer}").and_then(|()| stdout.flush()).is_err() {
             break;
         }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "the vrl crate panicked".to_owned()
     }
 }
 
