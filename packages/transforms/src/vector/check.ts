@@ -444,6 +444,10 @@ class Checker {
     const isEvent = target.target === "event";
     const kind = isEvent ? this.state.eventKind(target.segments) : Kind.ANY;
     if (isEvent) this.state.record(target, Kind.NULL);
+    // With `compact`, the containers above may be gone too: what was known from the top down is forgotten.
+    const mayCompact = compact && !(compact.value.kind === "literal" && compact.value.value === false);
+    if (isEvent && mayCompact && target.segments.length > 1)
+      this.state.record({ ...target, segments: target.segments.slice(0, 1) }, Kind.ANY);
     return facts(kind, { mutates: isEvent, stamps: this.timestamps, fresh: true });
   }
 }
