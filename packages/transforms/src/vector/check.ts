@@ -14,6 +14,7 @@ import {
   type NotNode,
   type ObjectNode,
   type PathNode,
+  type Segment,
   VrlCompileError,
 } from "./ast.js";
 import { FUNCTIONS, type FunctionDef } from "./functions.js";
@@ -279,12 +280,30 @@ class Checker {
     // Record the targets' kinds for the statements that follow.
     this.state.record(target, errorTarget ? value.kind | kindBit(defaultValue(value.kind)) : value.kind);
     if (errorTarget) this.state.record(errorTarget, Kind.BYTES | Kind.NULL);
+    else if (target.target === "event") this.recordEntries(target.segments, node.value);
     return facts(value.kind, {
       raises: (errorTarget ? false : flow.raises) || rootCheck,
       mutates: flow.mutates || target.target === "event" || errorTarget?.target === "event",
       failsAfterMutation: flow.failsAfterMutation || (flow.mutates && rootCheck),
       stamps: value.stamps,
     });
+  }
+
+  /** An object literal stored at an event path: its entries' kinds are known there, as in Vector. */
+  private recordEntries(segments: readonly Segment[], value: Node): void {
+    if (value.kind !== "object") return;
+    for (const [key, entry] of value.entries) {
+      const path: PathNode = {
+        kind: "path",
+        target: "event",
+        variable: "",
+        segments: [...segments, key],
+        start: entry.start,
+        end: entry.end,
+      };
+      this.state.record(path, this.known.get(entry)!.kind);
+      this.recordEntries(path.segments, entry);
+    }
   }
 
   private ifElse(node: IfNode): Facts {
@@ -375,12 +394,9 @@ class Checker {
     });
     const kinds = bound.map((b) => b?.kind ?? Kind.NULL);
     const checkAtRun = params.map((p, i) => bound[i] !== undefined && (bound[i]!.kind & ~p.kind) !== 0);
-    const fallible = def.fallible(kinds) || checkAtRun.some(Boolean);
-    if (node.abortOnError && !fallible)
-      throw new VrlCompileError(
-        `can't abort infallible function \`${node.name}\`: remove the \`!\``,
-        node.nameEnd,
-      );
+    const literals = args.map((arg) => (arg?.kind === "literal" ? arg.value : undefined));
+    const fallible = def.fallible(kinds, literals) || checkAtRun.some(Boolean);
+    // `!` on a call that cannot fail is only a warning in Vector: the program compiles.
     this.bindings.set(node, { def, args, checkAtRun, fallible });
     const flow = sequence(inOrder);
     return facts(def.returnKind(kinds), {
@@ -395,17 +411,27 @@ class Checker {
 
   /** `exists(path)` and `del(path)`: they take the path itself, not its value. */
   private pathQuery(node: CallNode): Facts {
-    if (node.abortOnError)
-      throw new VrlCompileError(
-        `can't abort infallible function \`${node.name}\`: remove the \`!\``,
-        node.nameEnd,
-      );
     const arg = node.args[0];
+    const compact = node.name === "del" ? node.args[1] : undefined;
     if (
-      node.args.length !== 1 ||
-      (arg!.name !== undefined && arg!.name !== (node.name === "del" ? "path" : "field"))
+      node.args.length !== (compact ? 2 : 1) ||
+      (arg!.name !== undefined && arg!.name !== (node.name === "del" ? "path" : "field")) ||
+      (compact?.name !== undefined && compact.name !== "compact")
     )
-      throw new VrlCompileError(`\`${node.name}\` takes exactly one path argument`, node.start);
+      throw new VrlCompileError(
+        node.name === "del"
+          ? "`del` takes a path argument and an optional `compact`"
+          : "`exists` takes exactly one path argument",
+        node.start,
+      );
+    if (compact) {
+      const kind = this.visit(compact.value).kind;
+      if (kind !== Kind.BOOLEAN)
+        throw new VrlCompileError(
+          `invalid argument type: \`compact\` of \`del\` expects boolean, got ${kindNames(kind)}`,
+          compact.value.start,
+        );
+    }
     const target = arg!.value;
     if (target.kind !== "path")
       throw new VrlCompileError(`\`${node.name}\` expects a path, like \`.field\``, target.start);
@@ -418,6 +444,10 @@ class Checker {
     const isEvent = target.target === "event";
     const kind = isEvent ? this.state.eventKind(target.segments) : Kind.ANY;
     if (isEvent) this.state.record(target, Kind.NULL);
+    // With `compact`, the containers above may be gone too: what was known from the top down is forgotten.
+    const mayCompact = compact && !(compact.value.kind === "literal" && compact.value.value === false);
+    if (isEvent && mayCompact && target.segments.length > 1)
+      this.state.record({ ...target, segments: target.segments.slice(0, 1) }, Kind.ANY);
     return facts(kind, { mutates: isEvent, stamps: this.timestamps, fresh: true });
   }
 }

@@ -33,8 +33,11 @@ export interface CallContext {
 
 export interface FunctionDef {
   readonly params: readonly Param[];
-  /** The function's own fallibility, given its arguments' kinds (argument kind mismatches are added). */
-  fallible(argKinds: readonly number[]): boolean;
+  /**
+   * The function's own fallibility, given its arguments' kinds and the values of those written as literals
+   * (undefined otherwise); argument kind mismatches are added.
+   */
+  fallible(argKinds: readonly number[], literals: readonly unknown[]): boolean;
   returnKind(argKinds: readonly number[]): number;
   /** May the result hold a timestamp? */
   returnsTimestamp?(argTs: readonly boolean[]): boolean;
@@ -310,7 +313,8 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
         oneOf: ["seconds", "milliseconds", "microseconds", "nanoseconds"],
       },
     ],
-    fallible: never,
+    // Only nanoseconds can leave a 64-bit integer's range (years beyond 2262), as in Vector.
+    fallible: (_kinds, [, unit]) => unit === "nanoseconds",
     returnKind: () => Kind.INTEGER,
     impl: (ts, unit) => toUnixTimestamp(ts as VrlTimestamp, (unit ?? "seconds") as TimestampUnit),
   },
