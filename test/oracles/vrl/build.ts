@@ -11,23 +11,32 @@ import { VRL_ORACLE_CRATE, vrlOraclePath } from "./client.js";
 const run = promisify(execFile);
 
 /** The cargo command: on PATH, or where rustup installs it. */
-function cargoCommand(): string {
+function cargoCommand(): string | undefined {
   for (const dir of (process.env.PATH ?? "").split(":"))
     if (dir && existsSync(join(dir, "cargo"))) return join(dir, "cargo");
   const rustup = join(process.env.CARGO_HOME || join(homedir(), ".cargo"), "bin", "cargo");
-  if (existsSync(rustup)) return rustup;
-  throw new Error("cargo is needed to build the VRL oracle (install Rust with rustup)");
+  return existsSync(rustup) ? rustup : undefined;
 }
 
 const path = vrlOraclePath();
-if (!existsSync(path)) {
+const cargo = cargoCommand();
+const started = Date.now();
+if (!existsSync(path) && cargo === undefined) {
+  // CI must judge with the oracle; a developer without Rust still runs everything else, and is told.
+  if (process.env.CI) throw new Error("cargo (Rust 1.95 or newer) is needed to build the VRL oracle in CI");
+  console.log(
+    "setup: WARNING: no cargo (Rust 1.95+), so the VRL oracle is not built and its tests will be SKIPPED",
+  );
+  process.exit(0);
+}
+if (!existsSync(path) && cargo !== undefined) {
   const dir = dirname(path);
   // A target folder per build: two setups building the same oracle at once never share one.
   const target = join(dir, `target.${process.pid}`);
   await mkdir(dir, { recursive: true });
   try {
     await run(
-      cargoCommand(),
+      cargo,
       ["build", "--locked", "--quiet", "--manifest-path", join(VRL_ORACLE_CRATE, "Cargo.toml")],
       { env: { ...process.env, CARGO_TARGET_DIR: target }, maxBuffer: 64 * 1024 * 1024 },
     );
@@ -42,4 +51,5 @@ if (!existsSync(path)) {
     await rm(target, { recursive: true, force: true });
   }
 }
-console.log(`setup: vrl oracle at ${path}`);
+const built = Date.now() - started > 5000 ? ` (built in ${Math.round((Date.now() - started) / 1000)} s)` : "";
+console.log(`setup: vrl oracle at ${path}${built}`);
