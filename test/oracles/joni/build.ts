@@ -51,8 +51,11 @@ if (joniBuild().present) {
     await oracle.close();
     if (!("results" in answer) || answer.results[0] !== '{"_@timestamp":1}')
       throw new Error(`the joni oracle answered ${JSON.stringify(answer)} to its check`);
-    await rm(dir, { recursive: true, force: true });
-    await rename(temp, dir);
+    await rename(temp, dir).catch(async (error: NodeJS.ErrnoException) => {
+      // Another setup finished first: its build is the same.
+      if (!joniBuild().present) throw error;
+      await rm(temp, { recursive: true, force: true });
+    });
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error;
