@@ -21,7 +21,7 @@ describe("the transforms' errors are SluiceErrors with a code", () => {
       () => compileJodaParser("yyyy", { timeZone: "Mars/Olympus" }),
       () => compileJodaParser("yyyy", { locale: "not a locale!" }),
       () => remap({ source: ".a = (" }),
-      () => mutate({ gsub: ["message", "(?x)a", "b"] }),
+      () => mutate({ gsub: ["message", "(?>a)", "b"] }),
       () => date({ match: ["t", "yyyy-MM-ddTHH"] }),
     ];
     for (const fn of cases) {

@@ -246,14 +246,13 @@ function substitution(option: string, pattern: string, replacement: string): Rep
   const template = sprintf(replacement);
   if (!pattern.includes("%{")) {
     const compiled = compile(option, pattern);
-    const { groups, named } = compiled;
     if (!withFields) {
       // Translated once into JavaScript's replacement syntax: the seed's "@timestamp" → "_@timestamp" is
       // a plain String.replace.
-      const js = rubyReplacement(replacement, groups, named);
-      return (value) => compiled.replace(value, js);
+      const js = rubyReplacement(replacement, compiled.groups, compiled.names);
+      if (typeof js === "string") return (value) => compiled.replace(value, js);
     }
-    return (value, doc) => compiled.replace(value, rubyReplacement(template(doc), groups, named));
+    return (value, doc) => replaceIn(option, compiled, value, template(doc));
   }
   // A pattern with %{} references: Logstash builds it per event. Here the interpolated values are
   // escaped, so event data is matched literally and can never add regex syntax; the pattern's own
@@ -286,8 +285,16 @@ function substitution(option: string, pattern: string, replacement: string): Rep
       entry = compile(option, source);
       cache.set(source, entry);
     }
-    return entry.replace(value, rubyReplacement(template(doc), entry.groups, entry.named));
+    return replaceIn(option, entry, value, template(doc));
   };
+}
+
+// Ruby raises on a replacement it cannot expand at the first match, so a value without one is unchanged.
+function replaceIn(option: string, pattern: RubyPattern, value: string, replacement: string): string {
+  const js = rubyReplacement(replacement, pattern.groups, pattern.names);
+  if (typeof js === "string") return pattern.replace(value, js);
+  if (pattern.test(value)) throw new MutateError("gsub_error", `${option}: ${js.raises}`);
+  return value;
 }
 
 // Matching takes time proportional to the value's length times the pattern's, so what an event's own

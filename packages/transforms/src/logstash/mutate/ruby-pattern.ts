@@ -1,14 +1,23 @@
 // A gsub pattern compiled for the engine that runs it in time linear in the value.
 import { RE2JS } from "re2js";
 import { backtrackingWays } from "./backtracking.js";
-import { groupCount, hasNamedGroups, RubyRegexError, rubyRegex, translateRuby } from "./ruby-regex.js";
+import {
+  groupCount,
+  groupNames,
+  RubyRegexError,
+  rubyRegex,
+  START_GUARD,
+  translateRuby,
+} from "./ruby-regex.js";
 
 /** A compiled Ruby pattern; `replace` takes a JavaScript replacement string (see rubyReplacement). */
 export interface RubyPattern {
   readonly engine: "v8" | "re2";
   readonly groups: number;
-  readonly named: boolean;
+  readonly names: readonly string[];
   replace(value: string, replacement: string): string;
+  /** True when the pattern matches somewhere in `value`. */
+  test(value: string): boolean;
 }
 
 // Above this many ways per position even a bounded pattern goes to RE2 (see backtrackingWays).
@@ -23,10 +32,21 @@ const MAX_WAYS = 256;
  */
 export function rubyPattern(source: string): RubyPattern {
   const v8 = rubyRegex(source);
-  if (backtrackingWays(v8.source) <= MAX_WAYS) {
+  // The start guard adds no way to match that the pattern's own do not have.
+  const own = v8.source.startsWith(START_GUARD) ? v8.source.slice(START_GUARD.length) : v8.source;
+  if (backtrackingWays(own) <= MAX_WAYS) {
     const groups = groupCount(v8);
-    const named = hasNamedGroups(v8);
-    return { engine: "v8", groups, named, replace: (value, replacement) => value.replace(v8, replacement) };
+    const names = groupNames(v8);
+    return {
+      engine: "v8",
+      groups,
+      names,
+      replace: (value, replacement) => value.replace(v8, replacement),
+      test: (value) => {
+        v8.lastIndex = 0;
+        return v8.test(value);
+      },
+    };
   }
   let re2: RE2JS;
   try {
@@ -40,11 +60,12 @@ export function rubyPattern(source: string): RubyPattern {
     );
   }
   const groups = re2.groupCount();
-  const named = Object.keys(re2.namedGroups()).length > 0;
+  const names = Object.keys(re2.namedGroups());
   return {
     engine: "re2",
     groups,
-    named,
+    names,
     replace: (value, replacement) => re2.matcher(value).replaceAll(replacement),
+    test: (value) => re2.matcher(value).find(),
   };
 }
