@@ -42,14 +42,15 @@ function twoDigits(text: string, pos: number): number {
 }
 
 /**
- * Joda's offset parser, lenient as Joda's is: `Z`, or a sign and two-digit hours, then optional minutes
+ * Joda's offset parser, lenient as Joda's is: `Z` (or `z`), or a sign and two-digit hours, then optional minutes
  * and seconds, with or without colons. Reads at `scan.pos`; on a match sets `scan.value` to the offset
  * in milliseconds, moves `scan.pos` past it and returns true.
  */
 export function parseOffset(text: string, scan: TextScan): boolean {
   const pos = scan.pos;
   const c = text.charCodeAt(pos);
-  if (c === 90 /* Z */) {
+  // Joda matches its zero-offset text "Z" ignoring case.
+  if (c === 90 /* Z */ || c === 122 /* z */) {
     scan.value = 0;
     scan.pos = pos + 1;
     return true;

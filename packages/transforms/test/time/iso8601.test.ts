@@ -23,6 +23,11 @@ describe("ISO8601 (Logstash's CasualISO8601Parser)", () => {
     expect(iso("2024-01-01T00:00:00.123456789Z", parser, 9)).toBe("2024-01-01T00:00:00.123456789Z");
   });
 
+  it("reads a lower-case z as UTC, as Joda's offset parser does", () => {
+    expect(iso("2011-04-19T03:44:01.103z")).toBe("2011-04-19T03:44:01.103Z");
+    expect(iso("0000T00:00z")).toBe("0000-01-01T00:00:00.000Z");
+  });
+
   it("reads the space-separated forms Logstash adds, which need milliseconds", () => {
     expect(iso("2011-04-19 03:44:01.103")).toBe("2011-04-19T03:44:01.103Z");
     expect(iso("2011-04-19 03:44:01,103")).toBe("2011-04-19T03:44:01.103Z");
