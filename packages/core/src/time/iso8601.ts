@@ -76,15 +76,18 @@ export function parseOffset(text: string, scan: TextScan): boolean {
   return true;
 }
 
-/** The calendar part of an ISO date-time: a day of the year, or a month and a day. */
+/** The calendar part of an ISO date-time: a day of the year, a week and weekday, or a month and a day. */
 interface IsoDate {
   year: number;
   month: number;
   day: number;
   dayOfYear: number;
+  /** ISO week 1–53 of `year` read as a week-based year, -1 when not a week date; `weekday` 1 = Monday. */
+  week: number;
+  weekday: number;
 }
 
-/** `[+-]yyyy[-MM[-dd]]` or `yyyy-DDD` from `scan.pos`; false when there is no year. */
+/** `[+-]yyyy[-MM[-dd]]`, `yyyy-DDD` or `yyyy-Www[-e]` from `scan.pos`; false when there is no year. */
 function readDate(text: string, scan: TextScan, date: IsoDate): boolean {
   let pos = scan.pos;
   let sign = 1;
@@ -97,7 +100,17 @@ function readDate(text: string, scan: TextScan, date: IsoDate): boolean {
   if (n === 0) return false;
   date.year = sign * scan.value;
   pos += n;
-  if (text.charCodeAt(pos) === 45) {
+  if (text.charCodeAt(pos) === 45 && (text.charCodeAt(pos + 1) | 0x20) === 119 /* W or w */) {
+    const w = readDigits(text, pos + 2, 2, scan);
+    if (w === 0) return false;
+    date.week = scan.value;
+    pos += 2 + w;
+    if (text.charCodeAt(pos) === 45) {
+      if (readDigits(text, pos + 1, 1, scan) === 0) return false;
+      date.weekday = scan.value;
+      pos += 2;
+    }
+  } else if (text.charCodeAt(pos) === 45) {
     if (readDigits(text, pos + 1, 3, scan) === 3) {
       date.dayOfYear = scan.value;
       pos += 4;
@@ -157,7 +170,7 @@ function readTime(text: string, scan: TextScan): number {
 }
 
 /**
- * Joda's ISODateTimeFormat.dateTimeParser(), without week dates: `yyyy[-MM[-dd]]` or `yyyy-DDD`, then
+ * Joda's ISODateTimeFormat.dateTimeParser(): `yyyy[-MM[-dd]]`, `yyyy-DDD` or `yyyy-Www[-e]`, then
  * optionally `T`, a time `HH[:mm[:ss]]` whose last part may carry a `.`/`,` fraction, and an offset
  * (`Z`, `+01`, `+0100`, `+01:00`); or `T` and a time alone. A text without an offset is read in `zone`;
  * without a zone such a text is refused, for callers whose result must not depend on the machine's.
@@ -165,12 +178,13 @@ function readTime(text: string, scan: TextScan): number {
 export function parseIsoDateTime(text: string, zone?: Zone): Instant | undefined {
   const length = text.length;
   const scan: TextScan = { pos: 0, value: 0 };
-  const date: IsoDate = { year: 1970, month: 1, day: 1, dayOfYear: 0 };
-  const timeOnly = text.charCodeAt(0) === 84; /* T */
+  const date: IsoDate = { year: 1970, month: 1, day: 1, dayOfYear: 0, week: -1, weekday: 1 };
+  // Joda matches the T ignoring case.
+  const timeOnly = (text.charCodeAt(0) | 0x20) === 116; /* T or t */
   if (!timeOnly) {
     if (!readDate(text, scan, date)) return undefined;
     if (scan.pos === length) return toInstant(date, 0, 0, undefined, zone);
-    if (text.charCodeAt(scan.pos) !== 84) return undefined;
+    if ((text.charCodeAt(scan.pos) | 0x20) !== 116) return undefined;
   }
   scan.pos++; // the T
   let timeMillis = 0;
@@ -192,6 +206,13 @@ export function parseIsoDateTime(text: string, zone?: Zone): Instant | undefined
   return toInstant(date, timeMillis, nanos, offset, zone);
 }
 
+/** The Monday of ISO week 1 of `year`: the week holding 4 January. */
+function firstIsoMonday(year: number): number {
+  const jan4 = daysFromCivil(year, 1, 4);
+  // 1970-01-01 (day 0) was a Thursday, day 3 counting Monday as 0.
+  return jan4 - ((((jan4 + 3) % 7) + 7) % 7);
+}
+
 function toInstant(
   date: IsoDate,
   timeMillis: number,
@@ -199,9 +220,13 @@ function toInstant(
   offset: number | undefined,
   zone: Zone | undefined,
 ): Instant | undefined {
-  const { year, month, day, dayOfYear } = date;
+  const { year, month, day, dayOfYear, week, weekday } = date;
   let days: number;
-  if (dayOfYear > 0) {
+  if (week >= 0) {
+    const first = firstIsoMonday(year);
+    if (week < 1 || weekday < 1 || weekday > 7 || week > (firstIsoMonday(year + 1) - first) / 7) return undefined;
+    days = first + (week - 1) * 7 + weekday - 1;
+  } else if (dayOfYear > 0) {
     if (dayOfYear > (isLeapYear(year) ? 366 : 365)) return undefined;
     days = daysFromCivil(year, 1, 1) + dayOfYear - 1;
   } else {

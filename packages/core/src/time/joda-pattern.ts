@@ -15,7 +15,7 @@ export class JodaPatternError extends SluiceError {
 
 /**
  * The numeric fields of a Joda-Time pattern: `M`, `d`, `H`, `h` (`clockHalf`, 1–12), `K` (`hourHalf`, 0–11),
- * `k` (`clockDay`, 1–24), `m`, `s` and `e` (`weekday`, 1 = Monday).
+ * `k` (`clockDay`, 1–24), `m`, `s`, `e` (`weekday`, 1 = Monday) and `D` (`dayOfYear`, 1–366).
  */
 export type NumberField =
   | "month"
@@ -26,7 +26,8 @@ export type NumberField =
   | "clockDay"
   | "minute"
   | "second"
-  | "weekday";
+  | "weekday"
+  | "dayOfYear";
 
 /** One element of a compiled Joda-Time pattern, as `compileTokens` returns them. */
 export type Token =
@@ -106,11 +107,12 @@ const NUMBER_FIELDS: Readonly<Record<string, NumberField>> = {
   m: "minute",
   s: "second",
   e: "weekday",
+  D: "dayOfYear",
 };
 
 /** Joda's isNumericToken: a numeric field right after a year makes the year fixed-width. */
 function isNumeric(letter: string, count: number): boolean {
-  return "yYdhHmsSekK".includes(letter) || (letter === "M" && count <= 2);
+  return "yYdDhHmsSekK".includes(letter) || (letter === "M" && count <= 2);
 }
 
 interface RawToken {
@@ -170,7 +172,7 @@ function lex(pattern: string): RawToken[] {
  * Splits a Joda-Time pattern into tokens, as Joda's DateTimeFormat does.
  *
  * @throws JodaPatternError (`SLUICE_ERR_CONFIG`) when the pattern is empty, a quote is not closed, or a
- * letter is not a pattern letter or not supported (`G`, `C`, `x`, `w`, `D`, `F`, `W`).
+ * letter is not a pattern letter or not supported (`G`, `C`, `x`, `w`).
  */
 export function compileTokens(pattern: string): Token[] {
   if (pattern.length === 0) throw new JodaPatternError(pattern, "it is empty");
@@ -218,7 +220,7 @@ export function compileTokens(pattern: string): Token[] {
       default: {
         const field = NUMBER_FIELDS[letter];
         if (field === undefined) {
-          const known = "GCxwDFW".includes(letter);
+          const known = "GCxw".includes(letter);
           throw new JodaPatternError(
             pattern,
             known
@@ -226,7 +228,8 @@ export function compileTokens(pattern: string): Token[] {
               : `"${letter}" is not a pattern letter (quote literal text, as in 'T')`,
           );
         }
-        tokens.push({ kind: "number", field, width: count, max: Math.max(2, count) });
+        // Joda reads up to three digits of a day of the year, two of the other fields, or the letters' count.
+        tokens.push({ kind: "number", field, width: count, max: Math.max(field === "dayOfYear" ? 3 : 2, count) });
       }
     }
   }

@@ -4,6 +4,7 @@ import {
   daysFromCivil,
   daysInMonth,
   fieldsOf,
+  isLeapYear,
   type Instant,
   instantOf,
   type JodaOptions,
@@ -41,6 +42,9 @@ function knownZoneIds(tokens: readonly Token[]): ReadonlySet<string> {
   return new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "GMT", "Etc/UTC", "Etc/GMT"]);
 }
 
+const DATE_KINDS: ReadonlySet<string> = new Set(["monthText", "weekdayText"]);
+const DATE_FIELDS: ReadonlySet<string> = new Set(["month", "day", "dayOfYear", "weekday"]);
+
 /** Parses one text; `zone` overrides the compiled zone (a `timezone` taken from the event). */
 export type JodaParser = (text: string, zone?: Zone) => Instant | undefined;
 
@@ -50,7 +54,11 @@ interface ParserContext {
   readonly names: ReturnType<typeof localeOption>;
   readonly defaultZone: Zone;
   readonly now: () => number;
+  /** Logstash's tests on the pattern's text (quoted letters count): a `y`/`Y`, and a `Z`. */
   readonly hasYear: boolean;
+  readonly hasZone: boolean;
+  /** The year Joda starts from: 2000 when the pattern has date fields but no year, else 1970. */
+  readonly baseYear: number;
   readonly zoneIds: ReadonlySet<string>;
   /** The two-digit-year window's middle; 0 until a two-digit year first needs it. */
   pivot: number;
@@ -60,7 +68,6 @@ interface ParserContext {
 interface ParsedFields extends TextScan {
   year: number;
   month: number;
-  day: number;
   hour: number;
   minute: number;
   second: number;
@@ -70,6 +77,10 @@ interface ParsedFields extends TextScan {
   clockHalf: number;
   hourHalf: number;
   clockDay: number;
+  /** Set when given (else -1): a day of the month, of the year, of the week (1 = Monday). */
+  dayOfMonth: number;
+  dayOfYear: number;
+  weekday: number;
   offset: number | undefined;
   zone: Zone | undefined;
 }
@@ -78,7 +89,7 @@ interface ParsedFields extends TextScan {
  * Compiles a Joda-Time pattern into a parser. As Joda: the whole text must match; numbers take up to
  * two digits (`dd` also reads `5`), a year up to nine (fixed width when a number follows, `yyyyMMdd`);
  * `yy` resolves into the century window starting 80 years before now; month and weekday names match
- * long, short or numeric, in any case; fractions read up to nine digits; an offset or zone in the text
+ * long, short or numeric, in any case; fractions read as many digits as the pattern has `S` letters; an offset or zone in the text
  * wins over `timeZone`; a local time in a DST gap does not parse, one in an overlap takes the earlier
  * instant. A pattern without a year takes the current year, or the next one for a January date read in
  * December, or the previous one for a December date read in January (Logstash's rule).
@@ -87,15 +98,19 @@ interface ParsedFields extends TextScan {
 export function compileJodaParser(pattern: string, options: JodaOptions = {}): JodaParser {
   const tokens = compileTokens(pattern);
   const now = options.now ?? Date.now;
-  const hasYear = tokens.some((t) => t.kind === "year");
+  const hasYear = /[yY]/.test(pattern);
   const context: ParserContext = {
     tokens,
     names: localeOption(options.locale),
     defaultZone: zoneOption(options.timeZone),
     now,
     hasYear,
+    hasZone: pattern.includes("Z"),
+    baseYear: tokens.some((t) => DATE_KINDS.has(t.kind) || (t.kind === "number" && DATE_FIELDS.has(t.field)))
+      ? 2000
+      : 1970,
     zoneIds: knownZoneIds(tokens),
-    pivot: hasYear && tokens.some((t) => t.kind === "year" && t.twoDigit) ? pivotYear(now) : 0,
+    pivot: tokens.some((t) => t.kind === "year" && t.twoDigit) ? pivotYear(now) : 0,
   };
   return (text, zoneOverride) => parseWith(context, text, zoneOverride);
 }
@@ -112,9 +127,8 @@ function parseWith(
   const fields: ParsedFields = {
     pos: 0,
     value: 0,
-    year: 2000,
-    month: 1,
-    day: 1,
+    year: context.baseYear,
+    month: -1,
     hour: 0,
     minute: 0,
     second: 0,
@@ -123,6 +137,9 @@ function parseWith(
     clockHalf: -1,
     hourHalf: -1,
     clockDay: -1,
+    dayOfMonth: -1,
+    dayOfYear: -1,
+    weekday: -1,
     offset: undefined,
     zone: undefined,
   };
@@ -132,25 +149,34 @@ function parseWith(
   }
   if (fields.pos !== text.length) return undefined;
   if (!resolveHour(fields)) return undefined;
-  const { month, minute, second, day } = fields;
-  if (month < 1 || month > 12 || fields.hour > 23 || minute > 59 || second > 59 || day < 1) return undefined;
+  const { month, minute, second } = fields;
+  if (month === 0 || month > 12 || fields.hour > 23 || minute > 59 || second > 59) return undefined;
   const zone = fields.zone ?? zoneOverride ?? context.defaultZone;
-  if (!context.hasYear) guessYear(fields, context.now, zone);
-  return toInstant(fields, zone);
+  if (context.hasYear) {
+    const local = localMillis(fields, fields.year);
+    if (local === undefined) return undefined;
+    const utc = fields.offset !== undefined ? local - fields.offset : zone.toUtc(local);
+    return utc === undefined ? undefined : instantOf(utc, fields.nanos % 1_000_000);
+  }
+  return withGuessedYear(fields, context, zone);
 }
 
 function readToken(token: Token, text: string, fields: ParsedFields, context: ParserContext): boolean {
   switch (token.kind) {
-    case "literal":
-      if (!text.startsWith(token.text, fields.pos)) return false;
-      fields.pos += token.text.length;
+    case "literal": {
+      // Joda matches literal text ignoring case.
+      const end = fields.pos + token.text.length;
+      if (!text.startsWith(token.text, fields.pos) && text.slice(fields.pos, end).toLowerCase() !== token.text.toLowerCase())
+        return false;
+      fields.pos = end;
       return true;
+    }
     case "year":
       return readYear(token, text, fields, context);
     case "number":
       return readNumber(token, text, fields);
     case "fraction":
-      return readFraction(text, fields);
+      return readFraction(token, text, fields);
     case "monthText": {
       const match = matchName(context.names.months, text, fields.pos);
       if (!match) return false;
@@ -159,9 +185,9 @@ function readToken(token: Token, text: string, fields: ParsedFields, context: Pa
       return true;
     }
     case "weekdayText": {
-      // Read and checked; the date itself decides the day, as the date fields come first in Joda.
       const match = matchName(context.names.weekdays, text, fields.pos);
       if (!match) return false;
+      fields.weekday = match[0] + 1;
       fields.pos = match[1];
       return true;
     }
@@ -237,7 +263,10 @@ function readNumber(token: Extract<Token, { kind: "number" }>, text: string, fie
       fields.month = value;
       return true;
     case "day":
-      fields.day = value;
+      fields.dayOfMonth = value;
+      return true;
+    case "dayOfYear":
+      fields.dayOfYear = value;
       return true;
     case "hour":
       fields.hour = value;
@@ -258,14 +287,23 @@ function readNumber(token: Extract<Token, { kind: "number" }>, text: string, fie
       fields.second = value;
       return true;
     case "weekday":
+      fields.weekday = value;
       return value >= 1 && value <= 7;
   }
 }
 
-function readFraction(text: string, fields: ParsedFields): boolean {
-  const digits = readDigitsUpTo(text, fields, fields.pos + 9);
+/** Joda reads at most as many fraction digits as the pattern has `S` letters. */
+function readFraction(token: Extract<Token, { kind: "fraction" }>, text: string, fields: ParsedFields): boolean {
+  const start = fields.pos;
+  const digits = readDigitsUpTo(text, fields, start + Math.min(9, token.width));
   if (digits === 0) return false;
   fields.nanos = fields.value * POW10[9 - digits]!;
+  // Digits past the ninth are read but below a nanosecond.
+  if (token.width > 9 && digits === 9) {
+    const value = fields.value;
+    readDigitsUpTo(text, fields, start + token.width);
+    fields.value = value;
+  }
   return true;
 }
 
@@ -321,28 +359,87 @@ function resolveHour(fields: ParsedFields): boolean {
   return true;
 }
 
-/** Logstash's guess for a pattern without a year: this year, but a January date seen in December is next year's and vice versa. */
-function guessYear(fields: ParsedFields, now: () => number, zone: Zone): void {
-  const current = fieldsOf(now() + zone.offsetAt(now()));
-  fields.year = current.year;
-  if (fields.month === 12 && current.month === 1) fields.year--;
-  else if (fields.month === 1 && current.month === 12) fields.year++;
-  // Joda parses the date in the leap year 2000 and then sets the year: 29 February becomes the 28th.
-  if (fields.month === 2 && fields.day === 29) fields.day = daysInMonth(fields.year, 2);
-}
-
-function toInstant(fields: ParsedFields, zone: Zone): Instant | undefined {
-  const { year, month, day, nanos } = fields;
-  if (day > daysInMonth(year, month)) return undefined;
-  const local =
-    daysFromCivil(year, month, day) * MILLIS_PER_DAY +
+/**
+ * The local date-time of the fields in `year`, as Joda's parser sets them: from 1 January, the year,
+ * month, day of the year, day of the month, then the weekday (which moves the date within its
+ * Monday-to-Sunday week), all twice over, as Joda sets its fields again once all are known; undefined
+ * when a day does not exist.
+ */
+function localMillis(fields: ParsedFields, year: number): number | undefined {
+  const first = setDate(fields, year, daysFromCivil(year, 1, 1));
+  const days = first === undefined ? undefined : setDate(fields, year, first);
+  if (days === undefined) return undefined;
+  return (
+    days * MILLIS_PER_DAY +
     fields.hour * 3_600_000 +
     fields.minute * 60_000 +
     fields.second * 1000 +
-    Math.floor(nanos / 1_000_000);
-  const utc = fields.offset !== undefined ? local - fields.offset : zone.toUtc(local);
-  if (utc === undefined) return undefined;
-  return instantOf(utc, nanos % 1_000_000);
+    Math.floor(fields.nanos / 1_000_000)
+  );
+}
+
+/** One pass of Joda's field setters over the date `days`; setting a year or month keeps the day, clamped to the month. */
+function setDate(fields: ParsedFields, year: number, days: number): number | undefined {
+  let { month, day } = fieldsOf(days * MILLIS_PER_DAY);
+  day = Math.min(day, daysInMonth(year, month));
+  if (fields.month > 0) {
+    month = fields.month;
+    day = Math.min(day, daysInMonth(year, month));
+  }
+  if (fields.dayOfYear >= 0) {
+    if (fields.dayOfYear < 1 || fields.dayOfYear > (isLeapYear(year) ? 366 : 365)) return undefined;
+    ({ month, day } = fieldsOf((daysFromCivil(year, 1, 1) + fields.dayOfYear - 1) * MILLIS_PER_DAY));
+  }
+  if (fields.dayOfMonth >= 0) {
+    if (fields.dayOfMonth < 1 || fields.dayOfMonth > daysInMonth(year, month)) return undefined;
+    day = fields.dayOfMonth;
+  }
+  let date = daysFromCivil(year, month, day);
+  // 1970-01-01 (day 0) was a Thursday, day 4 of Joda's Monday-first week.
+  if (fields.weekday > 0) date += fields.weekday - ((((date + 3) % 7) + 7) % 7) - 1;
+  return date;
+}
+
+/**
+ * Logstash's date filter for a pattern without a year: Joda reads the text in its default year, 2000 (so
+ * a wall time in that year's DST gap fails), then the date moves to the clock's year in UTC (a December
+ * date read in January to the previous one, a January date read in December to the next), keeping the
+ * offset when it still holds there and otherwise resolving as Joda's lenient setter does. Without a `Z`
+ * in the pattern the text is read as a local time, so a zone name it carries is not used.
+ */
+function withGuessedYear(fields: ParsedFields, context: ParserContext, zone: Zone): Instant | undefined {
+  const local2000 = localMillis(fields, fields.year);
+  if (local2000 === undefined) return undefined;
+  const inZone = zone;
+  const offset = context.hasZone ? fields.offset : undefined;
+  const read = offset !== undefined ? local2000 - offset : inZone.toUtc(local2000);
+  if (read === undefined) return undefined;
+  const local = read + inZone.offsetAt(read);
+  const date = fieldsOf(local);
+  const clock = fieldsOf(context.now());
+  let year = clock.year;
+  if (date.month === 12 && clock.month === 1) year--;
+  else if (date.month === 1 && clock.month === 12) year++;
+  // Joda keeps the day of the month, but 29 February becomes the 28th in a common year.
+  const day = Math.min(date.day, daysInMonth(year, date.month));
+  const timeOfDay = local - Math.floor(local / MILLIS_PER_DAY) * MILLIS_PER_DAY;
+  const moved = daysFromCivil(year, date.month, day) * MILLIS_PER_DAY + timeOfDay;
+  return instantOf(lenientUtc(inZone, moved, read), fields.nanos % 1_000_000);
+}
+
+/**
+ * Joda's lenient local-to-UTC conversion when a field of an instant is set: the instant's own offset
+ * when it still holds, else the offset in force at the local time read as UTC, which moves a time in a
+ * DST gap forward (west of Greenwich, the local time's own offset).
+ */
+function lenientUtc(zone: Zone, local: number, original: number): number {
+  const kept = zone.offsetAt(original);
+  if (zone.offsetAt(local - kept) === kept) return local - kept;
+  const offsetLocal = zone.offsetAt(local);
+  const offset = zone.offsetAt(local - offsetLocal);
+  // West of Greenwich, Joda keeps the local time's offset when a transition lies between the two readings.
+  if (offset !== offsetLocal && offsetLocal < 0 && zone.offsetAt(local - offset) !== offset) return local - offsetLocal;
+  return local - offset;
 }
 
 const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];

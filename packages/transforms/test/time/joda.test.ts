@@ -61,7 +61,12 @@ describe("compileJodaParser", () => {
     const nine = compileJodaParser("yyyy-MM-dd HH:mm:ss.SSSSSSSSS")("2024-01-01 00:00:00.123456789");
     expect(nine && instantToIso(nine, 9)).toBe("2024-01-01T00:00:00.123456789Z");
     expect(parse("yyyy-MM-dd HH:mm:ss.SSS", "2024-01-01 00:00:00.5")).toBe("2024-01-01T00:00:00.500Z");
-    expect(parse("yyyy-MM-dd HH:mm:ss.SSS", "2024-01-01 00:00:00.123999")).toBe("2024-01-01T00:00:00.123Z");
+  });
+
+  it("reads no more fraction digits than the pattern has S letters, as Joda", () => {
+    expect(parse("yyyy-MM-dd HH:mm:ss.SSS", "2024-01-01 00:00:00.123999")).toBeUndefined();
+    expect(parse("HH:mm.S", "00:00.00")).toBeUndefined();
+    expect(parse("yyyy-MM-dd HH:mm:ss.SSSSSS", "2024-01-01 00:00:00.123999")).toBe("2024-01-01T00:00:00.123Z");
   });
 
   it("reads offsets (Z, ZZ, leniently), zone ids (ZZZ) and Joda's zone abbreviations (z)", () => {
@@ -117,6 +122,53 @@ describe("compileJodaParser", () => {
     );
     // Parsed in a leap year, then moved: 29 February becomes the 28th in a common year.
     expect(parse("MMM dd", "Feb 29", at("2025-03-01T00:00:00Z"))).toBe("2025-02-28T00:00:00.000Z");
+  });
+
+  it("reads a year-less text in Joda's year 2000, then moves it to the UTC clock's year as Joda's setter does", () => {
+    const at = (iso: string, timeZone: string) => ({ now: () => Date.parse(iso), timeZone });
+    // 26 March 2000 02:30 was in Berlin's DST gap: Logstash fails it, whatever the current year.
+    expect(parse("MMM dd HH:mm:ss", "Mar 26 02:30:00", at("2026-06-01T00:00:00Z", "Europe/Berlin"))).toBeUndefined();
+    // Valid in 2000, in 2072's gap: moved forward by the gap, as Joda's lenient year setter does.
+    expect(parse("MM-dd HH:mm:ss", "03-27 02:00:00", at("2072-01-05T00:00:00Z", "Europe/Berlin"))).toBe(
+      "2072-03-27T01:00:00.000Z",
+    );
+    // West of Greenwich, a time right after the gap keeps the new offset.
+    expect(parse("MM-dd HH:mm:ss", "03-09 03:00:00", at("2064-01-01T00:00:00Z", "America/New_York"))).toBe(
+      "2064-03-09T07:00:00.000Z",
+    );
+    // The clock's year is UTC's (Logstash runs in the JVM's zone, UTC for Sluice), not the pattern zone's.
+    expect(parse("MMM dd HH:mm", "Jun 01 12:00", at("2025-12-31T23:00:00Z", "Asia/Kolkata"))).toBe(
+      "2025-06-01T06:30:00.000Z",
+    );
+  });
+
+  it("moves the date to the weekday read, within its Monday-to-Sunday week, as Joda's parser does", () => {
+    expect(parse("EEE yyyy-MM-dd", "Mon 2024-01-03")).toBe("2024-01-01T00:00:00.000Z");
+    expect(parse("EEE yyyy-MM-dd", "Wed 2024-01-03")).toBe("2024-01-03T00:00:00.000Z");
+    expect(parse("e yyyy-MM-dd", "7 2024-01-03")).toBe("2024-01-07T00:00:00.000Z");
+    // Joda sets its fields twice: the year again after the weekday moved the date into another year.
+    expect(parse("EEE yyyy", "Mon 2000")).toBe("2000-12-25T00:00:00.000Z");
+    expect(parse("EEE MM", "Mon 03", { now: () => Date.parse("2026-06-01T00:00:00Z") })).toBe(
+      "2026-03-27T00:00:00.000Z",
+    );
+  });
+
+  it("reads a day of the year (D), which a day of the month then overrides within its month", () => {
+    expect(parse("yyyy DDD", "2024 060")).toBe("2024-02-29T00:00:00.000Z");
+    expect(parse("yyyy D", "2023 365")).toBe("2023-12-31T00:00:00.000Z");
+    expect(parse("yyyy D", "2023 366")).toBeUndefined();
+    expect(parse("yyyy-MM-dd D", "2024-01-01 60")).toBe("2024-02-01T00:00:00.000Z");
+  });
+
+  it("matches quoted literals ignoring case, as Joda does", () => {
+    expect(parse("yyyy-MM-dd'T'HH:mm", "2024-01-01t10:00")).toBe("2024-01-01T10:00:00.000Z");
+    expect(parse("yyyy-MM-dd' at 'HH:mm", "2024-01-01 AT 10:00")).toBe("2024-01-01T10:00:00.000Z");
+  });
+
+  it("takes a y in quoted text as a year, as Logstash's test on the pattern does: Joda's default year 2000", () => {
+    expect(parse("MM-dd 'day'", "06-01 day", { now: () => Date.parse("2026-06-01T00:00:00Z") })).toBe(
+      "2000-06-01T00:00:00.000Z",
+    );
   });
 
   it("resolves two-digit years into the century window Joda uses (80 years back, 20 ahead)", () => {

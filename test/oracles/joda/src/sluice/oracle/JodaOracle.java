@@ -199,12 +199,15 @@ public final class JodaOracle {
     boolean hasYear = pattern.contains("Y") || pattern.contains("y");
     boolean hasZone = pattern.contains("Z");
     DateTimeFormatter parser = DateTimeFormat.forPattern(pattern).withLocale(locale).withZone(DateTimeZone.forID(zone));
+    // Joda centres two-digit years on the year the pattern was compiled minus 30: the clock's, when it is fixed.
+    if (now != null) parser = parser.withPivotYear(new DateTime(now.longValue(), DateTimeZone.UTC).getYear() - 30);
+    DateTimeFormatter reader = parser;
     return value -> {
-      if (hasYear) return parser.parseMillis(value);
+      if (hasYear) return reader.parseMillis(value);
       DateTime read =
           hasZone
-              ? parser.parseDateTime(value)
-              : parser.withZoneUTC().parseLocalDateTime(value).toDateTime(parser.getZone());
+              ? reader.parseDateTime(value)
+              : reader.withZoneUTC().parseLocalDateTime(value).toDateTime(reader.getZone());
       // Logstash's clock is a DateTime in the JVM's default zone, which the oracle runs in UTC.
       DateTime clock = now == null ? new DateTime() : new DateTime(now.longValue());
       int year = clock.getYear();

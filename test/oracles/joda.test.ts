@@ -1,0 +1,377 @@
+// Sluice's date stage judged by Joda-Time driven as Logstash's date filter drives it: generated patterns,
+// locales, zones (DST gaps and overlaps), clocks, and UNIX / UNIX_MS / ISO8601 / TAI64N values.
+import { SluiceError } from "@sluice/core";
+import { resolveZone } from "@sluice/core/time";
+import { date } from "@sluice/transforms";
+import fc from "fast-check";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { runStage } from "../../packages/transforms/test/run.js";
+import {
+  type JodaAnswer,
+  JodaOracle,
+  type JodaRequest,
+  type JodaResult,
+  jodaOracleBuild,
+} from "./joda/client.js";
+import { agreeOnGeneratedCases, describeWithOracle } from "./oracle.js";
+
+const build = jodaOracleBuild();
+
+/** Sluice's answer to a request: the date stage over one document per input, its clock set to `now`. */
+async function sluice(request: JodaRequest): Promise<JodaAnswer> {
+  if (request.now !== undefined) vi.useFakeTimers({ toFake: ["Date"], now: request.now });
+  try {
+    let stage: ReturnType<typeof date>;
+    try {
+      stage = date({
+        match: ["t", ...request.patterns],
+        ...(request.timezone === undefined ? {} : { timezone: request.timezone }),
+        ...(request.locale === undefined ? {} : { locale: request.locale }),
+      });
+    } catch (error) {
+      if (error instanceof SluiceError) return { error: error.message };
+      throw error;
+    }
+    const out = await runStage(
+      stage,
+      request.inputs.map((t) => ({ t }) as Record<string, unknown>),
+    );
+    return {
+      results: out.map((event) => {
+        const iso = event.value["@timestamp"];
+        return typeof iso === "string" ? { ok: iso, millis: Date.parse(iso) } : { failed: true as const };
+      }),
+    };
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+/** A JavaScript Date's range, which Sluice's timestamps live in: ±8.64e15 ms. */
+const MAX_DATE_MILLIS = 8.64e15;
+
+/**
+ * Why Sluice deliberately differs from Logstash on this input, or undefined: the generated comparison
+ * skips exactly these, and the pinned tests below show both sides of each.
+ */
+function deliberate(patterns: string[], input: string | number, joda: JodaResult, ours: JodaResult): string | undefined {
+  if ("ok" in joda && Math.abs(joda.millis) > MAX_DATE_MILLIS) return "beyond a Date";
+  if (!patterns.includes("UNIX") || patterns[0] !== "UNIX") return undefined;
+  if (typeof input === "number" && !Number.isInteger(input) && "ok" in joda && "ok" in ours)
+    return Math.abs(joda.millis - ours.millis) <= 1 ? "UNIX float product" : undefined;
+  if (typeof input !== "string") return undefined;
+  if (/^-\d+\.\d*[1-9]/.test(input) && "ok" in joda && "ok" in ours) return "UNIX negative fraction";
+  if (/^[+-]?\d+\.[+-]?\d{1,3}/.test(input) && !/^[+-]?\d+\.\d+$/.test(input) && "ok" in joda) return "UNIX text after the fraction";
+  return undefined;
+}
+
+/** Same instant or both fail per input; both refuse or both accept the configuration. */
+function expectAgreement(request: JodaRequest, oracle: JodaAnswer, ours: JodaAnswer): void {
+  const context = `request ${JSON.stringify(request)}\njoda:   ${JSON.stringify(oracle)}\nsluice: ${JSON.stringify(ours)}`;
+  if ("error" in oracle || "error" in ours) {
+    expect("error" in ours, `one refuses the configuration, the other does not\n${context}`).toBe("error" in oracle);
+    return;
+  }
+  request.inputs.forEach((input, i) => {
+    const j = oracle.results[i]!;
+    const s = ours.results[i]!;
+    if (deliberate(request.patterns, input, j, s) !== undefined) return;
+    const jm = "ok" in j ? j.millis : "failed";
+    const sm = "ok" in s ? s.millis : "failed";
+    expect(sm, `input ${JSON.stringify(input)} disagrees\n${context}`).toEqual(jm);
+  });
+}
+
+const ZONES = [
+  "UTC",
+  "Europe/Berlin",
+  "America/New_York",
+  "Australia/Lord_Howe",
+  "Asia/Kolkata",
+  "America/Sao_Paulo",
+  "+05:30",
+  "-08:00",
+];
+const LOCALES = ["en", "en-US", "en_GB", "de", "de-DE", "fr", "es", "it", "nl", "pt-BR"];
+
+/** Instants from 1900 to 2100, and ones within two hours of midnight, where days and offsets turn. */
+const instant = fc.oneof(
+  fc.integer({ min: -2_208_988_800_000, max: 4_102_444_800_000 }),
+  fc
+    .tuple(fc.integer({ min: -25_000, max: 47_000 }), fc.integer({ min: -7_200_000, max: 7_200_000 }))
+    .map(([day, ms]) => day * 86_400_000 + ms),
+);
+
+const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
+
+/** A date-time pattern as people write them: a date, a time, a fraction, an offset or zone, in any order. */
+const pattern = fc
+  .record({
+    weekday: opt(fc.constantFrom("EEE", "EEEE", "E", "e")),
+    year: opt(fc.constantFrom("yyyy", "yy", "y", "YYYY", "yyy")),
+    month: opt(fc.constantFrom("MM", "M", "MMM", "MMMM")),
+    day: opt(fc.constantFrom("dd", "d", "DDD", "D")),
+    order: fc.constantFrom("ymd", "dmy", "mdy", "ydm"),
+    dateSep: fc.constantFrom("-", "/", ".", " ", ""),
+    hour: opt(fc.constantFrom("HH", "H", "hh", "h", "kk", "k", "KK", "K")),
+    second: fc.boolean(),
+    fraction: opt(fc.constantFrom("S", "SS", "SSS", "SSSSSS", "SSSSSSSSS")),
+    fractionSep: fc.constantFrom(".", ","),
+    halfday: fc.boolean(),
+    zone: opt(fc.constantFrom("Z", "ZZ", "ZZZ", "z", "zzzz")),
+    between: fc.constantFrom("'T'", " ", ", ", "' at '"),
+  })
+  .map((p) => {
+    const parts = { y: p.year, m: p.month, d: p.day } as Record<string, string | undefined>;
+    const datePart = [...p.order]
+      .map((k) => parts[k])
+      .filter(Boolean)
+      .join(p.dateSep);
+    let time = "";
+    if (p.hour) {
+      time = `${p.hour}:mm`;
+      if (p.second) time += ":ss";
+      if (p.fraction) time += `${p.fractionSep}${p.fraction}`;
+      if (p.halfday) time += " a";
+    }
+    const pieces = [
+      p.weekday ? `${p.weekday},` : "",
+      datePart,
+      time,
+      p.zone ?? "",
+    ].filter((x) => x !== "");
+    const text = pieces.join(" ").replace(/^ +| +$/g, "");
+    if (datePart && time) return text.replace(`${datePart} ${time}`, `${datePart}${p.between}${time}`);
+    return text || "yyyy";
+  });
+
+/** What can go wrong in a log line: a character changed, dropped, doubled, or text added at either end. */
+function mutate(text: string, how: number, at: number, char: string): string {
+  if (text.length === 0) return char;
+  const i = at % text.length;
+  switch (how) {
+    case 0:
+      return text.slice(0, i) + char + text.slice(i + 1);
+    case 1:
+      return text.slice(0, i) + text.slice(i + 1);
+    case 2:
+      return text.slice(0, i) + text[i] + text.slice(i);
+    case 3:
+      return `${text}${char}`;
+    default:
+      return ` ${text}`;
+  }
+}
+const mutation = fc.tuple(
+  fc.integer({ min: 0, max: 4 }),
+  fc.nat(),
+  fc.constantFrom("0", "9", "1", "3", " ", ":", "-", "+", "Z", "x", "."),
+);
+
+/** A year-less pattern's clock: any instant, or one near the turn of a year (where the year guess flips). */
+const clock = fc.oneof(
+  fc.integer({ min: 946_684_800_000, max: 4_102_444_800_000 }),
+  fc
+    .tuple(fc.integer({ min: 2001, max: 2099 }), fc.integer({ min: -20 * 3_600_000, max: 20 * 3_600_000 }))
+    .map(([year, ms]) => Date.UTC(year, 0, 1) + ms),
+);
+
+const jodaCase = fc.record({
+  pattern,
+  zone: fc.constantFrom(...ZONES),
+  locale: opt(fc.constantFrom(...LOCALES)),
+  instants: fc.array(instant, { minLength: 3, maxLength: 5 }),
+  mutations: fc.array(mutation, { minLength: 2, maxLength: 3 }),
+  now: clock,
+});
+
+/** A zone's offset-change days in a year, found from its offsets at each UTC midnight. */
+function transitionDays(zoneId: string, year: number): number[] {
+  const zone = resolveZone(zoneId)!;
+  const days: number[] = [];
+  const start = Date.UTC(year, 0, 1);
+  for (let d = 0; d < 366; d++) {
+    const at = start + d * 86_400_000;
+    if (zone.offsetAt(at) !== zone.offsetAt(at + 86_400_000)) days.push(at + 86_400_000);
+  }
+  return days;
+}
+
+const two = (n: number) => String(n).padStart(2, "0");
+
+/** Wall-clock texts on the days a zone changes its offset, the hours around the change included. */
+const dstCase = fc
+  .record({
+    zone: fc.constantFrom("Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Sao_Paulo"),
+    year: fc.integer({ min: 1975, max: 2035 }),
+    which: fc.nat(),
+    dayShift: fc.integer({ min: -1, max: 0 }),
+    times: fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 59 })), {
+      minLength: 4,
+      maxLength: 8,
+    }),
+    withYear: fc.boolean(),
+    now: clock,
+  })
+  .map((c) => {
+    const days = transitionDays(c.zone, c.year);
+    const day = new Date((days[c.which % Math.max(1, days.length)] ?? Date.UTC(c.year, 2, 30)) + c.dayShift * 86_400_000);
+    const ymd = `${day.getUTCFullYear()}-${two(day.getUTCMonth() + 1)}-${two(day.getUTCDate())}`;
+    const md = `${two(day.getUTCMonth() + 1)}-${two(day.getUTCDate())}`;
+    return {
+      patterns: [c.withYear ? "yyyy-MM-dd HH:mm:ss" : "MM-dd HH:mm:ss"],
+      timezone: c.zone,
+      now: c.now,
+      inputs: c.times.map(([h, m]) => `${c.withYear ? ymd : md} ${two(h)}:${two(m)}:00`),
+    } satisfies JodaRequest;
+  });
+
+const digits = (min: number, max: number) =>
+  fc.array(fc.constantFrom(..."0123456789"), { minLength: min, maxLength: max }).map((d) => d.join(""));
+
+/** Epoch values as events carry them: JSON numbers and numeric strings, plain or odd. */
+const epochValue: fc.Arbitrary<string | number> = fc.oneof(
+  fc.integer({ min: -2_000_000_000, max: 2_200_000_000 }),
+  fc.double({ min: -2e9, max: 2.2e9, noNaN: true, noDefaultInfinity: true }),
+  fc.integer({ min: -9e15, max: 9e15 }),
+  fc.constantFrom(2147483647, 2147483648, 0, -0.5, 1e21, 4102444800000, 8.64e15, 8.64e15 + 2),
+  fc
+    .tuple(
+      fc.constantFrom("", "", "-", "+", " "),
+      digits(1, 13),
+      fc.option(fc.tuple(fc.constantFrom(".", ","), digits(0, 10)), { nil: undefined }),
+      fc.option(fc.constantFrom("e3", "E-2", "e+1", "e0"), { nil: undefined, freq: 4 }),
+      fc.constantFrom("", "", "", " ", "x"),
+    )
+    .map(([sign, whole, frac, exp, tail]) => `${sign}${whole}${frac ? frac[0] + frac[1] : ""}${exp ?? ""}${tail}`),
+  fc.constantFrom("", ".5", "1.", "-1.5", "1.2.3", "0x10", "NaN", "Infinity", "99999999999999999999"),
+);
+
+/** ISO-8601 texts in the forms Joda's parser and the casual fallbacks read, and near misses. */
+const isoText = fc
+  .record({
+    sign: fc.constantFrom("", "", "", "-", "+"),
+    year: fc.integer({ min: 0, max: 12000 }),
+    date: fc.constantFrom("y", "ym", "ymd", "ymd", "ymd", "yd", "yw", "ywd", "md"),
+    month: fc.integer({ min: 0, max: 13 }),
+    day: fc.integer({ min: 0, max: 32 }),
+    ordinal: fc.integer({ min: 0, max: 367 }),
+    week: fc.integer({ min: 0, max: 54 }),
+    weekday: fc.integer({ min: 0, max: 8 }),
+    sep: fc.constantFrom("T", "T", " ", "t", ""),
+    time: fc.constantFrom("", "h", "hm", "hms", "hms", "hms"),
+    hour: fc.integer({ min: 0, max: 25 }),
+    minute: fc.integer({ min: 0, max: 60 }),
+    second: fc.integer({ min: 0, max: 60 }),
+    fraction: fc.option(fc.tuple(fc.constantFrom(".", ","), digits(1, 10)), { nil: undefined }),
+    offset: fc.constantFrom("", "Z", "+01", "-0530", "+05:30", "-08:00", "+24:00", "+0100", "z", " UTC", "+1"),
+  })
+  .map((r) => {
+    const y = `${r.sign}${String(r.year).padStart(4, "0")}`;
+    let text: string;
+    switch (r.date) {
+      case "y":
+        text = y;
+        break;
+      case "ym":
+        text = `${y}-${two(r.month)}`;
+        break;
+      case "yd":
+        text = `${y}-${String(r.ordinal).padStart(3, "0")}`;
+        break;
+      case "yw":
+        text = `${y}-W${two(r.week)}`;
+        break;
+      case "ywd":
+        text = `${y}-W${two(r.week)}-${r.weekday}`;
+        break;
+      case "md":
+        text = `${two(r.month)}-${two(r.day)}`;
+        break;
+      default:
+        text = `${y}-${two(r.month)}-${two(r.day)}`;
+    }
+    if (r.time) {
+      let time = two(r.hour);
+      if (r.time.includes("m")) time += `:${two(r.minute)}`;
+      if (r.time.includes("s")) time += `:${two(r.second)}`;
+      if (r.fraction) time += r.fraction[0] + r.fraction[1];
+      text += `${r.sep}${time}${r.offset}`;
+    }
+    return text;
+  });
+
+const isoCase = fc.record({
+  zone: opt(fc.constantFrom(...ZONES)),
+  inputs: fc.array(
+    fc.oneof(
+      { weight: 6, arbitrary: isoText },
+      { weight: 2, arbitrary: fc.tuple(isoText, mutation).map(([t, [how, at, c]]) => mutate(t, how, at, c)) },
+      { weight: 1, arbitrary: instant.map((ms) => new Date(ms).toISOString()) },
+    ),
+    { minLength: 4, maxLength: 8 },
+  ),
+});
+
+const hex = (min: number, max: number) =>
+  fc.array(fc.constantFrom(..."0123456789abcdefABCDEF"), { minLength: min, maxLength: max }).map((d) => d.join(""));
+
+const taiValue: fc.Arbitrary<string | number> = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(fc.constantFrom("@", "@", ""), fc.constantFrom("4000000", "4000000", "7fffffff", "0000000", "c000000"), hex(17, 17)).map((p) => p.join("")) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom("@", ""), hex(20, 28)).map((p) => p.join("")) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom("@", ""), hex(24, 24), fc.constantFrom(" ", "Z", "0", "\n")).map((p) => p.join("")) },
+  { weight: 1, arbitrary: fc.constantFrom("@", "", "@-000000052f88ea32489532c", "@+000000052f88ea32489532c") },
+  { weight: 1, arbitrary: fc.integer() },
+);
+
+describeWithOracle("joda", build, () => {
+  let oracle: JodaOracle;
+  beforeAll(() => {
+    if (build.present) oracle = new JodaOracle(build);
+  });
+  afterAll(async () => {
+    await oracle?.close();
+  });
+
+  async function agree(request: JodaRequest): Promise<void> {
+    const [theirs, ours] = [await oracle.ask(request), await sluice(request)];
+    expectAgreement(request, theirs, ours);
+  }
+
+  it("1200 generated patterns, zones, locales and clocks: same instant as Joda, or both fail", async () => {
+    await agreeOnGeneratedCases(jodaCase, 1200, async (c) => {
+      const options = { timezone: c.zone, ...(c.locale === undefined ? {} : { locale: c.locale }) };
+      const printed = await oracle.print(c.pattern, c.instants, options);
+      const texts = "printed" in printed ? printed.printed : c.instants.map(String);
+      const inputs = [
+        ...texts,
+        ...c.mutations.map(([how, at, char], i) => mutate(texts[i % texts.length]!, how, at, char)),
+      ];
+      await agree({ patterns: [c.pattern], ...options, now: c.now, inputs });
+    });
+  });
+
+  it("600 generated wall-clock times on DST change days: same instant as Joda, or both fail", async () => {
+    await agreeOnGeneratedCases(dstCase, 600, agree);
+  });
+
+  it("800 generated UNIX and UNIX_MS values: same instant as Joda's date filter, or both fail", async () => {
+    const unixCase = fc.record({
+      patterns: fc.constantFrom(["UNIX"], ["UNIX_MS"], ["UNIX", "UNIX_MS"]),
+      inputs: fc.array(epochValue, { minLength: 4, maxLength: 8 }),
+    });
+    await agreeOnGeneratedCases(unixCase, 800, agree);
+  });
+
+  it("800 generated ISO8601 texts in zones: same instant as Joda, or both fail", async () => {
+    await agreeOnGeneratedCases(isoCase, 800, (c) =>
+      agree({ patterns: ["ISO8601"], ...(c.zone === undefined ? {} : { timezone: c.zone }), inputs: c.inputs }),
+    );
+  });
+
+  it("400 generated TAI64N labels: same instant as Logstash's reading, or both fail", async () => {
+    await agreeOnGeneratedCases(fc.array(taiValue, { minLength: 4, maxLength: 8 }), 400, (inputs) =>
+      agree({ patterns: ["TAI64N"], inputs }),
+    );
+  });
+});
