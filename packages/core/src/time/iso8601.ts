@@ -133,6 +133,20 @@ function readDate(text: string, scan: TextScan, date: IsoDate): boolean {
 }
 
 /**
+ * The milliseconds a fraction of an hour or minute stands for, as Joda computes them: each digit's
+ * share of the unit truncated to a tenth of a millisecond on its own, the sum then truncated.
+ */
+function fractionOfUnit(text: string, start: number, digits: number, unit: number): number {
+  let share = unit * 10;
+  let tenths = 0;
+  for (let i = 0; i < digits; i++) {
+    share = Math.floor(share / 10);
+    tenths += (text.charCodeAt(start + i) - 48) * share;
+  }
+  return Math.floor(tenths / 10);
+}
+
+/**
  * `HH[:mm[:ss]]` with a `.`/`,` fraction on the last part given, from `scan.pos`: its milliseconds
  * into `scan.value` and the nanoseconds below them as the result; -1 when it is not a time.
  */
@@ -159,10 +173,14 @@ function readTime(text: string, scan: TextScan): number {
     const f = readDigits(text, start, 9, scan);
     if (f === 0) return -1;
     pos = start + f;
-    // The fraction is of the last unit read: d/1e9 of `unit` ms is d × unit / 1000 ns (< 2^53).
-    const extra = Math.floor((scan.value * POW10[9 - f]! * unit) / 1000);
-    millis += Math.floor(extra / 1_000_000);
-    nanos = extra % 1_000_000;
+    if (unit === 1000) {
+      // Of a second: d/1e9 s is d nanoseconds, kept below the millisecond.
+      const extra = scan.value * POW10[9 - f]!;
+      millis += Math.floor(extra / 1_000_000);
+      nanos = extra % 1_000_000;
+    } else {
+      millis += fractionOfUnit(text, start, f, unit);
+    }
   }
   scan.pos = pos;
   scan.value = millis;

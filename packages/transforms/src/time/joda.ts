@@ -333,7 +333,9 @@ function readZoneId(text: string, fields: ParsedFields, ids: ReadonlySet<string>
       return true;
     }
   }
-  const zone = resolveZone(text.slice(pos, end));
+  // Other ids this Node knows (links such as US/Eastern); Joda knows no offsets or UT as ids.
+  const id = text.slice(pos, end);
+  const zone = /^[A-Za-z]{3,}(?:[/_-][A-Za-z0-9_+-]+)*$/.test(id) && id !== "UT" ? resolveZone(id) : undefined;
   if (!zone) return false;
   fields.zone = zone;
   fields.pos = end;
