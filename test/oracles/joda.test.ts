@@ -4,7 +4,7 @@ import { SluiceError } from "@sluice/core";
 import { resolveZone } from "@sluice/core/time";
 import { date } from "@sluice/transforms";
 import fc from "fast-check";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runStage } from "../../packages/transforms/test/run.js";
 import {
   type JodaAnswer,
@@ -92,7 +92,8 @@ const ZONES = [
   "+05:30",
   "-08:00",
 ];
-const LOCALES = ["en", "en-US", "en_GB", "de", "de-DE", "fr", "es", "it", "nl", "pt-BR"];
+// Dutch is pinned apart: its abbreviations differ between the JDK's locale data and Node's.
+const LOCALES = ["en", "en-US", "en_GB", "de", "de-DE", "fr", "es", "it", "pt-BR"];
 
 /** Instants from 1900 to 2100, and ones within two hours of midnight, where days and offsets turn. */
 const instant = fc.oneof(
@@ -373,5 +374,70 @@ describeWithOracle("joda", build, () => {
     await agreeOnGeneratedCases(fc.array(taiValue, { minLength: 4, maxLength: 8 }), 400, (inputs) =>
       agree({ patterns: ["TAI64N"], inputs }),
     );
+  });
+
+  /** Both sides of one input: Joda's answer and Sluice's. */
+  async function both(request: JodaRequest): Promise<[JodaResult[] | string, JodaResult[] | string]> {
+    const side = (a: JodaAnswer) => ("error" in a ? a.error : a.results);
+    return [side(await oracle.ask(request)), side(await sluice(request))];
+  }
+  const failed = { failed: true };
+  const at = (iso: string) => ({ ok: iso, millis: Date.parse(iso) });
+
+  describe("deliberate divergences, pinned", () => {
+    it("week-year and era letters (x, w, G, C): Joda reads them, Sluice refuses the pattern when configured", async () => {
+      // Logstash's year test looks for y/Y only, so an x-only pattern's year is replaced by the clock's:
+      // a silently wrong date, where a refusal at start-up is loud.
+      for (const pattern of ["xxxx-'W'ww", "yyyy-'W'ww", "G yyyy-MM-dd", "C yyyy-MM-dd"]) {
+        const [joda, ours] = await both({ patterns: [pattern], inputs: ["2024-W05"] });
+        expect(Array.isArray(joda), pattern).toBe(true);
+        expect(ours).toMatch(/not supported/);
+      }
+    });
+
+    it("instants beyond a JavaScript Date (±8.64e15 ms): Joda dates them, Sluice fails them", async () => {
+      // Sluice's timestamps are JavaScript Dates; years past 275760 are no log timestamps.
+      const [joda, ours] = await both({ patterns: ["UNIX_MS"], inputs: [8640000000000001, "-8640000000000001"] });
+      expect(joda).toEqual([
+        { ok: "+275760-09-13T00:00:00.001Z", millis: 8640000000000001 },
+        { ok: "-271821-04-19T23:59:59.999Z", millis: -8640000000000001 },
+      ]);
+      expect(ours).toEqual([failed, failed]);
+    });
+
+    it("UNIX with a fraction as a JSON number: Logstash multiplies the double, Sluice reads its decimal digits", async () => {
+      // (long)(1.005 * 1000) is 1004 in binary floating point; the value written says 1.005 s.
+      const [joda, ours] = await both({ patterns: ["UNIX"], inputs: [1.005, -1.0005] });
+      expect(joda).toEqual([at("1970-01-01T00:00:01.004Z"), at("1969-12-31T23:59:59.000Z")]);
+      expect(ours).toEqual([at("1970-01-01T00:00:01.005Z"), at("1969-12-31T23:59:58.999Z")]);
+    });
+
+    it("UNIX negative seconds with a fraction in a string: Logstash adds the fraction, Sluice subtracts it", async () => {
+      // Logstash computes -1.5 as -1 s + 500 ms; the value written is a second and a half before 1970.
+      const [joda, ours] = await both({ patterns: ["UNIX"], inputs: ["-1.5", "-0.25"] });
+      expect(joda).toEqual([at("1969-12-31T23:59:59.500Z"), at("1970-01-01T00:00:00.250Z")]);
+      expect(ours).toEqual([at("1969-12-31T23:59:58.500Z"), at("1969-12-31T23:59:59.750Z")]);
+    });
+
+    it("UNIX strings with text after three fraction digits: Logstash ignores it, Sluice refuses the value", async () => {
+      // Logstash reads `1.234e3` as 1.234 s, dropping the exponent: a refusal beats a date off by 1000x.
+      const [joda, ours] = await both({ patterns: ["UNIX"], inputs: ["1.234e3", "1.2345x", "1.-5"] });
+      expect(joda).toEqual([at("1970-01-01T00:00:01.234Z"), at("1970-01-01T00:00:01.234Z"), at("1970-01-01T00:00:00.950Z")]);
+      expect(ours).toEqual([failed, failed, failed]);
+    });
+
+    it("Dutch month abbreviations: the JDK's (jan.) and Node's (jan) locale data differ", async () => {
+      // Sluice's names come from Node's ICU; carrying the JDK's tables would be a second locale database.
+      const [joda, ours] = await both({ patterns: ["dd MMM yyyy"], locale: "nl", inputs: ["24 jan. 2024", "24 jan 2024"] });
+      expect(joda).toEqual([at("2024-01-24T00:00:00.000Z"), failed]);
+      expect(ours).toEqual([failed, at("2024-01-24T00:00:00.000Z")]);
+    });
+
+    it("TAI64N labels shorter than 24 hex digits: Logstash's filter throws (not a parse failure), Sluice tags", async () => {
+      // An exception other than IllegalArgumentException escapes Logstash's filter; failing the value is the filter's intent.
+      const [joda, ours] = await both({ patterns: ["TAI64N"], inputs: ["@4000"] });
+      expect(joda).toEqual([{ failed: true, escaped: "StringIndexOutOfBoundsException" }]);
+      expect(ours).toEqual([failed]);
+    });
   });
 });

@@ -196,7 +196,7 @@ function readTime(text: string, scan: TextScan): number {
 export function parseIsoDateTime(text: string, zone?: Zone): Instant | undefined {
   const length = text.length;
   const scan: TextScan = { pos: 0, value: 0 };
-  const date: IsoDate = { year: 1970, month: 1, day: 1, dayOfYear: 0, week: -1, weekday: 1 };
+  const date: IsoDate = { year: 1970, month: 1, day: 1, dayOfYear: -1, week: -1, weekday: 1 };
   // Joda matches the T ignoring case.
   const timeOnly = (text.charCodeAt(0) | 0x20) === 116; /* T or t */
   if (!timeOnly) {
@@ -244,8 +244,8 @@ function toInstant(
     const first = firstIsoMonday(year);
     if (week < 1 || weekday < 1 || weekday > 7 || week > (firstIsoMonday(year + 1) - first) / 7) return undefined;
     days = first + (week - 1) * 7 + weekday - 1;
-  } else if (dayOfYear > 0) {
-    if (dayOfYear > (isLeapYear(year) ? 366 : 365)) return undefined;
+  } else if (dayOfYear >= 0) {
+    if (dayOfYear < 1 || dayOfYear > (isLeapYear(year) ? 366 : 365)) return undefined;
     days = daysFromCivil(year, 1, 1) + dayOfYear - 1;
   } else {
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;

@@ -21,19 +21,20 @@ import {
 
 export { compileJodaFormatter, formatJoda, type JodaOptions, JodaPatternError } from "@sluice/core/time";
 
-// Joda's default short zone names: the only ones it can parse (DateTimeUtils.getDefaultTimeZoneNames).
-const ZONE_NAMES: ReadonlyArray<readonly [string, number]> = [
-  ["UTC", 0],
-  ["GMT", 0],
-  ["UT", 0],
-  ["EST", -5],
-  ["EDT", -4],
-  ["CST", -6],
-  ["CDT", -5],
-  ["MST", -7],
-  ["MDT", -6],
-  ["PST", -8],
-  ["PDT", -7],
+// Joda's default zone names, the only ones it can parse (DateTimeUtils.getDefaultTimeZoneNames): each
+// names a zone, not an offset, so EDT read in January is EST and 1800's times are local mean time.
+const ZONE_NAMES: ReadonlyArray<readonly [string, string]> = [
+  ["UTC", "UTC"],
+  ["GMT", "UTC"],
+  ["UT", "UTC"],
+  ["EST", "America/New_York"],
+  ["EDT", "America/New_York"],
+  ["CST", "America/Chicago"],
+  ["CDT", "America/Chicago"],
+  ["MST", "America/Denver"],
+  ["MDT", "America/Denver"],
+  ["PST", "America/Los_Angeles"],
+  ["PDT", "America/Los_Angeles"],
 ];
 
 /** The zone ids a `ZZZ` field may match, longest first wins; only patterns with one need them. */
@@ -72,8 +73,9 @@ interface ParsedFields extends TextScan {
   minute: number;
   second: number;
   nanos: number;
-  /** 0 AM, 1 PM, -1 not given; the clock fields likewise -1 when not given. */
+  /** 0 AM, 1 PM, -1 not given; the clock fields and the hour of the day likewise -1 when not given. */
   halfday: number;
+  hourOfDay: number;
   clockHalf: number;
   hourHalf: number;
   clockDay: number;
@@ -134,6 +136,7 @@ function parseWith(
     second: 0,
     nanos: 0,
     halfday: -1,
+    hourOfDay: -1,
     clockHalf: -1,
     hourHalf: -1,
     clockDay: -1,
@@ -151,7 +154,9 @@ function parseWith(
   if (!resolveHour(fields)) return undefined;
   const { month, minute, second } = fields;
   if (month === 0 || month > 12 || fields.hour > 23 || minute > 59 || second > 59) return undefined;
-  const zone = fields.zone ?? zoneOverride ?? context.defaultZone;
+  // A year-less pattern without Z is read as a local time: a zone its text names is not used.
+  const parsedZone = context.hasYear || context.hasZone ? fields.zone : undefined;
+  const zone = parsedZone ?? zoneOverride ?? context.defaultZone;
   if (context.hasYear) {
     const local = localMillis(fields, fields.year);
     if (local === undefined) return undefined;
@@ -270,6 +275,7 @@ function readNumber(token: Extract<Token, { kind: "number" }>, text: string, fie
       return true;
     case "hour":
       fields.hour = value;
+      fields.hourOfDay = value;
       return true;
     case "clockHalf":
       fields.clockHalf = value;
@@ -308,11 +314,11 @@ function readFraction(token: Extract<Token, { kind: "fraction" }>, text: string,
 }
 
 function readZoneName(text: string, fields: ParsedFields): boolean {
-  for (const [name, hours] of ZONE_NAMES) {
+  for (const [name, id] of ZONE_NAMES) {
     if (text.startsWith(name, fields.pos)) {
-      fields.offset = hours * 3_600_000;
+      fields.zone = resolveZone(id);
       fields.pos += name.length;
-      return true;
+      return fields.zone !== undefined;
     }
   }
   return false;
@@ -355,8 +361,9 @@ function resolveHour(fields: ParsedFields): boolean {
   } else if (clockDay >= 0) {
     if (clockDay < 1 || clockDay > 24) return false;
     fields.hour = clockDay % 24;
-  } else if (pm && fields.hour < 12) {
-    fields.hour += 12;
+  } else if (pm && fields.hourOfDay < 0) {
+    // Joda sets AM/PM before the hour of the day, so an H field overrides it; alone, PM is noon.
+    fields.hour = 12;
   }
   return true;
 }

@@ -38,6 +38,12 @@ describe("ISO8601 (Logstash's CasualISO8601Parser)", () => {
     for (const t of ["2024-W53", "2024-W00", "2024-W01-8", "2024-W011", "2024W01"]) expect(parser(t)).toBeUndefined();
   });
 
+  it("refuses day 000 of a year, as Joda does", () => {
+    expect(parser("0000-000")).toBeUndefined();
+    expect(parser("2024-000T00:00Z")).toBeUndefined();
+    expect(iso("2024-001")).toBe("2024-01-01T00:00:00.000Z");
+  });
+
   it("reads the space-separated forms Logstash adds, which need milliseconds", () => {
     expect(iso("2011-04-19 03:44:01.103")).toBe("2011-04-19T03:44:01.103Z");
     expect(iso("2011-04-19 03:44:01,103")).toBe("2011-04-19T03:44:01.103Z");

@@ -68,6 +68,10 @@ describe("compileJodaParser", () => {
     expect(parse("yyyy-MM-dd hh:mm a", "2024-01-01 12:30 PM")).toBe("2024-01-01T12:30:00.000Z");
     expect(parse("yyyy-MM-dd h:mm a", "2024-01-01 1:30 pm")).toBe("2024-01-01T13:30:00.000Z");
     expect(parse("yyyy-MM-dd hh:mm a", "2024-01-01 13:30 PM")).toBeUndefined();
+    // An hour of the day (H) wins over AM/PM, as Joda sets AM/PM first.
+    expect(parse("yyyy-MM-dd HH:mm a", "2024-01-01 03:30 PM")).toBe("2024-01-01T03:30:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm a", "2024-01-01 15:30 AM")).toBe("2024-01-01T15:30:00.000Z");
+    expect(parse("yyyy-MM-dd a", "2024-01-01 PM")).toBe("2024-01-01T12:00:00.000Z");
   });
 
   it("reads fractions up to nine digits and keeps them", () => {
@@ -153,6 +157,12 @@ describe("compileJodaParser", () => {
     expect(parse("MMM dd HH:mm", "Jun 01 12:00", at("2025-12-31T23:00:00Z", "Asia/Kolkata"))).toBe(
       "2025-06-01T06:30:00.000Z",
     );
+  });
+
+  it("takes a zone name (z) as the zone Joda maps it to, not a fixed offset", () => {
+    expect(parse("yyyy-MM-dd HH:mm z", "2024-01-15 12:00 EDT")).toBe("2024-01-15T17:00:00.000Z");
+    expect(parse("yyyy-MM-dd HH:mm z", "2024-07-15 12:00 PST")).toBe("2024-07-15T19:00:00.000Z");
+    expect(parse("yyyy z", "0969 EST")).toBe("0969-01-01T04:56:02.000Z");
   });
 
   it("moves the date to the weekday read, within its Monday-to-Sunday week, as Joda's parser does", () => {
