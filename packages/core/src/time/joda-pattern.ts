@@ -46,7 +46,7 @@ export type Token =
       readonly max: number;
       /** `yy`: two digits, read within the century around the current year. */
       readonly twoDigit: boolean;
-      /** Whether a sign is accepted (and, for `yy`, more than two digits, as a full year). */
+      /** Whether a sign is accepted (and, for `yy`, more than two digits, as a full year); not for `Y`, the year of the era. */
       readonly lenient: boolean;
     }
   | {
@@ -192,7 +192,8 @@ export function compileTokens(pattern: string): Token[] {
         tokens.push(
           count === 2
             ? { kind: "year", width: 2, max: 2, twoDigit: true, lenient: !nextNumeric }
-            : { kind: "year", width: count, max: nextNumeric ? count : 9, twoDigit: false, lenient: true },
+            : // Y is Joda's year of the era: no sign, and no year 0.
+              { kind: "year", width: count, max: nextNumeric ? count : 9, twoDigit: false, lenient: letter === "y" },
         );
         break;
       case "M":

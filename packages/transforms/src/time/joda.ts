@@ -247,7 +247,7 @@ function readYear(
   }
   const width = token.twoDigit && token.lenient ? 9 : token.max;
   const digits = readDigitsUpTo(text, fields, fields.pos + width);
-  if (digits === 0) return false;
+  if (digits === 0 || (!token.lenient && !token.twoDigit && fields.value === 0)) return false;
   if (token.twoDigit && digits === 2 && sign === 1) {
     if (context.pivot === 0) context.pivot = pivotYear(context.now);
     // Joda's TwoDigitYear: the year ending in these digits within [pivot - 50, pivot + 50).

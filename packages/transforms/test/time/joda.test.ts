@@ -165,6 +165,14 @@ describe("compileJodaParser", () => {
     expect(parse("yyyy z", "0969 EST")).toBe("0969-01-01T04:56:02.000Z");
   });
 
+  it("reads Y as Joda's year of the era: no sign, no year 0", () => {
+    expect(parse("YYYY-MM-dd", "2024-01-05")).toBe("2024-01-05T00:00:00.000Z");
+    expect(parse("YYYY", "+970")).toBeUndefined();
+    expect(parse("YYYY-dd", "-018-10")).toBeUndefined();
+    expect(parse("YYYY", "0000")).toBeUndefined();
+    expect(parse("yyyy", "-018")).toBe("-000018-01-01T00:00:00.000Z");
+  });
+
   it("moves the date to the weekday read, within its Monday-to-Sunday week, as Joda's parser does", () => {
     expect(parse("EEE yyyy-MM-dd", "Mon 2024-01-03")).toBe("2024-01-01T00:00:00.000Z");
     expect(parse("EEE yyyy-MM-dd", "Wed 2024-01-03")).toBe("2024-01-03T00:00:00.000Z");
