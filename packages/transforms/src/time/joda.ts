@@ -237,25 +237,26 @@ function readYear(
   fields: ParsedFields,
   context: ParserContext,
 ): boolean {
-  let sign = 1;
+  let sign = 0;
   if (token.lenient && fields.pos < text.length) {
     const c = text.charCodeAt(fields.pos);
     if (c === 45 /* - */ || c === 43 /* + */) {
-      if (c === 45) sign = -1;
+      sign = c === 45 ? -1 : 1;
       fields.pos++;
     }
   }
   const width = token.twoDigit && token.lenient ? 9 : token.max;
   const digits = readDigitsUpTo(text, fields, fields.pos + width);
   if (digits === 0 || (!token.lenient && !token.twoDigit && fields.value === 0)) return false;
-  if (token.twoDigit && digits === 2 && sign === 1) {
+  // A signed or longer yy is a full year, as Joda's lenient TwoDigitYear reads it.
+  if (token.twoDigit && digits === 2 && sign === 0) {
     if (context.pivot === 0) context.pivot = pivotYear(context.now);
     // Joda's TwoDigitYear: the year ending in these digits within [pivot - 50, pivot + 50).
     const low = context.pivot - 50;
     fields.year = fields.value + Math.floor(low / 100) * 100;
     if (fields.year < low) fields.year += 100;
   } else {
-    fields.year = sign * fields.value;
+    fields.year = (sign || 1) * fields.value;
   }
   return true;
 }

@@ -209,6 +209,9 @@ describe("compileJodaParser", () => {
     expect(parse("yy-MM-dd", "46-01-05", now)).toBe("1946-01-05T00:00:00.000Z");
     // Lenient, as Joda: more digits are a full year.
     expect(parse("yy-MM-dd", "2024-01-05", now)).toBe("2024-01-05T00:00:00.000Z");
+    // A sign makes it a full year, as Joda's lenient two-digit parser reads it.
+    expect(parse("yy-MM-dd", "+66-01-03", now)).toBe("0066-01-03T00:00:00.000Z");
+    expect(parse("yy-MM-dd", "-66-01-03", now)).toBe("-000066-01-03T00:00:00.000Z");
   });
 
   it("refuses bad patterns, zones and locales when compiled", () => {
