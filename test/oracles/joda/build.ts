@@ -20,11 +20,23 @@ if (existsSync(done)) {
   await mkdir(temp, { recursive: true });
   const { pom, java } = jodaOracleSources();
   try {
-    await run("mvn", ["-q", "-B", "-f", pom, "dependency:copy-dependencies", `-DoutputDirectory=${join(temp, "lib")}`], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await run(
+      "mvn",
+      ["-q", "-B", "-f", pom, "dependency:copy-dependencies", `-DoutputDirectory=${join(temp, "lib")}`],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     const javac = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "javac") : "javac";
-    await run(javac, ["-nowarn", "-Xlint:none", "-cp", `${join(temp, "lib")}/*`, "-d", join(temp, "classes"), ...java]);
+    await run(javac, [
+      "-nowarn",
+      "-Xlint:none",
+      "-cp",
+      `${join(temp, "lib")}/*`,
+      "-d",
+      join(temp, "classes"),
+      ...java,
+    ]);
     await writeFile(join(temp, "built"), `${new Date().toISOString()}\n`);
     await rm(dir, { recursive: true, force: true });
     await rename(temp, dir);

@@ -242,7 +242,8 @@ function toInstant(
   let days: number;
   if (week >= 0) {
     const first = firstIsoMonday(year);
-    if (week < 1 || weekday < 1 || weekday > 7 || week > (firstIsoMonday(year + 1) - first) / 7) return undefined;
+    if (week < 1 || weekday < 1 || weekday > 7 || week > (firstIsoMonday(year + 1) - first) / 7)
+      return undefined;
     days = first + (week - 1) * 7 + weekday - 1;
   } else if (dayOfYear >= 0) {
     if (dayOfYear < 1 || dayOfYear > (isLeapYear(year) ? 366 : 365)) return undefined;

@@ -193,7 +193,13 @@ export function compileTokens(pattern: string): Token[] {
           count === 2
             ? { kind: "year", width: 2, max: 2, twoDigit: true, lenient: !nextNumeric }
             : // Y is Joda's year of the era: no sign, and no year 0.
-              { kind: "year", width: count, max: nextNumeric ? count : 9, twoDigit: false, lenient: letter === "y" },
+              {
+                kind: "year",
+                width: count,
+                max: nextNumeric ? count : 9,
+                twoDigit: false,
+                lenient: letter === "y",
+              },
         );
         break;
       case "M":
@@ -230,7 +236,12 @@ export function compileTokens(pattern: string): Token[] {
           );
         }
         // Joda reads up to three digits of a day of the year, two of the other fields, or the letters' count.
-        tokens.push({ kind: "number", field, width: count, max: Math.max(field === "dayOfYear" ? 3 : 2, count) });
+        tokens.push({
+          kind: "number",
+          field,
+          width: count,
+          max: Math.max(field === "dayOfYear" ? 3 : 2, count),
+        });
       }
     }
   }

@@ -4,9 +4,9 @@ import {
   daysFromCivil,
   daysInMonth,
   fieldsOf,
-  isLeapYear,
   type Instant,
   instantOf,
+  isLeapYear,
   type JodaOptions,
   localeOption,
   MILLIS_PER_DAY,
@@ -171,7 +171,10 @@ function readToken(token: Token, text: string, fields: ParsedFields, context: Pa
     case "literal": {
       // Joda matches literal text ignoring case.
       const end = fields.pos + token.text.length;
-      if (!text.startsWith(token.text, fields.pos) && text.slice(fields.pos, end).toLowerCase() !== token.text.toLowerCase())
+      if (
+        !text.startsWith(token.text, fields.pos) &&
+        text.slice(fields.pos, end).toLowerCase() !== token.text.toLowerCase()
+      )
         return false;
       fields.pos = end;
       return true;
@@ -300,7 +303,11 @@ function readNumber(token: Extract<Token, { kind: "number" }>, text: string, fie
 }
 
 /** Joda reads at most as many fraction digits as the pattern has `S` letters. */
-function readFraction(token: Extract<Token, { kind: "fraction" }>, text: string, fields: ParsedFields): boolean {
+function readFraction(
+  token: Extract<Token, { kind: "fraction" }>,
+  text: string,
+  fields: ParsedFields,
+): boolean {
   const start = fields.pos;
   const digits = readDigitsUpTo(text, fields, start + Math.min(9, token.width));
   if (digits === 0) return false;
@@ -342,7 +349,8 @@ function readZoneId(text: string, fields: ParsedFields, ids: ReadonlySet<string>
   }
   // Other ids this Node knows (links such as US/Eastern); Joda knows no offsets or UT as ids.
   const id = text.slice(pos, end);
-  const zone = /^[A-Za-z]{3,}(?:[/_-][A-Za-z0-9_+-]+)*$/.test(id) && id !== "UT" ? resolveZone(id) : undefined;
+  const zone =
+    /^[A-Za-z]{3,}(?:[/_-][A-Za-z0-9_+-]+)*$/.test(id) && id !== "UT" ? resolveZone(id) : undefined;
   if (!zone) return false;
   fields.zone = zone;
   fields.pos = end;
@@ -448,7 +456,8 @@ function lenientUtc(zone: Zone, local: number, original: number): number {
   const offsetLocal = zone.offsetAt(local);
   const offset = zone.offsetAt(local - offsetLocal);
   // West of Greenwich, Joda keeps the local time's offset when a transition lies between the two readings.
-  if (offset !== offsetLocal && offsetLocal < 0 && zone.offsetAt(local - offset) !== offset) return local - offsetLocal;
+  if (offset !== offsetLocal && offsetLocal < 0 && zone.offsetAt(local - offset) !== offset)
+    return local - offsetLocal;
   return local - offset;
 }
 

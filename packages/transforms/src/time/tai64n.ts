@@ -30,5 +30,5 @@ export function parseTai64n(text: string): Instant | undefined {
   // Logstash adds nanos / 1e6 (Java's division, toward zero) as milliseconds, in wrapping long arithmetic.
   const millis = BigInt.asIntN(64, BigInt.asIntN(64, seconds * 1000n) + nanos / 1_000_000n);
   const subMillis = Number(nanos % 1_000_000n);
-  return instantOf(Number(millis), subMillis < 0 ? 0 : subMillis);
+  return instantOf(Number(millis), Math.max(subMillis, 0));
 }

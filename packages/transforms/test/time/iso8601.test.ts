@@ -35,7 +35,8 @@ describe("ISO8601 (Logstash's CasualISO8601Parser)", () => {
     expect(iso("2026-W01")).toBe("2025-12-29T00:00:00.000Z");
     expect(iso("2020-W53")).toBe("2020-12-28T00:00:00.000Z");
     expect(iso("2024-W01T10:00Z")).toBe("2024-01-01T10:00:00.000Z");
-    for (const t of ["2024-W53", "2024-W00", "2024-W01-8", "2024-W011", "2024W01"]) expect(parser(t)).toBeUndefined();
+    for (const t of ["2024-W53", "2024-W00", "2024-W01-8", "2024-W011", "2024W01"])
+      expect(parser(t)).toBeUndefined();
   });
 
   it("refuses day 000 of a year, as Joda does", () => {

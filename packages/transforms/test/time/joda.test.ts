@@ -83,7 +83,9 @@ describe("compileJodaParser", () => {
   it("reads no more fraction digits than the pattern has S letters, as Joda", () => {
     expect(parse("yyyy-MM-dd HH:mm:ss.SSS", "2024-01-01 00:00:00.123999")).toBeUndefined();
     expect(parse("HH:mm.S", "00:00.00")).toBeUndefined();
-    expect(parse("yyyy-MM-dd HH:mm:ss.SSSSSS", "2024-01-01 00:00:00.123999")).toBe("2024-01-01T00:00:00.123Z");
+    expect(parse("yyyy-MM-dd HH:mm:ss.SSSSSS", "2024-01-01 00:00:00.123999")).toBe(
+      "2024-01-01T00:00:00.123Z",
+    );
   });
 
   it("reads offsets (Z, ZZ, leniently), zone ids (ZZZ) and Joda's zone abbreviations (z)", () => {
@@ -144,7 +146,9 @@ describe("compileJodaParser", () => {
   it("reads a year-less text in Joda's year 2000, then moves it to the UTC clock's year as Joda's setter does", () => {
     const at = (iso: string, timeZone: string) => ({ now: () => Date.parse(iso), timeZone });
     // 26 March 2000 02:30 was in Berlin's DST gap: Logstash fails it, whatever the current year.
-    expect(parse("MMM dd HH:mm:ss", "Mar 26 02:30:00", at("2026-06-01T00:00:00Z", "Europe/Berlin"))).toBeUndefined();
+    expect(
+      parse("MMM dd HH:mm:ss", "Mar 26 02:30:00", at("2026-06-01T00:00:00Z", "Europe/Berlin")),
+    ).toBeUndefined();
     // Valid in 2000, in 2072's gap: moved forward by the gap, as Joda's lenient year setter does.
     expect(parse("MM-dd HH:mm:ss", "03-27 02:00:00", at("2072-01-05T00:00:00Z", "Europe/Berlin"))).toBe(
       "2072-03-27T01:00:00.000Z",
