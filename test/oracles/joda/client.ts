@@ -54,6 +54,8 @@ export interface JodaRequest {
   /** Epoch milliseconds the clock reads, for patterns without a year. */
   now?: number;
   inputs: Array<string | number>;
+  /** With a `%{tz}` timezone: each event's `tz` field, the zone its text is read in. */
+  zones?: string[];
 }
 
 /** Per input: the instant (ISO and epoch milliseconds), or a failure; `escaped` names an exception Logstash would not catch. */

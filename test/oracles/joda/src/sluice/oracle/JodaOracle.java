@@ -23,16 +23,17 @@ import org.joda.time.format.ISODateTimeFormat;
 
 /**
  * Logstash's date filter as its Java side drives Joda-Time, one JSON request per line:
- * {"patterns": [...], "locale"?, "timezone"?, "inputs": [...], "now"?} answered with
+ * {"patterns": [...], "locale"?, "timezone"?, "inputs": [...], "now"?, "zones"?} answered with
  * {"results": [{"ok": iso, "millis": n} | {"failed": true}]} or {"error": why} for a refused configuration;
  * {"patterns": [p], "locale"?, "timezone"?, "print": [millis...]} answers {"printed": [text...]}, Joda's rendering.
+ * A timezone holding a %{field} template is the date filter's dynamic one: "zones" gives each event's value of it.
  */
 public final class JodaOracle {
   private JodaOracle() {}
 
   /** One match pattern: what it makes of an event's value, or an IllegalArgumentException when it does not read it. */
   interface Reader {
-    long read(Object value);
+    long read(Object value, String eventZone);
   }
 
   public static void main(String[] args) throws Exception {
@@ -72,7 +73,10 @@ public final class JodaOracle {
       return refused;
     }
     JsonArray results = new JsonArray();
-    for (JsonElement input : request.getAsJsonArray("inputs")) results.add(result(readers, value(input)));
+    JsonArray inputs = request.getAsJsonArray("inputs");
+    JsonArray zones = request.has("zones") ? request.getAsJsonArray("zones") : null;
+    for (int i = 0; i < inputs.size(); i++)
+      results.add(result(readers, value(inputs.get(i)), zones == null ? null : zones.get(i).getAsString()));
     JsonObject answer = new JsonObject();
     answer.add("results", results);
     return answer;
@@ -111,11 +115,11 @@ public final class JodaOracle {
   }
 
   /** The first pattern that reads the value wins, as DateFilter.executeParsers tries them. */
-  private static JsonObject result(List<Reader> readers, Object value) {
+  private static JsonObject result(List<Reader> readers, Object value, String eventZone) {
     JsonObject result = new JsonObject();
     for (Reader reader : readers) {
       try {
-        long millis = reader.read(value);
+        long millis = reader.read(value, eventZone);
         result.addProperty("ok", iso(millis));
         result.addProperty("millis", millis);
         return result;
@@ -145,25 +149,25 @@ public final class JodaOracle {
       case "ISO8601":
         return text(iso8601(zone));
       case "UNIX":
-        return JodaOracle::unixSeconds;
+        return (value, eventZone) -> unixSeconds(value);
       case "UNIX_MS":
-        return JodaOracle::unixMillis;
+        return (value, eventZone) -> unixMillis(value);
       case "TAI64N":
-        return text(JodaOracle::tai64n);
+        return text((value, eventZone) -> tai64n(value));
       default:
         return text(joda(pattern, locale, zone, now));
     }
   }
 
   interface TextReader {
-    long read(String value);
+    long read(String value, String eventZone);
   }
 
   /** TextParserExecutor: only strings are read. */
   private static Reader text(TextReader reader) {
-    return value -> {
+    return (value, eventZone) -> {
       if (!(value instanceof String)) throw new IllegalArgumentException("not a string");
-      return reader.read((String) value);
+      return reader.read((String) value, eventZone);
     };
   }
 
@@ -177,7 +181,8 @@ public final class JodaOracle {
       DateTimeFormat.forPattern("yyyy-MM-dd HH:mm:ss,SSSZ").withZone(z),
       DateTimeFormat.forPattern("yyyy-MM-dd HH:mm:ss,SSS").withZone(z),
     };
-    return value -> {
+    // CasualISO8601Parser reads the zone it was made with, even when the filter's timezone is a template.
+    return (value, eventZone) -> {
       IllegalArgumentException last = null;
       for (DateTimeFormatter parser : parsers) {
         try {
@@ -198,11 +203,15 @@ public final class JodaOracle {
   private static TextReader joda(String pattern, Locale locale, String zone, Long now) {
     boolean hasYear = pattern.contains("Y") || pattern.contains("y");
     boolean hasZone = pattern.contains("Z");
-    DateTimeFormatter parser = DateTimeFormat.forPattern(pattern).withLocale(locale).withZone(DateTimeZone.forID(zone));
+    // The factory makes a template zone's parser in the default zone; each event's zone then replaces it.
+    boolean dynamic = zone.contains("%{");
+    DateTimeFormatter parser =
+        DateTimeFormat.forPattern(pattern).withLocale(locale).withZone(DateTimeZone.forID(dynamic ? null : zone));
     // Joda centres two-digit years on the year the pattern was compiled minus 30: the clock's, when it is fixed.
     if (now != null) parser = parser.withPivotYear(new DateTime(now.longValue(), DateTimeZone.UTC).getYear() - 30);
-    DateTimeFormatter reader = parser;
-    return value -> {
+    DateTimeFormatter base = parser;
+    return (value, eventZone) -> {
+      DateTimeFormatter reader = dynamic ? base.withZone(DateTimeZone.forID(eventZone)) : base;
       if (hasYear) return reader.parseMillis(value);
       DateTime read =
           hasZone
