@@ -88,13 +88,15 @@ interface ParsedFields extends TextScan {
 }
 
 /**
- * Compiles a Joda-Time pattern into a parser. As Joda: the whole text must match; numbers take up to
- * two digits (`dd` also reads `5`), a year up to nine (fixed width when a number follows, `yyyyMMdd`);
- * `yy` resolves into the century window starting 80 years before now; month and weekday names match
- * long, short or numeric, in any case; fractions read as many digits as the pattern has `S` letters; an offset or zone in the text
- * wins over `timeZone`; a local time in a DST gap does not parse, one in an overlap takes the earlier
- * instant. A pattern without a year takes the current year, or the next one for a January date read in
- * December, or the previous one for a December date read in January (Logstash's rule).
+ * Compiles a Joda-Time pattern into a parser that reads as Logstash's date filter does with Joda. The
+ * whole text must match; numbers take up to two digits (`dd` also reads `5`), `D` three, a year up to
+ * nine (fixed width when a number follows, `yyyyMMdd`); `yy` resolves into the century window starting 80
+ * years before now; month and weekday names are the locale's long or short forms, in any case; a weekday
+ * moves the date within its week; fractions read as many digits as the pattern has `S` letters; literals
+ * match in any case; an offset or zone in the text wins over `timeZone`; a local time in a DST gap does
+ * not parse, one in an overlap takes the earlier instant. A pattern without `y`/`Y` is read in year 2000
+ * and moved to the UTC clock's year, or the next one for a January date read in December, or the previous
+ * one for a December date read in January (Logstash's rule).
  * Throws JodaPatternError for a bad pattern, a SluiceError (SLUICE_ERR_CONFIG) for an unknown zone or locale.
  */
 export function compileJodaParser(pattern: string, options: JodaOptions = {}): JodaParser {
@@ -426,13 +428,12 @@ function setDate(fields: ParsedFields, year: number, days: number): number | und
  * in the pattern the text is read as a local time, so a zone name it carries is not used.
  */
 function withGuessedYear(fields: ParsedFields, context: ParserContext, zone: Zone): Instant | undefined {
-  const local2000 = localMillis(fields, fields.year);
-  if (local2000 === undefined) return undefined;
-  const inZone = zone;
+  const base = localMillis(fields, fields.year);
+  if (base === undefined) return undefined;
   const offset = context.hasZone ? fields.offset : undefined;
-  const read = offset !== undefined ? local2000 - offset : inZone.toUtc(local2000);
+  const read = offset !== undefined ? base - offset : zone.toUtc(base);
   if (read === undefined) return undefined;
-  const local = read + inZone.offsetAt(read);
+  const local = read + zone.offsetAt(read);
   const date = fieldsOf(local);
   const clock = fieldsOf(context.now());
   let year = clock.year;
@@ -442,7 +443,7 @@ function withGuessedYear(fields: ParsedFields, context: ParserContext, zone: Zon
   const day = Math.min(date.day, daysInMonth(year, date.month));
   const timeOfDay = local - Math.floor(local / MILLIS_PER_DAY) * MILLIS_PER_DAY;
   const moved = daysFromCivil(year, date.month, day) * MILLIS_PER_DAY + timeOfDay;
-  return instantOf(lenientUtc(inZone, moved, read), fields.nanos % 1_000_000);
+  return instantOf(lenientUtc(zone, moved, read), fields.nanos % 1_000_000);
 }
 
 /**
