@@ -7,7 +7,7 @@ export interface NameTable {
   readonly short: readonly string[];
   /** The full names, in the same order as `short`. */
   readonly long: readonly string[];
-  /** Every accepted text, lower-cased, longest first, with the value it stands for. */
+  /** Every accepted text (as written, lower case, upper case), longest first, with the value it stands for. */
   readonly parse: ReadonlyArray<readonly [string, number]>;
 }
 
@@ -71,9 +71,9 @@ function build(locale: string): LocaleNames {
   ];
   return {
     locale,
-    months: table(months.short, months.long),
-    weekdays: table(days.short, days.long),
-    halfdays: table(halfdays, halfdays),
+    months: table(locale, months.short, months.long),
+    weekdays: table(locale, days.short, days.long),
+    halfdays: table(locale, halfdays, halfdays),
   };
 }
 
@@ -86,12 +86,15 @@ function part(format: Intl.DateTimeFormat, date: number, type: string): string {
   return format.formatToParts(date).find((p) => p.type === type)?.value ?? "";
 }
 
-/** As Joda's symbol tables: the long and the short names, matched ignoring case, nothing else. */
-function table(short: string[], long: string[]): NameTable {
+/**
+ * As Joda's text fields read: the long and the short names, each as written, all lower case or all
+ * upper case ("Dezember", "dezember", "DEZEMBER", never "DeZember"), nothing else.
+ */
+function table(locale: string, short: string[], long: string[]): NameTable {
   const accepted = new Map<string, number>();
   const add = (text: string, value: number) => {
-    const key = text.toLowerCase();
-    if (key.length > 0 && !accepted.has(key)) accepted.set(key, value);
+    for (const form of [text, text.toLocaleLowerCase(locale), text.toLocaleUpperCase(locale)])
+      if (form.length > 0 && !accepted.has(form)) accepted.set(form, value);
   };
   long.forEach(add);
   short.forEach(add);
@@ -100,14 +103,12 @@ function table(short: string[], long: string[]): NameTable {
 }
 
 /**
- * The longest name in `table` that `text` holds at `position`, case-insensitively: [value, end], or
- * undefined. Names are a few dozen short strings, so this is a bounded scan.
+ * The longest name in `table` that `text` holds at `position`: [value, end], or undefined. Names are a
+ * few dozen short strings, so this is a bounded scan.
  */
 export function matchName(table: NameTable, text: string, position: number): [number, number] | undefined {
   for (const [name, value] of table.parse) {
-    const end = position + name.length;
-    if (end > text.length) continue;
-    if (text.slice(position, end).toLowerCase() === name) return [value, end];
+    if (text.startsWith(name, position)) return [value, position + name.length];
   }
   return undefined;
 }

@@ -165,7 +165,7 @@ function parseWith(
     const utc = fields.offset !== undefined ? local - fields.offset : zone.toUtc(local);
     return utc === undefined ? undefined : instantOf(utc, fields.nanos % 1_000_000);
   }
-  return withGuessedYear(fields, context, zone);
+  return withGuessedYear(fields, context, zone, zoneOverride ?? context.defaultZone);
 }
 
 function readToken(token: Token, text: string, fields: ParsedFields, context: ParserContext): boolean {
@@ -339,9 +339,14 @@ function readZoneId(text: string, fields: ParsedFields, ids: ReadonlySet<string>
   const pos = fields.pos;
   let end = pos;
   while (end < text.length && end - pos < 64 && isZoneIdChar(text.charCodeAt(end))) end++;
+  // The whole run first, as Joda takes the longest id: links (US/Eastern) and Etc/GMT-14 are not in
+  // Intl's list, and Etc/GMT-1 must not win over it. Joda knows no offsets, UT or Z as ids.
+  const whole = text.slice(pos, end);
+  const idLike =
+    /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(whole) && whole !== "UT" && whole !== "Z";
   for (let e = end; e > pos; e--) {
-    const id = text.slice(pos, e);
-    if (!ids.has(id)) continue;
+    const id = e === end ? whole : text.slice(pos, e);
+    if (!(ids.has(id) || (e === end && idLike))) continue;
     const zone = resolveZone(id);
     if (zone) {
       fields.zone = zone;
@@ -349,14 +354,7 @@ function readZoneId(text: string, fields: ParsedFields, ids: ReadonlySet<string>
       return true;
     }
   }
-  // Other ids this Node knows (links such as US/Eastern); Joda knows no offsets or UT as ids.
-  const id = text.slice(pos, end);
-  const zone =
-    /^[A-Za-z]{3,}(?:[/_-][A-Za-z0-9_+-]+)*$/.test(id) && id !== "UT" ? resolveZone(id) : undefined;
-  if (!zone) return false;
-  fields.zone = zone;
-  fields.pos = end;
-  return true;
+  return false;
 }
 
 /** Hours: the clock-hour fields win over H as they come later in a pattern in practice; checks ranges. */
@@ -424,16 +422,23 @@ function setDate(fields: ParsedFields, year: number, days: number): number | und
  * Logstash's date filter for a pattern without a year: Joda reads the text in its default year, 2000 (so
  * a wall time in that year's DST gap fails), then the date moves to the clock's year in UTC (a December
  * date read in January to the previous one, a January date read in December to the next), keeping the
- * offset when it still holds there and otherwise resolving as Joda's lenient setter does. Without a `Z`
- * in the pattern the text is read as a local time, so a zone name it carries is not used.
+ * offset when it still holds there and otherwise resolving as Joda's lenient setter does, all in the
+ * parser's zone. Without a `Z` in the pattern the text is read as a local time, so a zone name it
+ * carries is not used.
  */
-function withGuessedYear(fields: ParsedFields, context: ParserContext, zone: Zone): Instant | undefined {
+function withGuessedYear(
+  fields: ParsedFields,
+  context: ParserContext,
+  zone: Zone,
+  parserZone: Zone,
+): Instant | undefined {
   const base = localMillis(fields, fields.year);
   if (base === undefined) return undefined;
   const offset = context.hasZone ? fields.offset : undefined;
   const read = offset !== undefined ? base - offset : zone.toUtc(base);
   if (read === undefined) return undefined;
-  const local = read + zone.offsetAt(read);
+  // Joda hands the instant back in the parser's zone, whatever zone the text named: the year moves there.
+  const local = read + parserZone.offsetAt(read);
   const date = fieldsOf(local);
   const clock = fieldsOf(context.now());
   let year = clock.year;
@@ -443,7 +448,7 @@ function withGuessedYear(fields: ParsedFields, context: ParserContext, zone: Zon
   const day = Math.min(date.day, daysInMonth(year, date.month));
   const timeOfDay = local - Math.floor(local / MILLIS_PER_DAY) * MILLIS_PER_DAY;
   const moved = daysFromCivil(year, date.month, day) * MILLIS_PER_DAY + timeOfDay;
-  return instantOf(lenientUtc(zone, moved, read), fields.nanos % 1_000_000);
+  return instantOf(lenientUtc(parserZone, moved, read), fields.nanos % 1_000_000);
 }
 
 /**

@@ -39,6 +39,13 @@ describe("ISO8601 (Logstash's CasualISO8601Parser)", () => {
       expect(parser(t)).toBeUndefined();
   });
 
+  it("reads a fraction of an hour or minute as Joda computes it, digit by digit", () => {
+    // 0.000086 min is 5.16 ms; Joda truncates each digit's share, giving 4 ms.
+    expect(iso("0000T00:00.000086")).toBe("0000-01-01T00:00:00.004Z");
+    expect(iso("2011-04-19T03,5Z")).toBe("2011-04-19T03:30:00.000Z");
+    expect(iso("2011-04-19T03:44.123456789Z")).toBe("2011-04-19T03:44:07.407Z");
+  });
+
   it("refuses day 000 of a year, as Joda does", () => {
     expect(parser("0000-000")).toBeUndefined();
     expect(parser("2024-000T00:00Z")).toBeUndefined();

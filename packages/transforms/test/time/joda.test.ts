@@ -36,7 +36,7 @@ describe("compileJodaParser", () => {
     expect(parse("yyyy-MM-dd", "")).toBeUndefined();
   });
 
-  it("reads month and day names in any case, long or short, by locale", () => {
+  it("reads month and day names as written, in lower or in upper case, long or short, by locale", () => {
     expect(parse("dd MMM yyyy", "24 DECEMBER 2024")).toBe("2024-12-24T00:00:00.000Z");
     expect(parse("dd MMMM yyyy", "24 dec 2024")).toBe("2024-12-24T00:00:00.000Z");
     expect(parse("dd MMM yyyy", "24 Dez. 2024", { locale: "de" })).toBe("2024-12-24T00:00:00.000Z");
@@ -48,6 +48,10 @@ describe("compileJodaParser", () => {
       "2024-12-24T00:00:00.000Z",
     );
     expect(parse("EEE dd MMM yyyy", "Xyz 24 Dec 2024")).toBeUndefined();
+    // Joda's text fields know each name as written, lower-cased and upper-cased: no other mix.
+    expect(parse("dd MMMM yyyy", "24 DeZember 2024", { locale: "de" })).toBeUndefined();
+    expect(parse("dd MMMM yyyy", "24 DEZEMBER 2024", { locale: "de" })).toBe("2024-12-24T00:00:00.000Z");
+    expect(parse("dd MMM yyyy", "24 dEC 2024")).toBeUndefined();
   });
 
   it("reads only the names Joda's locale data has: the forms used inside a date, no numerals, no other spellings", () => {
@@ -160,6 +164,17 @@ describe("compileJodaParser", () => {
     // The clock's year is UTC's (Logstash runs in the JVM's zone, UTC for Sluice), not the pattern zone's.
     expect(parse("MMM dd HH:mm", "Jun 01 12:00", at("2025-12-31T23:00:00Z", "Asia/Kolkata"))).toBe(
       "2025-06-01T06:30:00.000Z",
+    );
+  });
+
+  it("reads a zone id (ZZZ) only as one: no offsets, no UT", () => {
+    expect(parse("yyyy ZZZ", "2024 US/Eastern")).toBe("2024-01-01T05:00:00.000Z");
+    expect(parse("yyyy ZZZ", "2024 Etc/GMT-14")).toBe("2023-12-31T10:00:00.000Z");
+    expect(parse("yyyy ZZZ", "2024 UT")).toBeUndefined();
+    expect(parse("yyyy ZZZ", "2024 +05:30")).toBeUndefined();
+    // Without a year, Joda moves the instant to the clock's year in the parser's zone, not the text's.
+    expect(parse("ZZZ", "Asia/Calcutta", { now: () => Date.parse("2026-06-01T00:00:00Z") })).toBe(
+      "2026-12-31T18:30:00.000Z",
     );
   });
 
