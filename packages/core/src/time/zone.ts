@@ -194,6 +194,15 @@ const zones = new Map<string, Zone | null>();
 const MAX_CACHED_ZONES = 1024;
 
 /**
+ * Whether an id Intl took as a link (US/Eastern, Asia/Kolkata) is spelt as the tz database spells ids:
+ * each part capitalized, capitals in runs of at most four (EST5EDT, NZ-CHAT). Intl has no list of link
+ * spellings to check against.
+ */
+function tzSpelling(id: string): boolean {
+  return id.split("/").every((part) => /^[A-Z]/.test(part)) && !/[A-Z]{5}/.test(id);
+}
+
+/**
  * The zone an id names, as Joda-Time's DateTimeZone.forID reads it — `UTC`, a fixed offset with two-digit
  * hours (`+01:00`, `-0800`, `+05:30:00`) or an IANA id known to this Node's ICU, spelt in its case
  * (`Europe/Berlin`) — or undefined. Cached, so ids coming from events cost one lookup each.
@@ -225,7 +234,7 @@ function buildZone(id: string): Zone | null {
     const zone = new IanaZone(id);
     // Intl reads ids ignoring case; Joda-Time (Logstash) and the tz database do not.
     const known = zone.resolvedId();
-    if (known.toLowerCase() === id.toLowerCase() ? known !== id : id[0] !== id[0]!.toUpperCase()) return null;
+    if (known.toLowerCase() === id.toLowerCase() ? known !== id : !tzSpelling(id)) return null;
     return zone;
   } catch {
     return null;

@@ -76,7 +76,20 @@ describe("date (Logstash date filter)", () => {
 
   it("reads zone ids as Joda's DateTimeZone.forID does: case as spelt, offsets with two-digit hours", async () => {
     const dynamic = date({ match: ["t", "yyyy-MM-dd HH:mm:ss"], timezone: "%{tz}" });
-    const zones = ["+05:30:00", "-0800", "Z", "UT", "US/Eastern", "utc", "europe/berlin", "+5", "+24:00"];
+    const zones = [
+      "+05:30:00",
+      "-0800",
+      "Z",
+      "UT",
+      "US/Eastern",
+      "utc",
+      "europe/berlin",
+      "+5",
+      "+24:00",
+      "ASIA/KOLKATA",
+      "Asia/kolkata",
+      "Asia/Kolkata",
+    ];
     const out = await runStage(
       dynamic,
       zones.map((tz) => ({ t: "2024-07-15 12:00:00", tz }) as Doc),
@@ -91,6 +104,9 @@ describe("date (Logstash date filter)", () => {
       null,
       null,
       null,
+      null,
+      null,
+      "2024-07-15T06:30:00.000Z",
     ]);
     expect(() => date({ match: ["t", "yyyy"], timezone: "utc" })).toThrow(SluiceConfigError);
   });
