@@ -42,14 +42,15 @@ function twoDigits(text: string, pos: number): number {
 }
 
 /**
- * Joda's offset parser, lenient as Joda's is: `Z`, or a sign and two-digit hours, then optional minutes
+ * Joda's offset parser, lenient as Joda's is: `Z` (or `z`), or a sign and two-digit hours, then optional minutes
  * and seconds, with or without colons. Reads at `scan.pos`; on a match sets `scan.value` to the offset
  * in milliseconds, moves `scan.pos` past it and returns true.
  */
 export function parseOffset(text: string, scan: TextScan): boolean {
   const pos = scan.pos;
   const c = text.charCodeAt(pos);
-  if (c === 90 /* Z */) {
+  // Joda matches its zero-offset text "Z" ignoring case.
+  if (c === 90 /* Z */ || c === 122 /* z */) {
     scan.value = 0;
     scan.pos = pos + 1;
     return true;
@@ -75,15 +76,18 @@ export function parseOffset(text: string, scan: TextScan): boolean {
   return true;
 }
 
-/** The calendar part of an ISO date-time: a day of the year, or a month and a day. */
+/** The calendar part of an ISO date-time: a day of the year, a week and weekday, or a month and a day. */
 interface IsoDate {
   year: number;
   month: number;
   day: number;
   dayOfYear: number;
+  /** ISO week 1–53 of `year` read as a week-based year, -1 when not a week date; `weekday` 1 = Monday. */
+  week: number;
+  weekday: number;
 }
 
-/** `[+-]yyyy[-MM[-dd]]` or `yyyy-DDD` from `scan.pos`; false when there is no year. */
+/** `[+-]yyyy[-MM[-dd]]`, `yyyy-DDD` or `yyyy-Www[-e]` from `scan.pos`; false when there is no year. */
 function readDate(text: string, scan: TextScan, date: IsoDate): boolean {
   let pos = scan.pos;
   let sign = 1;
@@ -96,7 +100,17 @@ function readDate(text: string, scan: TextScan, date: IsoDate): boolean {
   if (n === 0) return false;
   date.year = sign * scan.value;
   pos += n;
-  if (text.charCodeAt(pos) === 45) {
+  if (text.charCodeAt(pos) === 45 && (text.charCodeAt(pos + 1) | 0x20) === 119 /* W or w */) {
+    const w = readDigits(text, pos + 2, 2, scan);
+    if (w === 0) return false;
+    date.week = scan.value;
+    pos += 2 + w;
+    if (text.charCodeAt(pos) === 45) {
+      if (readDigits(text, pos + 1, 1, scan) === 0) return false;
+      date.weekday = scan.value;
+      pos += 2;
+    }
+  } else if (text.charCodeAt(pos) === 45) {
     if (readDigits(text, pos + 1, 3, scan) === 3) {
       date.dayOfYear = scan.value;
       pos += 4;
@@ -116,6 +130,20 @@ function readDate(text: string, scan: TextScan, date: IsoDate): boolean {
   }
   scan.pos = pos;
   return true;
+}
+
+/**
+ * The milliseconds a fraction of an hour or minute stands for, as Joda computes them: each digit's
+ * share of the unit truncated to a tenth of a millisecond on its own, the sum then truncated.
+ */
+function fractionOfUnit(text: string, start: number, digits: number, unit: number): number {
+  let share = unit * 10;
+  let tenths = 0;
+  for (let i = 0; i < digits; i++) {
+    share = Math.floor(share / 10);
+    tenths += (text.charCodeAt(start + i) - 48) * share;
+  }
+  return Math.floor(tenths / 10);
 }
 
 /**
@@ -145,10 +173,14 @@ function readTime(text: string, scan: TextScan): number {
     const f = readDigits(text, start, 9, scan);
     if (f === 0) return -1;
     pos = start + f;
-    // The fraction is of the last unit read: d/1e9 of `unit` ms is d × unit / 1000 ns (< 2^53).
-    const extra = Math.floor((scan.value * POW10[9 - f]! * unit) / 1000);
-    millis += Math.floor(extra / 1_000_000);
-    nanos = extra % 1_000_000;
+    if (unit === 1000) {
+      // Of a second: d/1e9 s is d nanoseconds, kept below the millisecond.
+      const extra = scan.value * POW10[9 - f]!;
+      millis += Math.floor(extra / 1_000_000);
+      nanos = extra % 1_000_000;
+    } else {
+      millis += fractionOfUnit(text, start, f, unit);
+    }
   }
   scan.pos = pos;
   scan.value = millis;
@@ -156,7 +188,7 @@ function readTime(text: string, scan: TextScan): number {
 }
 
 /**
- * Joda's ISODateTimeFormat.dateTimeParser(), without week dates: `yyyy[-MM[-dd]]` or `yyyy-DDD`, then
+ * Joda's ISODateTimeFormat.dateTimeParser(): `yyyy[-MM[-dd]]`, `yyyy-DDD` or `yyyy-Www[-e]`, then
  * optionally `T`, a time `HH[:mm[:ss]]` whose last part may carry a `.`/`,` fraction, and an offset
  * (`Z`, `+01`, `+0100`, `+01:00`); or `T` and a time alone. A text without an offset is read in `zone`;
  * without a zone such a text is refused, for callers whose result must not depend on the machine's.
@@ -164,12 +196,13 @@ function readTime(text: string, scan: TextScan): number {
 export function parseIsoDateTime(text: string, zone?: Zone): Instant | undefined {
   const length = text.length;
   const scan: TextScan = { pos: 0, value: 0 };
-  const date: IsoDate = { year: 1970, month: 1, day: 1, dayOfYear: 0 };
-  const timeOnly = text.charCodeAt(0) === 84; /* T */
+  const date: IsoDate = { year: 1970, month: 1, day: 1, dayOfYear: -1, week: -1, weekday: 1 };
+  // Joda matches the T ignoring case.
+  const timeOnly = (text.charCodeAt(0) | 0x20) === 116; /* T or t */
   if (!timeOnly) {
     if (!readDate(text, scan, date)) return undefined;
     if (scan.pos === length) return toInstant(date, 0, 0, undefined, zone);
-    if (text.charCodeAt(scan.pos) !== 84) return undefined;
+    if ((text.charCodeAt(scan.pos) | 0x20) !== 116) return undefined;
   }
   scan.pos++; // the T
   let timeMillis = 0;
@@ -191,6 +224,13 @@ export function parseIsoDateTime(text: string, zone?: Zone): Instant | undefined
   return toInstant(date, timeMillis, nanos, offset, zone);
 }
 
+/** The Monday of ISO week 1 of `year`: the week holding 4 January. */
+function firstIsoMonday(year: number): number {
+  const jan4 = daysFromCivil(year, 1, 4);
+  // 1970-01-01 (day 0) was a Thursday, day 3 counting Monday as 0.
+  return jan4 - ((((jan4 + 3) % 7) + 7) % 7);
+}
+
 function toInstant(
   date: IsoDate,
   timeMillis: number,
@@ -198,10 +238,15 @@ function toInstant(
   offset: number | undefined,
   zone: Zone | undefined,
 ): Instant | undefined {
-  const { year, month, day, dayOfYear } = date;
+  const { year, month, day, dayOfYear, week, weekday } = date;
   let days: number;
-  if (dayOfYear > 0) {
-    if (dayOfYear > (isLeapYear(year) ? 366 : 365)) return undefined;
+  if (week >= 0) {
+    const first = firstIsoMonday(year);
+    if (week < 1 || weekday < 1 || weekday > 7 || week > (firstIsoMonday(year + 1) - first) / 7)
+      return undefined;
+    days = first + (week - 1) * 7 + weekday - 1;
+  } else if (dayOfYear >= 0) {
+    if (dayOfYear < 1 || dayOfYear > (isLeapYear(year) ? 366 : 365)) return undefined;
     days = daysFromCivil(year, 1, 1) + dayOfYear - 1;
   } else {
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;

@@ -1,5 +1,5 @@
 // Joda-Time pattern formatting (sprintf's `%{+yyyy.MM.dd}`): compiled once per pattern, zone and locale.
-import { fieldsOf } from "./instant.js";
+import { daysFromCivil, fieldsOf } from "./instant.js";
 import {
   compileTokens,
   type JodaOptions,
@@ -45,6 +45,7 @@ function compilePrinter(pattern: string, names: LocaleNames): Printer[] {
           minute: (f) => f.minute,
           second: (f) => f.second,
           weekday: (f) => f.weekday,
+          dayOfYear: (f) => daysFromCivil(f.year, f.month, f.day) - daysFromCivil(f.year, 1, 1) + 1,
         };
         const read = get[token.field];
         printers.push((_m, f) => pad(read(f), width));

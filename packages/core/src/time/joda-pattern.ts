@@ -15,7 +15,7 @@ export class JodaPatternError extends SluiceError {
 
 /**
  * The numeric fields of a Joda-Time pattern: `M`, `d`, `H`, `h` (`clockHalf`, 1–12), `K` (`hourHalf`, 0–11),
- * `k` (`clockDay`, 1–24), `m`, `s` and `e` (`weekday`, 1 = Monday).
+ * `k` (`clockDay`, 1–24), `m`, `s`, `e` (`weekday`, 1 = Monday) and `D` (`dayOfYear`, 1–366).
  */
 export type NumberField =
   | "month"
@@ -26,7 +26,8 @@ export type NumberField =
   | "clockDay"
   | "minute"
   | "second"
-  | "weekday";
+  | "weekday"
+  | "dayOfYear";
 
 /** One element of a compiled Joda-Time pattern, as `compileTokens` returns them. */
 export type Token =
@@ -45,7 +46,7 @@ export type Token =
       readonly max: number;
       /** `yy`: two digits, read within the century around the current year. */
       readonly twoDigit: boolean;
-      /** Whether a sign is accepted (and, for `yy`, more than two digits, as a full year). */
+      /** Whether a sign is accepted (and, for `yy`, more than two digits, as a full year); not for `Y`, the year of the era. */
       readonly lenient: boolean;
     }
   | {
@@ -106,11 +107,12 @@ const NUMBER_FIELDS: Readonly<Record<string, NumberField>> = {
   m: "minute",
   s: "second",
   e: "weekday",
+  D: "dayOfYear",
 };
 
 /** Joda's isNumericToken: a numeric field right after a year makes the year fixed-width. */
 function isNumeric(letter: string, count: number): boolean {
-  return "yYdhHmsSekK".includes(letter) || (letter === "M" && count <= 2);
+  return "yYdDhHmsSekK".includes(letter) || (letter === "M" && count <= 2);
 }
 
 interface RawToken {
@@ -170,7 +172,7 @@ function lex(pattern: string): RawToken[] {
  * Splits a Joda-Time pattern into tokens, as Joda's DateTimeFormat does.
  *
  * @throws JodaPatternError (`SLUICE_ERR_CONFIG`) when the pattern is empty, a quote is not closed, or a
- * letter is not a pattern letter or not supported (`G`, `C`, `x`, `w`, `D`, `F`, `W`).
+ * letter is not a pattern letter or not supported (`G`, `C`, `x`, `w`).
  */
 export function compileTokens(pattern: string): Token[] {
   if (pattern.length === 0) throw new JodaPatternError(pattern, "it is empty");
@@ -190,7 +192,14 @@ export function compileTokens(pattern: string): Token[] {
         tokens.push(
           count === 2
             ? { kind: "year", width: 2, max: 2, twoDigit: true, lenient: !nextNumeric }
-            : { kind: "year", width: count, max: nextNumeric ? count : 9, twoDigit: false, lenient: true },
+            : // Y is Joda's year of the era: no sign, and no year 0.
+              {
+                kind: "year",
+                width: count,
+                max: nextNumeric ? count : 9,
+                twoDigit: false,
+                lenient: letter === "y",
+              },
         );
         break;
       case "M":
@@ -218,7 +227,7 @@ export function compileTokens(pattern: string): Token[] {
       default: {
         const field = NUMBER_FIELDS[letter];
         if (field === undefined) {
-          const known = "GCxwDFW".includes(letter);
+          const known = "GCxw".includes(letter);
           throw new JodaPatternError(
             pattern,
             known
@@ -226,7 +235,13 @@ export function compileTokens(pattern: string): Token[] {
               : `"${letter}" is not a pattern letter (quote literal text, as in 'T')`,
           );
         }
-        tokens.push({ kind: "number", field, width: count, max: Math.max(2, count) });
+        // Joda reads up to three digits of a day of the year, two of the other fields, or the letters' count.
+        tokens.push({
+          kind: "number",
+          field,
+          width: count,
+          max: Math.max(field === "dayOfYear" ? 3 : 2, count),
+        });
       }
     }
   }

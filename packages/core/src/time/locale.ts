@@ -1,4 +1,5 @@
-// Month, weekday and AM/PM names per locale, built once from Intl and matched without regexes.
+// Month, weekday and AM/PM names per locale as Joda-Time prints and reads them, built once from Intl and
+// matched without regexes.
 
 /** The names of one set (months, weekdays or AM/PM) in one locale. */
 export interface NameTable {
@@ -6,7 +7,7 @@ export interface NameTable {
   readonly short: readonly string[];
   /** The full names, in the same order as `short`. */
   readonly long: readonly string[];
-  /** Every accepted text, lower-cased, longest first, with the value it stands for. */
+  /** Every accepted text (as written, lower case, upper case), longest first, with the value it stands for. */
   readonly parse: ReadonlyArray<readonly [string, number]>;
 }
 
@@ -47,81 +48,67 @@ export function localeNames(locale: string): LocaleNames {
 
 function build(locale: string): LocaleNames {
   const utc = { timeZone: "UTC" } as const;
-  const monthShort = new Intl.DateTimeFormat(locale, { ...utc, month: "short" });
-  const monthLong = new Intl.DateTimeFormat(locale, { ...utc, month: "long" });
-  // The forms months take inside a date ("Dez." in German) are accepted too.
-  const monthShortInDate = new Intl.DateTimeFormat(locale, { ...utc, month: "short", day: "numeric" });
-  const monthLongInDate = new Intl.DateTimeFormat(locale, { ...utc, month: "long", day: "numeric" });
-  const months = { short: [] as string[], long: [] as string[], extra: [] as string[][] };
+  // The forms names take inside a date ("Dez." and "Mo." in German), which are the ones Joda prints and reads.
+  const inDate = (options: Intl.DateTimeFormatOptions, date: number, type: string) =>
+    jdkSpaces(part(new Intl.DateTimeFormat(locale, { ...utc, ...options, day: "numeric" }), date, type));
+  const months = { short: [] as string[], long: [] as string[] };
   for (let m = 0; m < 12; m++) {
     const date = Date.UTC(2001, m, 15);
-    months.short.push(monthShort.format(date));
-    months.long.push(monthLong.format(date));
-    months.extra.push([part(monthShortInDate, date, "month"), part(monthLongInDate, date, "month")]);
+    months.short.push(inDate({ month: "short" }, date, "month"));
+    months.long.push(inDate({ month: "long" }, date, "month"));
   }
-  const dayShort = new Intl.DateTimeFormat(locale, { ...utc, weekday: "short" });
-  const dayLong = new Intl.DateTimeFormat(locale, { ...utc, weekday: "long" });
   const days = { short: [] as string[], long: [] as string[] };
   for (let d = 0; d < 7; d++) {
     // 2001-01-01 was a Monday.
     const date = Date.UTC(2001, 0, 1 + d);
-    days.short.push(dayShort.format(date));
-    days.long.push(dayLong.format(date));
+    days.short.push(inDate({ weekday: "short" }, date, "weekday"));
+    days.long.push(inDate({ weekday: "long" }, date, "weekday"));
   }
   const hour12 = new Intl.DateTimeFormat(locale, { ...utc, hour: "numeric", hourCycle: "h12" });
   const halfdays = [
-    part(hour12, Date.UTC(2001, 0, 1, 1), "dayPeriod") || "AM",
-    part(hour12, Date.UTC(2001, 0, 1, 13), "dayPeriod") || "PM",
+    jdkSpaces(part(hour12, Date.UTC(2001, 0, 1, 1), "dayPeriod")) || "AM",
+    jdkSpaces(part(hour12, Date.UTC(2001, 0, 1, 13), "dayPeriod")) || "PM",
   ];
   return {
     locale,
-    months: table(months.short, months.long, months.extra, 12),
-    weekdays: table(days.short, days.long, [], 7),
-    halfdays: table(
-      halfdays,
-      halfdays,
-      [
-        ["am", "a.m."],
-        ["pm", "p.m."],
-      ],
-      0,
-    ),
+    months: table(locale, months.short, months.long),
+    weekdays: table(locale, days.short, days.long),
+    halfdays: table(locale, halfdays, halfdays),
   };
+}
+
+/** The JDK's locale data writes a no-break space where newer ICU data writes a narrow one ("a. m."). */
+function jdkSpaces(text: string): string {
+  return text.replaceAll("\u202f", "\u00a0");
 }
 
 function part(format: Intl.DateTimeFormat, date: number, type: string): string {
   return format.formatToParts(date).find((p) => p.type === type)?.value ?? "";
 }
 
-/** As Joda's symbol tables: long and short names, case-insensitive, and (for months and days) numerals. */
-function table(short: string[], long: string[], extra: string[][], numerals: number): NameTable {
+/**
+ * As Joda's text fields read: the long and the short names, each as written, all lower case or all
+ * upper case ("Dezember", "dezember", "DEZEMBER", never "DeZember"), nothing else.
+ */
+function table(locale: string, short: string[], long: string[]): NameTable {
   const accepted = new Map<string, number>();
   const add = (text: string, value: number) => {
-    const key = text.toLowerCase();
-    if (key.length > 0 && !accepted.has(key)) accepted.set(key, value);
-    // Abbreviations written with or without their trailing dot ("Dez." / "Dez").
-    if (key.endsWith(".") && key.length > 1 && !accepted.has(key.slice(0, -1)))
-      accepted.set(key.slice(0, -1), value);
+    for (const form of [text, text.toLocaleLowerCase(locale), text.toLocaleUpperCase(locale)])
+      if (form.length > 0 && !accepted.has(form)) accepted.set(form, value);
   };
   long.forEach(add);
   short.forEach(add);
-  extra.forEach((texts, value) => {
-    for (const text of texts) add(text, value);
-  });
-  for (let n = 1; n <= numerals; n++) add(String(n), n - 1);
   const parse = [...accepted].sort((a, b) => b[0].length - a[0].length);
   return { short, long, parse };
 }
 
 /**
- * The longest name in `table` that `text` holds at `position`, case-insensitively: [value, end], or
- * undefined. Names are a few dozen short strings, so this is a bounded scan.
+ * The longest name in `table` that `text` holds at `position`: [value, end], or undefined. Names are a
+ * few dozen short strings, so this is a bounded scan.
  */
 export function matchName(table: NameTable, text: string, position: number): [number, number] | undefined {
   for (const [name, value] of table.parse) {
-    const end = position + name.length;
-    if (end > text.length) continue;
-    if (text.slice(position, end).toLowerCase() === name) return [value, end];
+    if (text.startsWith(name, position)) return [value, position + name.length];
   }
   return undefined;
 }

@@ -69,6 +69,11 @@ class IanaZone implements Zone {
     });
   }
 
+  /** The id Intl resolved this one to: its canonical spelling, or the zone a link names. */
+  resolvedId(): string {
+    return this.parts.resolvedOptions().timeZone;
+  }
+
   offsetAt(millis: number): number {
     const day = Math.floor(millis / MILLIS_PER_DAY);
     let segment = this.days.get(day);
@@ -183,13 +188,24 @@ const UTC_IDS = new Set([
   "Etc/Zulu",
   "Zulu",
 ]);
-const OFFSET_ID = /^([+-])(\d{1,2})(?::?(\d{2}))?$/;
+// Joda-Time's offset ids: two-digit hours, then optional minutes, seconds and milliseconds.
+const OFFSET_ID = /^([+-])(\d{2})(?::?(\d{2})(?::?(\d{2})(?:\.(\d{3}))?)?)?$/;
 const zones = new Map<string, Zone | null>();
 const MAX_CACHED_ZONES = 1024;
 
 /**
- * The zone an id names — `UTC`, a fixed offset (`+01:00`, `-0800`, `+5`) or an IANA id known to this
- * Node's ICU (`Europe/Berlin`) — or undefined. Cached, so ids coming from events cost one lookup each.
+ * Whether an id Intl took as a link (US/Eastern, Asia/Kolkata) is spelt as the tz database spells ids:
+ * each part capitalized, capitals in runs of at most four (EST5EDT, NZ-CHAT). Intl has no list of link
+ * spellings to check against.
+ */
+function tzSpelling(id: string): boolean {
+  return id.split("/").every((part) => /^[A-Z]/.test(part)) && !/[A-Z]{5}/.test(id);
+}
+
+/**
+ * The zone an id names, as Joda-Time's DateTimeZone.forID reads it — `UTC`, a fixed offset with two-digit
+ * hours (`+01:00`, `-0800`, `+05:30:00`) or an IANA id known to this Node's ICU, spelt in its case
+ * (`Europe/Berlin`) — or undefined. Cached, so ids coming from events cost one lookup each.
  */
 export function resolveZone(id: string): Zone | undefined {
   const cached = zones.get(id);
@@ -206,14 +222,20 @@ function buildZone(id: string): Zone | null {
   if (offset) {
     const hours = Number(offset[2]);
     const minutes = Number(offset[3] ?? "0");
-    if (hours > 23 || minutes > 59) return null;
+    const seconds = Number(offset[4] ?? "0");
+    if (hours > 23 || minutes > 59 || seconds > 59) return null;
     const sign = offset[1] === "-" ? -1 : 1;
     const label = `${offset[1]}${String(hours).padStart(2, "0")}:${String(minutes).padStart(2, "0")}`;
-    return new FixedZone(id, sign * (hours * 3_600_000 + minutes * 60_000), label);
+    const millis = hours * 3_600_000 + minutes * 60_000 + seconds * 1000 + Number(offset[5] ?? "0");
+    return new FixedZone(id, sign * millis, label);
   }
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(id)) return null;
   try {
-    return new IanaZone(id);
+    const zone = new IanaZone(id);
+    // Intl reads ids ignoring case; Joda-Time (Logstash) and the tz database do not.
+    const known = zone.resolvedId();
+    if (known.toLowerCase() === id.toLowerCase() ? known !== id : !tzSpelling(id)) return null;
+    return zone;
   } catch {
     return null;
   }

@@ -1,25 +1,30 @@
 // UNIX and UNIX_MS epochs → ISO-8601, computed on the decimal digits (never through a float product).
 import { instantToIso } from "@sluice/core/time";
 
-// A plain or exponent decimal; bounded so BigInt never sees a huge digit string.
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?$/;
+// What Logstash's UNIX reads from a string: Java longs around an optional dot, no exponent, no blanks.
+const UNIX_TEXT = /^[+-]?\d+(?:\.\d+)?$/;
 const INTEGER = /^[+-]?\d{1,30}$/;
 const MAX_TEXT = 64;
+/** Logstash's UNIX refuses seconds past Integer.MAX_VALUE, so a millisecond value falls through to UNIX_MS. */
+const MAX_EPOCH_SECONDS = 2_147_483_647;
 
 /**
- * Epoch seconds — a JSON number or a numeric string, negative, with decimals or an exponent — as
+ * Epoch seconds — a JSON number or a numeric string (`1732492800`, `-5`, `+1732492800.001`) — as
  * ISO-8601 UTC with `digits` (3–9) fraction digits, truncated toward the past: `1732492800.001` gives
- * `.001`. Numbers are read through their shortest decimal text, strings digit by digit. Undefined for
- * anything else, or outside a JavaScript Date's range.
+ * `.001`. Numbers are read through their shortest decimal text, strings digit by digit. As Logstash's
+ * UNIX, more than 2147483647 seconds (2038-01-19) is refused, and so is a string with an exponent or
+ * blanks. Undefined for anything else, or outside a JavaScript Date's range.
  */
 export function unixSecondsToIso(value: unknown, digits = 3): string | undefined {
   let text: string;
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) return undefined;
+    if (!Number.isFinite(value) || Math.trunc(value) > MAX_EPOCH_SECONDS) return undefined;
     text = String(value);
   } else if (typeof value === "string") {
-    if (value.length > MAX_TEXT || !DECIMAL.test(value)) return undefined;
+    if (value.length > MAX_TEXT || !UNIX_TEXT.test(value)) return undefined;
     text = value.charCodeAt(0) === 43 /* + */ ? value.slice(1) : value;
+    const dot = text.indexOf(".");
+    if (Number(dot < 0 ? text : text.slice(0, dot)) > MAX_EPOCH_SECONDS) return undefined;
   } else {
     return undefined;
   }

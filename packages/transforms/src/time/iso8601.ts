@@ -12,10 +12,10 @@ const CASUAL = [
 ];
 
 /**
- * Logstash's `ISO8601`: Joda's extended ISO parser — `yyyy[-MM[-dd]]` or `yyyy-DDD`, then optionally
+ * Logstash's `ISO8601`: Joda's extended ISO parser — `yyyy[-MM[-dd]]`, `yyyy-DDD` or `yyyy-Www[-e]`, then optionally
  * `T`, a time `HH[:mm[:ss]]` whose last part may carry a `.`/`,` fraction, and an offset (`Z`, `+01`,
  * `+0100`, `+01:00`) — then `yyyy-MM-dd HH:mm:ss.SSS` with `.` or `,`, with or without an offset.
- * Texts without an offset are read in `timeZone` (default UTC). Week dates (`2024-W01-1`) are not read.
+ * Texts without an offset are read in `timeZone` (default UTC).
  */
 export function compileIso8601Parser(options: { timeZone?: string; locale?: string } = {}): JodaParser {
   const defaultZone = options.timeZone === undefined ? UTC : resolveZone(options.timeZone);

@@ -6,6 +6,7 @@ import {
   fieldsOf,
   type Instant,
   instantOf,
+  isLeapYear,
   type JodaOptions,
   localeOption,
   MILLIS_PER_DAY,
@@ -20,19 +21,20 @@ import {
 
 export { compileJodaFormatter, formatJoda, type JodaOptions, JodaPatternError } from "@sluice/core/time";
 
-// Joda's default short zone names: the only ones it can parse (DateTimeUtils.getDefaultTimeZoneNames).
-const ZONE_NAMES: ReadonlyArray<readonly [string, number]> = [
-  ["UTC", 0],
-  ["GMT", 0],
-  ["UT", 0],
-  ["EST", -5],
-  ["EDT", -4],
-  ["CST", -6],
-  ["CDT", -5],
-  ["MST", -7],
-  ["MDT", -6],
-  ["PST", -8],
-  ["PDT", -7],
+// Joda's default zone names, the only ones it can parse (DateTimeUtils.getDefaultTimeZoneNames): each
+// names a zone, not an offset, so EDT read in January is EST and 1800's times are local mean time.
+const ZONE_NAMES: ReadonlyArray<readonly [string, string]> = [
+  ["UTC", "UTC"],
+  ["GMT", "UTC"],
+  ["UT", "UTC"],
+  ["EST", "America/New_York"],
+  ["EDT", "America/New_York"],
+  ["CST", "America/Chicago"],
+  ["CDT", "America/Chicago"],
+  ["MST", "America/Denver"],
+  ["MDT", "America/Denver"],
+  ["PST", "America/Los_Angeles"],
+  ["PDT", "America/Los_Angeles"],
 ];
 
 /** The zone ids a `ZZZ` field may match, longest first wins; only patterns with one need them. */
@@ -40,6 +42,9 @@ function knownZoneIds(tokens: readonly Token[]): ReadonlySet<string> {
   if (!tokens.some((t) => t.kind === "zoneId")) return new Set();
   return new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "GMT", "Etc/UTC", "Etc/GMT"]);
 }
+
+const DATE_KINDS: ReadonlySet<string> = new Set(["monthText", "weekdayText"]);
+const DATE_FIELDS: ReadonlySet<string> = new Set(["month", "day", "dayOfYear", "weekday"]);
 
 /** Parses one text; `zone` overrides the compiled zone (a `timezone` taken from the event). */
 export type JodaParser = (text: string, zone?: Zone) => Instant | undefined;
@@ -50,7 +55,11 @@ interface ParserContext {
   readonly names: ReturnType<typeof localeOption>;
   readonly defaultZone: Zone;
   readonly now: () => number;
+  /** Logstash's tests on the pattern's text (quoted letters count): a `y`/`Y`, and a `Z`. */
   readonly hasYear: boolean;
+  readonly hasZone: boolean;
+  /** The year Joda starts from: 2000 when the pattern has date fields but no year, else 1970. */
+  readonly baseYear: number;
   readonly zoneIds: ReadonlySet<string>;
   /** The two-digit-year window's middle; 0 until a two-digit year first needs it. */
   pivot: number;
@@ -60,42 +69,52 @@ interface ParserContext {
 interface ParsedFields extends TextScan {
   year: number;
   month: number;
-  day: number;
   hour: number;
   minute: number;
   second: number;
   nanos: number;
-  /** 0 AM, 1 PM, -1 not given; the clock fields likewise -1 when not given. */
+  /** 0 AM, 1 PM, -1 not given; the clock fields and the hour of the day likewise -1 when not given. */
   halfday: number;
+  hourOfDay: number;
   clockHalf: number;
   hourHalf: number;
   clockDay: number;
+  /** Set when given (else -1): a day of the month, of the year, of the week (1 = Monday). */
+  dayOfMonth: number;
+  dayOfYear: number;
+  weekday: number;
   offset: number | undefined;
   zone: Zone | undefined;
 }
 
 /**
- * Compiles a Joda-Time pattern into a parser. As Joda: the whole text must match; numbers take up to
- * two digits (`dd` also reads `5`), a year up to nine (fixed width when a number follows, `yyyyMMdd`);
- * `yy` resolves into the century window starting 80 years before now; month and weekday names match
- * long, short or numeric, in any case; fractions read up to nine digits; an offset or zone in the text
- * wins over `timeZone`; a local time in a DST gap does not parse, one in an overlap takes the earlier
- * instant. A pattern without a year takes the current year, or the next one for a January date read in
- * December, or the previous one for a December date read in January (Logstash's rule).
+ * Compiles a Joda-Time pattern into a parser that reads as Logstash's date filter does with Joda. The
+ * whole text must match; numbers take up to two digits (`dd` also reads `5`), `D` three, a year up to
+ * nine (fixed width when a number follows, `yyyyMMdd`); `yy` resolves into the century window starting 80
+ * years before now; month and weekday names are the locale's long or short forms, in any case; a weekday
+ * moves the date within its week; fractions read as many digits as the pattern has `S` letters; literals
+ * match in any case; an offset or zone in the text wins over `timeZone`; a local time in a DST gap does
+ * not parse, one in an overlap takes the earlier instant. A pattern without `y`/`Y` is read in year 2000
+ * and moved to the UTC clock's year, or the next one for a January date read in December, or the previous
+ * one for a December date read in January (Logstash's rule).
  * Throws JodaPatternError for a bad pattern, a SluiceError (SLUICE_ERR_CONFIG) for an unknown zone or locale.
  */
 export function compileJodaParser(pattern: string, options: JodaOptions = {}): JodaParser {
   const tokens = compileTokens(pattern);
   const now = options.now ?? Date.now;
-  const hasYear = tokens.some((t) => t.kind === "year");
+  const hasYear = /[yY]/.test(pattern);
   const context: ParserContext = {
     tokens,
     names: localeOption(options.locale),
     defaultZone: zoneOption(options.timeZone),
     now,
     hasYear,
+    hasZone: pattern.includes("Z"),
+    baseYear: tokens.some((t) => DATE_KINDS.has(t.kind) || (t.kind === "number" && DATE_FIELDS.has(t.field)))
+      ? 2000
+      : 1970,
     zoneIds: knownZoneIds(tokens),
-    pivot: hasYear && tokens.some((t) => t.kind === "year" && t.twoDigit) ? pivotYear(now) : 0,
+    pivot: tokens.some((t) => t.kind === "year" && t.twoDigit) ? pivotYear(now) : 0,
   };
   return (text, zoneOverride) => parseWith(context, text, zoneOverride);
 }
@@ -112,17 +131,20 @@ function parseWith(
   const fields: ParsedFields = {
     pos: 0,
     value: 0,
-    year: 2000,
-    month: 1,
-    day: 1,
+    year: context.baseYear,
+    month: -1,
     hour: 0,
     minute: 0,
     second: 0,
     nanos: 0,
     halfday: -1,
+    hourOfDay: -1,
     clockHalf: -1,
     hourHalf: -1,
     clockDay: -1,
+    dayOfMonth: -1,
+    dayOfYear: -1,
+    weekday: -1,
     offset: undefined,
     zone: undefined,
   };
@@ -132,25 +154,39 @@ function parseWith(
   }
   if (fields.pos !== text.length) return undefined;
   if (!resolveHour(fields)) return undefined;
-  const { month, minute, second, day } = fields;
-  if (month < 1 || month > 12 || fields.hour > 23 || minute > 59 || second > 59 || day < 1) return undefined;
-  const zone = fields.zone ?? zoneOverride ?? context.defaultZone;
-  if (!context.hasYear) guessYear(fields, context.now, zone);
-  return toInstant(fields, zone);
+  const { month, minute, second } = fields;
+  if (month === 0 || month > 12 || fields.hour > 23 || minute > 59 || second > 59) return undefined;
+  // A year-less pattern without Z is read as a local time: a zone its text names is not used.
+  const parsedZone = context.hasYear || context.hasZone ? fields.zone : undefined;
+  const zone = parsedZone ?? zoneOverride ?? context.defaultZone;
+  if (context.hasYear) {
+    const local = localMillis(fields, fields.year);
+    if (local === undefined) return undefined;
+    const utc = fields.offset !== undefined ? local - fields.offset : zone.toUtc(local);
+    return utc === undefined ? undefined : instantOf(utc, fields.nanos % 1_000_000);
+  }
+  return withGuessedYear(fields, context, zone, zoneOverride ?? context.defaultZone);
 }
 
 function readToken(token: Token, text: string, fields: ParsedFields, context: ParserContext): boolean {
   switch (token.kind) {
-    case "literal":
-      if (!text.startsWith(token.text, fields.pos)) return false;
-      fields.pos += token.text.length;
+    case "literal": {
+      // Joda matches literal text ignoring case.
+      const end = fields.pos + token.text.length;
+      if (
+        !text.startsWith(token.text, fields.pos) &&
+        text.slice(fields.pos, end).toLowerCase() !== token.text.toLowerCase()
+      )
+        return false;
+      fields.pos = end;
       return true;
+    }
     case "year":
       return readYear(token, text, fields, context);
     case "number":
       return readNumber(token, text, fields);
     case "fraction":
-      return readFraction(text, fields);
+      return readFraction(token, text, fields);
     case "monthText": {
       const match = matchName(context.names.months, text, fields.pos);
       if (!match) return false;
@@ -159,9 +195,9 @@ function readToken(token: Token, text: string, fields: ParsedFields, context: Pa
       return true;
     }
     case "weekdayText": {
-      // Read and checked; the date itself decides the day, as the date fields come first in Joda.
       const match = matchName(context.names.weekdays, text, fields.pos);
       if (!match) return false;
+      fields.weekday = match[0] + 1;
       fields.pos = match[1];
       return true;
     }
@@ -206,25 +242,26 @@ function readYear(
   fields: ParsedFields,
   context: ParserContext,
 ): boolean {
-  let sign = 1;
+  let sign = 0;
   if (token.lenient && fields.pos < text.length) {
     const c = text.charCodeAt(fields.pos);
     if (c === 45 /* - */ || c === 43 /* + */) {
-      if (c === 45) sign = -1;
+      sign = c === 45 ? -1 : 1;
       fields.pos++;
     }
   }
   const width = token.twoDigit && token.lenient ? 9 : token.max;
   const digits = readDigitsUpTo(text, fields, fields.pos + width);
-  if (digits === 0) return false;
-  if (token.twoDigit && digits === 2 && sign === 1) {
+  if (digits === 0 || (!token.lenient && !token.twoDigit && fields.value === 0)) return false;
+  // A signed or longer yy is a full year, as Joda's lenient TwoDigitYear reads it.
+  if (token.twoDigit && digits === 2 && sign === 0) {
     if (context.pivot === 0) context.pivot = pivotYear(context.now);
     // Joda's TwoDigitYear: the year ending in these digits within [pivot - 50, pivot + 50).
     const low = context.pivot - 50;
     fields.year = fields.value + Math.floor(low / 100) * 100;
     if (fields.year < low) fields.year += 100;
   } else {
-    fields.year = sign * fields.value;
+    fields.year = (sign || 1) * fields.value;
   }
   return true;
 }
@@ -237,10 +274,14 @@ function readNumber(token: Extract<Token, { kind: "number" }>, text: string, fie
       fields.month = value;
       return true;
     case "day":
-      fields.day = value;
+      fields.dayOfMonth = value;
+      return true;
+    case "dayOfYear":
+      fields.dayOfYear = value;
       return true;
     case "hour":
       fields.hour = value;
+      fields.hourOfDay = value;
       return true;
     case "clockHalf":
       fields.clockHalf = value;
@@ -258,23 +299,36 @@ function readNumber(token: Extract<Token, { kind: "number" }>, text: string, fie
       fields.second = value;
       return true;
     case "weekday":
+      fields.weekday = value;
       return value >= 1 && value <= 7;
   }
 }
 
-function readFraction(text: string, fields: ParsedFields): boolean {
-  const digits = readDigitsUpTo(text, fields, fields.pos + 9);
+/** Joda reads at most as many fraction digits as the pattern has `S` letters. */
+function readFraction(
+  token: Extract<Token, { kind: "fraction" }>,
+  text: string,
+  fields: ParsedFields,
+): boolean {
+  const start = fields.pos;
+  const digits = readDigitsUpTo(text, fields, start + Math.min(9, token.width));
   if (digits === 0) return false;
   fields.nanos = fields.value * POW10[9 - digits]!;
+  // Digits past the ninth are read but below a nanosecond.
+  if (token.width > 9 && digits === 9) {
+    const value = fields.value;
+    readDigitsUpTo(text, fields, start + token.width);
+    fields.value = value;
+  }
   return true;
 }
 
 function readZoneName(text: string, fields: ParsedFields): boolean {
-  for (const [name, hours] of ZONE_NAMES) {
+  for (const [name, id] of ZONE_NAMES) {
     if (text.startsWith(name, fields.pos)) {
-      fields.offset = hours * 3_600_000;
+      fields.zone = resolveZone(id);
       fields.pos += name.length;
-      return true;
+      return fields.zone !== undefined;
     }
   }
   return false;
@@ -285,9 +339,14 @@ function readZoneId(text: string, fields: ParsedFields, ids: ReadonlySet<string>
   const pos = fields.pos;
   let end = pos;
   while (end < text.length && end - pos < 64 && isZoneIdChar(text.charCodeAt(end))) end++;
+  // The whole run first, as Joda takes the longest id: links (US/Eastern) and Etc/GMT-14 are not in
+  // Intl's list, and Etc/GMT-1 must not win over it. Joda knows no offsets, UT or Z as ids.
+  const whole = text.slice(pos, end);
+  const idLike =
+    /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(whole) && whole !== "UT" && whole !== "Z";
   for (let e = end; e > pos; e--) {
-    const id = text.slice(pos, e);
-    if (!ids.has(id)) continue;
+    const id = e === end ? whole : text.slice(pos, e);
+    if (!(ids.has(id) || (e === end && idLike))) continue;
     const zone = resolveZone(id);
     if (zone) {
       fields.zone = zone;
@@ -295,11 +354,7 @@ function readZoneId(text: string, fields: ParsedFields, ids: ReadonlySet<string>
       return true;
     }
   }
-  const zone = resolveZone(text.slice(pos, end));
-  if (!zone) return false;
-  fields.zone = zone;
-  fields.pos = end;
-  return true;
+  return false;
 }
 
 /** Hours: the clock-hour fields win over H as they come later in a pattern in practice; checks ranges. */
@@ -315,34 +370,101 @@ function resolveHour(fields: ParsedFields): boolean {
   } else if (clockDay >= 0) {
     if (clockDay < 1 || clockDay > 24) return false;
     fields.hour = clockDay % 24;
-  } else if (pm && fields.hour < 12) {
-    fields.hour += 12;
+  } else if (pm && fields.hourOfDay < 0) {
+    // Joda sets AM/PM before the hour of the day, so an H field overrides it; alone, PM is noon.
+    fields.hour = 12;
   }
   return true;
 }
 
-/** Logstash's guess for a pattern without a year: this year, but a January date seen in December is next year's and vice versa. */
-function guessYear(fields: ParsedFields, now: () => number, zone: Zone): void {
-  const current = fieldsOf(now() + zone.offsetAt(now()));
-  fields.year = current.year;
-  if (fields.month === 12 && current.month === 1) fields.year--;
-  else if (fields.month === 1 && current.month === 12) fields.year++;
-  // Joda parses the date in the leap year 2000 and then sets the year: 29 February becomes the 28th.
-  if (fields.month === 2 && fields.day === 29) fields.day = daysInMonth(fields.year, 2);
-}
-
-function toInstant(fields: ParsedFields, zone: Zone): Instant | undefined {
-  const { year, month, day, nanos } = fields;
-  if (day > daysInMonth(year, month)) return undefined;
-  const local =
-    daysFromCivil(year, month, day) * MILLIS_PER_DAY +
+/**
+ * The local date-time of the fields in `year`, as Joda's parser sets them: from 1 January, the year,
+ * month, day of the year, day of the month, then the weekday (which moves the date within its
+ * Monday-to-Sunday week), all twice over, as Joda sets its fields again once all are known; undefined
+ * when a day does not exist.
+ */
+function localMillis(fields: ParsedFields, year: number): number | undefined {
+  const first = setDate(fields, year, daysFromCivil(year, 1, 1));
+  const days = first === undefined ? undefined : setDate(fields, year, first);
+  if (days === undefined) return undefined;
+  return (
+    days * MILLIS_PER_DAY +
     fields.hour * 3_600_000 +
     fields.minute * 60_000 +
     fields.second * 1000 +
-    Math.floor(nanos / 1_000_000);
-  const utc = fields.offset !== undefined ? local - fields.offset : zone.toUtc(local);
-  if (utc === undefined) return undefined;
-  return instantOf(utc, nanos % 1_000_000);
+    Math.floor(fields.nanos / 1_000_000)
+  );
+}
+
+/** One pass of Joda's field setters over the date `days`; setting a year or month keeps the day, clamped to the month. */
+function setDate(fields: ParsedFields, year: number, days: number): number | undefined {
+  let { month, day } = fieldsOf(days * MILLIS_PER_DAY);
+  day = Math.min(day, daysInMonth(year, month));
+  if (fields.month > 0) {
+    month = fields.month;
+    day = Math.min(day, daysInMonth(year, month));
+  }
+  if (fields.dayOfYear >= 0) {
+    if (fields.dayOfYear < 1 || fields.dayOfYear > (isLeapYear(year) ? 366 : 365)) return undefined;
+    ({ month, day } = fieldsOf((daysFromCivil(year, 1, 1) + fields.dayOfYear - 1) * MILLIS_PER_DAY));
+  }
+  if (fields.dayOfMonth >= 0) {
+    if (fields.dayOfMonth < 1 || fields.dayOfMonth > daysInMonth(year, month)) return undefined;
+    day = fields.dayOfMonth;
+  }
+  let date = daysFromCivil(year, month, day);
+  // 1970-01-01 (day 0) was a Thursday, day 4 of Joda's Monday-first week.
+  if (fields.weekday > 0) date += fields.weekday - ((((date + 3) % 7) + 7) % 7) - 1;
+  return date;
+}
+
+/**
+ * Logstash's date filter for a pattern without a year: Joda reads the text in its default year, 2000 (so
+ * a wall time in that year's DST gap fails), then the date moves to the clock's year in UTC (a December
+ * date read in January to the previous one, a January date read in December to the next), keeping the
+ * offset when it still holds there and otherwise resolving as Joda's lenient setter does, all in the
+ * parser's zone. Without a `Z` in the pattern the text is read as a local time, so a zone name it
+ * carries is not used.
+ */
+function withGuessedYear(
+  fields: ParsedFields,
+  context: ParserContext,
+  zone: Zone,
+  parserZone: Zone,
+): Instant | undefined {
+  const base = localMillis(fields, fields.year);
+  if (base === undefined) return undefined;
+  const offset = context.hasZone ? fields.offset : undefined;
+  const read = offset !== undefined ? base - offset : zone.toUtc(base);
+  if (read === undefined) return undefined;
+  // Joda hands the instant back in the parser's zone, whatever zone the text named: the year moves there.
+  const local = read + parserZone.offsetAt(read);
+  const date = fieldsOf(local);
+  const clock = fieldsOf(context.now());
+  let year = clock.year;
+  if (date.month === 12 && clock.month === 1) year--;
+  else if (date.month === 1 && clock.month === 12) year++;
+  // Joda keeps the day of the month, but 29 February becomes the 28th in a common year.
+  const day = Math.min(date.day, daysInMonth(year, date.month));
+  const timeOfDay = local - Math.floor(local / MILLIS_PER_DAY) * MILLIS_PER_DAY;
+  const moved = daysFromCivil(year, date.month, day) * MILLIS_PER_DAY + timeOfDay;
+  return instantOf(lenientUtc(parserZone, moved, read), fields.nanos % 1_000_000);
+}
+
+/**
+ * Joda's lenient local-to-UTC conversion when a field of an instant is set: the instant's own offset
+ * when it still holds, else the offset in force at the local time read as UTC, which moves a time in a
+ * DST gap forward (west of Greenwich, the local time's own offset).
+ */
+function lenientUtc(zone: Zone, local: number, original: number): number {
+  const kept = zone.offsetAt(original);
+  if (zone.offsetAt(local - kept) === kept) return local - kept;
+  const offsetLocal = zone.offsetAt(local);
+  const offset = zone.offsetAt(local - offsetLocal);
+  // West of Greenwich, Joda keeps the local time's offset when a transition lies between the two readings.
+  if (offset !== offsetLocal && offsetLocal < 0 && zone.offsetAt(local - offset) !== offset)
+    return local - offsetLocal;
+  return local - offset;
 }
 
 const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];

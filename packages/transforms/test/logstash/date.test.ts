@@ -74,6 +74,43 @@ describe("date (Logstash date filter)", () => {
     expect(out[3]!.value.tags).toEqual(["_dateparsefailure"]);
   });
 
+  it("reads zone ids as Joda's DateTimeZone.forID does: case as spelt, offsets with two-digit hours", async () => {
+    const dynamic = date({ match: ["t", "yyyy-MM-dd HH:mm:ss"], timezone: "%{tz}" });
+    const zones = [
+      "+05:30:00",
+      "-0800",
+      "Z",
+      "UT",
+      "US/Eastern",
+      "utc",
+      "europe/berlin",
+      "+5",
+      "+24:00",
+      "ASIA/KOLKATA",
+      "Asia/kolkata",
+      "Asia/Kolkata",
+    ];
+    const out = await runStage(
+      dynamic,
+      zones.map((tz) => ({ t: "2024-07-15 12:00:00", tz }) as Doc),
+    );
+    expect(out.map((e) => e.value["@timestamp"] ?? null)).toEqual([
+      "2024-07-15T06:30:00.000Z",
+      "2024-07-15T20:00:00.000Z",
+      "2024-07-15T12:00:00.000Z",
+      "2024-07-15T12:00:00.000Z",
+      "2024-07-15T16:00:00.000Z",
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      "2024-07-15T06:30:00.000Z",
+    ]);
+    expect(() => date({ match: ["t", "yyyy"], timezone: "utc" })).toThrow(SluiceConfigError);
+  });
+
   it("reads month names in the configured locale", async () => {
     const de = date({ match: ["t", "dd. MMMM yyyy"], locale: "de" });
     expect((await runOne(de, { t: "24. Dezember 2024" } as Doc)).value["@timestamp"]).toBe(

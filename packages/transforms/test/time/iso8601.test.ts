@@ -23,6 +23,35 @@ describe("ISO8601 (Logstash's CasualISO8601Parser)", () => {
     expect(iso("2024-01-01T00:00:00.123456789Z", parser, 9)).toBe("2024-01-01T00:00:00.123456789Z");
   });
 
+  it("reads a lower-case z and t, as Joda matches them ignoring case", () => {
+    expect(iso("2011-04-19T03:44:01.103z")).toBe("2011-04-19T03:44:01.103Z");
+    expect(iso("0000T00:00z")).toBe("0000-01-01T00:00:00.000Z");
+    expect(iso("2011-04-19t03:44")).toBe("2011-04-19T03:44:00.000Z");
+  });
+
+  it("reads ISO week dates (yyyy-Www[-e]) as Joda's parser does, Monday when no day is given", () => {
+    expect(iso("2024-W01")).toBe("2024-01-01T00:00:00.000Z");
+    expect(iso("2024-W01-7")).toBe("2024-01-07T00:00:00.000Z");
+    expect(iso("2026-W01")).toBe("2025-12-29T00:00:00.000Z");
+    expect(iso("2020-W53")).toBe("2020-12-28T00:00:00.000Z");
+    expect(iso("2024-W01T10:00Z")).toBe("2024-01-01T10:00:00.000Z");
+    for (const t of ["2024-W53", "2024-W00", "2024-W01-8", "2024-W011", "2024W01"])
+      expect(parser(t)).toBeUndefined();
+  });
+
+  it("reads a fraction of an hour or minute as Joda computes it, digit by digit", () => {
+    // 0.000086 min is 5.16 ms; Joda truncates each digit's share, giving 4 ms.
+    expect(iso("0000T00:00.000086")).toBe("0000-01-01T00:00:00.004Z");
+    expect(iso("2011-04-19T03,5Z")).toBe("2011-04-19T03:30:00.000Z");
+    expect(iso("2011-04-19T03:44.123456789Z")).toBe("2011-04-19T03:44:07.407Z");
+  });
+
+  it("refuses day 000 of a year, as Joda does", () => {
+    expect(parser("0000-000")).toBeUndefined();
+    expect(parser("2024-000T00:00Z")).toBeUndefined();
+    expect(iso("2024-001")).toBe("2024-01-01T00:00:00.000Z");
+  });
+
   it("reads the space-separated forms Logstash adds, which need milliseconds", () => {
     expect(iso("2011-04-19 03:44:01.103")).toBe("2011-04-19T03:44:01.103Z");
     expect(iso("2011-04-19 03:44:01,103")).toBe("2011-04-19T03:44:01.103Z");

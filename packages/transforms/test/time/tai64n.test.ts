@@ -15,13 +15,18 @@ describe("parseTai64n", () => {
     expect(iso("@4000000052F88EA32489532C", 9)).toBe("2014-02-10T08:32:25.612979500Z");
   });
 
+  it("ignores what follows the 24 hex digits and reads Java's signed hex, as Logstash does", () => {
+    expect(iso("@4000000052f88ea32489532cc")).toBe("2014-02-10T08:32:25.612Z");
+    expect(iso("@000000000000000000000000 ")).toBe("1969-12-31T23:59:50.000Z");
+    expect(iso("@+000000052f88ea32489532c")).toBe("2014-02-10T08:32:25.612Z");
+  });
+
   it("refuses malformed labels", () => {
     for (const t of [
       "",
       "@",
       "@4000000052f88ea3",
       "@4000000052f88ea32489532",
-      "@4000000052f88ea32489532cc",
       "@40000000 2f88ea32489532c",
       "@z000000052f88ea32489532c",
       "@f000000052f88ea32489532c",
