@@ -10,6 +10,7 @@ import {
   isObject,
   type JsonObject,
   Kind,
+  kindDescription,
   kindNames,
   kindOf,
   setKey,
@@ -23,6 +24,8 @@ export interface Param {
   readonly required: boolean;
   /** Allowed literal values (VRL checks enum arguments at compile time). */
   readonly oneOf?: readonly string[];
+  /** The function's own error for a value of another kind at run time, where it words one. */
+  readonly mismatch?: (got: unknown) => VrlError;
 }
 
 /** What a running program hands a function besides its arguments. */
@@ -33,8 +36,11 @@ export interface CallContext {
 
 export interface FunctionDef {
   readonly params: readonly Param[];
-  /** The function's own fallibility, given its arguments' kinds (argument kind mismatches are added). */
-  fallible(argKinds: readonly number[]): boolean;
+  /**
+   * The function's own fallibility, given its arguments' kinds and the values of those written as
+   * literals (argument kind mismatches are added).
+   */
+  fallible(argKinds: readonly number[], literals: readonly unknown[]): boolean;
   returnKind(argKinds: readonly number[]): number;
   /** May the result hold a timestamp? */
   returnsTimestamp?(argTs: readonly boolean[]): boolean;
@@ -76,7 +82,7 @@ function matches(v: unknown, bit: number): boolean {
 }
 
 export function expected(kind: number, got: unknown): VrlError {
-  return new VrlError(`expected ${kindNames(kind)}, got ${kindOf(got)}`);
+  return new VrlError(`expected ${kindNames(kind)}, got ${kindDescription(got)}`);
 }
 
 // ---- plain JS versions, exported through `vrl` for custom transforms ----

@@ -4,6 +4,10 @@ import { Kind } from "./value.js";
 
 const pathKey = (segments: readonly Segment[]): string => JSON.stringify(segments);
 
+/** The kind a value must have for `segment` to read into it. */
+export const containerFor = (segment: Segment): number =>
+  typeof segment === "number" ? Kind.ARRAY : Kind.OBJECT;
+
 /** Kinds known at event paths and in variables at one point of the program. */
 export class TypeState {
   private constructor(
@@ -38,12 +42,28 @@ export class TypeState {
 
   /** The kind read at an event path; the root is always an object, unknown paths any kind. */
   eventKind(segments: readonly Segment[]): number {
-    return segments.length === 0 ? Kind.OBJECT : (this.event.get(pathKey(segments)) ?? Kind.ANY);
+    if (segments.length === 0) return Kind.OBJECT;
+    const known = this.event.get(pathKey(segments));
+    if (known !== undefined) return known;
+    // Below a value known to be no container, every path reads null.
+    for (let i = 1; i < segments.length; i++) {
+      const parent = this.event.get(pathKey(segments.slice(0, i)));
+      if (parent !== undefined && (parent & containerFor(segments[i]!)) === 0) return Kind.NULL;
+    }
+    return Kind.ANY;
   }
 
   /** The kind of a defined variable as a whole. */
   variableKind(variable: string): number {
     return this.variables.get(variable)!;
+  }
+
+  /** Forgets what was known at an event path and below it (after `del`, VRL knows nothing there). */
+  forget(segments: readonly Segment[]): void {
+    const key = pathKey(segments);
+    const prefix = key.slice(0, -1);
+    for (const existing of [...this.event.keys()])
+      if (existing === key || existing.startsWith(`${prefix},`)) this.event.delete(existing);
   }
 
   /** Notes that `target` now holds `kind`: what was known below it is forgotten. */

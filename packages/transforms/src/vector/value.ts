@@ -88,6 +88,29 @@ export function kindOf(value: unknown): string {
   }
 }
 
+const PLAIN_FIELD = /^[0-9]*[a-zA-Z_@][0-9a-zA-Z_@]*$/;
+
+/** Deeper containers are named by kind alone, so an error message stays bounded. */
+const DESCRIBED_DEPTH = 32;
+
+/**
+ * A value's kind as VRL's runtime errors print it: containers spelled out, `{ a: integer, "b-c": [string] }`,
+ * empty ones as `object` or `array`.
+ */
+export function kindDescription(value: unknown, depth = 0): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0 || depth >= DESCRIBED_DEPTH) return "array";
+    return `[${value.map((item) => kindDescription(item, depth + 1)).join(", ")}]`;
+  }
+  if (!isObject(value)) return kindOf(value);
+  const keys = Object.keys(value);
+  if (keys.length === 0 || depth >= DESCRIBED_DEPTH) return "object";
+  const fields = keys
+    .sort()
+    .map((key) => `${PLAIN_FIELD.test(key) ? key : `"${key}"`}: ${kindDescription(value[key], depth + 1)}`);
+  return `{ ${fields.join(", ")} }`;
+}
+
 export function kindBit(value: unknown): number {
   if (value === null || value === undefined) return Kind.NULL;
   switch (typeof value) {
