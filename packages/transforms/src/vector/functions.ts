@@ -159,9 +159,23 @@ function cutAtDepth(parsed: unknown, _source: string, maxDepth: number): unknown
 export function coerceToString(v: unknown): string {
   if (typeof v === "string") return v;
   if (v === null || v === undefined) return "";
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (typeof v === "number") return positional(v);
+  if (typeof v === "boolean") return String(v);
   if (v instanceof VrlTimestamp) return v.toString();
-  throw new VrlError(`unable to coerce ${kindOf(v)} into string`);
+  throw new VrlError(`unable to coerce ${kindDescription(v)} into string`);
+}
+
+/** A number's shortest digits without an exponent, as Rust's Display writes a float (1e-7 is "0.0000001"). */
+function positional(x: number): string {
+  const text = String(x);
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!match) return text;
+  const [, sign, lead, fraction = "", power] = match;
+  const exponent = Number(power);
+  const digits = lead! + fraction;
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  if (exponent >= fraction.length) return sign + digits + "0".repeat(exponent - fraction.length);
+  return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
 }
 
 /** The units of `toUnixTimestamp` (VRL's to_unix_timestamp `unit`). */
