@@ -293,7 +293,13 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
   },
   parse_timestamp: {
     params: [
-      { name: "value", kind: Kind.BYTES | Kind.TIMESTAMP, required: true },
+      {
+        name: "value",
+        kind: Kind.BYTES | Kind.TIMESTAMP,
+        required: true,
+        mismatch: (got) =>
+          new VrlError(`unable to convert ${isObject(got) ? "map" : kindOf(got)} value to timestamp`),
+      },
       { name: "format", kind: Kind.BYTES, required: true },
       { name: "timezone", kind: Kind.BYTES, required: false },
     ],
