@@ -336,7 +336,8 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
         oneOf: ["seconds", "milliseconds", "microseconds", "nanoseconds"],
       },
     ],
-    fallible: never,
+    // Only nanoseconds can leave a 64-bit integer's range, so VRL makes only that unit fallible.
+    fallible: (_kinds, [, unit]) => unit === "nanoseconds",
     returnKind: () => Kind.INTEGER,
     impl: (ts, unit) => toUnixTimestamp(ts as VrlTimestamp, (unit ?? "seconds") as TimestampUnit),
   },
