@@ -14,6 +14,7 @@ import {
   type NotNode,
   type ObjectNode,
   type PathNode,
+  type Segment,
   VrlCompileError,
 } from "./ast.js";
 import { FUNCTIONS, type FunctionDef } from "./functions.js";
@@ -284,6 +285,7 @@ class Checker {
     // Record the targets' kinds for the statements that follow.
     this.state.record(target, errorTarget ? value.kind | kindBit(defaultValue(value.kind)) : value.kind);
     if (errorTarget) this.state.record(errorTarget, Kind.BYTES | Kind.NULL);
+    else if (target.target === "event") this.recordEntries(target.segments, node.value);
     // `ok, err = …` is worth the error message when it fails.
     return facts(errorTarget ? value.kind | kindBit(defaultValue(value.kind)) | Kind.BYTES : value.kind, {
       raises: (errorTarget ? false : flow.raises) || rootCheck,
@@ -311,6 +313,23 @@ class Checker {
           `parent path segment rejects this mutation: it holds ${kindNames(parent)}, not ${kindNames(wanted)}`,
           target.start,
         );
+    }
+  }
+
+  /** An object literal stored at an event path: its entries' kinds are known there, as in Vector. */
+  private recordEntries(segments: readonly Segment[], value: Node): void {
+    if (value.kind !== "object") return;
+    for (const [key, entry] of value.entries) {
+      const path: PathNode = {
+        kind: "path",
+        target: "event",
+        variable: "",
+        segments: [...segments, key],
+        start: entry.start,
+        end: entry.end,
+      };
+      this.state.record(path, this.known.get(entry)!.kind);
+      this.recordEntries(path.segments, entry);
     }
   }
 
@@ -423,11 +442,26 @@ class Checker {
   /** `exists(path)` and `del(path)`: they take the path itself, not its value. */
   private pathQuery(node: CallNode): Facts {
     const arg = node.args[0];
+    const compact = node.name === "del" ? node.args[1] : undefined;
     if (
-      node.args.length !== 1 ||
-      (arg!.name !== undefined && arg!.name !== (node.name === "del" ? "path" : "field"))
+      node.args.length !== (compact ? 2 : 1) ||
+      (arg!.name !== undefined && arg!.name !== (node.name === "del" ? "path" : "field")) ||
+      (compact?.name !== undefined && compact.name !== "compact")
     )
-      throw new VrlCompileError(`\`${node.name}\` takes exactly one path argument`, node.start);
+      throw new VrlCompileError(
+        node.name === "del"
+          ? "`del` takes a path argument and an optional `compact`"
+          : "`exists` takes exactly one path argument",
+        node.start,
+      );
+    if (compact) {
+      const kind = this.visit(compact.value).kind;
+      if (kind !== Kind.BOOLEAN)
+        throw new VrlCompileError(
+          `invalid argument type: \`compact\` of \`del\` expects boolean, got ${kindNames(kind)}`,
+          compact.value.start,
+        );
+    }
     const target = arg!.value;
     if (target.kind !== "path")
       throw new VrlCompileError(`\`${node.name}\` expects a path, like \`.field\``, target.start);

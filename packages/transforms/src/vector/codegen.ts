@@ -352,6 +352,7 @@ class Generator {
     const segments = target.segments;
     const isEvent = target.target === "event";
     const slot = isEvent ? -1 : this.checked.slot(target.variable);
+    const compact = node.args[1] ? this.node(node.args[1].value) : undefined;
     return (run) => {
       if (segments.length === 0) {
         if (isEvent) {
@@ -364,8 +365,22 @@ class Generator {
         return removed ?? null;
       }
       const parent = walk(base(run), segments, segments.length - 1);
-      return remove(parent, segments[segments.length - 1]!) ?? null;
+      const removed = remove(parent, segments[segments.length - 1]!) ?? null;
+      if (compact?.(run) === true) compactUp(base(run), segments);
+      return removed;
     };
+  }
+}
+
+/** del's `compact`: containers left empty above a deleted path are deleted too, up to the root. */
+function compactUp(base: unknown, segments: readonly Segment[]): void {
+  for (let depth = segments.length - 1; depth > 0; depth--) {
+    const container = walk(base, segments, depth);
+    const empty = Array.isArray(container)
+      ? container.length === 0
+      : isObject(container) && Object.keys(container).length === 0;
+    if (!empty) return;
+    remove(walk(base, segments, depth - 1), segments[depth - 1]!);
   }
 }
 

@@ -37,8 +37,8 @@ export interface CallContext {
 export interface FunctionDef {
   readonly params: readonly Param[];
   /**
-   * The function's own fallibility, given its arguments' kinds and the values of those written as
-   * literals (argument kind mismatches are added).
+   * The function's own fallibility, given its arguments' kinds and the values of those written as literals
+   * (undefined otherwise); argument kind mismatches are added.
    */
   fallible(argKinds: readonly number[], literals: readonly unknown[]): boolean;
   returnKind(argKinds: readonly number[]): number;
@@ -336,7 +336,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
         oneOf: ["seconds", "milliseconds", "microseconds", "nanoseconds"],
       },
     ],
-    // Only nanoseconds can leave a 64-bit integer's range, so VRL makes only that unit fallible.
+    // Only nanoseconds can leave a 64-bit integer's range (years beyond 2262), as in Vector.
     fallible: (_kinds, [, unit]) => unit === "nanoseconds",
     returnKind: () => Kind.INTEGER,
     impl: (ts, unit) => toUnixTimestamp(ts as VrlTimestamp, (unit ?? "seconds") as TimestampUnit),

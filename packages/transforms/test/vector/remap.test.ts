@@ -238,10 +238,14 @@ describe("remap: documented function examples", () => {
     expect(await evaluate(`to_unix_timestamp(t'2010-01-01T00:00:00Z', unit: "microseconds")`)).toBe(
       1262304000000000,
     );
-    // Only nanoseconds can leave a 64-bit integer's range: VRL makes that unit fallible.
+    // Only nanoseconds can overflow a 64-bit integer, so only that unit is fallible (vrl 0.38).
     expect(await evaluate(`to_unix_timestamp!(t'2020-01-01T00:00:00Z', unit: "nanoseconds")`)).toBe(
       1577836800000000000,
     );
+    expect(compileError(`.t = to_unix_timestamp(t'2020-01-01T00:00:00Z', unit: "nanoseconds")`)).toMatch(
+      /unhandled fallible/,
+    );
+    expect(await evaluate(`to_unix_timestamp!(t'2020-01-01T00:00:00Z', unit: "seconds")`)).toBe(1577836800);
     expect(compileError('.t = to_unix_timestamp(now(), unit: "days")')).toMatch(/invalid enum variant/);
   });
 
@@ -515,6 +519,7 @@ describe("remap: compile errors name `source` and the line:column", () => {
   it("knows the kinds a program assigned: a field set to a string needs no handling", () => {
     expect(() => remap({ source: '.a = "x"\n.b = upcase(.a)' })).not.toThrow();
     expect(() => remap({ source: '.a = 1\n.b = upcase(.a)' })).toThrow(/invalid argument type/);
+    expect(() => remap({ source: '.a = "x"\n.b, err = upcase(.a)' })).toThrow(/unnecessary error assignment/);
   });
 });
 
@@ -611,5 +616,34 @@ describe("remap: logical operators", () => {
     expect(compileError('.a = "x" && true')).toMatch(/at 1:6: unhandled fallible assignment/);
     expect(await evaluate('("x" && true) ?? "failed"')).toBe("failed");
     expect(compileError(".a = .flag && true")).toMatch(/at 1:6: unhandled fallible assignment/);
+  });
+});
+
+// Examples from the vrl crate's own function documentation that Sluice once ran differently.
+describe("remap: the vrl crate's function examples", () => {
+  it("knows the fields of an object literal assigned to the event: string(.message) needs no handling", async () => {
+    const out = await one('. = { "message": "{\\"field\\": \\"value\\"}" }\n.result = string(.message)');
+    expect(out.value).toEqual({ message: '{"field": "value"}', result: '{"field": "value"}' });
+    expect(() => remap({ source: '. = { "a": { "b": 1 } }\n.c = upcase(.a.b)' })).toThrow(
+      /invalid argument type/,
+    );
+  });
+
+  it("accepts `!` on a call that cannot fail (Vector only warns)", async () => {
+    expect(await evaluate('downcase!("X")')).toBe("x");
+    const out = await one(".gone = del!(.a)\n.there = exists!(.gone)", { a: 1 });
+    expect(out.value).toEqual({ gone: 1, there: true });
+  });
+
+  it("del with compact removes the containers the deletion leaves empty, up to the root", async () => {
+    const base = '.a = { "foo": { "nested": true }, "bar": 10 }\n.b = [[1]]\n';
+    expect((await one(`${base}del(.a.foo.nested, true)\ndel(.b[0][0], compact: true)`)).value).toEqual({
+      a: { bar: 10 },
+    });
+    expect((await one(`${base}del(.a.foo.nested, false)\ndel(.b[0][0])`)).value).toEqual({
+      a: { foo: {}, bar: 10 },
+      b: [[]],
+    });
+    expect(compileError('del(.a, "yes")')).toMatch(/`compact` of `del` expects boolean/);
   });
 });
