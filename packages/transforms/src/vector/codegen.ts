@@ -49,12 +49,9 @@ type Store = (run: RunContext, value: unknown) => void;
 
 const UNDEFINED: Evaluate = () => undefined;
 
-/**
- * The program's closure: runs it on `run.root` and returns the value of its last statement. `source`, the
- * program's text, gives error messages VRL's byte offsets.
- */
-export function generate(program: Node, checked: CheckedProgram, source = ""): Evaluate {
-  return new Generator(checked, source).node(program);
+/** The program's closure: runs it on `run.root` and returns the value of its last statement. */
+export function generate(program: Node, checked: CheckedProgram): Evaluate {
+  return new Generator(checked, program.kind === "block" ? (program.source ?? "") : "").node(program);
 }
 
 class Generator {

@@ -20,7 +20,7 @@ export interface Program {
 export function compile(source: string): Program {
   const syntax = parse(source);
   const checked = check(syntax);
-  const evaluate = generate(syntax, checked, source);
+  const evaluate = generate(syntax, checked);
   return {
     variables: checked.variables,
     needsSnapshot: checked.facts(syntax).failsAfterMutation,
