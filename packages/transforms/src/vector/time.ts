@@ -290,9 +290,26 @@ export function parseTimestamp(text: string, format: string, zone: Zone): VrlTim
     return resolve(f, zone);
   } catch (error) {
     if (error instanceof ParseFailure)
-      throw new VrlError(`Invalid timestamp ${JSON.stringify(text)}: ${error.message}`);
+      throw new VrlError(`Invalid timestamp ${rustDebug(text)}: ${error.message}`);
     throw error;
   }
+}
+
+/** Text quoted as Rust's `{:?}` quotes it: VRL's messages print the input that way. */
+function rustDebug(text: string): string {
+  let out = '"';
+  for (const c of text) {
+    if (c === '"' || c === "\\") out += `\\${c}`;
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (c === "\t") out += "\\t";
+    else if (c === "\0") out += "\\0";
+    // Rust escapes what it cannot print and combining marks as \u{…}.
+    else if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Mn}\p{Me}]/u.test(c))
+      out += `\\u{${c.codePointAt(0)!.toString(16)}}`;
+    else out += c;
+  }
+  return `${out}"`;
 }
 
 const ZONED = /%Z|%z|%:z|%#z|%\+/;
@@ -502,7 +519,12 @@ function parseInto(text: string, start: number, format: string, f: Fields, depth
         while (pos < text.length && !isSpace(text[pos])) pos++;
         break;
       case "s":
-        f.epoch = num(20, true);
+        // chrono reads an epoch's sign apart from its digits: a sign alone is invalid, not short.
+        if ((text[pos] === "-" || text[pos] === "+") && !/\d/.test(text[pos + 1] ?? ""))
+          throw new ParseFailure(INVALID);
+        // VRL's chrono reads %s as digits only: a sign is invalid.
+        if (text[pos] === "-" || text[pos] === "+") throw new ParseFailure(INVALID);
+        f.epoch = num(20);
         break;
       case "F":
         pos = parseInto(text, pos, "%Y-%m-%d", f, depth + 1);
@@ -525,10 +547,12 @@ function parseInto(text: string, start: number, format: string, f: Fields, depth
         pos = parseInto(text, pos, "%I:%M:%S %p", f, depth + 1);
         break;
       case "+": {
-        pos = parseInto(text, pos, "%Y-%m-%d", f, depth + 1);
+        // chrono's relaxed RFC 3339: whitespace may come before each separator (a space in a format
+        // matches any whitespace, or none).
+        pos = parseInto(text, pos, "%Y -%m -%d", f, depth + 1);
         if (text[pos] !== "T" && text[pos] !== "t" && text[pos] !== " ")
           throw new ParseFailure(pos >= text.length ? SHORT : INVALID);
-        pos = parseInto(text, pos + 1, "%H:%M:%S%.f", f, depth + 1);
+        pos = parseInto(text, pos + 1, "%H :%M :%S%.f ", f, depth + 1);
         const [offset, next] = readOffset(text, pos, true);
         f.offset = offset;
         pos = next;
