@@ -180,7 +180,7 @@ class Checker {
       this.slotOf(node.variable);
       const whole = this.state.variableKind(node.variable);
       if (node.segments.length === 0) kind = whole;
-      else kind = (whole & containerFor(node.segments[0]!)) === 0 ? Kind.NULL : Kind.ANY;
+      else kind = (whole & containerFor(node.segments[0]!)) === 0 ? Kind.UNDEFINED : Kind.ANY;
     }
     return facts(kind, { stamps: this.timestamps });
   }
@@ -283,7 +283,14 @@ class Checker {
     const rootCheck = toRoot && value.kind !== Kind.OBJECT;
     const flow = sequence([value]);
     // Record the targets' kinds for the statements that follow.
-    this.state.record(target, errorTarget ? value.kind | kindBit(defaultValue(value.kind)) : value.kind);
+    // `. = .` changes nothing VRL knows of the event.
+    const selfAssign =
+      toRoot &&
+      node.value.kind === "path" &&
+      node.value.target === "event" &&
+      node.value.segments.length === 0;
+    if (!selfAssign)
+      this.state.record(target, errorTarget ? value.kind | kindBit(defaultValue(value.kind)) : value.kind);
     if (errorTarget) this.state.record(errorTarget, Kind.BYTES | Kind.NULL);
     else if (target.target === "event") this.recordEntries(target.segments, node.value);
     // `ok, err = …` is worth the error message when it fails.
@@ -319,6 +326,7 @@ class Checker {
   /** An object literal stored at an event path: its entries' kinds are known there, as in Vector. */
   private recordEntries(segments: readonly Segment[], value: Node): void {
     if (value.kind !== "object") return;
+    this.state.close(segments);
     for (const [key, entry] of value.entries) {
       const path: PathNode = {
         kind: "path",
@@ -398,7 +406,7 @@ class Checker {
       if (argument.fallibleAt >= 0)
         throw new VrlCompileError(`fallible argument: ${UNHANDLED}`, arg.value.start);
       const param = params[index]!;
-      if ((argument.kind & param.kind) === 0)
+      if ((argument.kind & accepted(param.kind)) === 0)
         throw new VrlCompileError(
           `invalid argument type: \`${param.name}\` of \`${node.name}\` expects ${kindNames(param.kind)}, got ${kindNames(argument.kind)}`,
           arg.value.start,
@@ -423,7 +431,9 @@ class Checker {
         );
     });
     const kinds = bound.map((b) => b?.kind ?? Kind.NULL);
-    const checkAtRun = params.map((p, i) => bound[i] !== undefined && (bound[i]!.kind & ~p.kind) !== 0);
+    const checkAtRun = params.map(
+      (p, i) => bound[i] !== undefined && (bound[i]!.kind & ~accepted(p.kind)) !== 0,
+    );
     const literals = args.map((arg) => (arg?.kind === "literal" ? arg.value : undefined));
     const fallible = def.fallible(kinds, literals) || checkAtRun.some(Boolean);
     // `!` on an infallible call is only a warning in VRL: the program compiles.
@@ -487,6 +497,9 @@ class Checker {
 }
 
 const NUMBER = Kind.INTEGER | Kind.FLOAT;
+
+/** A parameter of any kind takes an undefined value too (it reads as null). */
+const accepted = (kind: number): number => (kind === Kind.ANY ? Kind.ANY | Kind.UNDEFINED : kind);
 
 /** `+ - * /` and the orderings: their kind, and whether they can fail on the kinds they are given (VRL's rules). */
 function arithmetic(node: BinaryNode, left: Facts, right: Facts, flow: Flow): Facts {

@@ -106,6 +106,17 @@ class Generator {
     return (run) => deepClone(evaluate(run));
   }
 
+  /**
+   * `node`'s value, copied when one of the expressions evaluated after it may change the event: VRL reads
+   * a value, never a reference to where it lives (`. + del(.a)` adds the object as it was).
+   */
+  private snapshot(node: Node, later: ReadonlyArray<Node | undefined>): Evaluate {
+    const evaluate = this.node(node);
+    const changed = later.some((other) => other !== undefined && this.facts(other).mutates);
+    if (!changed || (this.facts(node).kind & (Kind.OBJECT | Kind.ARRAY)) === 0) return evaluate;
+    return (run) => deepClone(evaluate(run));
+  }
+
   private literal(node: LiteralNode): Evaluate {
     const value = node.value;
     return () => value;
@@ -138,7 +149,12 @@ class Generator {
   }
 
   private object(node: ObjectNode): Evaluate {
-    const entries = node.entries.map(([key, value]) => [key, this.storable(value)] as const);
+    // VRL keeps an object literal's entries by key: a repeated key's earlier values are checked but never
+    // evaluated, and the entries evaluate in key order (UTF-8 byte order).
+    const byKey = [...new Map(node.entries)].sort(([a], [b]) =>
+      Buffer.compare(Buffer.from(a), Buffer.from(b)),
+    );
+    const entries = byKey.map(([key, value]) => [key, this.storable(value)] as const);
     return (run) => {
       const out: JsonObject = {};
       for (let i = 0; i < entries.length; i++) setKey(out, entries[i]![0], entries[i]![1](run));
@@ -173,7 +189,7 @@ class Generator {
   }
 
   private binary(node: BinaryNode): Evaluate {
-    const left = this.node(node.left);
+    const left = this.snapshot(node.left, [node.right]);
     const right = this.node(node.right);
     switch (node.operator) {
       case "??":
@@ -311,7 +327,7 @@ class Generator {
     const evaluators = def.params.map((param, i) => {
       const arg = args[i];
       if (!arg) return UNDEFINED;
-      const evaluate = this.node(arg);
+      const evaluate = this.snapshot(arg, args.slice(i + 1));
       if (!checkAtRun[i]) return evaluate;
       const kind = param.kind;
       return (run: RunContext) => {

@@ -68,6 +68,8 @@ export const Kind = {
   ARRAY: 64,
   NULL: 128,
   ANY: 255,
+  /** What reading below a value known to be no container gives: no value at all, not even null. */
+  UNDEFINED: 256,
   /** Any JSON value: what parse_json returns. */
   JSON: 1 | 2 | 4 | 8 | 32 | 64 | 128,
 } as const;
@@ -135,6 +137,7 @@ const NAMES: Array<[number, string]> = [
   [Kind.OBJECT, "object"],
   [Kind.ARRAY, "array"],
   [Kind.NULL, "null"],
+  [Kind.UNDEFINED, "undefined"],
 ];
 
 /** `string or integer`, as VRL names an expected kind. */
