@@ -109,6 +109,31 @@ describe("remap as the vrl crate: paths and types", () => {
   });
 });
 
+describe("remap as the vrl crate: values and what the checker knows", () => {
+  it("an object literal keeps the last value of a repeated key", async () => {
+    expect(await result('.r = {"b": 1, "a": .x, "b": 2}')).toEqual({ a: null, b: 2 });
+  });
+
+  it("an operand is read before what follows it changes the event", async () => {
+    expect((await output(".r, .e = (. + del(.a))", { a: 1 })).value.e).toBe(
+      "can't add type integer to { a: integer }",
+    );
+  });
+
+  it("knows the fields of an object literal given to the root, and `. = .` forgets nothing", async () => {
+    expect(await result('. = {"a": 1}\n.r = to_string(.b)')).toBe("");
+    expect(refusal(".log = null\n. = .\n.log[0] = 1")).toMatch(/parent path segment rejects this mutation/);
+  });
+
+  it("a variable assigned below becomes the container its path wants", () => {
+    expect(refusal("x = .a\nx.b = 1\nx[0] = 2")).toMatch(/parent path segment rejects this mutation/);
+  });
+
+  it("a value read below one known to be no container is undefined: `&&` cannot trust it", () => {
+    expect(refusal("x = exists(.a)\nx = (x && x.a)")).toMatch(/unhandled fallible assignment/);
+  });
+});
+
 describe("remap as the vrl crate: functions", () => {
   it("to_string writes floats without an exponent", async () => {
     expect(await result(".r = [to_string!(.a), to_string!(.b)]", { a: 1e-7, b: 1.5e21 })).toEqual([
@@ -129,6 +154,18 @@ describe("remap as the vrl crate: functions", () => {
     expect(
       (await output('.r, .e = parse_timestamp("2024-11-25 10:20:30", "%Y-%m-%d %H:%M:%S %Z")')).value.e,
     ).toMatch(/input is not enough for unique date and time$/);
+  });
+
+  it("parse_timestamp: %s takes no sign, %+ allows whitespace before separators, input quoted as Rust does", async () => {
+    expect((await output('.r, .e = parse_timestamp("-9", "%s")')).value.e).toMatch(
+      /input contains invalid characters$/,
+    );
+    expect((await output('.r, .e = parse_timestamp("0\\t", "%+")')).value.e).toMatch(
+      /premature end of input$/,
+    );
+    expect((await output('.r, .e = parse_timestamp(.s, "%+")', { s: "i\u0307" })).value.e).toMatch(
+      /Invalid timestamp "i\\u\{307\}"/,
+    );
   });
 
   it("format_timestamp knows %U and %W", async () => {
