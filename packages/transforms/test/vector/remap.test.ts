@@ -518,7 +518,7 @@ describe("remap: compile errors name `source` and the line:column", () => {
 
   it("knows the kinds a program assigned: a field set to a string needs no handling", () => {
     expect(() => remap({ source: '.a = "x"\n.b = upcase(.a)' })).not.toThrow();
-    expect(() => remap({ source: '.a = 1\n.b = upcase(.a)' })).toThrow(/invalid argument type/);
+    expect(() => remap({ source: ".a = 1\n.b = upcase(.a)" })).toThrow(/invalid argument type/);
     expect(() => remap({ source: '.a = "x"\n.b, err = upcase(.a)' })).toThrow(/unnecessary error assignment/);
   });
 });
