@@ -1,5 +1,5 @@
-// The supported-functions table of packages/transforms/README.md: every function of the vrl crate by
-// its category, the ones Sluice implements marked with how many of the crate's examples they pass.
+// The supported-functions table of packages/transforms/README.md (a list by category): every function
+// of the vrl crate, the ones Sluice implements marked with how many of the crate's examples they pass.
 import type { VrlFunction } from "./client.js";
 import type { ExampleReport } from "./examples.js";
 
@@ -41,7 +41,7 @@ export function functionsTable(
   const count = all.filter((fn) => implemented.has(fn.name)).length;
   const rows = [...byCategory.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([category, cells]) => `| ${category} | ${cells.sort(byName).join(", ")} |`);
+    .map(([category, cells]) => `- ${category}: ${cells.sort(byName).join(", ")}`);
   return [
     TABLE_START,
     "",
@@ -51,8 +51,6 @@ export function functionsTable(
     "in Sluice, out of those it runs (not counted: examples that also call an unsupported function, and",
     "the few the examples test pins as deliberately refused).",
     "",
-    "| Category | Functions |",
-    "| -------- | --------- |",
     ...rows,
     "",
     TABLE_END,

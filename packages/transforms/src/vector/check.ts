@@ -492,6 +492,10 @@ class Checker {
     // After `del` VRL's checker knows nothing of the path: later reads are of any kind, not null.
     if (isEvent && target.segments.length > 0) this.state.forget(target.segments);
     else if (isEvent) this.state.record(target, Kind.OBJECT);
+    // With `compact`, the containers above may be gone too: what was known from the top down is forgotten.
+    const mayCompact = compact && !(compact.value.kind === "literal" && compact.value.value === false);
+    if (isEvent && mayCompact && target.segments.length > 1)
+      this.state.record({ ...target, segments: target.segments.slice(0, 1) }, Kind.ANY);
     return facts(kind, { mutates: isEvent, stamps: this.timestamps, fresh: true });
   }
 }

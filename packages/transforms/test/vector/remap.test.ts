@@ -645,5 +645,9 @@ describe("remap: the vrl crate's function examples", () => {
       b: [[]],
     });
     expect(compileError('del(.a, "yes")')).toMatch(/`compact` of `del` expects boolean/);
+    // The containers above may be gone: their kinds are no longer known.
+    expect(compileError('.a = {"b": {"c": 1}}\ndel(.a.b.c, true)\n.d = merge(.a, {})')).toMatch(
+      /invalid argument type|unhandled fallible/,
+    );
   });
 });
