@@ -167,6 +167,7 @@ export function coerceToString(v: unknown): string {
 
 /** A number's shortest digits without an exponent, as Rust's Display writes a float (1e-7 is "0.0000001"). */
 function positional(x: number): string {
+  if (Object.is(x, -0)) return "-0";
   const text = String(x);
   const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
   if (!match) return text;

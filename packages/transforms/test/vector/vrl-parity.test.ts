@@ -140,6 +140,7 @@ describe("remap as the vrl crate: functions", () => {
       "0.0000001",
       "1500000000000000000000",
     ]);
+    expect(await result(".r = to_string(-1.5 * 0)")).toBe("-0");
   });
 
   it("parse_timestamp names the kind it cannot convert, keeps `%s%.f`'s fraction, checks ranges as it reads", async () => {
