@@ -59,9 +59,10 @@ export function pinnedDivergence(
     !("compile" in sluice)
   )
     return "lexer";
-  // VRL also knows the elements of a literal container held in a variable; Sluice's checker only its kind.
+  // VRL also knows what a variable holds below its top (a literal container's elements, `x.a = 1`);
+  // Sluice's checker only the variable's own kind.
   const onlyOneRefuses = "compile" in oracle !== "compile" in sluice;
-  if (onlyOneRefuses && /^[a-z_]\w* = [[{]/m.test(program)) return "variable literal";
+  if (onlyOneRefuses && /^[a-z_]\w*(?: = [[{]|[.[][^=\n]*=)/m.test(program)) return "variable contents";
   // chrono-tz stops daylight saving time in 2037; Intl keeps the zone's rules going.
   if (program.includes("2262") && /timezone: "(?!UTC)/.test(program)) return "far-future zone rules";
   return undefined;
