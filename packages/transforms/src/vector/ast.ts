@@ -80,6 +80,8 @@ export interface IfNode extends Span {
 export interface BlockNode extends Span {
   readonly kind: "block";
   readonly statements: Node[];
+  /** The whole program's text, on the program's own block: error messages give UTF-8 byte offsets in it. */
+  readonly source?: string;
 }
 
 export interface AbortNode extends Span {

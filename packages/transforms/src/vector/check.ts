@@ -18,7 +18,7 @@ import {
   VrlCompileError,
 } from "./ast.js";
 import { FUNCTIONS, type FunctionDef } from "./functions.js";
-import { TypeState } from "./type-state.js";
+import { containerFor, TypeState } from "./type-state.js";
 import { Kind, kindBit, kindNames, VrlTimestamp } from "./value.js";
 
 /** What the checker found out about one expression. */
@@ -178,7 +178,9 @@ class Checker {
       if (!this.state.isDefined(node.variable))
         throw new VrlCompileError(`undefined variable \`${node.variable}\``, node.start);
       this.slotOf(node.variable);
-      kind = node.segments.length === 0 ? this.state.variableKind(node.variable) : Kind.ANY;
+      const whole = this.state.variableKind(node.variable);
+      if (node.segments.length === 0) kind = whole;
+      else kind = (whole & containerFor(node.segments[0]!)) === 0 ? Kind.UNDEFINED : Kind.ANY;
     }
     return facts(kind, { stamps: this.timestamps });
   }
@@ -207,14 +209,10 @@ class Checker {
 
   private not(node: NotNode): Facts {
     const operand = this.visit(node.operand);
-    if ((operand.kind & Kind.BOOLEAN) === 0)
+    // VRL refuses a negation unless the operand is known to be a boolean, never checking it at run time.
+    if (operand.kind !== Kind.BOOLEAN)
       throw new VrlCompileError(`\`!\` expects a boolean, got ${kindNames(operand.kind)}`, node.start);
-    const checkedAtRun = operand.kind !== Kind.BOOLEAN;
-    return facts(Kind.BOOLEAN, {
-      ...sequence([operand]),
-      fallibleAt: operand.fallibleAt >= 0 ? operand.fallibleAt : checkedAtRun ? node.start : -1,
-      raises: operand.raises || checkedAtRun,
-    });
+    return facts(Kind.BOOLEAN, sequence([operand]));
   }
 
   private binary(node: BinaryNode): Facts {
@@ -237,21 +235,26 @@ class Checker {
       case "==":
       case "!=":
         return facts(Kind.BOOLEAN, flow);
-      case "||":
+      case "||": {
         // VRL: a null or false left side gives the right side; any other left side is the result.
         this.state = TypeState.merge(beforeRight, this.state);
+        const constant = literalValue(node.left);
+        if (left.kind === Kind.NULL || constant === false) return { ...right, ...flow, fresh: false };
+        // A left side that can never be null or false decides alone: the right side's failures never happen.
+        if ((left.kind & (Kind.NULL | Kind.BOOLEAN)) === 0 || constant === true)
+          return { ...left, fresh: false };
         return facts((left.kind & ~Kind.NULL) | right.kind, { ...flow, stamps: left.stamps || right.stamps });
+      }
       case "&&": {
         this.state = TypeState.merge(beforeRight, this.state);
-        // The left side must be a boolean (null counts as false); when it holds, the right side is the result.
-        const checkedAtRun = (left.kind & ~(Kind.BOOLEAN | Kind.NULL)) !== 0;
-        if ((left.kind & (Kind.BOOLEAN | Kind.NULL)) === 0)
-          throw new VrlCompileError(`\`&&\` expects a boolean, got ${kindNames(left.kind)}`, node.left.start);
-        return facts(Kind.BOOLEAN | right.kind, {
-          ...flow,
-          fallibleAt: flow.fallibleAt >= 0 ? flow.fallibleAt : checkedAtRun ? node.left.start : -1,
-          raises: flow.raises || checkedAtRun,
-        });
+        const constant = literalValue(node.left);
+        // A null or false left side is false without the right side; a literal true gives the right side's checks.
+        if (left.kind === Kind.NULL || constant === false)
+          return facts(Kind.BOOLEAN, { ...sequence([left]), raises: left.raises });
+        const either = Kind.BOOLEAN | Kind.NULL;
+        const unchecked = constant !== true && ((left.kind & ~either) !== 0 || (right.kind & ~either) !== 0);
+        const at = flow.fallibleAt >= 0 ? flow.fallibleAt : unchecked ? node.left.start : -1;
+        return facts(Kind.BOOLEAN, { ...flow, fallibleAt: at, raises: true });
       }
       default:
         return arithmetic(node, left, right, flow);
@@ -267,6 +270,8 @@ class Checker {
     } else if (value.fallibleAt >= 0) {
       throw new VrlCompileError(`unhandled fallible assignment: ${UNHANDLED}`, value.fallibleAt);
     }
+    this.parentsAccept(target);
+    if (errorTarget) this.parentsAccept(errorTarget);
     const toRoot = target.target === "event" && target.segments.length === 0;
     if (toRoot && (value.kind & Kind.OBJECT) === 0)
       throw new VrlCompileError(
@@ -278,10 +283,18 @@ class Checker {
     const rootCheck = toRoot && value.kind !== Kind.OBJECT;
     const flow = sequence([value]);
     // Record the targets' kinds for the statements that follow.
-    this.state.record(target, errorTarget ? value.kind | kindBit(defaultValue(value.kind)) : value.kind);
+    // `. = .` changes nothing VRL knows of the event.
+    const selfAssign =
+      toRoot &&
+      node.value.kind === "path" &&
+      node.value.target === "event" &&
+      node.value.segments.length === 0;
+    if (!selfAssign)
+      this.state.record(target, errorTarget ? value.kind | kindBit(defaultValue(value.kind)) : value.kind);
     if (errorTarget) this.state.record(errorTarget, Kind.BYTES | Kind.NULL);
     else if (target.target === "event") this.recordEntries(target.segments, node.value);
-    return facts(value.kind, {
+    // `ok, err = …` is worth the error message when it fails.
+    return facts(errorTarget ? value.kind | kindBit(defaultValue(value.kind)) | Kind.BYTES : value.kind, {
       raises: (errorTarget ? false : flow.raises) || rootCheck,
       mutates: flow.mutates || target.target === "event" || errorTarget?.target === "event",
       failsAfterMutation: flow.failsAfterMutation || (flow.mutates && rootCheck),
@@ -289,9 +302,31 @@ class Checker {
     });
   }
 
+  /**
+   * VRL refuses to assign below a parent it knows to be neither an object (for a field) nor an array (for
+   * an index): `x = 1` then `x.a = 2`.
+   */
+  private parentsAccept(target: PathNode): void {
+    const { segments } = target;
+    for (let i = 0; i < segments.length; i++) {
+      let parent: number;
+      if (target.target === "event") parent = this.state.eventKind(segments.slice(0, i));
+      else if (i === 0)
+        parent = this.state.isDefined(target.variable) ? this.state.variableKind(target.variable) : Kind.ANY;
+      else break;
+      const wanted = typeof segments[i] === "number" ? Kind.ARRAY : Kind.OBJECT;
+      if ((parent & wanted) === 0)
+        throw new VrlCompileError(
+          `parent path segment rejects this mutation: it holds ${kindNames(parent)}, not ${kindNames(wanted)}`,
+          target.start,
+        );
+    }
+  }
+
   /** An object literal stored at an event path: its entries' kinds are known there, as in Vector. */
   private recordEntries(segments: readonly Segment[], value: Node): void {
     if (value.kind !== "object") return;
+    this.state.close(segments);
     for (const [key, entry] of value.entries) {
       const path: PathNode = {
         kind: "path",
@@ -367,8 +402,11 @@ class Checker {
       if (bound[index] !== undefined)
         throw new VrlCompileError(`argument \`${params[index]!.name}\` given twice`, arg.value.start);
       const argument = this.visit(arg.value);
+      // VRL wants arguments' failures handled before the call, whatever handles the call's own.
+      if (argument.fallibleAt >= 0)
+        throw new VrlCompileError(`fallible argument: ${UNHANDLED}`, arg.value.start);
       const param = params[index]!;
-      if ((argument.kind & param.kind) === 0)
+      if ((argument.kind & accepted(param.kind)) === 0)
         throw new VrlCompileError(
           `invalid argument type: \`${param.name}\` of \`${node.name}\` expects ${kindNames(param.kind)}, got ${kindNames(argument.kind)}`,
           arg.value.start,
@@ -393,10 +431,12 @@ class Checker {
         );
     });
     const kinds = bound.map((b) => b?.kind ?? Kind.NULL);
-    const checkAtRun = params.map((p, i) => bound[i] !== undefined && (bound[i]!.kind & ~p.kind) !== 0);
+    const checkAtRun = params.map(
+      (p, i) => bound[i] !== undefined && (bound[i]!.kind & ~accepted(p.kind)) !== 0,
+    );
     const literals = args.map((arg) => (arg?.kind === "literal" ? arg.value : undefined));
     const fallible = def.fallible(kinds, literals) || checkAtRun.some(Boolean);
-    // `!` on a call that cannot fail is only a warning in Vector: the program compiles.
+    // `!` on an infallible call is only a warning in VRL: the program compiles.
     this.bindings.set(node, { def, args, checkAtRun, fallible });
     const flow = sequence(inOrder);
     return facts(def.returnKind(kinds), {
@@ -435,6 +475,12 @@ class Checker {
     const target = arg!.value;
     if (target.kind !== "path")
       throw new VrlCompileError(`\`${node.name}\` expects a path, like \`.field\``, target.start);
+    // VRL wants a path here: a variable alone is refused, its fields are not.
+    if (target.target === "variable" && target.segments.length === 0)
+      throw new VrlCompileError(
+        `\`${node.name}\` expects a path, like \`.field\` or \`x.field\``,
+        target.start,
+      );
     if (target.target === "variable") {
       if (!this.state.isDefined(target.variable))
         throw new VrlCompileError(`undefined variable \`${target.variable}\``, target.start);
@@ -443,7 +489,9 @@ class Checker {
     if (node.name === "exists") return facts(Kind.BOOLEAN);
     const isEvent = target.target === "event";
     const kind = isEvent ? this.state.eventKind(target.segments) : Kind.ANY;
-    if (isEvent) this.state.record(target, Kind.NULL);
+    // After `del` VRL's checker knows nothing of the path: later reads are of any kind, not null.
+    if (isEvent && target.segments.length > 0) this.state.forget(target.segments);
+    else if (isEvent) this.state.record(target, Kind.OBJECT);
     // With `compact`, the containers above may be gone too: what was known from the top down is forgotten.
     const mayCompact = compact && !(compact.value.kind === "literal" && compact.value.value === false);
     if (isEvent && mayCompact && target.segments.length > 1)
@@ -452,30 +500,87 @@ class Checker {
   }
 }
 
-/** `+ - * /` and the orderings: their kind, and whether they can fail on the kinds they are given. */
+const NUMBER = Kind.INTEGER | Kind.FLOAT;
+
+/** A parameter of any kind takes an undefined value too (it reads as null). */
+const accepted = (kind: number): number => (kind === Kind.ANY ? Kind.ANY | Kind.UNDEFINED : kind);
+
+/** `+ - * /` and the orderings: their kind, and whether they can fail on the kinds they are given (VRL's rules). */
 function arithmetic(node: BinaryNode, left: Facts, right: Facts, flow: Flow): Facts {
-  const NUMBER = Kind.INTEGER | Kind.FLOAT;
-  const op = node.operator;
-  const strings = op === "+" && left.kind === Kind.BYTES && right.kind === Kind.BYTES;
-  const numbers = (left.kind & ~NUMBER) === 0 && (right.kind & ~NUMBER) === 0;
-  const compare = op === "<" || op === "<=" || op === ">" || op === ">=";
-  const fallible =
-    !(strings || (numbers && op !== "/")) &&
-    !(compare && ((left.kind === Kind.BYTES && right.kind === Kind.BYTES) || numbers));
-  const kind = compare
-    ? Kind.BOOLEAN
-    : strings
-      ? Kind.BYTES
-      : op === "/"
-        ? Kind.FLOAT
-        : numbers
-          ? left.kind | right.kind
-          : Kind.ANY;
+  const [kind, fallible] = arithmeticType(node, left.kind, right.kind);
+  // VRL types a division afresh from its divisor alone, so failures its operands leave unhandled never
+  // make it fallible (they still fail at run time).
+  const inner = node.operator === "/" ? -1 : flow.fallibleAt;
   return facts(kind, {
     ...flow,
-    fallibleAt: flow.fallibleAt >= 0 ? flow.fallibleAt : fallible ? node.start : -1,
+    fallibleAt: inner >= 0 ? inner : fallible ? node.start : -1,
     raises: flow.raises || fallible,
   });
+}
+
+/** The kind an arithmetic or ordering operator gives, and whether it can fail, from its operands' kinds. */
+function arithmeticType(node: BinaryNode, l: number, r: number): [kind: number, fallible: boolean] {
+  const within = (kind: number, allowed: number): boolean => (kind & ~allowed) === 0;
+  switch (node.operator) {
+    case "<":
+    case "<=":
+    case ">":
+    case ">=": {
+      const same = (l === Kind.BYTES && r === Kind.BYTES) || (l === Kind.TIMESTAMP && r === Kind.TIMESTAMP);
+      return [Kind.BOOLEAN, !same && !(within(l, NUMBER) && within(r, NUMBER))];
+    }
+    case "/": {
+      // Infallible only for a number divided by a constant VRL knows is not zero.
+      const divisor = constantNumber(node.right);
+      const safe =
+        (l === Kind.INTEGER || l === Kind.FLOAT) &&
+        divisor !== undefined &&
+        (divisor.float ? isNormal(divisor.value) : divisor.value !== 0);
+      return [Kind.FLOAT, !safe];
+    }
+    default:
+      break;
+  }
+  const op = node.operator;
+  if (op === "+" && (l === Kind.BYTES || r === Kind.BYTES))
+    return [Kind.BYTES, !(within(l, Kind.BYTES | Kind.NULL) && within(r, Kind.BYTES | Kind.NULL))];
+  if (l === Kind.FLOAT || r === Kind.FLOAT) return [Kind.FLOAT, !(within(l, NUMBER) && within(r, NUMBER))];
+  if (l === Kind.INTEGER && r === Kind.INTEGER) return [Kind.INTEGER, false];
+  if (op === "*" && ((l === Kind.BYTES && r === Kind.INTEGER) || (l === Kind.INTEGER && r === Kind.BYTES)))
+    return [Kind.BYTES, false];
+  return [op === "-" ? NUMBER : Kind.BYTES | NUMBER, true];
+}
+
+function isNormal(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value) >= 2.2250738585072014e-308;
+}
+
+/** The value of a literal, else undefined. */
+function literalValue(node: Node): unknown {
+  return node.kind === "literal" ? node.value : undefined;
+}
+
+/** A number VRL's checker can work out before the program runs: a literal, or arithmetic on such. */
+function constantNumber(node: Node): { value: number; float: boolean } | undefined {
+  if (node.kind === "literal") {
+    if (typeof node.value !== "number") return undefined;
+    return { value: node.value, float: node.float === true || !Number.isInteger(node.value) };
+  }
+  if (node.kind !== "binary" || !["+", "-", "*", "/"].includes(node.operator)) return undefined;
+  const a = constantNumber(node.left);
+  const b = constantNumber(node.right);
+  if (!a || !b) return undefined;
+  const float = a.float || b.float || node.operator === "/";
+  switch (node.operator) {
+    case "+":
+      return { value: a.value + b.value, float };
+    case "-":
+      return { value: a.value - b.value, float };
+    case "*":
+      return { value: a.value * b.value, float };
+    default:
+      return b.value === 0 ? undefined : { value: a.value / b.value, float };
+  }
 }
 
 /** The value `x` gets in `x, err = f()` when f fails: the default of f's kind. */
@@ -488,6 +593,8 @@ export function defaultValue(kind: number): unknown {
       return 0;
     case Kind.BOOLEAN:
       return false;
+    case Kind.TIMESTAMP:
+      return new VrlTimestamp(0, 0);
     case Kind.OBJECT:
       return {};
     case Kind.ARRAY:

@@ -26,6 +26,7 @@ import {
   type JsonObject,
   Kind,
   kindBit,
+  kindDescription,
   kindOf,
   setKey,
   VrlAbort,
@@ -50,11 +51,19 @@ const UNDEFINED: Evaluate = () => undefined;
 
 /** The program's closure: runs it on `run.root` and returns the value of its last statement. */
 export function generate(program: Node, checked: CheckedProgram): Evaluate {
-  return new Generator(checked).node(program);
+  return new Generator(checked, program.kind === "block" ? (program.source ?? "") : "").node(program);
 }
 
 class Generator {
-  constructor(private readonly checked: CheckedProgram) {}
+  constructor(
+    private readonly checked: CheckedProgram,
+    private readonly source: string,
+  ) {}
+
+  /** VRL reports positions as UTF-8 byte offsets. */
+  private byteOffset(offset: number): number {
+    return Buffer.byteLength(this.source.slice(0, offset));
+  }
 
   node(node: Node): Evaluate {
     switch (node.kind) {
@@ -97,6 +106,17 @@ class Generator {
     return (run) => deepClone(evaluate(run));
   }
 
+  /**
+   * `node`'s value, copied when one of the expressions evaluated after it may change the event: VRL reads
+   * a value, never a reference to where it lives (`. + del(.a)` adds the object as it was).
+   */
+  private snapshot(node: Node, later: ReadonlyArray<Node | undefined>): Evaluate {
+    const evaluate = this.node(node);
+    const changed = later.some((other) => other !== undefined && this.facts(other).mutates);
+    if (!changed || (this.facts(node).kind & (Kind.OBJECT | Kind.ARRAY)) === 0) return evaluate;
+    return (run) => deepClone(evaluate(run));
+  }
+
   private literal(node: LiteralNode): Evaluate {
     const value = node.value;
     return () => value;
@@ -129,7 +149,12 @@ class Generator {
   }
 
   private object(node: ObjectNode): Evaluate {
-    const entries = node.entries.map(([key, value]) => [key, this.storable(value)] as const);
+    // VRL keeps an object literal's entries by key: a repeated key's earlier values are checked but never
+    // evaluated, and the entries evaluate in key order (UTF-8 byte order).
+    const byKey = [...new Map(node.entries)].sort(([a], [b]) =>
+      Buffer.compare(Buffer.from(a), Buffer.from(b)),
+    );
+    const entries = byKey.map(([key, value]) => [key, this.storable(value)] as const);
     return (run) => {
       const out: JsonObject = {};
       for (let i = 0; i < entries.length; i++) setKey(out, entries[i]![0], entries[i]![1](run));
@@ -164,7 +189,7 @@ class Generator {
   }
 
   private binary(node: BinaryNode): Evaluate {
-    const left = this.node(node.left);
+    const left = this.snapshot(node.left, [node.right]);
     const right = this.node(node.right);
     switch (node.operator) {
       case "??":
@@ -183,14 +208,28 @@ class Generator {
       case "||":
         return (run) => {
           const value = left(run);
-          return value === null || value === undefined || value === false ? right(run) : value;
+          if (value !== null && value !== undefined && value !== false) return value;
+          try {
+            return right(run);
+          } catch (error) {
+            // VRL words a failure of the right side as the operator's own.
+            if (error instanceof VrlError)
+              throw new VrlError(`can't apply an OR to these types - ${error.message}`);
+            throw error;
+          }
         };
       case "&&":
+        // As VRL: a null or false left side is false; otherwise both sides must be booleans (null counts as false).
         return (run) => {
           const value = left(run);
           if (value === null || value === undefined || value === false) return false;
-          if (value !== true) throw expected(Kind.BOOLEAN | Kind.NULL, value);
-          return right(run);
+          const other = right(run);
+          if (value !== true || (other !== null && other !== undefined && typeof other !== "boolean"))
+            throw new VrlError(
+              `can't apply an AND to types ${kindDescription(value)} and ${kindDescription(other)}`,
+            );
+          if (other === null || other === undefined) return false;
+          return other;
         };
       default:
         return arithmetic(node.operator, left, right);
@@ -218,7 +257,8 @@ class Generator {
         if (error instanceof VrlAbort || !(error instanceof Error)) throw error;
         store(run, defaultValue(kind));
         storeError(run, error.message);
-        return defaultValue(kind);
+        // As VRL: the assignment's value is then the error message.
+        return error.message;
       }
       store(run, v);
       storeError(run, null);
@@ -281,22 +321,24 @@ class Generator {
 
   private call(node: CallNode): Evaluate {
     const { def, args, checkAtRun, fallible } = this.checked.binding(node);
-    const label = `function call error for "${node.name}" at (${node.start}:${node.end}): `;
+    const label = `function call error for "${node.name}" at (${this.byteOffset(node.start)}:${this.byteOffset(node.end)}): `;
+    // VRL labels every error raised inside the call with it, its arguments' included.
+    const raises = fallible || args.some((arg) => arg !== undefined && this.facts(arg).raises);
     const evaluators = def.params.map((param, i) => {
       const arg = args[i];
       if (!arg) return UNDEFINED;
-      const evaluate = this.node(arg);
+      const evaluate = this.snapshot(arg, args.slice(i + 1));
       if (!checkAtRun[i]) return evaluate;
       const kind = param.kind;
       return (run: RunContext) => {
         const v = evaluate(run);
-        if ((kindBit(v) & kind) === 0) throw expected(kind, v);
+        if ((kindBit(v) & kind) === 0) throw param.mismatch ? param.mismatch(v) : expected(kind, v);
         return v;
       };
     });
     const [first = UNDEFINED, second = UNDEFINED, third = UNDEFINED] = evaluators;
     const impl = def.impl;
-    if (!fallible) return (run) => impl(first(run), second(run), third(run), run);
+    if (!raises) return (run) => impl(first(run), second(run), third(run), run);
     return (run) => {
       try {
         return impl(first(run), second(run), third(run), run);
@@ -355,23 +397,27 @@ function compactUp(base: unknown, segments: readonly Segment[]): void {
   }
 }
 
-/** `+ - * /` and the orderings, on numbers (and strings for `+` and the orderings). */
+/** `+ - * /` and the orderings, on the kinds VRL applies them to. */
 function arithmetic(op: string, left: Evaluate, right: Evaluate): Evaluate {
   return (run) => {
     const a = left(run);
     const b = right(run);
     const bothNumbers = typeof a === "number" && typeof b === "number";
-    const bothStrings = typeof a === "string" && typeof b === "string";
     switch (op) {
       case "+":
         if (bothNumbers) return a + b;
-        if (bothStrings) return a + b;
+        // VRL: text plus null is the text.
+        if (typeof a === "string" && (typeof b === "string" || b === null)) return b === null ? a : a + b;
+        if (a === null && typeof b === "string") return b;
         break;
       case "-":
         if (bothNumbers) return a - b;
         break;
       case "*":
         if (bothNumbers) return a * b;
+        // VRL repeats text an integer number of times (none when negative).
+        if (typeof a === "string" && Number.isInteger(b)) return repeat(a, b as number);
+        if (typeof b === "string" && Number.isInteger(a)) return repeat(b, a as number);
         break;
       case "/":
         if (bothNumbers) {
@@ -379,23 +425,72 @@ function arithmetic(op: string, left: Evaluate, right: Evaluate): Evaluate {
           return a / b;
         }
         break;
-      case "<":
-        if (bothNumbers || bothStrings) return (a as number) < (b as number);
-        break;
-      case "<=":
-        if (bothNumbers || bothStrings) return (a as number) <= (b as number);
-        break;
-      case ">":
-        if (bothNumbers || bothStrings) return (a as number) > (b as number);
-        break;
-      case ">=":
-        if (bothNumbers || bothStrings) return (a as number) >= (b as number);
-        break;
-      default:
-        break;
+      default: {
+        const order = compare(a, b);
+        if (order === undefined) break;
+        if (op === "<") return order < 0;
+        if (op === "<=") return order <= 0;
+        if (op === ">") return order > 0;
+        return order >= 0;
+      }
     }
-    throw new VrlError(`can't apply \`${op}\` to ${kindOf(a)} and ${kindOf(b)}`);
+    throw operatorError(op, a, b);
   };
+}
+
+/** VRL's messages for operators applied to kinds they do not take, word for word. */
+function operatorError(op: string, a: unknown, b: unknown): VrlError {
+  const [l, r] = [kindDescription(a), kindDescription(b)];
+  switch (op) {
+    case "+":
+      return new VrlError(`can't add type ${r} to ${l}`);
+    case "-":
+      return new VrlError(`can't subtract type ${r} from ${l}`);
+    case "*":
+      return new VrlError(`can't multiply type ${l} by ${r}`);
+    case "/":
+      return new VrlError(`can't divide type ${l} by ${r}`);
+    default:
+      // A text or a timestamp on the left asks for the same on the right; VRL's other mismatches reuse
+      // the messages of other operators.
+      if (typeof a === "string") return new VrlError(`expected string, got ${r}`);
+      if (a instanceof VrlTimestamp) return new VrlError(`expected timestamp, got ${r}`);
+      if (op === ">") return new VrlError(`can't calculate remainder of type ${l} and ${r}`);
+      return new VrlError(`can't compare ${l} >= ${r}`);
+  }
+}
+
+/** Unlike VRL, a bound on what one `*` may build: a repeated text holds at most this many characters. */
+const MAX_REPEATED = 16 * 1024 * 1024;
+
+function repeat(text: string, times: number): string {
+  if (times <= 0) return "";
+  if (text.length * times > MAX_REPEATED)
+    throw new VrlError(`can't repeat a string to more than ${MAX_REPEATED} characters`);
+  return text.repeat(times);
+}
+
+/** The order of two numbers, two texts (by code point, as VRL compares UTF-8 bytes) or two timestamps. */
+function compare(a: unknown, b: unknown): number | undefined {
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
+  if (a instanceof VrlTimestamp && b instanceof VrlTimestamp)
+    return a.ms !== b.ms ? a.ms - b.ms : a.nanos - b.nanos;
+  return undefined;
+}
+
+/** UTF-16 order differs from code point order only where a surrogate meets a unit above them. */
+function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const rank = (unit: number): number =>
+      unit >= 0xd800 && unit < 0xe000 ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit;
+    return rank(x) - rank(y);
+  }
+  return a.length - b.length;
 }
 
 /** Encodes, as the event leaves the program, the timestamps stored at `segments`. */

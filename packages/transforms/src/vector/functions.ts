@@ -10,6 +10,7 @@ import {
   isObject,
   type JsonObject,
   Kind,
+  kindDescription,
   kindNames,
   kindOf,
   setKey,
@@ -23,6 +24,8 @@ export interface Param {
   readonly required: boolean;
   /** Allowed literal values (VRL checks enum arguments at compile time). */
   readonly oneOf?: readonly string[];
+  /** The function's own error for a value of another kind at run time, where it words one. */
+  readonly mismatch?: (got: unknown) => VrlError;
 }
 
 /** What a running program hands a function besides its arguments. */
@@ -79,7 +82,7 @@ function matches(v: unknown, bit: number): boolean {
 }
 
 export function expected(kind: number, got: unknown): VrlError {
-  return new VrlError(`expected ${kindNames(kind)}, got ${kindOf(got)}`);
+  return new VrlError(`expected ${kindNames(kind)}, got ${kindDescription(got)}`);
 }
 
 // ---- plain JS versions, exported through `vrl` for custom transforms ----
@@ -156,9 +159,24 @@ function cutAtDepth(parsed: unknown, _source: string, maxDepth: number): unknown
 export function coerceToString(v: unknown): string {
   if (typeof v === "string") return v;
   if (v === null || v === undefined) return "";
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (typeof v === "number") return positional(v);
+  if (typeof v === "boolean") return String(v);
   if (v instanceof VrlTimestamp) return v.toString();
-  throw new VrlError(`unable to coerce ${kindOf(v)} into string`);
+  throw new VrlError(`unable to coerce ${kindDescription(v)} into string`);
+}
+
+/** A number's shortest digits without an exponent, as Rust's Display writes a float (1e-7 is "0.0000001"). */
+function positional(x: number): string {
+  if (Object.is(x, -0)) return "-0";
+  const text = String(x);
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!match) return text;
+  const [, sign, lead, fraction = "", power] = match;
+  const exponent = Number(power);
+  const digits = lead! + fraction;
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  if (exponent >= fraction.length) return sign + digits + "0".repeat(exponent - fraction.length);
+  return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
 }
 
 /** The units of `toUnixTimestamp` (VRL's to_unix_timestamp `unit`). */
@@ -276,7 +294,13 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
   },
   parse_timestamp: {
     params: [
-      { name: "value", kind: Kind.BYTES | Kind.TIMESTAMP, required: true },
+      {
+        name: "value",
+        kind: Kind.BYTES | Kind.TIMESTAMP,
+        required: true,
+        mismatch: (got) =>
+          new VrlError(`unable to convert ${isObject(got) ? "map" : kindOf(got)} value to timestamp`),
+      },
       { name: "format", kind: Kind.BYTES, required: true },
       { name: "timezone", kind: Kind.BYTES, required: false },
     ],

@@ -119,6 +119,12 @@ export function lex(src: string): Token[] {
       while (j < src.length && IDENT_CHAR.test(src[j]!)) j++;
       toks.push({ type: "ident", value: src.slice(i, j), start: i, end: j });
       i = j;
+      // `x[0]` indexes a variable as `x.a` reads its field: a path token right after the name.
+      if (/^\[-?[0-9]+\]/.test(src.slice(i, i + 24))) {
+        const [segs, end] = lexPath(src, i);
+        toks.push({ type: "path", value: segs, start: i, end: end });
+        i = end;
+      }
       continue;
     }
     const op = OPS.find((o) => src.startsWith(o, i));

@@ -58,7 +58,7 @@ export function parse(src: string): Node {
 
   function program(): Node {
     const statements = statementList("eof");
-    return { kind: "block", statements, start: 0, end: src.length };
+    return { kind: "block", statements, start: 0, end: src.length, source: src };
   }
 
   function statementList(until: "eof" | "}"): Node[] {

@@ -165,6 +165,13 @@ export function formatTimestamp(ts: VrlTimestamp, format: string, zone?: Zone): 
       case "j":
         out += num(yday, 3);
         break;
+      case "U":
+        // Week of the year, weeks starting on Sunday; days before the first Sunday are week 0.
+        out += num(Math.floor((yday - 1 + 7 - weekday) / 7), 2);
+        break;
+      case "W":
+        out += num(Math.floor((yday - 1 + 7 - ((weekday + 6) % 7)) / 7), 2);
+        break;
       case "H":
         out += num(hour, 2);
         break;
@@ -277,13 +284,35 @@ export function parseTimestamp(text: string, format: string, zone: Zone): VrlTim
   try {
     const end = parseInto(text, 0, format, f, 0);
     if (end < text.length) throw new ParseFailure(TRAILING);
+    // VRL reads a format naming a zone (even %Z, which chrono only skips) as one that must give an offset.
+    if (ZONED.test(format) && f.offset === undefined && f.epoch === undefined)
+      throw new ParseFailure(NOT_ENOUGH);
     return resolve(f, zone);
   } catch (error) {
     if (error instanceof ParseFailure)
-      throw new VrlError(`Invalid timestamp ${JSON.stringify(text)}: ${error.message}`);
+      throw new VrlError(`Invalid timestamp ${rustDebug(text)}: ${error.message}`);
     throw error;
   }
 }
+
+/** Text quoted as Rust's `{:?}` quotes it: VRL's messages print the input that way. */
+function rustDebug(text: string): string {
+  let out = '"';
+  for (const c of text) {
+    if (c === '"' || c === "\\") out += `\\${c}`;
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (c === "\t") out += "\\t";
+    else if (c === "\0") out += "\\0";
+    // Rust escapes what it cannot print and combining marks as \u{…}.
+    else if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Mn}\p{Me}]/u.test(c))
+      out += `\\u{${c.codePointAt(0)!.toString(16)}}`;
+    else out += c;
+  }
+  return `${out}"`;
+}
+
+const ZONED = /%Z|%z|%:z|%#z|%\+/;
 
 function isSpace(c: string | undefined): boolean {
   return c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\v" || c === "\f";
@@ -299,7 +328,7 @@ function readNumber(text: string, pos: number, maxDigits: number, signed = false
   const start = i;
   while (i < text.length && i - start < maxDigits && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57)
     i++;
-  if (i === start) throw new ParseFailure(pos >= text.length ? SHORT : INVALID);
+  if (i === start) throw new ParseFailure(i >= text.length ? SHORT : INVALID);
   return [sign * Number(text.slice(start, i)), i];
 }
 
@@ -364,6 +393,11 @@ function parseInto(text: string, start: number, format: string, f: Fields, depth
       pos = next;
       return value;
     };
+    // chrono checks each field's range as it reads it, before the rest of the input.
+    const within = (value: number, low: number, high: number): number => {
+      if (value < low || value > high) throw new ParseFailure(RANGE);
+      return value;
+    };
     switch (spec) {
       case "Y":
         f.year = num(9, true);
@@ -379,7 +413,7 @@ function parseInto(text: string, start: number, format: string, f: Fields, depth
         break;
       }
       case "m":
-        f.month = num(2);
+        f.month = within(num(2), 1, 12);
         break;
       case "b":
       case "h":
@@ -391,7 +425,7 @@ function parseInto(text: string, start: number, format: string, f: Fields, depth
       }
       case "d":
       case "e":
-        f.day = num(2);
+        f.day = within(num(2), 1, 31);
         break;
       case "a":
       case "A": {
@@ -404,15 +438,15 @@ function parseInto(text: string, start: number, format: string, f: Fields, depth
         num(1);
         break;
       case "j":
-        f.yday = num(3);
+        f.yday = within(num(3), 1, 366);
         break;
       case "H":
       case "k":
-        f.hour = num(2);
+        f.hour = within(num(2), 0, 23);
         break;
       case "I":
       case "l":
-        f.hour12 = num(2);
+        f.hour12 = within(num(2), 1, 12);
         break;
       case "p":
       case "P": {
@@ -424,10 +458,10 @@ function parseInto(text: string, start: number, format: string, f: Fields, depth
         break;
       }
       case "M":
-        f.minute = num(2);
+        f.minute = within(num(2), 0, 59);
         break;
       case "S":
-        f.second = num(2);
+        f.second = within(num(2), 0, 60);
         break;
       case "f":
         // chrono reads %f as a number of nanoseconds (up to 9 digits), not as a fraction.
@@ -481,12 +515,16 @@ function parseInto(text: string, start: number, format: string, f: Fields, depth
         }
         break;
       case "Z":
-        // chrono skips a zone name without reading it.
-        if (pos >= text.length) throw new ParseFailure(SHORT);
+        // chrono skips a zone name without reading it (none at all at the end of the input).
         while (pos < text.length && !isSpace(text[pos])) pos++;
         break;
       case "s":
-        f.epoch = num(20, true);
+        // chrono reads an epoch's sign apart from its digits: a sign alone is invalid, not short.
+        if ((text[pos] === "-" || text[pos] === "+") && !/\d/.test(text[pos + 1] ?? ""))
+          throw new ParseFailure(INVALID);
+        // VRL's chrono reads %s as digits only: a sign is invalid.
+        if (text[pos] === "-" || text[pos] === "+") throw new ParseFailure(INVALID);
+        f.epoch = num(20);
         break;
       case "F":
         pos = parseInto(text, pos, "%Y-%m-%d", f, depth + 1);
@@ -509,10 +547,12 @@ function parseInto(text: string, start: number, format: string, f: Fields, depth
         pos = parseInto(text, pos, "%I:%M:%S %p", f, depth + 1);
         break;
       case "+": {
-        pos = parseInto(text, pos, "%Y-%m-%d", f, depth + 1);
+        // chrono's relaxed RFC 3339: whitespace may come before each separator (a space in a format
+        // matches any whitespace, or none).
+        pos = parseInto(text, pos, "%Y -%m -%d", f, depth + 1);
         if (text[pos] !== "T" && text[pos] !== "t" && text[pos] !== " ")
           throw new ParseFailure(pos >= text.length ? SHORT : INVALID);
-        pos = parseInto(text, pos + 1, "%H:%M:%S%.f", f, depth + 1);
+        pos = parseInto(text, pos + 1, "%H :%M :%S%.f ", f, depth + 1);
         const [offset, next] = readOffset(text, pos, true);
         f.offset = offset;
         pos = next;
@@ -535,9 +575,11 @@ function parseInto(text: string, start: number, format: string, f: Fields, depth
 
 function resolve(f: Fields, zone: Zone): VrlTimestamp {
   if (f.epoch !== undefined) {
-    const ms = f.epoch * 1000;
+    // chrono adds a parsed fraction (`%s%.f`) to the epoch seconds.
+    const nanos = f.nanos ?? 0;
+    const ms = f.epoch * 1000 + Math.floor(nanos / 1_000_000);
     if (!Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15) throw new ParseFailure(RANGE);
-    return new VrlTimestamp(ms, 0);
+    return new VrlTimestamp(ms, nanos % 1_000_000);
   }
   if (f.year === undefined) throw new ParseFailure(NOT_ENOUGH);
   let month = f.month;

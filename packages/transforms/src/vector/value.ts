@@ -68,6 +68,8 @@ export const Kind = {
   ARRAY: 64,
   NULL: 128,
   ANY: 255,
+  /** What reading below a value known to be no container gives: no value at all, not even null. */
+  UNDEFINED: 256,
   /** Any JSON value: what parse_json returns. */
   JSON: 1 | 2 | 4 | 8 | 32 | 64 | 128,
 } as const;
@@ -86,6 +88,29 @@ export function kindOf(value: unknown): string {
       if (value instanceof VrlTimestamp) return "timestamp";
       return Array.isArray(value) ? "array" : "object";
   }
+}
+
+const PLAIN_FIELD = /^[0-9]*[a-zA-Z_@][0-9a-zA-Z_@]*$/;
+
+/** Deeper containers are named by kind alone, so an error message stays bounded. */
+const DESCRIBED_DEPTH = 32;
+
+/**
+ * A value's kind as VRL's runtime errors print it: containers spelled out, `{ a: integer, "b-c": [string] }`,
+ * empty ones as `object` or `array`.
+ */
+export function kindDescription(value: unknown, depth = 0): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0 || depth >= DESCRIBED_DEPTH) return "array";
+    return `[${value.map((item) => kindDescription(item, depth + 1)).join(", ")}]`;
+  }
+  if (!isObject(value)) return kindOf(value);
+  const keys = Object.keys(value);
+  if (keys.length === 0 || depth >= DESCRIBED_DEPTH) return "object";
+  const fields = keys
+    .sort()
+    .map((key) => `${PLAIN_FIELD.test(key) ? key : `"${key}"`}: ${kindDescription(value[key], depth + 1)}`);
+  return `{ ${fields.join(", ")} }`;
 }
 
 export function kindBit(value: unknown): number {
@@ -112,6 +137,7 @@ const NAMES: Array<[number, string]> = [
   [Kind.OBJECT, "object"],
   [Kind.ARRAY, "array"],
   [Kind.NULL, "null"],
+  [Kind.UNDEFINED, "undefined"],
 ];
 
 /** `string or integer`, as VRL names an expected kind. */

@@ -447,9 +447,11 @@ describe("remap: compile errors name `source` and the line:column", () => {
     expect(compileError(".a = upcase(1)")).toMatch(/at 1:13: invalid argument type/);
   });
 
-  it("refuses unhandled fallible calls, and handling where nothing can fail", () => {
+  it("refuses unhandled fallible calls, and handling where nothing can fail", async () => {
     expect(compileError(". = parse_json(.message)")).toMatch(/at 1:5: unhandled fallible assignment/);
     expect(compileError("x = 1\n  upcase(.message)")).toMatch(/at 2:3: unhandled fallible expression/);
+    // `!` on an infallible call is only a warning in VRL: the program compiles.
+    expect(await evaluate('downcase!("X")')).toBe("x");
     expect(compileError('.a, .err = downcase("X")')).toMatch(/unnecessary error assignment/);
     expect(compileError('.a = upcase("x") ?? "y"')).toMatch(/unnecessary error coalescing/);
     expect(compileError("if .flag { .a = 1 }")).toMatch(/at 1:4: if-statement predicate must be a boolean/);
@@ -516,6 +518,7 @@ describe("remap: compile errors name `source` and the line:column", () => {
 
   it("knows the kinds a program assigned: a field set to a string needs no handling", () => {
     expect(() => remap({ source: '.a = "x"\n.b = upcase(.a)' })).not.toThrow();
+    expect(() => remap({ source: ".a = 1\n.b = upcase(.a)" })).toThrow(/invalid argument type/);
     expect(() => remap({ source: '.a = "x"\n.b, err = upcase(.a)' })).toThrow(/unnecessary error assignment/);
   });
 });
@@ -609,7 +612,9 @@ describe("remap: logical operators", () => {
     expect(await evaluate("false || true")).toBe(true);
     expect(await evaluate("true && false")).toBe(false);
     expect(await evaluate("null && true")).toBe(false);
-    expect(compileError('.a = "x" && true')).toMatch(/`&&` expects a boolean/);
+    // A left side VRL cannot prove a boolean makes `&&` fallible, not refused.
+    expect(compileError('.a = "x" && true')).toMatch(/at 1:6: unhandled fallible assignment/);
+    expect(await evaluate('("x" && true) ?? "failed"')).toBe("failed");
     expect(compileError(".a = .flag && true")).toMatch(/at 1:6: unhandled fallible assignment/);
   });
 });
