@@ -15,13 +15,17 @@ const here = fileURLToPath(new URL("./java/", import.meta.url));
 export const javaCache = fileURLToPath(new URL("../.cache/java/", import.meta.url));
 
 /** The versions the poms under test/harness/java pin. */
-export const KAFKA_VERSION = pomProperty("kafka", "kafka.version");
-export const ELASTICSEARCH_VERSION = pomProperty("elasticsearch", "elasticsearch.version");
+export const KAFKA_VERSION = pomProperty(join(here, "kafka", "pom.xml"), "kafka.version");
+export const ELASTICSEARCH_VERSION = pomProperty(
+  join(here, "elasticsearch", "pom.xml"),
+  "elasticsearch.version",
+);
 
-function pomProperty(stack: string, name: string): string {
-  const pom = readFileSync(join(here, stack, "pom.xml"), "utf8");
+/** The value of property `name` in the pom at `path`. */
+export function pomProperty(path: string, name: string): string {
+  const pom = readFileSync(path, "utf8");
   const value = new RegExp(`<${name.replaceAll(".", "\\.")}>([^<]+)<`).exec(pom)?.[1];
-  if (!value) throw new Error(`test/harness/java/${stack}/pom.xml has no <${name}>`);
+  if (!value) throw new Error(`${path} has no <${name}>`);
   return value;
 }
 
@@ -29,7 +33,7 @@ export function javaBinary(): string {
   return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
 }
 
-function javacBinary(): string {
+export function javacBinary(): string {
   return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "javac") : "javac";
 }
 

@@ -1,9 +1,11 @@
 // The real engines Sluice's transforms mirror (VRL, Joda-Time, Ruby's regex engine) as long-lived child
 // processes that answer one JSON line per JSON line, built once into a cache outside the work tree.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import fc from "fast-check";
 import { describe, it } from "vitest";
@@ -12,6 +14,44 @@ import { describe, it } from "vitest";
 export function oracleDir(name: string, key: string): string {
   const cache = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   return join(cache, "sluice", "oracles", `${name}@${key}`);
+}
+
+/** A short hash of the files an oracle is built from (its sources and the pins of its versions). */
+export function oracleKey(files: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const file of files) hash.update(basename(file)).update("\0").update(readFileSync(file));
+  return hash.digest("hex").slice(0, 12);
+}
+
+/**
+ * Builds oracle `name` into `dir` unless `built()` says it is there: `build` fills a temporary folder beside
+ * `dir`, renamed into place only when it is complete, so an interrupted build is never taken for one.
+ * Prints scripts/setup's line for it, with the build's time.
+ */
+export async function buildOracleOnce(
+  name: string,
+  dir: string,
+  built: () => boolean,
+  build: (temp: string) => Promise<void>,
+): Promise<void> {
+  if (built()) {
+    console.log(`setup: ${name} oracle at ${dir} (cached)`);
+    return;
+  }
+  const started = Date.now();
+  await mkdir(dirname(dir), { recursive: true });
+  const temp = await mkdtemp(`${dir}.tmp-`);
+  try {
+    await build(temp);
+    await rm(dir, { recursive: true, force: true });
+    await rename(temp, dir).catch(async (error: NodeJS.ErrnoException) => {
+      // Another setup finished first: its build is the same.
+      if (!built()) throw error;
+    });
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+  console.log(`setup: ${name} oracle built at ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** One running oracle: requests are answered in order, one JSON line each. */

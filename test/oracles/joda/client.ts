@@ -1,10 +1,10 @@
 // The Joda-Time oracle: where its build lives (named by a hash of its pom and Java sources) and a typed
 // client for the long-lived JVM that answers date-filter requests.
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type OracleBuild, OracleProcess, oracleBuild, oracleDir } from "../oracle.js";
+import { javaBinary } from "../../harness/jvm.js";
+import { type OracleBuild, OracleProcess, oracleBuild, oracleDir, oracleKey } from "../oracle.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
@@ -21,14 +21,8 @@ export function jodaOracleSources(): { pom: string; java: string[] } {
 /** The oracle's folder, its jars, its classes, and the file written last when a build completes. */
 export function jodaOracleLayout(): { dir: string; lib: string; classes: string; done: string } {
   const { pom, java } = jodaOracleSources();
-  const hash = createHash("sha256");
-  for (const file of [pom, ...java]) hash.update(file.slice(here.length)).update(readFileSync(file));
-  const dir = oracleDir("joda", hash.digest("hex").slice(0, 12));
+  const dir = oracleDir("joda", oracleKey([pom, ...java]));
   return { dir, lib: join(dir, "lib"), classes: join(dir, "classes"), done: join(dir, "built") };
-}
-
-function javaBinary(): string {
-  return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
 }
 
 /** The built oracle as describeWithOracle needs it; UTC and English are the JVM's defaults, as Sluice's. */

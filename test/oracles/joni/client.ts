@@ -1,33 +1,21 @@
 // Ruby's String#gsub as Logstash's mutate runs it (JRuby, whose regexes are joni's), as an oracle process.
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { javaBinary } from "../../harness/jvm.js";
-import { type OracleBuild, type OracleProcess, oracleBuild, oracleDir } from "../oracle.js";
+import { javaBinary, pomProperty } from "../../harness/jvm.js";
+import { type OracleBuild, type OracleProcess, oracleBuild, oracleDir, oracleKey } from "../oracle.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 /** The files whose content makes the build: a change to either gives the oracle a new cache folder. */
 export const SOURCES = ["pom.xml", "gsub.rb"].map((file) => join(here, file));
 
-function pomProperty(name: string): string {
-  const value = new RegExp(`<${name.replaceAll(".", "\\.")}>([^<]+)<`).exec(
-    readFileSync(SOURCES[0]!, "utf8"),
-  )?.[1];
-  if (!value) throw new Error(`test/oracles/joni/pom.xml has no <${name}>`);
-  return value;
-}
-
 /** The JRuby Logstash 8.19 bundles, and the joni and jcodings inside it. */
-export const JRUBY_VERSION = pomProperty("jruby.version");
-export const JONI_VERSION = pomProperty("joni.version");
-export const JCODINGS_VERSION = pomProperty("jcodings.version");
+export const JRUBY_VERSION = pomProperty(SOURCES[0]!, "jruby.version");
+export const JONI_VERSION = pomProperty(SOURCES[0]!, "joni.version");
+export const JCODINGS_VERSION = pomProperty(SOURCES[0]!, "jcodings.version");
 
 /** The oracle's cache folder, named by a hash of its sources. */
 export function joniDir(): string {
-  const hash = createHash("sha256");
-  for (const file of SOURCES) hash.update(readFileSync(file));
-  return oracleDir("joni", hash.digest("hex").slice(0, 12));
+  return oracleDir("joni", oracleKey(SOURCES));
 }
 
 export const jrubyJar = (dir: string) => join(dir, `jruby-complete-${JRUBY_VERSION}.jar`);

@@ -1,11 +1,12 @@
 // Builds the VRL oracle into its cache ahead of the tests (scripts/setup runs it): cargo builds it with
-// its target folder in the cache, so a clone or CI builds it once per change of its sources.
+// its target folder in the build's temporary folder, so a clone or CI builds it once per change of its sources.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, rename, rm } from "node:fs/promises";
+import { copyFile, rm } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { buildOracleOnce } from "../oracle.js";
 import { VRL_ORACLE_CRATE, vrlOraclePath } from "./client.js";
 
 const run = promisify(execFile);
@@ -20,7 +21,6 @@ function cargoCommand(): string | undefined {
 
 const path = vrlOraclePath();
 const cargo = cargoCommand();
-const started = Date.now();
 if (!existsSync(path) && cargo === undefined) {
   // CI must judge with the oracle; a developer without Rust still runs everything else, and is told.
   if (process.env.CI) throw new Error("cargo (Rust 1.95 or newer) is needed to build the VRL oracle in CI");
@@ -29,27 +29,24 @@ if (!existsSync(path) && cargo === undefined) {
   );
   process.exit(0);
 }
-if (!existsSync(path) && cargo !== undefined) {
-  const dir = dirname(path);
-  // A target folder per build: two setups building the same oracle at once never share one.
-  const target = join(dir, `target.${process.pid}`);
-  await mkdir(dir, { recursive: true });
-  try {
-    await run(
-      cargo,
-      ["build", "--locked", "--quiet", "--manifest-path", join(VRL_ORACLE_CRATE, "Cargo.toml")],
-      { env: { ...process.env, CARGO_TARGET_DIR: target }, maxBuffer: 64 * 1024 * 1024 },
-    );
+await buildOracleOnce(
+  "vrl",
+  dirname(path),
+  () => existsSync(path),
+  async (temp) => {
+    const target = join(temp, "target");
+    try {
+      await run(
+        cargo!,
+        ["build", "--locked", "--quiet", "--manifest-path", join(VRL_ORACLE_CRATE, "Cargo.toml")],
+        { env: { ...process.env, CARGO_TARGET_DIR: target }, maxBuffer: 64 * 1024 * 1024 },
+      );
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr ?? "";
+      throw new Error(`building the VRL oracle failed: ${stderr || String(error)}`);
+    }
     // Only the binary is kept: a change of the sources builds into a new folder anyway.
-    const partial = `${path}.${process.pid}`;
-    await copyFile(join(target, "debug", "sluice-vrl-oracle"), partial);
-    await rename(partial, path);
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`building the VRL oracle failed: ${stderr || String(error)}`);
-  } finally {
+    await copyFile(join(target, "debug", "sluice-vrl-oracle"), join(temp, basename(path)));
     await rm(target, { recursive: true, force: true });
-  }
-}
-const built = Date.now() - started > 5000 ? ` (built in ${Math.round((Date.now() - started) / 1000)} s)` : "";
-console.log(`setup: vrl oracle at ${path}${built}`);
+  },
+);

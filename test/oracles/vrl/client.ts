@@ -10,29 +10,17 @@
 // Values are JSON, with what JSON cannot tell apart as one-key objects: {"$float": n} ("inf"/"-inf" when
 // infinite), {"$timestamp": "<RFC 3339 UTC>"}, {"$bytes": "<hex>"} (not UTF-8), {"$regex": "<pattern>"},
 // and {"$object": {...}} for an object whose only key is one of these five. Integers are plain numbers.
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { VrlTimestamp } from "@sluice/transforms";
-import { type OracleBuild, OracleProcess, oracleBuild, oracleDir } from "../oracle.js";
+import { type OracleBuild, OracleProcess, oracleBuild, oracleDir, oracleKey } from "../oracle.js";
 
 /** The oracle's crate folder. */
 export const VRL_ORACLE_CRATE = fileURLToPath(new URL(".", import.meta.url));
 
-/** The files whose content decides the build: a change to any of them builds a new oracle. */
-const SOURCES = ["Cargo.toml", "Cargo.lock", "src/main.rs"];
-
-/** A short hash of the oracle's sources and pinned versions (Cargo.lock pins the vrl crate's). */
-export function vrlOracleKey(): string {
-  const hash = createHash("sha256");
-  for (const file of SOURCES)
-    hash
-      .update(file)
-      .update("\0")
-      .update(readFileSync(join(VRL_ORACLE_CRATE, file)));
-  return hash.digest("hex").slice(0, 12);
-}
+/** The files whose content decides the build (Cargo.lock pins the vrl crate's version). */
+const SOURCES = ["Cargo.toml", "Cargo.lock", "src/main.rs"].map((file) => join(VRL_ORACLE_CRATE, file));
 
 /** The vrl crate's version the oracle is built with, as Cargo.lock pins it. */
 export function vrlCrateVersion(): string {
@@ -44,7 +32,7 @@ export function vrlCrateVersion(): string {
 
 /** Where the built oracle's binary lives (in the cache, outside the work tree). */
 export function vrlOraclePath(): string {
-  return join(oracleDir("vrl", vrlOracleKey()), "sluice-vrl-oracle");
+  return join(oracleDir("vrl", oracleKey(SOURCES)), "sluice-vrl-oracle");
 }
 
 /** The oracle's build as describeWithOracle() wants it. */
